@@ -5,3 +5,6 @@
 //! days and periods; later stages decide what to keep, where, and what to do.
 
 pub mod calendar;
+pub mod cli;
+pub mod policy;
+pub mod render;

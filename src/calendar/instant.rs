@@ -37,7 +37,12 @@ pub fn parse_at(text: &str, calendar: &Calendar) -> Result<DateTime<Tz>, AtError
         let end_of_day = NaiveTime::from_hms_opt(23, 59, 0).expect("valid time");
         return Ok(calendar.instant_of(date.and_time(end_of_day)));
     }
-    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"] {
+    for format in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
             return Ok(calendar.instant_of(local));
         }

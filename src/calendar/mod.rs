@@ -18,7 +18,9 @@ pub use instant::{AtError, parse_at};
 pub use pattern::{NamePattern, PatternError};
 pub use period::{FiscalYearEnd, Period, PeriodKind};
 
-use chrono::{DateTime, Datelike, Days, Offset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
+use chrono::{
+    DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Weekday,
+};
 use chrono_tz::Tz;
 
 /// A closed stretch of dates (a holiday or a break), inclusive on both ends.
@@ -219,7 +221,8 @@ impl Calendar {
                 match before {
                     Some(instant) => {
                         let offset = instant.offset().fix();
-                        let utc = local - chrono::Duration::seconds(offset.local_minus_utc().into());
+                        let utc =
+                            local - chrono::Duration::seconds(offset.local_minus_utc().into());
                         self.timezone.from_utc_datetime(&utc)
                     }
                     None => self.timezone.from_utc_datetime(&local),

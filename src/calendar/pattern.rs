@@ -47,10 +47,16 @@ impl fmt::Display for PatternError {
                 write!(f, "the date format has a specifier chrono does not know")
             }
             PatternError::Incomplete { missing } => {
-                write!(f, "the pattern cannot yield a full date and time: {missing}")
+                write!(
+                    f,
+                    "the pattern cannot yield a full date and time: {missing}"
+                )
             }
             PatternError::BadCharacter { character } => {
-                write!(f, "backup names would contain {character:?}, which a file name cannot")
+                write!(
+                    f,
+                    "backup names would contain {character:?}, which a file name cannot"
+                )
             }
         }
     }

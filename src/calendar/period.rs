@@ -170,7 +170,10 @@ impl fmt::Display for Period {
 /// (year, month) moved by `delta` months.
 fn shift_month(year: i32, month: u32, delta: i32) -> (i32, u32) {
     let zero_based = year * 12 + month as i32 - 1 + delta;
-    (zero_based.div_euclid(12), zero_based.rem_euclid(12) as u32 + 1)
+    (
+        zero_based.div_euclid(12),
+        zero_based.rem_euclid(12) as u32 + 1,
+    )
 }
 
 /// The last day of a calendar month.

@@ -186,7 +186,10 @@ fn latest_open_days_skip_weekends_and_holidays() {
     );
     let christmas = office.latest_open_days(date("2026-12-29"), 4);
     let shown: Vec<String> = christmas.iter().map(|d| d.to_string()).collect();
-    assert_eq!(shown, ["2026-12-29", "2026-12-28", "2026-12-23", "2026-12-22"]);
+    assert_eq!(
+        shown,
+        ["2026-12-29", "2026-12-28", "2026-12-23", "2026-12-22"]
+    );
 }
 
 #[test]

@@ -1,0 +1,69 @@
+//! `rota check POLICY`: validate a policy, print every diagnostic, and explain a
+//! valid policy in plain words.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::report::{Style, render_diagnostic};
+use super::{CliError, Outcome};
+use crate::policy::{self, KeyPath, LoadedPolicy, Problem};
+use crate::render::policy_summary::{self, SummaryExtras};
+
+/// Validate a policy and explain what it means
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  rota check rota.yaml\n      exit 0: a summary of open days, disks, what is kept and where\n      exit 1: every problem, each pointing at its line with a hint\n\n  rota check policies/*.yaml   (one file at a time: rota check FILE)"
+)]
+pub struct CheckArgs {
+    /// The policy file (YAML)
+    pub policy: PathBuf,
+}
+
+pub fn run(args: &CheckArgs, no_color: bool) -> Result<Outcome, CliError> {
+    let loaded = policy::load(&args.policy)?;
+    let style = Style::for_stderr(no_color);
+    for warning in loaded.warnings.iter().chain(&environment_warnings(&loaded)) {
+        eprint!("{}", render_diagnostic(warning, style));
+    }
+    print!(
+        "{}",
+        policy_summary::render(&loaded.policy, &SummaryExtras::default())
+    );
+    Ok(Outcome::Success)
+}
+
+/// Problems with the machine rather than the file: a missing source folder is a
+/// warning here (the policy may be written before the server is set up) and an
+/// error for `apply`.
+pub fn environment_warnings(loaded: &LoadedPolicy) -> Vec<policy::PolicyDiagnostic> {
+    source_folder_problem(loaded)
+        .into_iter()
+        .map(|problem| loaded.origin.diagnose(problem))
+        .collect()
+}
+
+/// The source folder's trouble, if any, as a warning located at `source.path`.
+pub fn source_folder_problem(loaded: &LoadedPolicy) -> Option<Problem> {
+    let folder = &loaded.policy.source.path;
+    let path = KeyPath::root().key("source").key("path");
+    let (message, help) = match std::fs::read_dir(folder) {
+        Ok(_) => return None,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (
+            format!("the source folder {} does not exist", folder.display()),
+            "point source.path at the folder the practice software writes its backups to",
+        ),
+        Err(error) => (
+            format!(
+                "the source folder {} cannot be read: {error}",
+                folder.display()
+            ),
+            "rota must be able to list the backup folder; check its permissions",
+        ),
+    };
+    Some(
+        Problem::warning("source-missing", path, message)
+            .label("not readable")
+            .help(help),
+    )
+}

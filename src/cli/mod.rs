@@ -1,0 +1,101 @@
+//! The command line: clap definitions, one file per command, and the single place
+//! where outcomes become exit codes. Only this layer reads the clock, the
+//! environment and arbitrary files; everything it calls below is pure or goes
+//! through the inventory scanner and the executor.
+
+mod check;
+mod error;
+mod init;
+pub mod report;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use error::CliError;
+use report::{Style, render_diagnostic};
+
+/// What a command that did not fail reports back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// `plan --detailed-exitcode` found something to do (exit 2).
+    Changes,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rota",
+    version,
+    about = "Plan and carry out a practice's backup disk rotation and retention",
+    long_about = "rota turns an office's backup policy (YAML) into a daily plan: which backup goes \
+on which labelled disk, what must be kept (the last business days, month-, quarter- and \
+fiscal-year-ends), what may be destroyed, and the weekly disk-swap sheet staff follow.",
+    after_help = "Getting started:\n  rota init                      write a starter policy (rota.yaml)\n  rota check rota.yaml           validate it and explain it in plain words\n  rota plan rota.yaml            show what rota would do tonight\n  rota demo                      try everything in a sandbox office",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Never colour the output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    no_color: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Check(check::CheckArgs),
+    Init(init::InitArgs),
+}
+
+/// Parses arguments, runs the command, renders any error, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version to stdout (exit 0) and usage errors
+            // to stderr; usage errors exit 1 as SPEC.md asks.
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let no_color = cli.no_color;
+    match run(cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Changes) => ExitCode::from(2),
+        Err(error) => {
+            eprint!("{}", render_error(&error, Style::for_stderr(no_color)));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Outcome, CliError> {
+    let no_color = cli.no_color;
+    match cli.command {
+        Command::Check(args) => check::run(&args, no_color),
+        Command::Init(args) => init::run(&args),
+    }
+}
+
+/// Every diagnostic of an error, rendered for a person.
+pub fn render_error(error: &CliError, style: Style) -> String {
+    match error {
+        CliError::Policy(errors) => {
+            let mut out = String::new();
+            for diagnostic in &errors.diagnostics {
+                out.push_str(&render_diagnostic(diagnostic, style));
+                out.push('\n');
+            }
+            out.push_str(&format!("error: {errors}; nothing was changed\n"));
+            out
+        }
+        CliError::PolicyProblem(diagnostic) => render_diagnostic(diagnostic.as_ref(), style),
+        other => render_diagnostic(other, style),
+    }
+}

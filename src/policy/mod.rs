@@ -1,0 +1,22 @@
+//! The policy file: its serde model, the validator that collects every problem,
+//! and the diagnostics that point at the offending text.
+//!
+//! This module reads a string (or one file, in [`load`]) and never touches
+//! anything else on disk; checks that need the filesystem (does the source folder
+//! exist?) live with the commands that need them and report through [`Origin`].
+
+mod diagnostic;
+mod load;
+mod model;
+mod raw;
+mod source_map;
+mod suggest;
+mod validate;
+pub mod values;
+
+pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};
+pub use load::{LoadedPolicy, Origin, load, load_str};
+pub use model::*;
+pub use source_map::{ByteSpan, KeyPath, Segment};
+pub use suggest::closest;
+pub use validate::{DEFAULT_KEEP_LAST, DEFAULT_MIN_BACKUPS, default_mount_search, resolve};
