@@ -8,3 +8,4 @@ pub mod calendar;
 pub mod cli;
 pub mod policy;
 pub mod render;
+pub mod inventory;

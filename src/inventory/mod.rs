@@ -1,0 +1,9 @@
+//! What is where: backups in the source folder, labelled disks and their copies,
+//! the server's catalog of disks as last seen. The model is plain data; scanning,
+//! labels, manifests and the catalog are the only readers of the filesystem
+//! besides the executor, and nothing here ever deletes or moves a backup.
+
+pub mod layout;
+mod model;
+
+pub use model::*;

@@ -1,0 +1,189 @@
+//! What rota knows about backups and where they are, as plain data: the source
+//! folder's listing, every labelled disk (connected, or as last seen from the
+//! catalog), their copies, and what could not be recognised. Built by the scanner
+//! ([`super::scan`]) and read by the pure planner; nothing here does I/O.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A backup is a plain file or a directory bundle (e.g. a macOS package).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    File,
+    Bundle,
+}
+
+/// A backup in the source folder (name matches the policy's pattern).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceEntry {
+    pub name: String,
+    /// Bytes; for a bundle, the sum of its files.
+    pub size: u64,
+    pub kind: EntryKind,
+    /// Modification time (the newest inside a bundle), for the fingerprint.
+    pub modified: Option<DateTime<Utc>>,
+}
+
+/// Capacity of a file system, from the OS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Space {
+    pub total: u64,
+    /// Bytes available to rota (not counting space reserved for root).
+    pub free: u64,
+}
+
+/// The source folder as scanned.
+#[derive(Debug, Clone, Default)]
+pub struct SourceListing {
+    pub path: PathBuf,
+    /// Why the folder could not be listed (missing, permission), if it could not.
+    pub error: Option<String>,
+    pub backups: Vec<SourceEntry>,
+    /// Names in the source folder that do not match the pattern: never touched.
+    pub unrecognized: Vec<String>,
+    pub space: Option<Space>,
+    /// The file system type when it is a network one (nfs, smbfs, afpfs, webdav...).
+    pub network_fs: Option<String>,
+}
+
+/// Which algorithm a content hash was made with (recorded in every manifest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HashAlgorithm {
+    #[default]
+    Blake3,
+}
+
+/// One copy recorded in a disk's manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyRecord {
+    pub name: String,
+    pub size: u64,
+    pub kind: EntryKind,
+    /// Hex content hash of the backup (plaintext), see `crate::content_hash`.
+    pub hash: String,
+    pub copied_at: DateTime<Utc>,
+    /// When the copy was read back and found equal to the source. A copy counts
+    /// only once verified.
+    #[serde(default)]
+    pub verified_at: Option<DateTime<Utc>>,
+    /// Hex hash of the encrypted file, for copies on encrypting off-site targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ciphertext_hash: Option<String>,
+}
+
+impl CopyRecord {
+    pub fn is_verified(&self) -> bool {
+        self.verified_at.is_some()
+    }
+}
+
+/// Where a connected disk is mounted and what its file system says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub path: PathBuf,
+    pub space: Space,
+    /// Set when the disk sits on a network file system (the guide warns against it).
+    pub network_fs: Option<String>,
+}
+
+/// A file on a connected disk that the manifest does not vouch for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrayFile {
+    pub name: String,
+    pub size: u64,
+    pub why: StrayReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrayReason {
+    /// Matches the pattern but is not in the manifest (a copy never verified,
+    /// or put there by hand): not counted as a copy, never deleted.
+    Unrecorded,
+    /// In the manifest but its size on disk differs: treated as not a copy.
+    SizeMismatch,
+    /// A temporary file left by an interrupted copy (rota's own naming).
+    PartialCopy,
+    /// Neither a backup name nor rota's own: never touched.
+    Unrecognized,
+}
+
+/// A labelled disk: connected now, or known from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskView {
+    pub label: String,
+    /// The unique id written by `rota disk init` (tells two MON disks apart).
+    pub id: String,
+    /// `Some` when the disk is connected now.
+    pub mount: Option<Mount>,
+    /// When rota last saw the disk connected (from the catalog; now if connected).
+    pub last_seen: Option<DateTime<Utc>>,
+    /// When every copy on it was last re-hashed (`rota verify`).
+    pub last_verified: Option<DateTime<Utc>>,
+    /// Copies by name: from the disk's manifest when connected (only those whose
+    /// file is present with the right size), else from the catalog.
+    pub copies: BTreeMap<String, CopyRecord>,
+    /// Connected only: files the manifest does not vouch for.
+    pub strays: Vec<StrayFile>,
+    /// Connected only: the manifest could not be read; nothing on the disk is
+    /// trusted as a copy and nothing on it is deleted.
+    pub manifest_error: Option<String>,
+    /// Total size when last seen (for absent disks' capacity).
+    pub space_when_seen: Option<Space>,
+}
+
+impl DiskView {
+    pub fn is_connected(&self) -> bool {
+        self.mount.is_some()
+    }
+
+    pub fn verified_copy(&self, name: &str) -> Option<&CopyRecord> {
+        self.copies.get(name).filter(|copy| copy.is_verified())
+    }
+}
+
+/// A mounted volume under `mount_search` with no rota label file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlabelledVolume {
+    pub path: PathBuf,
+}
+
+/// An off-site target's state: its local staging folder and, when it uploads,
+/// the remote listing (absent when the remote could not be reached).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TargetView {
+    pub name: String,
+    /// Copies in the staging folder (from its manifest).
+    pub staged: BTreeMap<String, CopyRecord>,
+    /// Copies known to be on the remote and checked (from the catalog / listing).
+    pub remote: Option<BTreeMap<String, CopyRecord>>,
+    /// Why the remote could not be listed, if it could not.
+    pub remote_error: Option<String>,
+    pub space: Option<Space>,
+    pub network_fs: Option<String>,
+}
+
+/// Everything the planner needs to know about the world.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub source: SourceListing,
+    /// Every disk rota knows: connected ones first as scanned, then absent ones
+    /// from the catalog. Two connected disks may share a label (reported).
+    pub disks: Vec<DiskView>,
+    pub unlabelled: Vec<UnlabelledVolume>,
+    pub offsite: Vec<TargetView>,
+}
+
+impl Inventory {
+    pub fn disk(&self, label: &str) -> impl Iterator<Item = &DiskView> {
+        self.disks.iter().filter(move |disk| disk.label == label)
+    }
+
+    pub fn connected_disks(&self) -> impl Iterator<Item = &DiskView> {
+        self.disks.iter().filter(|disk| disk.is_connected())
+    }
+}
