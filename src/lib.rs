@@ -9,3 +9,4 @@ pub mod cli;
 pub mod policy;
 pub mod render;
 pub mod inventory;
+pub mod retention;

@@ -150,10 +150,21 @@ impl Calendar {
 
     /// The `count` latest open days on or before `date`, newest first.
     pub fn latest_open_days(&self, date: NaiveDate, count: usize) -> Vec<NaiveDate> {
+        self.latest_open_days_since(date, count, NaiveDate::MIN)
+    }
+
+    /// As [`Self::latest_open_days`], but never going back before `floor` (so a
+    /// huge count costs no more than the days that matter).
+    pub fn latest_open_days_since(
+        &self,
+        date: NaiveDate,
+        count: usize,
+        floor: NaiveDate,
+    ) -> Vec<NaiveDate> {
         let mut days = Vec::with_capacity(count.min(4096));
         let mut cursor = self.open_day_on_or_before(date);
         while let Some(day) = cursor {
-            if days.len() >= count {
+            if days.len() >= count || day < floor {
                 break;
             }
             days.push(day);
@@ -180,15 +191,28 @@ impl Calendar {
     /// The `count` latest periods of `kind` that are completed as of `today`
     /// (their last calendar day is before today), newest first. Periods count
     /// whether or not any backup falls in them: calendar semantics, not buckets.
+    /// For business days, "completed" means "open, on or before today".
     pub fn latest_completed_periods(
         &self,
         kind: PeriodKind,
         today: NaiveDate,
         count: usize,
     ) -> Vec<Period> {
+        self.latest_completed_periods_since(kind, today, count, NaiveDate::MIN)
+    }
+
+    /// As [`Self::latest_completed_periods`], stopping at periods that end
+    /// before `floor` (nothing older can matter to the caller).
+    pub fn latest_completed_periods_since(
+        &self,
+        kind: PeriodKind,
+        today: NaiveDate,
+        count: usize,
+        floor: NaiveDate,
+    ) -> Vec<Period> {
         if kind == PeriodKind::BusinessDay {
             return self
-                .latest_open_days(today, count)
+                .latest_open_days_since(today, count, floor)
                 .into_iter()
                 .map(Period::BusinessDay)
                 .collect();
@@ -197,6 +221,9 @@ impl Calendar {
         let mut period = self.period(kind, today).previous(self.fiscal_year_end);
         while periods.len() < count {
             let Some(current) = period else { break };
+            if current.last_day(self.fiscal_year_end) < floor {
+                break;
+            }
             period = current.previous(self.fiscal_year_end);
             periods.push(current);
         }

@@ -1,0 +1,236 @@
+//! Retention: which backups the policy's tiers hold as of today, and why.
+//!
+//! Pure: (tiers, calendar, holds, backups, today) → per backup a list of typed
+//! [`Reason`]s. Tiers count *calendar* periods, not buckets of existing backups:
+//! "the last 10 business days" are the last 10 open days of the office calendar,
+//! and a month with no backup still counts as one of the 12 months kept.
+//!
+//! Two rules keep a wrong clock or `--at` from condemning backups: a backup whose
+//! business day is after today is always held ([`Reason::Future`]), and holds are
+//! absolute.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::calendar::{Calendar, Period, PeriodKind};
+use crate::policy::{Count, Hold, Retain, Tier};
+
+/// A backup as retention sees it: its name and when it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dated {
+    pub name: String,
+    /// Wall-clock time from the name, in the office time zone.
+    pub timestamp: NaiveDateTime,
+    pub business_day: NaiveDate,
+}
+
+/// Why a backup is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// A tier holds it as the backup of `period`.
+    Tier { tier: Tier, period: Period },
+    /// `last: N`: it is the `rank`-th newest backup (1 = newest).
+    Newest { rank: usize },
+    /// A legal or audit hold in the policy.
+    Hold,
+    /// Its business day is after today: the clock or `--at` is behind it.
+    Future,
+}
+
+impl Reason {
+    /// The `retain` key behind the reason, if it is a tier (for JSON `tiers`).
+    pub fn tier(&self) -> Option<Tier> {
+        match self {
+            Reason::Tier { tier, .. } => Some(*tier),
+            Reason::Newest { .. } => Some(Tier::Last),
+            Reason::Hold | Reason::Future => None,
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    /// "business day 2026-03-31", "month-end 2026-03", "quarter-end FY2026 Q1",
+    /// "fiscal-year-end FY2026", "newest 2", "on hold", "dated after today".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Tier { tier, period } => {
+                let name = match tier {
+                    Tier::BusinessDays => "business day",
+                    Tier::MonthEnds => "month-end",
+                    Tier::QuarterEnds => "quarter-end",
+                    Tier::FiscalYearEnds => "fiscal-year-end",
+                    Tier::Last => "newest",
+                };
+                write!(f, "{name} {period}")
+            }
+            Reason::Newest { rank } => write!(f, "newest {rank}"),
+            Reason::Hold => f.write_str("on hold"),
+            Reason::Future => f.write_str("dated after today"),
+        }
+    }
+}
+
+/// The period kind a tier keeps one backup of (`last` has none).
+pub fn tier_period_kind(tier: Tier) -> Option<PeriodKind> {
+    match tier {
+        Tier::BusinessDays => Some(PeriodKind::BusinessDay),
+        Tier::MonthEnds => Some(PeriodKind::Month),
+        Tier::QuarterEnds => Some(PeriodKind::FiscalQuarter),
+        Tier::FiscalYearEnds => Some(PeriodKind::FiscalYear),
+        Tier::Last => None,
+    }
+}
+
+/// Retention's answer: reasons per backup (same order as the input).
+#[derive(Debug, Clone, Default)]
+pub struct Retention {
+    pub reasons: Vec<Vec<Reason>>,
+    /// Whether each backup is its business day's backup (the latest of that day).
+    pub is_day_backup: Vec<bool>,
+}
+
+impl Retention {
+    pub fn is_retained(&self, index: usize) -> bool {
+        !self.reasons[index].is_empty()
+    }
+}
+
+/// Computes retention for `backups` as of `today`.
+pub fn retain(
+    retain: &Retain,
+    holds: &[Hold],
+    calendar: &Calendar,
+    backups: &[Dated],
+    today: NaiveDate,
+) -> Retention {
+    let is_day_backup = day_backups(backups);
+    let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); backups.len()];
+    for tier in [Tier::BusinessDays, Tier::MonthEnds, Tier::QuarterEnds, Tier::FiscalYearEnds] {
+        let count = retain.count(tier);
+        if count.is_zero() {
+            continue;
+        }
+        let kind = tier_period_kind(tier).expect("period tiers have a kind");
+        for (index, period) in latest_per_period(calendar, kind, count, backups, today) {
+            reasons[index].push(Reason::Tier { tier, period });
+        }
+    }
+    for (rank, index) in newest(backups, retain.last).into_iter().enumerate() {
+        reasons[index].push(Reason::Newest { rank: rank + 1 });
+    }
+    for (index, backup) in backups.iter().enumerate() {
+        if holds.iter().any(|hold| hold.holds(&backup.name, backup.business_day)) {
+            reasons[index].push(Reason::Hold);
+        }
+        if backup.business_day > today {
+            reasons[index].push(Reason::Future);
+        }
+    }
+    Retention {
+        reasons,
+        is_day_backup,
+    }
+}
+
+/// Marks the latest backup of each business day (ties: the larger name wins, so
+/// the choice is stable whatever order backups were listed in).
+pub fn day_backups(backups: &[Dated]) -> Vec<bool> {
+    let mut latest: HashMap<NaiveDate, usize> = HashMap::new();
+    for (index, backup) in backups.iter().enumerate() {
+        latest
+            .entry(backup.business_day)
+            .and_modify(|best| {
+                if later(backup, &backups[*best]) {
+                    *best = index;
+                }
+            })
+            .or_insert(index);
+    }
+    let mut marks = vec![false; backups.len()];
+    for index in latest.into_values() {
+        marks[index] = true;
+    }
+    marks
+}
+
+fn later(a: &Dated, b: &Dated) -> bool {
+    (a.timestamp, &a.name) > (b.timestamp, &b.name)
+}
+
+/// For each kept period of `kind`, the index of its latest backup.
+///
+/// Business days: the `count` latest open days on or before today. Months,
+/// quarters and years: the `count` latest *completed* ones (their last calendar
+/// day is before today). `all` keeps every such period.
+fn latest_per_period(
+    calendar: &Calendar,
+    kind: PeriodKind,
+    count: Count,
+    backups: &[Dated],
+    today: NaiveDate,
+) -> Vec<(usize, Period)> {
+    let fye = calendar.fiscal_year_end;
+    let mut latest: HashMap<Period, usize> = HashMap::new();
+    for (index, backup) in backups.iter().enumerate() {
+        if backup.business_day > today {
+            continue;
+        }
+        let period = calendar.period(kind, backup.business_day);
+        let in_scope = match kind {
+            PeriodKind::BusinessDay => true,
+            _ => period.is_completed(today, fye),
+        };
+        if !in_scope {
+            continue;
+        }
+        latest
+            .entry(period)
+            .and_modify(|best| {
+                if later(backup, &backups[*best]) {
+                    *best = index;
+                }
+            })
+            .or_insert(index);
+    }
+    let kept: Option<HashSet<Period>> = match count {
+        Count::All => None,
+        Count::Number(n) => Some(
+            calendar
+                .latest_completed_periods_since(kind, today, n as usize, earliest(backups))
+                .into_iter()
+                .collect(),
+        ),
+    };
+    let mut chosen: Vec<(usize, Period)> = latest
+        .into_iter()
+        .filter(|(period, _)| kept.as_ref().is_none_or(|kept| kept.contains(period)))
+        .map(|(period, index)| (index, period))
+        .collect();
+    chosen.sort_by_key(|(_, period)| *period);
+    chosen
+}
+
+/// The earliest business day of any backup (periods before it hold nothing).
+fn earliest(backups: &[Dated]) -> NaiveDate {
+    backups
+        .iter()
+        .map(|backup| backup.business_day)
+        .min()
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Indices of the `count` newest backups (by wall-clock time), newest first.
+fn newest(backups: &[Dated], count: Count) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..backups.len()).collect();
+    order.sort_by(|a, b| {
+        let (a, b) = (&backups[*a], &backups[*b]);
+        (b.timestamp, &b.name).cmp(&(a.timestamp, &a.name))
+    });
+    order.truncate(count.limit());
+    order
+}
+
+#[cfg(test)]
+mod tests;
