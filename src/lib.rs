@@ -10,3 +10,6 @@ pub mod policy;
 pub mod render;
 pub mod inventory;
 pub mod retention;
+pub mod placement;
+pub mod plan;
+pub mod synthetic;

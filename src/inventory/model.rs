@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A backup is a plain file or a directory bundle (e.g. a macOS package).
@@ -176,6 +176,8 @@ pub struct Inventory {
     pub disks: Vec<DiskView>,
     pub unlabelled: Vec<UnlabelledVolume>,
     pub offsite: Vec<TargetView>,
+    /// Office date of the last successful restore test (from `state_dir`).
+    pub last_restore_test: Option<NaiveDate>,
 }
 
 impl Inventory {

@@ -1,0 +1,73 @@
+//! The plan's action DAG: petgraph orders the actions so every action runs after
+//! the ones it depends on. The builder adds edges only from independent
+//! deletions and archive moves to copies, and from copies and archive moves to
+//! dependent deletions, so a cycle cannot arise; [`order`] still checks, and a
+//! cycle is a bug that must stop the plan rather than reorder deletions.
+
+use petgraph::algo::toposort;
+use petgraph::graph::DiGraph;
+
+/// A topological order of draft indices, given each draft's prerequisites.
+/// Among ready drafts the lowest `priority` goes first, then the builder's own
+/// order (newest backups first).
+pub fn order(after: &[Vec<usize>], priority: &[u8]) -> Vec<usize> {
+    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(after.len(), after.len());
+    let nodes: Vec<_> = (0..after.len()).map(|i| graph.add_node(i)).collect();
+    for (draft, prerequisites) in after.iter().enumerate() {
+        for prerequisite in prerequisites {
+            graph.add_edge(nodes[*prerequisite], nodes[draft], ());
+        }
+    }
+    // Detect cycles with petgraph, then produce a stable order ourselves.
+    if toposort(&graph, None).is_err() {
+        panic!("rota bug: the plan's actions depend on each other in a cycle");
+    }
+    stable_order(after, priority)
+}
+
+/// Kahn's algorithm, always taking the ready draft with the lowest (priority,
+/// index), so the order is deterministic.
+fn stable_order(after: &[Vec<usize>], priority: &[u8]) -> Vec<usize> {
+    use std::collections::BTreeSet;
+    let mut waiting: Vec<usize> = after.iter().map(Vec::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); after.len()];
+    for (draft, prerequisites) in after.iter().enumerate() {
+        for prerequisite in prerequisites {
+            dependents[*prerequisite].push(draft);
+        }
+    }
+    let key = |draft: usize| (priority.get(draft).copied().unwrap_or(0), draft);
+    let mut ready: BTreeSet<(u8, usize)> = (0..after.len()).filter(|d| waiting[*d] == 0).map(key).collect();
+    let mut sequence = Vec::with_capacity(after.len());
+    while let Some((_, draft)) = ready.pop_first() {
+        sequence.push(draft);
+        for dependent in &dependents[draft] {
+            waiting[*dependent] -= 1;
+            if waiting[*dependent] == 0 {
+                ready.insert(key(*dependent));
+            }
+        }
+    }
+    sequence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prerequisites_come_first_and_ties_keep_their_order() {
+        // 0: copy, 1: delete after 0, 2: independent delete, 3: copy after 2.
+        let after = vec![vec![], vec![0], vec![], vec![2]];
+        assert_eq!(order(&after, &[0, 2, 2, 0]), [0, 1, 2, 3]);
+        assert_eq!(order(&[vec![], vec![], vec![]], &[2, 0, 1]), [1, 2, 0]);
+        let after = vec![vec![3], vec![], vec![1], vec![]];
+        assert_eq!(order(&after, &[0, 0, 0, 0]), [1, 2, 3, 0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "cycle")]
+    fn a_cycle_is_a_bug() {
+        order(&[vec![1], vec![0]], &[0, 0]);
+    }
+}

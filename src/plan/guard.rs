@@ -1,0 +1,86 @@
+//! The mass-delete guard (SPEC.md safety invariant 7): a plan that deletes more
+//! than half of the copies at a location, or every copy of a backup of one of
+//! the last `business_days` open days, is refused by `apply` unless
+//! `--allow-mass-delete` is given. A wrong pattern or a wrong clock must not
+//! wipe a disk.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::{Action, Op};
+use crate::placement::{Location, World};
+use crate::policy::Policy;
+use crate::retention::Retention;
+
+/// What the plan would do that needs `--allow-mass-delete`, in words.
+pub fn mass_delete_findings(
+    policy: &Policy,
+    world: &World,
+    retention: &Retention,
+    actions: &[Action],
+    today: NaiveDate,
+) -> Vec<String> {
+    let mut findings = half_of_a_location(world, actions);
+    findings.extend(whole_recent_days(policy, world, retention, actions, today));
+    findings
+}
+
+fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
+    let mut deleted: HashMap<&Location, usize> = HashMap::new();
+    for action in actions {
+        if let Some(location) = action.deleted_at() {
+            *deleted.entry(location).or_default() += 1;
+        }
+    }
+    let mut findings: Vec<(String, String)> = deleted
+        .into_iter()
+        .filter_map(|(location, count)| {
+            let site = world.site(location)?;
+            let copies = world.sites[site].copies.values().filter(|c| c.verified).count();
+            (count * 2 > copies).then(|| {
+                (location.to_string(), format!("the plan deletes {count} of the {copies} backups on {location}"))
+            })
+        })
+        .collect();
+    findings.sort();
+    findings.into_iter().map(|(_, text)| text).collect()
+}
+
+fn whole_recent_days(
+    policy: &Policy,
+    world: &World,
+    retention: &Retention,
+    actions: &[Action],
+    today: NaiveDate,
+) -> Vec<String> {
+    let days = policy.retain.business_days.limit().max(1);
+    let recent = policy.office.calendar.latest_open_days(today, days.min(10_000));
+    let mut findings = Vec::new();
+    for (index, backup) in world.backups.iter().enumerate() {
+        if !retention.is_day_backup[index] || !recent.contains(&backup.dated.business_day) {
+            continue;
+        }
+        let name = &backup.dated.name;
+        let copies: Vec<&Location> = world
+            .sites
+            .iter()
+            .filter(|site| site.has_verified(name))
+            .map(|site| &site.location)
+            .collect();
+        let written = actions.iter().any(|a| &a.backup == name && a.writes_to().is_some());
+        let all_deleted = !copies.is_empty()
+            && copies.iter().all(|location| {
+                actions
+                    .iter()
+                    .any(|a| &a.backup == name && a.op != Op::Copy && a.deleted_at() == Some(location))
+            });
+        if all_deleted && !written {
+            findings.push(format!(
+                "the plan deletes every copy of {name}, the backup of {}, one of the last {days} business days",
+                backup.dated.business_day
+            ));
+        }
+    }
+    findings
+}

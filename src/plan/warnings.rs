@@ -1,0 +1,259 @@
+//! Plan warnings: typed codes (stable, kebab-case, as in SPEC.md) with a message
+//! written for the office manager and their IT person. Warnings never stop a
+//! plan; `apply` refuses only on the mass-delete guard.
+
+use std::fmt;
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Serialize, Serializer};
+
+use crate::inventory::{Inventory, StrayReason};
+use crate::placement::{Role, Unavailable, World};
+use crate::policy::{Policy, RestoreEvery};
+use crate::retention::Retention;
+use crate::render::policy_summary::full_weekday;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WarningCode {
+    MissingBackup,
+    WrongDisk,
+    DiskFull,
+    UnlabelledDisk,
+    UnrecognizedFile,
+    RestoreTestDue,
+    NetworkVolume,
+    DuplicateLabel,
+    UnknownDisk,
+    ManifestUnreadable,
+    FutureBackup,
+    MassDelete,
+    UnverifiedCopy,
+    SourceMissing,
+}
+
+impl WarningCode {
+    pub fn key(self) -> &'static str {
+        match self {
+            WarningCode::MissingBackup => "missing-backup",
+            WarningCode::WrongDisk => "wrong-disk",
+            WarningCode::DiskFull => "disk-full",
+            WarningCode::UnlabelledDisk => "unlabelled-disk",
+            WarningCode::UnrecognizedFile => "unrecognized-file",
+            WarningCode::RestoreTestDue => "restore-test-due",
+            WarningCode::NetworkVolume => "network-volume",
+            WarningCode::DuplicateLabel => "duplicate-label",
+            WarningCode::UnknownDisk => "unknown-disk",
+            WarningCode::ManifestUnreadable => "manifest-unreadable",
+            WarningCode::FutureBackup => "future-backup",
+            WarningCode::MassDelete => "mass-delete",
+            WarningCode::UnverifiedCopy => "unverified-copy",
+            WarningCode::SourceMissing => "source-missing",
+        }
+    }
+}
+
+impl fmt::Display for WarningCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl Serialize for WarningCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.key())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub code: WarningCode,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Warning {
+        Warning {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Open days without any backup are looked for this far back at least.
+const MISSING_WINDOW_DAYS: usize = 10;
+/// Unrecognised files are listed one by one up to this many.
+const MAX_LISTED_FILES: usize = 10;
+
+/// Warnings that come from the state of the world rather than from planning.
+pub fn world_warnings(
+    policy: &Policy,
+    inventory: &Inventory,
+    world: &World,
+    retention: &Retention,
+    today: NaiveDate,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    source_warnings(inventory, &mut warnings);
+    missing_backups(policy, world, today, &mut warnings);
+    future_backups(world, retention, today, &mut warnings);
+    disk_warnings(policy, inventory, world, &mut warnings);
+    restore_test_due(policy, inventory, today, &mut warnings);
+    warnings
+}
+
+fn source_warnings(inventory: &Inventory, warnings: &mut Vec<Warning>) {
+    let source = &inventory.source;
+    if let Some(error) = &source.error {
+        warnings.push(Warning::new(
+            WarningCode::SourceMissing,
+            format!("the source folder {} cannot be read ({error}): nothing on the server can be copied", source.path.display()),
+        ));
+    }
+    for name in source.unrecognized.iter().take(MAX_LISTED_FILES) {
+        warnings.push(Warning::new(
+            WarningCode::UnrecognizedFile,
+            format!("{name:?} in the source folder does not match the backup pattern; rota leaves it alone"),
+        ));
+    }
+    if source.unrecognized.len() > MAX_LISTED_FILES {
+        warnings.push(Warning::new(
+            WarningCode::UnrecognizedFile,
+            format!("and {} more files that do not match the backup pattern", source.unrecognized.len() - MAX_LISTED_FILES),
+        ));
+    }
+    if let Some(fs) = &source.network_fs {
+        warnings.push(Warning::new(
+            WarningCode::NetworkVolume,
+            format!("the source folder is on a network volume ({fs}); the vendor guide advises backing up to the server's own drive first"),
+        ));
+    }
+}
+
+/// Open days in the recent window (not before the first backup) with no backup.
+fn missing_backups(policy: &Policy, world: &World, today: NaiveDate, warnings: &mut Vec<Warning>) {
+    let Some(first) = world.backups.first().map(|b| b.dated.business_day) else {
+        warnings.push(Warning::new(WarningCode::MissingBackup, "there are no backups at all yet"));
+        return;
+    };
+    let calendar = &policy.office.calendar;
+    let window = policy.retain.business_days.limit().clamp(MISSING_WINDOW_DAYS, 60);
+    let have: std::collections::HashSet<NaiveDate> = world.backups.iter().map(|b| b.dated.business_day).collect();
+    let mut missing: Vec<NaiveDate> = calendar
+        .latest_open_days_since(today, window, first)
+        .into_iter()
+        .filter(|day| !have.contains(day))
+        .collect();
+    missing.reverse();
+    for day in missing {
+        let when = format!("{} {day}", full_weekday(day.weekday()));
+        let message = if day == today {
+            format!("no backup yet for today, {when}: check that the practice software's backup ran")
+        } else {
+            format!("no backup for {when}, an open day: check the practice software's backup log for that day")
+        };
+        warnings.push(Warning::new(WarningCode::MissingBackup, message));
+    }
+}
+
+fn future_backups(world: &World, retention: &Retention, today: NaiveDate, warnings: &mut Vec<Warning>) {
+    let future: Vec<&str> = world
+        .backups
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| b.dated.business_day > today && !retention.reasons[*i].is_empty())
+        .map(|(_, b)| b.dated.name.as_str())
+        .collect();
+    if let Some(first) = future.first() {
+        warnings.push(Warning::new(
+            WarningCode::FutureBackup,
+            format!(
+                "{} backup(s) are dated after today ({first}{}); check the server's clock. rota keeps them and deletes nothing because of them",
+                future.len(),
+                if future.len() > 1 { ", ..." } else { "" }
+            ),
+        ));
+    }
+}
+
+fn disk_warnings(policy: &Policy, inventory: &Inventory, world: &World, warnings: &mut Vec<Warning>) {
+    for volume in &inventory.unlabelled {
+        warnings.push(Warning::new(
+            WarningCode::UnlabelledDisk,
+            format!(
+                "a disk at {} has no rota label, so rota will not use it; label it with `rota disk init {} --label LABEL`",
+                volume.path.display(),
+                volume.path.display()
+            ),
+        ));
+    }
+    let known = policy.disks.labels();
+    for disk in inventory.connected_disks() {
+        if !known.contains(&disk.label.as_str()) {
+            warnings.push(Warning::new(
+                WarningCode::UnknownDisk,
+                format!("disk {} is connected but the policy has no disk with that label; rota leaves it alone", disk.label),
+            ));
+        }
+        for stray in &disk.strays {
+            if stray.why == StrayReason::Unrecorded || stray.why == StrayReason::SizeMismatch {
+                warnings.push(Warning::new(
+                    WarningCode::UnverifiedCopy,
+                    format!("{} on disk {} is not in the disk's manifest (or its size changed); it does not count as a copy and rota will not delete it", stray.name, disk.label),
+                ));
+            }
+        }
+    }
+    for site in &world.sites {
+        match &site.unavailable {
+            Some(Unavailable::DuplicateLabel) => warnings.push(Warning::new(
+                WarningCode::DuplicateLabel,
+                format!("two connected disks are both labelled {}; rota will not touch either until one is disconnected or relabelled", site.location),
+            )),
+            Some(Unavailable::ManifestUnreadable(error)) => warnings.push(Warning::new(
+                WarningCode::ManifestUnreadable,
+                format!("the manifest on disk {} cannot be read ({error}); rota trusts no copy on it and deletes nothing there", site.location),
+            )),
+            _ => {}
+        }
+        if let (Some(fs), true) = (&site.network_fs, site.role != Role::Server) {
+            warnings.push(Warning::new(
+                WarningCode::NetworkVolume,
+                format!("{} is on a network volume ({fs}); the vendor guide advises against backing up over a network volume mounted as a disk", site.location),
+            ));
+        }
+    }
+}
+
+/// When the next restore test is due, given the last one.
+pub fn restore_test_due_on(policy: &Policy, last: Option<NaiveDate>) -> Option<NaiveDate> {
+    let months = match policy.restore_test.every {
+        RestoreEvery::Month => 1,
+        RestoreEvery::Quarter => 3,
+    };
+    last.map(|last| last.checked_add_months(Months::new(months)).unwrap_or(last))
+}
+
+fn restore_test_due(policy: &Policy, inventory: &Inventory, today: NaiveDate, warnings: &mut Vec<Warning>) {
+    let message = match restore_test_due_on(policy, inventory.last_restore_test) {
+        None => String::from("no restore test has been recorded: the vendor guide recommends testing a restore every quarter (`rota restore-test`)"),
+        Some(due) if due <= today => format!(
+            "a restore test was due on {due} (last one {}): run `rota restore-test`",
+            inventory.last_restore_test.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        Some(_) => return,
+    };
+    warnings.push(Warning::new(WarningCode::RestoreTestDue, message));
+}
+
+/// The mass-delete guard's findings as warnings.
+pub fn mass_delete_warnings(findings: &[String]) -> Vec<Warning> {
+    findings
+        .iter()
+        .map(|finding| {
+            Warning::new(
+                WarningCode::MassDelete,
+                format!("{finding}; `rota apply` will refuse this plan unless --allow-mass-delete is given"),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,231 @@
+//! A synthetic office held in memory: a source folder, labelled disks with
+//! manifests and capacities, and a simulated executor that applies a plan by
+//! editing that state. `rota simulate` runs policies through it night by night,
+//! and the planner's tests and property tests build their inventories with it.
+//!
+//! Nothing here touches the filesystem; it produces the same [`Inventory`] the
+//! scanner would for an office in that state.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use crate::inventory::{
+    CopyRecord, DiskView, EntryKind, Inventory, Mount, SourceEntry, SourceListing, Space,
+};
+use crate::plan::{Op, Plan};
+use crate::policy::Policy;
+
+/// A disk in the synthetic office.
+#[derive(Debug, Clone)]
+pub struct SyntheticDisk {
+    pub label: String,
+    pub id: String,
+    pub connected: bool,
+    pub total: u64,
+    pub copies: BTreeMap<String, CopyRecord>,
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+impl SyntheticDisk {
+    pub fn used(&self) -> u64 {
+        self.copies.values().map(|copy| copy.size).sum()
+    }
+}
+
+/// An office's backups and disks, in memory.
+#[derive(Debug, Clone)]
+pub struct SyntheticOffice {
+    pub source: BTreeMap<String, u64>,
+    /// Bytes on the server's drive not taken by backups, and its total size.
+    pub server_total: u64,
+    pub disks: Vec<SyntheticDisk>,
+    pub last_restore_test: Option<chrono::NaiveDate>,
+}
+
+impl SyntheticOffice {
+    /// An office with every disk of the policy, all disconnected and empty.
+    pub fn new(policy: &Policy, disk_size: u64) -> SyntheticOffice {
+        let disks = policy
+            .disks
+            .labels()
+            .into_iter()
+            .enumerate()
+            .map(|(i, label)| SyntheticDisk {
+                label: label.to_string(),
+                id: format!("{:032x}", i + 1),
+                connected: false,
+                total: disk_size,
+                copies: BTreeMap::new(),
+                last_seen: None,
+            })
+            .collect();
+        SyntheticOffice {
+            source: BTreeMap::new(),
+            server_total: u64::MAX / 4,
+            disks,
+            last_restore_test: None,
+        }
+    }
+
+    /// Adds a backup to the source folder, named by the policy's pattern.
+    pub fn add_backup(&mut self, policy: &Policy, at: NaiveDateTime, size: u64) -> String {
+        let name = policy.source.pattern.name_for(at);
+        self.source.insert(name.clone(), size);
+        name
+    }
+
+    pub fn disk_mut(&mut self, label: &str) -> Option<&mut SyntheticDisk> {
+        self.disks.iter_mut().find(|disk| disk.label == label)
+    }
+
+    /// Connects exactly the disks named (all others are disconnected).
+    pub fn connect_only(&mut self, labels: &[&str], now: DateTime<Utc>) {
+        for disk in &mut self.disks {
+            disk.connected = labels.contains(&disk.label.as_str());
+            if disk.connected {
+                disk.last_seen = Some(now);
+            }
+        }
+    }
+
+    /// The inventory the scanner would report for this state.
+    pub fn inventory(&self, policy: &Policy) -> Inventory {
+        let used: u64 = self.source.values().sum();
+        let source = SourceListing {
+            path: policy.source.path.clone(),
+            error: None,
+            backups: self
+                .source
+                .iter()
+                .map(|(name, size)| SourceEntry {
+                    name: name.clone(),
+                    size: *size,
+                    kind: EntryKind::File,
+                    modified: None,
+                })
+                .collect(),
+            unrecognized: Vec::new(),
+            space: Some(Space {
+                total: self.server_total,
+                free: self.server_total.saturating_sub(used),
+            }),
+            network_fs: None,
+        };
+        let disks = self.disks.iter().map(|disk| self.disk_view(disk)).collect();
+        Inventory {
+            source,
+            disks,
+            unlabelled: Vec::new(),
+            offsite: Vec::new(),
+            last_restore_test: self.last_restore_test,
+        }
+    }
+
+    fn disk_view(&self, disk: &SyntheticDisk) -> DiskView {
+        let space = Space {
+            total: disk.total,
+            free: disk.total.saturating_sub(disk.used()),
+        };
+        DiskView {
+            label: disk.label.clone(),
+            id: disk.id.clone(),
+            mount: disk.connected.then(|| Mount {
+                path: PathBuf::from(format!("/Volumes/{}", disk.label)),
+                space,
+                network_fs: None,
+            }),
+            last_seen: disk.last_seen,
+            last_verified: None,
+            copies: disk.copies.clone(),
+            strays: Vec::new(),
+            manifest_error: None,
+            space_when_seen: Some(space),
+        }
+    }
+
+    /// Carries out a plan the way the executor would, on the in-memory state.
+    /// Returns an error naming the first action that could not be done (a
+    /// missing source or a disconnected disk), which is a planner bug here.
+    pub fn apply(&mut self, plan: &Plan, now: DateTime<Utc>) -> Result<(), String> {
+        for action in &plan.actions {
+            match action.op {
+                Op::Copy => {
+                    let from = action.from.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
+                    let to = action.to.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
+                    let size = self.read(&from, &action.backup).ok_or_else(|| format!("action {}: {} has no {}", action.id, from, action.backup))?;
+                    self.write(&to, &action.backup, size, now)?;
+                }
+                Op::Archive => {
+                    let from = action.from.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
+                    let to = action.to.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
+                    let size = self.read(&from, &action.backup).ok_or_else(|| format!("action {}: {} has no {}", action.id, from, action.backup))?;
+                    self.write(&to, &action.backup, size, now)?;
+                    self.delete(&from, &action.backup)?;
+                }
+                Op::Remove | Op::Destroy => {
+                    let at = action.location.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
+                    self.delete(&at, &action.backup)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn read(&self, location: &str, name: &str) -> Option<u64> {
+        if location == "server" {
+            return self.source.get(name).copied();
+        }
+        let disk = self.disks.iter().find(|d| d.label == location && d.connected)?;
+        disk.copies.get(name).map(|copy| copy.size)
+    }
+
+    fn write(&mut self, location: &str, name: &str, size: u64, now: DateTime<Utc>) -> Result<(), String> {
+        let disk = self
+            .disks
+            .iter_mut()
+            .find(|d| d.label == location && d.connected)
+            .ok_or_else(|| format!("copy of {name} to {location}, which is not connected"))?;
+        if disk.used() + size > disk.total {
+            return Err(format!("copy of {name} to {location}: disk full"));
+        }
+        let record = CopyRecord {
+            name: name.to_string(),
+            size,
+            kind: EntryKind::File,
+            hash: format!("synthetic-{size}"),
+            copied_at: now,
+            verified_at: Some(now),
+            ciphertext_hash: None,
+        };
+        disk.copies.insert(name.to_string(), record);
+        Ok(())
+    }
+
+    fn delete(&mut self, location: &str, name: &str) -> Result<(), String> {
+        let removed = if location == "server" {
+            self.source.remove(name).is_some()
+        } else {
+            self.disks
+                .iter_mut()
+                .find(|d| d.label == location && d.connected)
+                .is_some_and(|disk| disk.copies.remove(name).is_some())
+        };
+        if removed { Ok(()) } else { Err(format!("delete of {name} at {location}, which has no such copy")) }
+    }
+
+    /// Every location holding `name`.
+    pub fn locations_of(&self, name: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        if self.source.contains_key(name) {
+            found.push(String::from("server"));
+        }
+        for disk in &self.disks {
+            if disk.copies.contains_key(name) {
+                found.push(disk.label.clone());
+            }
+        }
+        found
+    }
+}
