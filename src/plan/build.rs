@@ -27,7 +27,7 @@ use super::{Action, BackupStatus, Op, Pending, Plan, SiteSummary};
 use crate::inventory::Inventory;
 use crate::placement::{self, Location, Placement, Role, Unavailable, World};
 use crate::policy::{Expired, Policy};
-use crate::render::format::bytes;
+use crate::render::format::{bytes, plural};
 use crate::retention::{self, Dated, Reason, Retention};
 
 /// Why placement wants a backup at a site.
@@ -61,6 +61,8 @@ struct Builder<'a> {
     /// Per site: bytes that did not fit, and how many copies.
     overflow: Vec<(u64, usize)>,
     required: Vec<Vec<(usize, Why)>>,
+    /// Backups whose deletions have been decided (each is decided once).
+    decided: Vec<bool>,
 }
 
 /// An action before ordering: indices instead of names.
@@ -118,7 +120,12 @@ pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Pl
 
 impl<'a> Builder<'a> {
     fn new(policy: &'a Policy, world: &'a World, retention: &'a Retention, placement: &'a Placement) -> Builder<'a> {
-        let room: Vec<Option<i128>> = world.sites.iter().map(|site| site.room().map(i128::from)).collect();
+        // Signed: a disk already inside its reserve has negative room.
+        let room: Vec<Option<i128>> = world
+            .sites
+            .iter()
+            .map(|site| site.space.map(|space| i128::from(space.free) - i128::from(site.reserve)))
+            .collect();
         Builder {
             policy,
             world,
@@ -133,6 +140,7 @@ impl<'a> Builder<'a> {
             freeing: vec![Vec::new(); world.sites.len()],
             overflow: vec![(0, 0); world.sites.len()],
             required: vec![Vec::new(); world.backups.len()],
+            decided: vec![false; world.backups.len()],
         }
     }
 
@@ -224,8 +232,7 @@ impl<'a> Builder<'a> {
 
     /// Step 3: copies of one backup to every site that needs it.
     fn plan_copies(&mut self, backup: usize) {
-        let wanted: Vec<(usize, Why)> = self.required[backup].clone();
-        for (site, _) in wanted {
+        for site in self.required_sites(backup) {
             if site == self.world.server() || self.present_or_planned(backup, site) {
                 continue;
             }
@@ -242,7 +249,19 @@ impl<'a> Builder<'a> {
     /// Plans a copy if there is a source and room; otherwise records it pending.
     fn try_copy(&mut self, backup: usize, site: usize, reason: String) {
         let Some(source) = self.source_of(backup, site) else {
-            self.push_pending_copy(backup, site, String::from("no connected location has a verified copy to copy from"));
+            let holders: Vec<String> = self
+                .world
+                .sites
+                .iter()
+                .filter(|s| s.has_verified(self.name(backup)))
+                .map(|s| s.location.to_string())
+                .collect();
+            let why = if holders.is_empty() {
+                String::from("no verified copy is known anywhere")
+            } else {
+                format!("it is only on {}, which is not connected", holders.join(" and "))
+            };
+            self.push_pending_copy(backup, site, why);
             return;
         };
         let size = i128::from(self.size(backup));
@@ -254,7 +273,7 @@ impl<'a> Builder<'a> {
             if size > room {
                 self.overflow[site].0 += self.size(backup);
                 self.overflow[site].1 += 1;
-                let words = format!("not enough room on {} (disk-full)", self.site_name(site));
+                let words = format!("{} is full (see the disk-full warning)", self.site_name(site));
                 self.push_pending_copy(backup, site, words);
                 return;
             }
@@ -304,6 +323,9 @@ impl<'a> Builder<'a> {
     /// Steps 2 and 4: delete the copies of a backup that nothing requires,
     /// within the safety rules.
     fn plan_deletions(&mut self, backup: usize) {
+        if std::mem::replace(&mut self.decided[backup], true) {
+            return;
+        }
         let reasons = &self.retention.reasons[backup];
         if reasons.contains(&Reason::Hold) {
             return;
@@ -319,14 +341,17 @@ impl<'a> Builder<'a> {
         if needed && survivors.is_empty() {
             return; // never the last verified copy of a backup still needed
         }
+        // Archive mode moves the last kept copy to the archive disk; copies on
+        // absent disks are expiring too, so they do not count as kept.
+        let kept_elsewhere = survivors.iter().any(|site| !absent.contains(site));
+        let archive_first = !kept_elsewhere && self.policy.destruction.expired == Expired::Archive;
         for site in absent {
             let why = self.unavailable_words(site);
-            self.push_pending_deletion(backup, site, why);
+            self.push_pending_deletion(backup, site, why, archive_first);
         }
         if actionable.is_empty() {
             return;
         }
-        let archive_first = survivors.is_empty() && self.policy.destruction.expired == Expired::Archive;
         let mut after: BTreeSet<usize> = self.planned_for(backup);
         let mut moved_from = None;
         if archive_first {
@@ -490,15 +515,21 @@ impl<'a> Builder<'a> {
         });
     }
 
-    fn push_pending_deletion(&mut self, backup: usize, site: usize, reason: String) {
+    fn push_pending_deletion(&mut self, backup: usize, site: usize, reason: String, archive: bool) {
         let op = match self.policy.destruction.expired {
             Expired::Destroy => Op::Destroy,
+            Expired::Archive if archive => Op::Archive,
             _ => Op::Remove,
+        };
+        let to = if op == Op::Archive {
+            self.archive_to().map(|s| self.world.sites[s].location.clone())
+        } else {
+            None
         };
         self.pending.push(Pending {
             op,
             backup: self.name(backup).to_string(),
-            to: None,
+            to,
             location: Some(self.world.sites[site].location.clone()),
             bytes: self.size(backup),
             reason: format!("expired; {reason}"),
@@ -568,6 +599,23 @@ impl<'a> Builder<'a> {
     fn report_wrong_disks(&mut self, today: chrono::NaiveDate) {
         let tonight: Vec<String> = self.placement.tonight.iter().map(|s| self.site_name(*s)).collect();
         let today_name = crate::render::policy_summary::full_weekday(chrono::Datelike::weekday(&today));
+        let any_rotation_connected = self
+            .world
+            .sites
+            .iter()
+            .any(|site| site.role == Role::Rotation && site.is_actionable());
+        let tonight_has_it = self.placement.todays_backup.is_some_and(|b| {
+            self.placement.tonight.iter().any(|s| self.verified(b, *s))
+        });
+        if !any_rotation_connected && !tonight.is_empty() && !tonight_has_it {
+            self.warnings.push(Warning::new(
+                WarningCode::NoDisk,
+                format!(
+                    "no rotation disk is connected: tonight ({today_name}) {} should be. Until it is, tonight's backup is only on the server",
+                    tonight.join(" or ")
+                ),
+            ));
+        }
         for (index, site) in self.world.sites.iter().enumerate() {
             if site.role != Role::Rotation || !site.is_actionable() || self.placement.tonight.contains(&index) {
                 continue;
@@ -603,12 +651,13 @@ impl<'a> Builder<'a> {
             self.warnings.push(Warning::new(
                 WarningCode::DiskFull,
                 format!(
-                    "disk {} cannot hold what it must: {count} backup(s) ({}) do not fit in its {} free (keeping {} in reserve on a {} disk); newer backups were placed first. Use a larger disk, or lower min_backups or the retention tiers",
+                    "disk {} cannot hold what it must: {} ({}) did not fit ({} free of {}, {} kept in reserve); newer backups went first. Use a larger disk, or lower min_backups or the retention tiers",
                     site.location,
+                    plural(count, "backup", "backups"),
                     bytes(bytes_over),
                     bytes(space.free),
-                    bytes(site.reserve),
-                    bytes(space.total)
+                    bytes(space.total),
+                    bytes(site.reserve)
                 ),
             ));
         }

@@ -28,7 +28,8 @@ pub fn mass_delete_findings(
 
 fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
     let mut deleted: HashMap<&Location, usize> = HashMap::new();
-    for action in actions {
+    // Archive moves keep the backup (on the archive disk): not deletions here.
+    for action in actions.iter().filter(|a| a.op != Op::Archive) {
         if let Some(location) = action.deleted_at() {
             *deleted.entry(location).or_default() += 1;
         }

@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use super::*;
+use super::warnings::WarningCode;
 use crate::policy::{self, Policy};
 use crate::synthetic::SyntheticOffice;
 
@@ -143,3 +144,140 @@ fn the_vendor_plan_snapshot_for_a_normal_night() {
 fn utc(text: &str) -> DateTime<Utc> {
     Utc.from_utc_datetime(&chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap())
 }
+
+/// Runs the vendor office through `from..to` with the day's disk connected, then
+/// plans the night of `night` with `connected` disks, snapshotting text and JSON.
+fn snapshot_night(name: &str, policy: &Policy, office: &mut SyntheticOffice, night: &str, connected: &[&str]) -> Plan {
+    let day = date(night);
+    if policy.office.calendar.is_open(day) {
+        office.add_backup(policy, day.and_hms_opt(23, 30, 0).unwrap(), 6 * GB);
+    }
+    let at = local(policy, day, "23:55");
+    office.connect_only(connected, at.with_timezone(&Utc));
+    let plan = make_plan(policy, &office.inventory(policy), at);
+    check_plan_invariants(policy, office, &plan);
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!(format!("plan_{name}"), text::render(&plan, false));
+    });
+    plan
+}
+
+fn office_until(policy: &Policy, disk_size: u64, from: &str, until: &str) -> SyntheticOffice {
+    let mut office = SyntheticOffice::new(policy, disk_size);
+    office.last_restore_test = Some(date(until));
+    run_nights(policy, &mut office, from, until, &daily_disk(policy));
+    office
+}
+
+#[test]
+fn snapshot_normal_night() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-17");
+    let plan = snapshot_night("normal_night", &policy, &mut office, "2026-03-18", &["WED"]);
+    assert_eq!(plan.count(Op::Copy), 1);
+    assert!(plan.pending.is_empty());
+    let json = serde_json::to_string_pretty(&json::to_json(&plan)).unwrap();
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("plan_normal_night_json", json);
+    });
+}
+
+#[test]
+fn snapshot_wrong_disk() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-17");
+    let plan = snapshot_night("wrong_disk", &policy, &mut office, "2026-03-18", &["THU"]);
+    assert!(plan.warnings.iter().any(|w| w.code == WarningCode::WrongDisk));
+    let fallback = plan.actions.iter().find(|a| a.op == Op::Copy).unwrap();
+    assert_eq!(fallback.to, Some(crate::placement::Location::Disk("THU".into())));
+    assert!(plan.pending.iter().any(|p| p.to == Some(crate::placement::Location::Disk("WED".into()))));
+    // The next night WED is back: the fallback copy expires after WED has it.
+    office.apply(&plan, Utc::now()).unwrap();
+    run_nights(&policy, &mut office, "2026-03-19", "2026-03-25", &daily_disk(&policy));
+    let thu = office.disks.iter().find(|d| d.label == "THU").unwrap();
+    assert!(!thu.copies.contains_key("MacPractice_2026-03-18_2330.mpbackup"));
+    let wed = office.disks.iter().find(|d| d.label == "WED").unwrap();
+    assert!(wed.copies.contains_key("MacPractice_2026-03-18_2330.mpbackup"));
+}
+
+#[test]
+fn snapshot_forgotten_disk() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-17");
+    let plan = snapshot_night("forgotten_disk", &policy, &mut office, "2026-03-18", &[]);
+    assert_eq!(plan.count(Op::Copy), 0);
+    assert!(plan.warnings.iter().any(|w| w.code == WarningCode::NoDisk));
+    // Nothing connected for a week: the server keeps every backup not yet on its disk.
+    run_nights(&policy, &mut office, "2026-03-19", "2026-03-25", &|_| Vec::new());
+    assert_eq!(office.source.len(), 7, "{:?}", office.source.keys());
+}
+
+#[test]
+fn snapshot_full_disk() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-17");
+    office.disk_mut("WED").unwrap().total = 24 * GB;
+    let plan = snapshot_night("full_disk", &policy, &mut office, "2026-03-18", &["WED"]);
+    assert!(plan.warnings.iter().any(|w| w.code == WarningCode::DiskFull), "{:?}", plan.warnings);
+    // Tonight's backup did not fit: it stays on the server, pending.
+    assert!(plan.pending.iter().any(|p| p.backup == "MacPractice_2026-03-18_2330.mpbackup"));
+    assert!(!plan.actions.iter().any(|a| a.backup == "MacPractice_2026-03-18_2330.mpbackup"));
+}
+
+#[test]
+fn snapshot_holiday_week() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-10-05", "2026-11-26");
+    let plan = snapshot_night("holiday_week", &policy, &mut office, "2026-11-27", &["FRI"]);
+    assert_eq!(plan.count(Op::Copy), 1);
+    // Thanksgiving (Thursday) is closed: no missing-backup warning for it.
+    assert!(!plan.warnings.iter().any(|w| w.code == WarningCode::MissingBackup), "{:?}", plan.warnings);
+}
+
+#[test]
+fn snapshot_month_end() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-31");
+    let plan = snapshot_night("month_end", &policy, &mut office, "2026-04-01", &["WED"]);
+    let march = plan.backups.iter().find(|b| b.name == "MacPractice_2026-03-31_2330.mpbackup").unwrap();
+    let reasons: Vec<String> = march.reasons.iter().map(|r| r.to_string()).collect();
+    assert_eq!(reasons, ["business day 2026-03-31", "month-end 2026-03", "quarter-end FY2026 Q1"]);
+}
+
+#[test]
+fn snapshot_fiscal_year_end() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-10-05", "2027-01-01");
+    let plan = snapshot_night("fiscal_year_end", &policy, &mut office, "2027-01-04", &["MON"]);
+    let year_end = plan.backups.iter().find(|b| b.name == "MacPractice_2026-12-31_2330.mpbackup").unwrap();
+    assert!(year_end.reasons.iter().any(|r| r.to_string() == "fiscal-year-end FY2026"));
+    assert_eq!(year_end.required_at, [crate::placement::Location::Disk("THU".into())]);
+}
+
+#[test]
+fn snapshot_archive_office_after_the_fiscal_year() {
+    let text = include_str!("../../policies/four-day-june-fiscal-year.yaml");
+    let policy = policy_from(text);
+    let mut office = SyntheticOffice::new(&policy, 2_000 * GB);
+    office.last_restore_test = Some(date("2026-07-01"));
+    let connect = |day: NaiveDate| {
+        let mut disks: Vec<String> = disk_for(&policy, day).into_iter().collect();
+        if day.day() == 1 {
+            disks.push("ARCHIVE-A".into());
+        }
+        disks
+    };
+    run_nights(&policy, &mut office, "2026-04-06", "2026-07-05", &connect);
+    let plan = snapshot_night("archive_office", &policy, &mut office, "2026-07-06", &["MON", "ARCHIVE-A"]);
+    let archive = office.disks.iter().find(|d| d.label == "ARCHIVE-A").unwrap();
+    // The June 30 backup (fiscal-year end) reached the archive on July 1st.
+    assert!(archive.copies.contains_key("Ortho-20260630-2330.bak"), "{:?}", archive.copies.keys());
+    assert!(plan.actions.iter().all(|a| a.op != Op::Destroy));
+}
+

@@ -131,13 +131,19 @@ fn pending(plan: &Plan, paint: Paint, out: &mut String) {
     let _ = writeln!(out, "{}", paint.bold("Pending (cannot be done now):"));
     for item in &plan.pending {
         let what = match item.op {
-            Op::Copy | Op::Archive => format!(
+            Op::Copy => format!(
                 "{} {} → {}",
                 item.op.key(),
                 item.backup,
                 item.to.as_ref().map(Location::name).unwrap_or("?")
             ),
-            Op::Remove | Op::Destroy => format!(
+            Op::Archive if item.location.is_some() => format!(
+                "archive {} {} → {}",
+                item.backup,
+                item.location.as_ref().map(Location::name).unwrap_or("?"),
+                item.to.as_ref().map(Location::name).unwrap_or("?")
+            ),
+            Op::Archive | Op::Remove | Op::Destroy => format!(
                 "{} {} on {}",
                 item.op.key(),
                 item.backup,
@@ -162,19 +168,22 @@ fn warnings(plan: &Plan, paint: Paint, out: &mut String) {
 
 fn summary(plan: &Plan, paint: Paint, out: &mut String) {
     let mut parts = Vec::new();
-    let copies = plan.count(Op::Copy);
-    if copies > 0 {
-        parts.push(format!("{} ({})", plural(copies, "copy", "copies"), bytes(plan.bytes_copied())));
-    }
     for (op, one, many) in [
-        (Op::Archive, "archive", "archives"),
+        (Op::Copy, "copy", "copies"),
+        (Op::Archive, "archive move", "archive moves"),
         (Op::Remove, "removal", "removals"),
         (Op::Destroy, "destruction", "destructions"),
     ] {
         let count = plan.count(op);
-        if count > 0 {
-            parts.push(plural(count, one, many));
+        if count == 0 {
+            continue;
         }
+        let mut part = plural(count, one, many);
+        if matches!(op, Op::Copy | Op::Archive) {
+            let moved: u64 = plan.actions.iter().filter(|a| a.op == op).map(|a| a.bytes).sum();
+            part.push_str(&format!(" ({})", bytes(moved)));
+        }
+        parts.push(part);
     }
     if parts.is_empty() {
         parts.push(String::from("nothing to do"));

@@ -29,6 +29,7 @@ pub enum WarningCode {
     MassDelete,
     UnverifiedCopy,
     SourceMissing,
+    NoDisk,
 }
 
 impl WarningCode {
@@ -48,6 +49,7 @@ impl WarningCode {
             WarningCode::MassDelete => "mass-delete",
             WarningCode::UnverifiedCopy => "unverified-copy",
             WarningCode::SourceMissing => "source-missing",
+            WarningCode::NoDisk => "no-disk",
         }
     }
 }
