@@ -269,6 +269,13 @@ impl<'a> CharOffsets<'a> {
     }
 
     fn widen_to_quotes(&self, start: usize, end: usize) -> (usize, usize) {
+        // saphyr's spans include the quotes already (and, in flow maps, a
+        // trailing space): trim, then widen only what lacks its quotes.
+        let slice = &self.text[start..end];
+        let end = start + slice.trim_end().len();
+        if matches!(self.text.as_bytes().get(start), Some(b'"' | b'\'')) {
+            return (start, end);
+        }
         let bytes = self.text.as_bytes();
         let before = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
         let after = bytes.get(end).copied();
