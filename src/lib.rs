@@ -6,10 +6,10 @@
 
 pub mod calendar;
 pub mod cli;
-pub mod policy;
-pub mod render;
 pub mod inventory;
-pub mod retention;
 pub mod placement;
 pub mod plan;
+pub mod policy;
+pub mod render;
+pub mod retention;
 pub mod synthetic;

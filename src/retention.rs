@@ -107,7 +107,12 @@ pub fn retain(
 ) -> Retention {
     let is_day_backup = day_backups(backups);
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); backups.len()];
-    for tier in [Tier::BusinessDays, Tier::MonthEnds, Tier::QuarterEnds, Tier::FiscalYearEnds] {
+    for tier in [
+        Tier::BusinessDays,
+        Tier::MonthEnds,
+        Tier::QuarterEnds,
+        Tier::FiscalYearEnds,
+    ] {
         let count = retain.count(tier);
         if count.is_zero() {
             continue;
@@ -121,7 +126,10 @@ pub fn retain(
         reasons[index].push(Reason::Newest { rank: rank + 1 });
     }
     for (index, backup) in backups.iter().enumerate() {
-        if holds.iter().any(|hold| hold.holds(&backup.name, backup.business_day)) {
+        if holds
+            .iter()
+            .any(|hold| hold.holds(&backup.name, backup.business_day))
+        {
             reasons[index].push(Reason::Hold);
         }
         if backup.business_day > today {

@@ -152,20 +152,44 @@ impl SyntheticOffice {
         for action in &plan.actions {
             match action.op {
                 Op::Copy => {
-                    let from = action.from.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
-                    let to = action.to.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
-                    let size = self.read(&from, &action.backup).ok_or_else(|| format!("action {}: {} has no {}", action.id, from, action.backup))?;
+                    let from = action
+                        .from
+                        .as_ref()
+                        .map(|l| l.name().to_string())
+                        .unwrap_or_default();
+                    let to = action
+                        .to
+                        .as_ref()
+                        .map(|l| l.name().to_string())
+                        .unwrap_or_default();
+                    let size = self.read(&from, &action.backup).ok_or_else(|| {
+                        format!("action {}: {} has no {}", action.id, from, action.backup)
+                    })?;
                     self.write(&to, &action.backup, size, now)?;
                 }
                 Op::Archive => {
-                    let from = action.from.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
-                    let to = action.to.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
-                    let size = self.read(&from, &action.backup).ok_or_else(|| format!("action {}: {} has no {}", action.id, from, action.backup))?;
+                    let from = action
+                        .from
+                        .as_ref()
+                        .map(|l| l.name().to_string())
+                        .unwrap_or_default();
+                    let to = action
+                        .to
+                        .as_ref()
+                        .map(|l| l.name().to_string())
+                        .unwrap_or_default();
+                    let size = self.read(&from, &action.backup).ok_or_else(|| {
+                        format!("action {}: {} has no {}", action.id, from, action.backup)
+                    })?;
                     self.write(&to, &action.backup, size, now)?;
                     self.delete(&from, &action.backup)?;
                 }
                 Op::Remove | Op::Destroy => {
-                    let at = action.location.as_ref().map(|l| l.name().to_string()).unwrap_or_default();
+                    let at = action
+                        .location
+                        .as_ref()
+                        .map(|l| l.name().to_string())
+                        .unwrap_or_default();
                     self.delete(&at, &action.backup)?;
                 }
             }
@@ -177,11 +201,20 @@ impl SyntheticOffice {
         if location == "server" {
             return self.source.get(name).copied();
         }
-        let disk = self.disks.iter().find(|d| d.label == location && d.connected)?;
+        let disk = self
+            .disks
+            .iter()
+            .find(|d| d.label == location && d.connected)?;
         disk.copies.get(name).map(|copy| copy.size)
     }
 
-    fn write(&mut self, location: &str, name: &str, size: u64, now: DateTime<Utc>) -> Result<(), String> {
+    fn write(
+        &mut self,
+        location: &str,
+        name: &str,
+        size: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
         let disk = self
             .disks
             .iter_mut()
@@ -212,7 +245,13 @@ impl SyntheticOffice {
                 .find(|d| d.label == location && d.connected)
                 .is_some_and(|disk| disk.copies.remove(name).is_some())
         };
-        if removed { Ok(()) } else { Err(format!("delete of {name} at {location}, which has no such copy")) }
+        if removed {
+            Ok(())
+        } else {
+            Err(format!(
+                "delete of {name} at {location}, which has no such copy"
+            ))
+        }
     }
 
     /// Every location holding `name`.

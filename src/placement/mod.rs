@@ -118,7 +118,9 @@ pub fn place(
 
 /// Whether a reason is one of the archive's tiers.
 fn held_by(reason: &Reason, archive_tiers: &[Tier]) -> bool {
-    reason.tier().is_some_and(|tier| archive_tiers.contains(&tier))
+    reason
+        .tier()
+        .is_some_and(|tier| archive_tiers.contains(&tier))
 }
 
 /// The rotation sites that take the backups of `business_day`'s weekday.
@@ -131,7 +133,12 @@ pub fn home_sites(policy: &Policy, world: &World, business_day: NaiveDate) -> Ve
 }
 
 /// Marks, for each rotation site, its newest `min_backups` day's backups.
-fn mark_newest(policy: &Policy, world: &World, retention: &Retention, backups: &mut [BackupPlacement]) {
+fn mark_newest(
+    policy: &Policy,
+    world: &World,
+    retention: &Retention,
+    backups: &mut [BackupPlacement],
+) {
     let wanted = policy.disks.min_backups as usize;
     let mut taken = vec![0usize; world.sites.len()];
     // Newest first: world.backups is sorted oldest first.
@@ -153,7 +160,11 @@ fn mark_keep_last(policy: &Policy, world: &World, backups: &mut [BackupPlacement
     let server = &world.sites[world.server()];
     let on_server = (0..world.backups.len())
         .rev()
-        .filter(|index| server.copies.contains_key(&world.backups[*index].dated.name))
+        .filter(|index| {
+            server
+                .copies
+                .contains_key(&world.backups[*index].dated.name)
+        })
         .take(policy.source.keep_last as usize);
     for index in on_server.collect::<Vec<_>>() {
         backups[index].keep_last = true;
@@ -178,17 +189,21 @@ fn mark_offsite(world: &World, offsite: &[Retention], backups: &mut [BackupPlace
 
 /// The day's backup of today, if it exists.
 fn todays_backup(world: &World, retention: &Retention, today: NaiveDate) -> Option<usize> {
-    (0..world.backups.len())
-        .rev()
-        .find(|index| retention.is_day_backup[*index] && world.backups[*index].dated.business_day == today)
+    (0..world.backups.len()).rev().find(|index| {
+        retention.is_day_backup[*index] && world.backups[*index].dated.business_day == today
+    })
 }
 
 /// Connected rotation disks that are not tonight's, when tonight's backup would
 /// otherwise be left only on the server.
 fn fallback_sites(world: &World, tonight: &[usize], backup: usize) -> Vec<usize> {
     let name = &world.backups[backup].dated.name;
-    let home_has_it = tonight.iter().any(|site| world.sites[*site].has_verified(name));
-    let home_connected = tonight.iter().any(|site| world.sites[*site].is_actionable());
+    let home_has_it = tonight
+        .iter()
+        .any(|site| world.sites[*site].has_verified(name));
+    let home_connected = tonight
+        .iter()
+        .any(|site| world.sites[*site].is_actionable());
     if home_has_it || home_connected {
         return Vec::new();
     }
@@ -196,7 +211,9 @@ fn fallback_sites(world: &World, tonight: &[usize], backup: usize) -> Vec<usize>
         .sites
         .iter()
         .enumerate()
-        .filter(|(i, site)| site.role == Role::Rotation && site.is_actionable() && !tonight.contains(i))
+        .filter(|(i, site)| {
+            site.role == Role::Rotation && site.is_actionable() && !tonight.contains(i)
+        })
         .map(|(i, _)| i)
         .collect()
 }

@@ -104,7 +104,8 @@ impl Site {
     /// Bytes that may still be written before the reserve is reached (None:
     /// capacity unknown, e.g. the platform cannot tell).
     pub fn room(&self) -> Option<u64> {
-        self.space.map(|space| space.free.saturating_sub(self.reserve))
+        self.space
+            .map(|space| space.free.saturating_sub(self.reserve))
     }
 }
 
@@ -127,7 +128,9 @@ pub struct World {
 
 impl World {
     pub fn site(&self, location: &Location) -> Option<usize> {
-        self.sites.iter().position(|site| &site.location == location)
+        self.sites
+            .iter()
+            .position(|site| &site.location == location)
     }
 
     pub fn server(&self) -> usize {
@@ -143,7 +146,11 @@ impl World {
 pub fn build(policy: &Policy, inventory: &Inventory) -> World {
     let mut sites = vec![server_site(inventory)];
     for label in policy.disks.labels() {
-        let role = if policy.disks.is_archive(label) { Role::Archive } else { Role::Rotation };
+        let role = if policy.disks.is_archive(label) {
+            Role::Archive
+        } else {
+            Role::Rotation
+        };
         sites.push(disk_site(policy, inventory, label, role));
     }
     for target in &policy.offsite {
@@ -192,9 +199,7 @@ fn disk_site(policy: &Policy, inventory: &Inventory, label: &str, role: Role) ->
     let connected: Vec<&DiskView> = inventory.disk(label).filter(|d| d.is_connected()).collect();
     let chosen: Option<&DiskView> = connected.first().copied().or_else(|| {
         // Absent: the most recently seen disk with this label stands for it.
-        inventory
-            .disk(label)
-            .max_by_key(|disk| disk.last_seen)
+        inventory.disk(label).max_by_key(|disk| disk.last_seen)
     });
     let unavailable = match (&chosen, connected.len()) {
         (_, n) if n > 1 => Some(Unavailable::DuplicateLabel),
@@ -215,7 +220,9 @@ fn disk_site(policy: &Policy, inventory: &Inventory, label: &str, role: Role) ->
         location: Location::Disk(label.to_string()),
         role,
         unavailable,
-        copies: chosen.map(|disk| site_copies(&disk.copies)).unwrap_or_default(),
+        copies: chosen
+            .map(|disk| site_copies(&disk.copies))
+            .unwrap_or_default(),
         space,
         reserve,
         disk_id: chosen.map(|disk| disk.id.clone()),
@@ -226,7 +233,9 @@ fn disk_site(policy: &Policy, inventory: &Inventory, label: &str, role: Role) ->
     }
 }
 
-fn site_copies(records: &BTreeMap<String, crate::inventory::CopyRecord>) -> HashMap<String, SiteCopy> {
+fn site_copies(
+    records: &BTreeMap<String, crate::inventory::CopyRecord>,
+) -> HashMap<String, SiteCopy> {
     records
         .values()
         .map(|record| {
@@ -245,7 +254,9 @@ fn offsite_site(inventory: &Inventory, name: &str) -> Site {
         location: Location::Offsite(name.to_string()),
         role: Role::Offsite,
         unavailable: None,
-        copies: view.map(|view| site_copies(&view.staged)).unwrap_or_default(),
+        copies: view
+            .map(|view| site_copies(&view.staged))
+            .unwrap_or_default(),
         space: view.and_then(|view| view.space),
         reserve: 0,
         disk_id: None,
@@ -262,7 +273,14 @@ fn known_backups(policy: &Policy, inventory: &Inventory, sites: &[Site]) -> Vec<
     let mut found: HashMap<&str, KnownBackup> = HashMap::new();
     for entry in &inventory.source.backups {
         if let Some(dated) = date(policy, &entry.name) {
-            found.insert(&entry.name, KnownBackup { dated, size: entry.size, kind: entry.kind });
+            found.insert(
+                &entry.name,
+                KnownBackup {
+                    dated,
+                    size: entry.size,
+                    kind: entry.kind,
+                },
+            );
         }
     }
     let kinds: HashMap<&str, EntryKind> = inventory
@@ -278,13 +296,22 @@ fn known_backups(policy: &Policy, inventory: &Inventory, sites: &[Site]) -> Vec<
             }
             if let Some(dated) = date(policy, name) {
                 let kind = kinds.get(name.as_str()).copied().unwrap_or(EntryKind::File);
-                found.insert(name, KnownBackup { dated, size: copy.size, kind });
+                found.insert(
+                    name,
+                    KnownBackup {
+                        dated,
+                        size: copy.size,
+                        kind,
+                    },
+                );
             }
         }
     }
     let _ = calendar;
     let mut backups: Vec<KnownBackup> = found.into_values().collect();
-    backups.sort_by(|a, b| (a.dated.timestamp, &a.dated.name).cmp(&(b.dated.timestamp, &b.dated.name)));
+    backups.sort_by(|a, b| {
+        (a.dated.timestamp, &a.dated.name).cmp(&(b.dated.timestamp, &b.dated.name))
+    });
     backups
 }
 

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::DateTime;
+use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
 use super::graph::order;
@@ -63,6 +63,10 @@ struct Builder<'a> {
     required: Vec<Vec<(usize, Why)>>,
     /// Backups whose deletions have been decided (each is decided once).
     decided: Vec<bool>,
+    /// Extra room per site granted by a later pass (space dependent deletions
+    /// free), and the copies that count on it.
+    bonus: Vec<i128>,
+    bonus_users: Vec<Vec<usize>>,
 }
 
 /// An action before ordering: indices instead of names.
@@ -77,54 +81,176 @@ struct Draft {
     after: BTreeSet<usize>,
 }
 
-/// Makes the plan for `policy` and `inventory` at instant `at`.
-pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
-    let calendar = &policy.office.calendar;
-    let today = calendar
-        .today(&at)
-        .unwrap_or_else(|| calendar.local_time(&at).date());
-    let world = placement::world::build(policy, inventory);
-    let dated: Vec<Dated> = world.backups.iter().map(|b| b.dated.clone()).collect();
-    let retention = retention::retain(&policy.retain, &policy.hold, calendar, &dated, today);
-    let offsite: Vec<Retention> = policy
-        .offsite
-        .iter()
-        .map(|target| retention::retain(&target.retain, &[], calendar, &dated, today))
-        .collect();
-    let placement = placement::place(policy, &world, &retention, &offsite, today);
+/// What every planning pass shares: the world, retention and placement.
+struct Context<'a> {
+    policy: &'a Policy,
+    inventory: &'a Inventory,
+    at: DateTime<Tz>,
+    today: NaiveDate,
+    world: World,
+    retention: Retention,
+    placement: Placement,
+}
 
-    let mut builder = Builder::new(policy, &world, &retention, &placement);
-    builder.warnings = world_warnings(policy, inventory, &world, &retention, today);
-    builder.plan_archive_copies();
-    builder.resolve_requirements();
-    let needs_copy: Vec<bool> = (0..world.backups.len()).map(|b| builder.wants_copy(b)).collect();
-    for backup in (0..world.backups.len()).rev() {
-        if !needs_copy[backup] && !builder.has_planned(backup) {
-            builder.plan_deletions(backup);
+/// One pass's plan (None if its dependencies formed a cycle), and the bytes
+/// dependent deletions free on sites where copies did not fit.
+struct Pass {
+    plan: Option<Plan>,
+    freed_late: Vec<i128>,
+}
+
+/// How many times planning may retry to use space freed by dependent deletions.
+const MAX_PASSES: usize = 3;
+
+/// Makes the plan for `policy` and `inventory` at instant `at`.
+///
+/// The first pass lets copies use only space that independent deletions free.
+/// If a copy did not fit on a disk where deletions that wait for other copies
+/// free space (a fallback copy leaving once its home disk has the backup), a
+/// further pass lets it use that space, after those deletions; that plan is
+/// kept only if it is acyclic and every write fits in execution order. This
+/// keeps `apply` twice in a row idempotent on nearly full disks.
+pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
+    let context = Context::new(policy, inventory, at);
+    let first = context.pass(&vec![0; context.world.sites.len()]);
+    let mut plan = first
+        .plan
+        .expect("rota bug: the first planning pass formed a cycle");
+    let mut bonus = first.freed_late;
+    for _ in 1..MAX_PASSES {
+        if bonus.iter().all(|bytes| *bytes == 0) {
+            break;
+        }
+        let next = context.pass(&bonus);
+        match next.plan {
+            Some(candidate) if fits_in_order(&candidate, &context.world) => plan = candidate,
+            _ => break,
+        }
+        if next.freed_late == bonus {
+            break;
+        }
+        bonus = next.freed_late;
+    }
+    plan
+}
+
+impl<'a> Context<'a> {
+    fn new(policy: &'a Policy, inventory: &'a Inventory, at: DateTime<Tz>) -> Context<'a> {
+        let calendar = &policy.office.calendar;
+        let today = calendar
+            .today(&at)
+            .unwrap_or_else(|| calendar.local_time(&at).date());
+        let world = placement::world::build(policy, inventory);
+        let dated: Vec<Dated> = world.backups.iter().map(|b| b.dated.clone()).collect();
+        let retention = retention::retain(&policy.retain, &policy.hold, calendar, &dated, today);
+        let offsite: Vec<Retention> = policy
+            .offsite
+            .iter()
+            .map(|target| retention::retain(&target.retain, &[], calendar, &dated, today))
+            .collect();
+        let placement = placement::place(policy, &world, &retention, &offsite, today);
+        Context {
+            policy,
+            inventory,
+            at,
+            today,
+            world,
+            retention,
+            placement,
         }
     }
-    for backup in (0..world.backups.len()).rev() {
-        if needs_copy[backup] {
-            builder.plan_copies(backup);
+
+    fn pass(&self, bonus: &[i128]) -> Pass {
+        let backups = self.world.backups.len();
+        let mut builder = Builder::new(
+            self.policy,
+            &self.world,
+            &self.retention,
+            &self.placement,
+            bonus,
+        );
+        builder.warnings = world_warnings(
+            self.policy,
+            self.inventory,
+            &self.world,
+            &self.retention,
+            self.today,
+        );
+        builder.plan_archive_copies();
+        builder.resolve_requirements();
+        let needs_copy: Vec<bool> = (0..backups).map(|b| builder.wants_copy(b)).collect();
+        for backup in (0..backups).rev() {
+            if !needs_copy[backup] && !builder.has_planned(backup) {
+                builder.plan_deletions(backup);
+            }
+        }
+        for backup in (0..backups).rev() {
+            if needs_copy[backup] {
+                builder.plan_copies(backup);
+            }
+        }
+        for backup in (0..backups).rev() {
+            if needs_copy[backup] || builder.has_planned(backup) {
+                builder.plan_deletions(backup);
+            }
+        }
+        builder.report_wrong_disks(self.today);
+        builder.report_full_disks();
+        let freed_late = builder.freed_late();
+        Pass {
+            plan: builder.finish(self.inventory, self.at, self.today),
+            freed_late,
         }
     }
-    for backup in (0..world.backups.len()).rev() {
-        if needs_copy[backup] || builder.has_planned(backup) {
-            builder.plan_deletions(backup);
+}
+
+/// Whether every write fits above its site's reserve when the actions run in
+/// the plan's order (deletions before a write free space for it).
+fn fits_in_order(plan: &Plan, world: &World) -> bool {
+    let mut free: Vec<Option<i128>> = world
+        .sites
+        .iter()
+        .map(|site| site.space.map(|space| i128::from(space.free)))
+        .collect();
+    for action in &plan.actions {
+        if let Some(site) = action.deleted_at().and_then(|l| world.site(l))
+            && let Some(bytes) = free[site].as_mut()
+        {
+            *bytes += i128::from(action.bytes);
+        }
+        if let Some(site) = action.writes_to().and_then(|l| world.site(l))
+            && let Some(bytes) = free[site].as_mut()
+        {
+            *bytes -= i128::from(action.bytes);
+            if *bytes < i128::from(world.sites[site].reserve) {
+                return false;
+            }
         }
     }
-    builder.report_wrong_disks(today);
-    builder.report_full_disks();
-    builder.finish(inventory, at, today)
+    true
 }
 
 impl<'a> Builder<'a> {
-    fn new(policy: &'a Policy, world: &'a World, retention: &'a Retention, placement: &'a Placement) -> Builder<'a> {
+    fn new(
+        policy: &'a Policy,
+        world: &'a World,
+        retention: &'a Retention,
+        placement: &'a Placement,
+        bonus: &[i128],
+    ) -> Builder<'a> {
         // Signed: a disk already inside its reserve has negative room.
-        let room: Vec<Option<i128>> = world
+        let initial_room: Vec<Option<i128>> = world
             .sites
             .iter()
-            .map(|site| site.space.map(|space| i128::from(space.free) - i128::from(site.reserve)))
+            .map(|site| {
+                site.space
+                    .map(|space| i128::from(space.free) - i128::from(site.reserve))
+            })
+            .collect();
+        let room = initial_room
+            .iter()
+            .zip(bonus)
+            .map(|(room, extra)| room.map(|room| room + extra))
             .collect();
         Builder {
             policy,
@@ -134,13 +260,15 @@ impl<'a> Builder<'a> {
             drafts: Vec::new(),
             pending: Vec::new(),
             warnings: Vec::new(),
-            initial_room: room.clone(),
+            initial_room,
             room,
             planned: HashMap::new(),
             freeing: vec![Vec::new(); world.sites.len()],
             overflow: vec![(0, 0); world.sites.len()],
             required: vec![Vec::new(); world.backups.len()],
             decided: vec![false; world.backups.len()],
+            bonus: bonus.to_vec(),
+            bonus_users: vec![Vec::new(); world.sites.len()],
         }
     }
 
@@ -161,7 +289,11 @@ impl<'a> Builder<'a> {
     }
 
     fn has_planned(&self, backup: usize) -> bool {
-        self.world.sites.iter().enumerate().any(|(site, _)| self.planned.contains_key(&(backup, site)))
+        self.world
+            .sites
+            .iter()
+            .enumerate()
+            .any(|(site, _)| self.planned.contains_key(&(backup, site)))
     }
 
     fn present_or_planned(&self, backup: usize, site: usize) -> bool {
@@ -175,16 +307,25 @@ impl<'a> Builder<'a> {
             return;
         }
         for backup in (0..self.world.backups.len()).rev() {
-            if !self.placement.backups[backup].archive_held || sites.iter().any(|s| self.verified(backup, *s)) {
+            if !self.placement.backups[backup].archive_held
+                || sites.iter().any(|s| self.verified(backup, *s))
+            {
                 continue;
             }
-            let target = sites.iter().copied().find(|s| self.world.sites[*s].is_actionable());
+            let target = sites
+                .iter()
+                .copied()
+                .find(|s| self.world.sites[*s].is_actionable());
             let reason = format!("{} belongs on an archive disk", self.reason_words(backup));
             match target {
                 Some(site) => self.try_copy(backup, site, reason),
                 None => {
                     let labels: Vec<String> = sites.iter().map(|s| self.site_name(*s)).collect();
-                    self.push_pending_copy(backup, sites[0], format!("no archive disk ({}) is connected", labels.join(", ")));
+                    self.push_pending_copy(
+                        backup,
+                        sites[0],
+                        format!("no archive disk ({}) is connected", labels.join(", ")),
+                    );
                 }
             }
         }
@@ -225,8 +366,7 @@ impl<'a> Builder<'a> {
     /// could put it tonight.
     fn wants_copy(&self, backup: usize) -> bool {
         self.required[backup].iter().any(|(site, _)| {
-            *site != self.world.server()
-                && !self.present_or_planned(backup, *site)
+            *site != self.world.server() && !self.present_or_planned(backup, *site)
         })
     }
 
@@ -259,7 +399,10 @@ impl<'a> Builder<'a> {
             let why = if holders.is_empty() {
                 String::from("no verified copy is known anywhere")
             } else {
-                format!("it is only on {}, which is not connected", holders.join(" and "))
+                format!(
+                    "it is only on {}, which is not connected",
+                    holders.join(" and ")
+                )
             };
             self.push_pending_copy(backup, site, why);
             return;
@@ -273,13 +416,20 @@ impl<'a> Builder<'a> {
             if size > room {
                 self.overflow[site].0 += self.size(backup);
                 self.overflow[site].1 += 1;
-                let words = format!("{} is full (see the disk-full warning)", self.site_name(site));
+                let words = format!(
+                    "{} is full (see the disk-full warning)",
+                    self.site_name(site)
+                );
                 self.push_pending_copy(backup, site, words);
                 return;
             }
             self.room[site] = Some(room - size);
         }
-        let after = if needs_freed { self.freeing[site].iter().copied().collect() } else { BTreeSet::new() };
+        let after = if needs_freed {
+            self.freeing[site].iter().copied().collect()
+        } else {
+            BTreeSet::new()
+        };
         let draft = self.push(Draft {
             op: Op::Copy,
             backup,
@@ -290,6 +440,23 @@ impl<'a> Builder<'a> {
             after,
         });
         self.planned.insert((backup, site), draft);
+        if needs_freed && self.bonus[site] > 0 {
+            self.bonus_users[site].push(draft);
+        }
+    }
+
+    /// Per site where copies did not fit: bytes freed by deletions that wait
+    /// for copies (the room a later pass may grant).
+    fn freed_late(&self) -> Vec<i128> {
+        let mut freed = vec![0i128; self.world.sites.len()];
+        for draft in &self.drafts {
+            let Some(site) = draft.at else { continue };
+            let late = matches!(draft.op, Op::Remove | Op::Destroy) && !draft.after.is_empty();
+            if late && self.overflow[site].1 > 0 {
+                freed[site] += i128::from(self.size(draft.backup));
+            }
+        }
+        freed
     }
 
     /// Bytes already promised to copies on a site (initial room minus room left,
@@ -300,7 +467,7 @@ impl<'a> Builder<'a> {
             .map(|draft| i128::from(self.size(self.drafts[*draft].backup)))
             .sum();
         match (self.initial_room[site], self.room[site]) {
-            (Some(initial), Some(left)) => initial + freed - left,
+            (Some(initial), Some(left)) => initial + self.bonus[site] + freed - left,
             _ => 0,
         }
     }
@@ -334,8 +501,9 @@ impl<'a> Builder<'a> {
         if expired.is_empty() {
             return;
         }
-        let (actionable, absent): (Vec<usize>, Vec<usize>) =
-            expired.into_iter().partition(|site| self.world.sites[*site].is_actionable());
+        let (actionable, absent): (Vec<usize>, Vec<usize>) = expired
+            .into_iter()
+            .partition(|site| self.world.sites[*site].is_actionable());
         let survivors = self.survivors(backup, &actionable);
         let needed = !self.required[backup].is_empty() || !reasons.is_empty();
         if needed && survivors.is_empty() {
@@ -368,7 +536,10 @@ impl<'a> Builder<'a> {
             Expired::Destroy => Op::Destroy,
             Expired::Remove | Expired::Archive => Op::Remove,
         };
-        for site in actionable.into_iter().filter(|site| Some(*site) != moved_from) {
+        for site in actionable
+            .into_iter()
+            .filter(|site| Some(*site) != moved_from)
+        {
             let reason = self.deletion_reason(backup, site, &survivors);
             let independent = after.is_empty();
             let draft = self.push(Draft {
@@ -388,7 +559,10 @@ impl<'a> Builder<'a> {
 
     /// The distinct sites a backup is required at.
     fn required_sites(&self, backup: usize) -> Vec<usize> {
-        let mut sites: Vec<usize> = self.required[backup].iter().map(|(site, _)| *site).collect();
+        let mut sites: Vec<usize> = self.required[backup]
+            .iter()
+            .map(|(site, _)| *site)
+            .collect();
         sites.sort_unstable();
         sites.dedup();
         sites
@@ -421,7 +595,8 @@ impl<'a> Builder<'a> {
             Role::Server => unmet(&|_| true),
             Role::Rotation => {
                 let home = &self.placement.backups[backup].home;
-                !home.contains(&site) && unmet(&|why| matches!(why, Why::Retained | Why::MinBackups))
+                !home.contains(&site)
+                    && unmet(&|why| matches!(why, Why::Retained | Why::MinBackups))
             }
             Role::Archive | Role::Offsite => false,
         }
@@ -456,7 +631,10 @@ impl<'a> Builder<'a> {
     /// archive disk is absent or full.
     fn archive_last_copy(&mut self, backup: usize, sources: &[usize]) -> Option<(usize, usize)> {
         let target = self.archive_to()?;
-        let source = *sources.iter().find(|s| **s != self.world.server()).unwrap_or(&sources[0]);
+        let source = *sources
+            .iter()
+            .find(|s| **s != self.world.server())
+            .unwrap_or(&sources[0]);
         if !self.world.sites[target].is_actionable() {
             let why = format!("{} to keep the last copy", self.unavailable_words(target));
             self.pending.push(Pending {
@@ -484,7 +662,10 @@ impl<'a> Builder<'a> {
             from: Some(source),
             to: Some(target),
             at: Some(source),
-            reason: format!("expired on {}: no rule keeps it; moved to the archive", self.site_name(source)),
+            reason: format!(
+                "expired on {}: no rule keeps it; moved to the archive",
+                self.site_name(source)
+            ),
             after: BTreeSet::new(),
         });
         self.planned.insert((backup, target), draft);
@@ -522,7 +703,8 @@ impl<'a> Builder<'a> {
             _ => Op::Remove,
         };
         let to = if op == Op::Archive {
-            self.archive_to().map(|s| self.world.sites[s].location.clone())
+            self.archive_to()
+                .map(|s| self.world.sites[s].location.clone())
         } else {
             None
         };
@@ -539,7 +721,10 @@ impl<'a> Builder<'a> {
     // ----- words -----
 
     fn reason_words(&self, backup: usize) -> String {
-        let reasons: Vec<String> = self.retention.reasons[backup].iter().map(|r| r.to_string()).collect();
+        let reasons: Vec<String> = self.retention.reasons[backup]
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
         reasons.join(", ")
     }
 
@@ -548,9 +733,13 @@ impl<'a> Builder<'a> {
         let mut parts: Vec<String> = Vec::new();
         for (_, why) in self.required[backup].iter().filter(|(s, _)| *s == site) {
             let part = match why {
-                Why::MinBackups => format!("one of {label}'s newest {}", self.policy.disks.min_backups),
+                Why::MinBackups => {
+                    format!("one of {label}'s newest {}", self.policy.disks.min_backups)
+                }
                 Why::Retained | Why::Archive | Why::Offsite => self.reason_words(backup),
-                Why::Fallback => String::from("tonight's disk is not connected, so it goes here as well"),
+                Why::Fallback => {
+                    String::from("tonight's disk is not connected, so it goes here as well")
+                }
                 Why::KeepLast => String::from("one of the server's newest"),
             };
             if !part.is_empty() && !parts.contains(&part) {
@@ -581,7 +770,9 @@ impl<'a> Builder<'a> {
                 self.policy.disks.min_backups
             ),
             Role::Rotation => format!("kept long-term on the archive instead; {still}"),
-            Role::Archive | Role::Offsite => format!("expired on {label}: held by no tier; {still}"),
+            Role::Archive | Role::Offsite => {
+                format!("expired on {label}: held by no tier; {still}")
+            }
         }
     }
 
@@ -589,24 +780,35 @@ impl<'a> Builder<'a> {
         let label = self.site_name(site);
         match &self.world.sites[site].unavailable {
             Some(Unavailable::NotConnected) | None => format!("disk {label} not connected"),
-            Some(Unavailable::DuplicateLabel) => format!("two disks labelled {label} are connected"),
-            Some(Unavailable::ManifestUnreadable(_)) => format!("disk {label}'s manifest cannot be read"),
+            Some(Unavailable::DuplicateLabel) => {
+                format!("two disks labelled {label} are connected")
+            }
+            Some(Unavailable::ManifestUnreadable(_)) => {
+                format!("disk {label}'s manifest cannot be read")
+            }
         }
     }
 
     // ----- warnings -----
 
-    fn report_wrong_disks(&mut self, today: chrono::NaiveDate) {
-        let tonight: Vec<String> = self.placement.tonight.iter().map(|s| self.site_name(*s)).collect();
-        let today_name = crate::render::policy_summary::full_weekday(chrono::Datelike::weekday(&today));
+    fn report_wrong_disks(&mut self, today: NaiveDate) {
+        let tonight: Vec<String> = self
+            .placement
+            .tonight
+            .iter()
+            .map(|s| self.site_name(*s))
+            .collect();
+        let today_name =
+            crate::render::policy_summary::full_weekday(chrono::Datelike::weekday(&today));
         let any_rotation_connected = self
             .world
             .sites
             .iter()
             .any(|site| site.role == Role::Rotation && site.is_actionable());
-        let tonight_has_it = self.placement.todays_backup.is_some_and(|b| {
-            self.placement.tonight.iter().any(|s| self.verified(b, *s))
-        });
+        let tonight_has_it = self
+            .placement
+            .todays_backup
+            .is_some_and(|b| self.placement.tonight.iter().any(|s| self.verified(b, *s)));
         if !any_rotation_connected && !tonight.is_empty() && !tonight_has_it {
             self.warnings.push(Warning::new(
                 WarningCode::NoDisk,
@@ -617,7 +819,10 @@ impl<'a> Builder<'a> {
             ));
         }
         for (index, site) in self.world.sites.iter().enumerate() {
-            if site.role != Role::Rotation || !site.is_actionable() || self.placement.tonight.contains(&index) {
+            if site.role != Role::Rotation
+                || !site.is_actionable()
+                || self.placement.tonight.contains(&index)
+            {
                 continue;
             }
             let fallback = self
@@ -665,8 +870,28 @@ impl<'a> Builder<'a> {
 
     // ----- assembling the plan -----
 
-    fn finish(mut self, inventory: &Inventory, at: DateTime<Tz>, today: chrono::NaiveDate) -> Plan {
-        let edges: Vec<Vec<usize>> = self.drafts.iter().map(|d| d.after.iter().copied().collect()).collect();
+    /// Copies that count on space freed by dependent deletions wait for every
+    /// deletion on their disk (except their own backup's).
+    fn add_late_edges(&mut self) {
+        for site in 0..self.world.sites.len() {
+            for copy in self.bonus_users[site].clone() {
+                let backup = self.drafts[copy].backup;
+                let deletions: Vec<usize> = (0..self.drafts.len())
+                    .filter(|d| self.drafts[*d].at == Some(site) && self.drafts[*d].op != Op::Copy)
+                    .filter(|d| self.drafts[*d].backup != backup)
+                    .collect();
+                self.drafts[copy].after.extend(deletions);
+            }
+        }
+    }
+
+    fn finish(mut self, inventory: &Inventory, at: DateTime<Tz>, today: NaiveDate) -> Option<Plan> {
+        self.add_late_edges();
+        let edges: Vec<Vec<usize>> = self
+            .drafts
+            .iter()
+            .map(|d| d.after.iter().copied().collect())
+            .collect();
         // Copies first (tonight's backup is what matters most if the run is
         // cut short), then archive moves, then deletions, unless an edge says
         // otherwise.
@@ -679,16 +904,25 @@ impl<'a> Builder<'a> {
                 Op::Remove | Op::Destroy => 2,
             })
             .collect();
-        let sequence = order(&edges, &priority);
+        let sequence = order(&edges, &priority).ok()?;
         let mut id_of = vec![0usize; self.drafts.len()];
         for (position, draft) in sequence.iter().enumerate() {
             id_of[*draft] = position + 1;
         }
-        let actions: Vec<Action> = sequence.iter().map(|draft| self.action(*draft, &id_of)).collect();
+        let actions: Vec<Action> = sequence
+            .iter()
+            .map(|draft| self.action(*draft, &id_of))
+            .collect();
         let backups = self.backup_statuses();
-        let findings = super::guard::mass_delete_findings(self.policy, self.world, self.retention, &actions, today);
+        let findings = super::guard::mass_delete_findings(
+            self.policy,
+            self.world,
+            self.retention,
+            &actions,
+            today,
+        );
         self.warnings.extend(mass_delete_warnings(&findings));
-        Plan {
+        Some(Plan {
             office: self.policy.office.name.clone(),
             timezone: self.policy.office.calendar.timezone.name().to_string(),
             at: at.fixed_offset(),
@@ -699,7 +933,7 @@ impl<'a> Builder<'a> {
             pending: self.pending,
             warnings: self.warnings,
             fingerprint: fingerprint(inventory),
-        }
+        })
     }
 
     fn action(&self, draft: usize, id_of: &[usize]) -> Action {
@@ -740,7 +974,8 @@ impl<'a> Builder<'a> {
                     .filter(|site| site.has_verified(&backup.dated.name))
                     .map(|site| site.location.clone())
                     .collect(),
-                required_at: self.required_sites(index)
+                required_at: self
+                    .required_sites(index)
                     .into_iter()
                     .map(|site| self.world.sites[site].location.clone())
                     .collect(),
@@ -759,11 +994,17 @@ impl<'a> Builder<'a> {
                     .and_then(|id| inventory.disks.iter().find(|d| &d.id == id));
                 let mount = match site.role {
                     Role::Server => Some(inventory.source.path.display().to_string()),
-                    _ => disk.and_then(|d| d.mount.as_ref()).map(|m| m.path.display().to_string()),
+                    _ => disk
+                        .and_then(|d| d.mount.as_ref())
+                        .map(|m| m.path.display().to_string()),
                 };
                 let blocked = match &site.unavailable {
-                    Some(Unavailable::DuplicateLabel) => Some(String::from("two disks with this label are connected")),
-                    Some(Unavailable::ManifestUnreadable(e)) => Some(format!("manifest unreadable: {e}")),
+                    Some(Unavailable::DuplicateLabel) => {
+                        Some(String::from("two disks with this label are connected"))
+                    }
+                    Some(Unavailable::ManifestUnreadable(e)) => {
+                        Some(format!("manifest unreadable: {e}"))
+                    }
                     _ => None,
                 };
                 SiteSummary {
@@ -783,7 +1024,10 @@ impl<'a> Builder<'a> {
                     total: site.space.map(|s| s.total),
                     free: site.space.map(|s| s.free),
                     reserve: site.reserve,
-                    last_seen: site.last_seen.map(|t| t.with_timezone(&self.policy.office.calendar.timezone).fixed_offset()),
+                    last_seen: site.last_seen.map(|t| {
+                        t.with_timezone(&self.policy.office.calendar.timezone)
+                            .fixed_offset()
+                    }),
                     copies: site.copies.values().filter(|c| c.verified).count(),
                 }
             })

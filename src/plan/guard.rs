@@ -38,9 +38,16 @@ fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
         .into_iter()
         .filter_map(|(location, count)| {
             let site = world.site(location)?;
-            let copies = world.sites[site].copies.values().filter(|c| c.verified).count();
+            let copies = world.sites[site]
+                .copies
+                .values()
+                .filter(|c| c.verified)
+                .count();
             (count * 2 > copies).then(|| {
-                (location.to_string(), format!("the plan deletes {count} of the {copies} backups on {location}"))
+                (
+                    location.to_string(),
+                    format!("the plan deletes {count} of the {copies} backups on {location}"),
+                )
             })
         })
         .collect();
@@ -56,7 +63,10 @@ fn whole_recent_days(
     today: NaiveDate,
 ) -> Vec<String> {
     let days = policy.retain.business_days.limit().max(1);
-    let recent = policy.office.calendar.latest_open_days(today, days.min(10_000));
+    let recent = policy
+        .office
+        .calendar
+        .latest_open_days(today, days.min(10_000));
     let mut findings = Vec::new();
     for (index, backup) in world.backups.iter().enumerate() {
         if !retention.is_day_backup[index] || !recent.contains(&backup.dated.business_day) {
@@ -69,12 +79,14 @@ fn whole_recent_days(
             .filter(|site| site.has_verified(name))
             .map(|site| &site.location)
             .collect();
-        let written = actions.iter().any(|a| &a.backup == name && a.writes_to().is_some());
+        let written = actions
+            .iter()
+            .any(|a| &a.backup == name && a.writes_to().is_some());
         let all_deleted = !copies.is_empty()
             && copies.iter().all(|location| {
-                actions
-                    .iter()
-                    .any(|a| &a.backup == name && a.op != Op::Copy && a.deleted_at() == Some(location))
+                actions.iter().any(|a| {
+                    &a.backup == name && a.op != Op::Copy && a.deleted_at() == Some(location)
+                })
             });
         if all_deleted && !written {
             findings.push(format!(

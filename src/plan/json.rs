@@ -111,7 +111,9 @@ pub struct JsonSummary {
 
 impl JsonAction {
     pub fn from_action(action: &Action) -> JsonAction {
-        let name = |location: &Option<crate::placement::Location>| location.as_ref().map(|l| l.to_string());
+        let name = |location: &Option<crate::placement::Location>| {
+            location.as_ref().map(|l| l.to_string())
+        };
         JsonAction {
             id: action.id,
             op: action.op,

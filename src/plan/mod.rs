@@ -178,4 +178,6 @@ impl Plan {
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

@@ -17,20 +17,40 @@ pub fn fingerprint(inventory: &Inventory) -> String {
     let mut source: Vec<_> = inventory.source.backups.iter().collect();
     source.sort_by(|a, b| a.name.cmp(&b.name));
     for entry in source {
-        let modified = entry.modified.map(|t| t.timestamp_nanos_opt().unwrap_or_default()).unwrap_or_default();
+        let modified = entry
+            .modified
+            .map(|t| t.timestamp_nanos_opt().unwrap_or_default())
+            .unwrap_or_default();
         let _ = writeln!(text, "source\t{}\t{}\t{modified}", entry.name, entry.size);
     }
     let mut disks: Vec<_> = inventory.disks.iter().collect();
     disks.sort_by(|a, b| (&a.label, &a.id).cmp(&(&b.label, &b.id)));
     for disk in disks {
-        let _ = writeln!(text, "disk\t{}\t{}\t{}", disk.label, disk.id, disk.is_connected());
+        let _ = writeln!(
+            text,
+            "disk\t{}\t{}\t{}",
+            disk.label,
+            disk.id,
+            disk.is_connected()
+        );
         for copy in disk.copies.values() {
-            let _ = writeln!(text, "copy\t{}\t{}\t{}\t{}", copy.name, copy.size, copy.hash, copy.is_verified());
+            let _ = writeln!(
+                text,
+                "copy\t{}\t{}\t{}\t{}",
+                copy.name,
+                copy.size,
+                copy.hash,
+                copy.is_verified()
+            );
         }
     }
     for target in &inventory.offsite {
         for copy in target.staged.values() {
-            let _ = writeln!(text, "staged\t{}\t{}\t{}\t{}", target.name, copy.name, copy.size, copy.hash);
+            let _ = writeln!(
+                text,
+                "staged\t{}\t{}\t{}\t{}",
+                target.name, copy.name, copy.size, copy.hash
+            );
         }
     }
     blake3::hash(text.as_bytes()).to_hex().to_string()

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 
-use super::*;
 use super::warnings::WarningCode;
+use super::*;
 use crate::policy::{self, Policy};
 use crate::synthetic::SyntheticOffice;
 
@@ -15,11 +15,15 @@ const GB: u64 = 1_000_000_000;
 
 pub fn vendor_policy() -> Policy {
     let text = include_str!("../../policies/vendor-guide.yaml");
-    policy::load_str(text, Path::new("/office/rota.yaml")).unwrap().policy
+    policy::load_str(text, Path::new("/office/rota.yaml"))
+        .unwrap()
+        .policy
 }
 
 pub fn policy_from(text: &str) -> Policy {
-    policy::load_str(text, Path::new("/office/rota.yaml")).unwrap().policy
+    policy::load_str(text, Path::new("/office/rota.yaml"))
+        .unwrap()
+        .policy
 }
 
 fn date(text: &str) -> NaiveDate {
@@ -34,7 +38,11 @@ pub fn local(policy: &Policy, day: NaiveDate, time: &str) -> DateTime<chrono_tz:
 
 /// The label of the rotation disk for a date's weekday.
 pub fn disk_for(policy: &Policy, day: NaiveDate) -> Option<String> {
-    policy.disks.for_weekday(day.weekday()).next().map(|d| d.label.clone())
+    policy
+        .disks
+        .for_weekday(day.weekday())
+        .next()
+        .map(|d| d.label.clone())
 }
 
 /// Runs nights from `from` to `to`: on each open day a 6 GB backup at 23:30,
@@ -60,7 +68,9 @@ pub fn run_nights(
         office.connect_only(&labels, now);
         let plan = make_plan(policy, &office.inventory(policy), at);
         check_plan_invariants(policy, office, &plan);
-        office.apply(&plan, now).unwrap_or_else(|e| panic!("{day}: {e}"));
+        office
+            .apply(&plan, now)
+            .unwrap_or_else(|e| panic!("{day}: {e}"));
     }
 }
 
@@ -81,20 +91,41 @@ pub fn check_plan_invariants(policy: &Policy, office: &SyntheticOffice, plan: &P
             backup.name
         );
         let copies_after: usize = office.locations_of(&backup.name).len()
-            + plan.actions.iter().filter(|a| a.backup == backup.name && a.writes_to().is_some()).count()
+            + plan
+                .actions
+                .iter()
+                .filter(|a| a.backup == backup.name && a.writes_to().is_some())
+                .count()
             - deletions.len();
         if !backup.reasons.is_empty() || !backup.required_at.is_empty() {
-            assert!(copies_after >= 1, "last copy of needed backup {} deleted", backup.name);
+            assert!(
+                copies_after >= 1,
+                "last copy of needed backup {} deleted",
+                backup.name
+            );
         }
         for deletion in deletions {
-            for copy in plan.actions.iter().filter(|a| a.backup == backup.name && a.writes_to().is_some() && a.id != deletion.id) {
-                assert!(deletion.after.contains(&copy.id) || deletion.op == Op::Archive, "deletion {} of {} does not wait for copy {}", deletion.id, backup.name, copy.id);
+            for copy in plan.actions.iter().filter(|a| {
+                a.backup == backup.name && a.writes_to().is_some() && a.id != deletion.id
+            }) {
+                assert!(
+                    deletion.after.contains(&copy.id) || deletion.op == Op::Archive,
+                    "deletion {} of {} does not wait for copy {}",
+                    deletion.id,
+                    backup.name,
+                    copy.id
+                );
             }
         }
     }
     for action in &plan.actions {
         for before in &action.after {
-            assert!(*before < action.id, "action {} runs before its prerequisite {}", action.id, before);
+            assert!(
+                *before < action.id,
+                "action {} runs before its prerequisite {}",
+                action.id,
+                before
+            );
         }
     }
     let _ = policy;
@@ -108,21 +139,42 @@ fn daily_disk(policy: &Policy) -> impl Fn(NaiveDate) -> Vec<String> + '_ {
 fn a_quarter_of_nights_converges_and_each_disk_holds_what_it_must() {
     let policy = vendor_policy();
     let mut office = SyntheticOffice::new(&policy, 2_000 * GB);
-    run_nights(&policy, &mut office, "2026-01-05", "2026-04-10", &daily_disk(&policy));
+    run_nights(
+        &policy,
+        &mut office,
+        "2026-01-05",
+        "2026-04-10",
+        &daily_disk(&policy),
+    );
     let at = local(&policy, date("2026-04-10"), "23:59");
     let plan = make_plan(&policy, &office.inventory(&policy), at);
-    assert!(plan.actions.is_empty(), "second plan not empty: {}", text::render(&plan, false));
+    assert!(
+        plan.actions.is_empty(),
+        "second plan not empty: {}",
+        text::render(&plan, false)
+    );
     // The server keeps its newest 3.
     assert_eq!(office.source.len(), 3);
     // FRI holds its newest 4 Fridays, and the month-end of January (Fri 30th)
     // and the quarter-end of March (Tue 31st) is on TUE.
     let fri = office.disks.iter().find(|d| d.label == "FRI").unwrap();
     let fri_names: Vec<&str> = fri.copies.keys().map(String::as_str).collect();
-    assert!(fri_names.contains(&"MacPractice_2026-01-30_2330.mpbackup"), "{fri_names:?}");
+    assert!(
+        fri_names.contains(&"MacPractice_2026-01-30_2330.mpbackup"),
+        "{fri_names:?}"
+    );
     let tue = office.disks.iter().find(|d| d.label == "TUE").unwrap();
-    assert!(tue.copies.contains_key("MacPractice_2026-03-31_2330.mpbackup"));
+    assert!(
+        tue.copies
+            .contains_key("MacPractice_2026-03-31_2330.mpbackup")
+    );
     for disk in &office.disks {
-        assert!(disk.copies.len() >= 4, "{} holds {}", disk.label, disk.copies.len());
+        assert!(
+            disk.copies.len() >= 4,
+            "{} holds {}",
+            disk.label,
+            disk.copies.len()
+        );
     }
 }
 
@@ -130,7 +182,13 @@ fn a_quarter_of_nights_converges_and_each_disk_holds_what_it_must() {
 fn the_vendor_plan_snapshot_for_a_normal_night() {
     let policy = vendor_policy();
     let mut office = SyntheticOffice::new(&policy, 2_000 * GB);
-    run_nights(&policy, &mut office, "2026-02-02", "2026-03-30", &daily_disk(&policy));
+    run_nights(
+        &policy,
+        &mut office,
+        "2026-02-02",
+        "2026-03-30",
+        &daily_disk(&policy),
+    );
     let day = date("2026-03-31");
     office.add_backup(&policy, day.and_hms_opt(23, 30, 0).unwrap(), 6 * GB);
     let at = local(&policy, day, "23:55");
@@ -147,7 +205,13 @@ fn utc(text: &str) -> DateTime<Utc> {
 
 /// Runs the vendor office through `from..to` with the day's disk connected, then
 /// plans the night of `night` with `connected` disks, snapshotting text and JSON.
-fn snapshot_night(name: &str, policy: &Policy, office: &mut SyntheticOffice, night: &str, connected: &[&str]) -> Plan {
+fn snapshot_night(
+    name: &str,
+    policy: &Policy,
+    office: &mut SyntheticOffice,
+    night: &str,
+    connected: &[&str],
+) -> Plan {
     let day = date(night);
     if policy.office.calendar.is_open(day) {
         office.add_backup(policy, day.and_hms_opt(23, 30, 0).unwrap(), 6 * GB);
@@ -193,17 +257,40 @@ fn snapshot_wrong_disk() {
     let policy = vendor_policy();
     let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-17");
     let plan = snapshot_night("wrong_disk", &policy, &mut office, "2026-03-18", &["THU"]);
-    assert!(plan.warnings.iter().any(|w| w.code == WarningCode::WrongDisk));
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::WrongDisk)
+    );
     let fallback = plan.actions.iter().find(|a| a.op == Op::Copy).unwrap();
-    assert_eq!(fallback.to, Some(crate::placement::Location::Disk("THU".into())));
-    assert!(plan.pending.iter().any(|p| p.to == Some(crate::placement::Location::Disk("WED".into()))));
+    assert_eq!(
+        fallback.to,
+        Some(crate::placement::Location::Disk("THU".into()))
+    );
+    assert!(
+        plan.pending
+            .iter()
+            .any(|p| p.to == Some(crate::placement::Location::Disk("WED".into())))
+    );
     // The next night WED is back: the fallback copy expires after WED has it.
     office.apply(&plan, Utc::now()).unwrap();
-    run_nights(&policy, &mut office, "2026-03-19", "2026-03-26", &daily_disk(&policy));
+    run_nights(
+        &policy,
+        &mut office,
+        "2026-03-19",
+        "2026-03-26",
+        &daily_disk(&policy),
+    );
     let thu = office.disks.iter().find(|d| d.label == "THU").unwrap();
-    assert!(!thu.copies.contains_key("MacPractice_2026-03-18_2330.mpbackup"));
+    assert!(
+        !thu.copies
+            .contains_key("MacPractice_2026-03-18_2330.mpbackup")
+    );
     let wed = office.disks.iter().find(|d| d.label == "WED").unwrap();
-    assert!(wed.copies.contains_key("MacPractice_2026-03-18_2330.mpbackup"));
+    assert!(
+        wed.copies
+            .contains_key("MacPractice_2026-03-18_2330.mpbackup")
+    );
 }
 
 #[test]
@@ -214,7 +301,9 @@ fn snapshot_forgotten_disk() {
     assert_eq!(plan.count(Op::Copy), 0);
     assert!(plan.warnings.iter().any(|w| w.code == WarningCode::NoDisk));
     // Nothing connected for a week: the server keeps every backup not yet on its disk.
-    run_nights(&policy, &mut office, "2026-03-19", "2026-03-25", &|_| Vec::new());
+    run_nights(&policy, &mut office, "2026-03-19", "2026-03-25", &|_| {
+        Vec::new()
+    });
     assert_eq!(office.source.len(), 6, "{:?}", office.source.keys());
 }
 
@@ -224,10 +313,25 @@ fn snapshot_full_disk() {
     let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-17");
     office.disk_mut("WED").unwrap().total = 24 * GB;
     let plan = snapshot_night("full_disk", &policy, &mut office, "2026-03-18", &["WED"]);
-    assert!(plan.warnings.iter().any(|w| w.code == WarningCode::DiskFull), "{:?}", plan.warnings);
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::DiskFull),
+        "{:?}",
+        plan.warnings
+    );
     // Tonight's backup did not fit: it stays on the server, pending.
-    assert!(plan.pending.iter().any(|p| p.backup == "MacPractice_2026-03-18_2330.mpbackup"));
-    assert!(!plan.actions.iter().any(|a| a.backup == "MacPractice_2026-03-18_2330.mpbackup"));
+    assert!(
+        plan.pending
+            .iter()
+            .any(|p| p.backup == "MacPractice_2026-03-18_2330.mpbackup")
+    );
+    assert!(
+        !plan
+            .actions
+            .iter()
+            .any(|a| a.backup == "MacPractice_2026-03-18_2330.mpbackup")
+    );
 }
 
 #[test]
@@ -237,7 +341,14 @@ fn snapshot_holiday_week() {
     let plan = snapshot_night("holiday_week", &policy, &mut office, "2026-11-27", &["FRI"]);
     assert_eq!(plan.count(Op::Copy), 1);
     // Thanksgiving (Thursday) is closed: no missing-backup warning for it.
-    assert!(!plan.warnings.iter().any(|w| w.code == WarningCode::MissingBackup), "{:?}", plan.warnings);
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::MissingBackup),
+        "{:?}",
+        plan.warnings
+    );
 }
 
 #[test]
@@ -245,19 +356,49 @@ fn snapshot_month_end() {
     let policy = vendor_policy();
     let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-31");
     let plan = snapshot_night("month_end", &policy, &mut office, "2026-04-01", &["WED"]);
-    let march = plan.backups.iter().find(|b| b.name == "MacPractice_2026-03-31_2330.mpbackup").unwrap();
+    let march = plan
+        .backups
+        .iter()
+        .find(|b| b.name == "MacPractice_2026-03-31_2330.mpbackup")
+        .unwrap();
     let reasons: Vec<String> = march.reasons.iter().map(|r| r.to_string()).collect();
-    assert_eq!(reasons, ["business day 2026-03-31", "month-end 2026-03", "quarter-end FY2026 Q1"]);
+    assert_eq!(
+        reasons,
+        [
+            "business day 2026-03-31",
+            "month-end 2026-03",
+            "quarter-end FY2026 Q1"
+        ]
+    );
 }
 
 #[test]
 fn snapshot_fiscal_year_end() {
     let policy = vendor_policy();
     let mut office = office_until(&policy, 2_000 * GB, "2026-10-05", "2027-01-01");
-    let plan = snapshot_night("fiscal_year_end", &policy, &mut office, "2027-01-04", &["MON"]);
-    let year_end = plan.backups.iter().find(|b| b.name == "MacPractice_2026-12-31_2330.mpbackup").unwrap();
-    assert!(year_end.reasons.iter().any(|r| r.to_string() == "fiscal-year-end FY2026"));
-    assert!(year_end.required_at.contains(&crate::placement::Location::Disk("THU".into())));
+    let plan = snapshot_night(
+        "fiscal_year_end",
+        &policy,
+        &mut office,
+        "2027-01-04",
+        &["MON"],
+    );
+    let year_end = plan
+        .backups
+        .iter()
+        .find(|b| b.name == "MacPractice_2026-12-31_2330.mpbackup")
+        .unwrap();
+    assert!(
+        year_end
+            .reasons
+            .iter()
+            .any(|r| r.to_string() == "fiscal-year-end FY2026")
+    );
+    assert!(
+        year_end
+            .required_at
+            .contains(&crate::placement::Location::Disk("THU".into()))
+    );
 }
 
 #[test]
@@ -274,10 +415,23 @@ fn snapshot_archive_office_after_the_fiscal_year() {
         disks
     };
     run_nights(&policy, &mut office, "2026-04-06", "2026-07-05", &connect);
-    let plan = snapshot_night("archive_office", &policy, &mut office, "2026-07-06", &["MON", "ARCHIVE-A"]);
-    let archive = office.disks.iter().find(|d| d.label == "ARCHIVE-A").unwrap();
+    let plan = snapshot_night(
+        "archive_office",
+        &policy,
+        &mut office,
+        "2026-07-06",
+        &["MON", "ARCHIVE-A"],
+    );
+    let archive = office
+        .disks
+        .iter()
+        .find(|d| d.label == "ARCHIVE-A")
+        .unwrap();
     // The June 30 backup (fiscal-year end) reached the archive on July 1st.
-    assert!(archive.copies.contains_key("Ortho-20260630-2330.bak"), "{:?}", archive.copies.keys());
+    assert!(
+        archive.copies.contains_key("Ortho-20260630-2330.bak"),
+        "{:?}",
+        archive.copies.keys()
+    );
     assert!(plan.actions.iter().all(|a| a.op != Op::Destroy));
 }
-

@@ -19,7 +19,11 @@ struct Paint {
 
 impl Paint {
     fn wrap(self, code: &str, text: &str) -> String {
-        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
     fn bold(self, text: &str) -> String {
         self.wrap("1", text)
@@ -64,23 +68,46 @@ pub fn render(plan: &Plan, color: bool) -> String {
 
 fn header(plan: &Plan, paint: Paint, out: &mut String) {
     let day = full_weekday(plan.today.weekday());
-    let title = format!("{} — plan for {day} {} ({})", plan.office, plan.today, plan.timezone);
+    let title = format!(
+        "{} — plan for {day} {} ({})",
+        plan.office, plan.today, plan.timezone
+    );
     let _ = writeln!(out, "{}", paint.bold(&title));
-    let _ = writeln!(out, "{}", paint.dim(&format!("as of {}", plan.at.format("%Y-%m-%d %H:%M %:z"))));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.dim(&format!("as of {}", plan.at.format("%Y-%m-%d %H:%M %:z")))
+    );
     let _ = writeln!(out);
-    let width = plan.sites.iter().map(|s| s.location.name().len()).max().unwrap_or(6).max(6);
+    let width = plan
+        .sites
+        .iter()
+        .map(|s| s.location.name().len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     for site in &plan.sites {
         let name = format!("{:<width$}", site.location.name());
         let copies = plural(site.copies, "backup", "backups");
         let state = match (&site.location, site.connected, &site.blocked) {
-            (Location::Server, _, _) => format!("{}  {copies}", site.mount.as_deref().unwrap_or("")),
+            (Location::Server, _, _) => {
+                format!("{}  {copies}", site.mount.as_deref().unwrap_or(""))
+            }
             (_, true, Some(blocked)) => format!("connected but not used: {blocked}"),
             (_, true, None) => {
                 let space = match (site.free, site.total) {
-                    (Some(free), Some(total)) => format!(", {} free of {} (reserve {})", bytes(free), bytes(total), bytes(site.reserve)),
+                    (Some(free), Some(total)) => format!(
+                        ", {} free of {} (reserve {})",
+                        bytes(free),
+                        bytes(total),
+                        bytes(site.reserve)
+                    ),
                     _ => String::new(),
                 };
-                format!("connected at {}{space}  {copies}", site.mount.as_deref().unwrap_or("?"))
+                format!(
+                    "connected at {}{space}  {copies}",
+                    site.mount.as_deref().unwrap_or("?")
+                )
             }
             (_, false, _) => {
                 let seen = site
@@ -97,11 +124,19 @@ fn header(plan: &Plan, paint: Paint, out: &mut String) {
 
 fn actions(plan: &Plan, paint: Paint, out: &mut String) {
     if plan.actions.is_empty() {
-        let _ = writeln!(out, "Nothing to do: every backup is where the policy wants it.");
+        let _ = writeln!(
+            out,
+            "Nothing to do: every backup is where the policy wants it."
+        );
         return;
     }
     let _ = writeln!(out, "{}", paint.bold("Actions, in order:"));
-    let width = plan.actions.iter().map(|a| a.backup.len()).max().unwrap_or(0);
+    let width = plan
+        .actions
+        .iter()
+        .map(|a| a.backup.len())
+        .max()
+        .unwrap_or(0);
     for action in &plan.actions {
         let place = match action.op {
             Op::Copy | Op::Archive => format!(
@@ -109,7 +144,10 @@ fn actions(plan: &Plan, paint: Paint, out: &mut String) {
                 action.from.as_ref().map(Location::name).unwrap_or("?"),
                 action.to.as_ref().map(Location::name).unwrap_or("?")
             ),
-            Op::Remove | Op::Destroy => format!("on {}", action.location.as_ref().map(Location::name).unwrap_or("?")),
+            Op::Remove | Op::Destroy => format!(
+                "on {}",
+                action.location.as_ref().map(Location::name).unwrap_or("?")
+            ),
         };
         let sign = paint.op(action.op, &format!("{:<9}", op_sign(action.op)));
         let _ = writeln!(
@@ -150,7 +188,12 @@ fn pending(plan: &Plan, paint: Paint, out: &mut String) {
                 item.location.as_ref().map(Location::name).unwrap_or("?")
             ),
         };
-        let _ = writeln!(out, "  {}  {what}  {}", paint.dim("· pending"), paint.dim(&format!("({})", item.reason)));
+        let _ = writeln!(
+            out,
+            "  {}  {what}  {}",
+            paint.dim("· pending"),
+            paint.dim(&format!("({})", item.reason))
+        );
     }
     let _ = writeln!(out);
 }
@@ -161,7 +204,12 @@ fn warnings(plan: &Plan, paint: Paint, out: &mut String) {
     }
     let _ = writeln!(out, "{}", paint.bold("Warnings:"));
     for warning in &plan.warnings {
-        let _ = writeln!(out, "  {} {}", paint.warn(&format!("! {}:", warning.code)), warning.message);
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint.warn(&format!("! {}:", warning.code)),
+            warning.message
+        );
     }
     let _ = writeln!(out);
 }
@@ -180,7 +228,12 @@ fn summary(plan: &Plan, paint: Paint, out: &mut String) {
         }
         let mut part = plural(count, one, many);
         if matches!(op, Op::Copy | Op::Archive) {
-            let moved: u64 = plan.actions.iter().filter(|a| a.op == op).map(|a| a.bytes).sum();
+            let moved: u64 = plan
+                .actions
+                .iter()
+                .filter(|a| a.op == op)
+                .map(|a| a.bytes)
+                .sum();
             part.push_str(&format!(" ({})", bytes(moved)));
         }
         parts.push(part);

@@ -10,8 +10,8 @@ use serde::{Serialize, Serializer};
 use crate::inventory::{Inventory, StrayReason};
 use crate::placement::{Role, Unavailable, World};
 use crate::policy::{Policy, RestoreEvery};
-use crate::retention::Retention;
 use crate::render::policy_summary::full_weekday;
+use crate::retention::Retention;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WarningCode {
@@ -120,7 +120,10 @@ fn source_warnings(inventory: &Inventory, warnings: &mut Vec<Warning>) {
     if source.unrecognized.len() > MAX_LISTED_FILES {
         warnings.push(Warning::new(
             WarningCode::UnrecognizedFile,
-            format!("and {} more files that do not match the backup pattern", source.unrecognized.len() - MAX_LISTED_FILES),
+            format!(
+                "and {} more files that do not match the backup pattern",
+                source.unrecognized.len() - MAX_LISTED_FILES
+            ),
         ));
     }
     if let Some(fs) = &source.network_fs {
@@ -134,12 +137,20 @@ fn source_warnings(inventory: &Inventory, warnings: &mut Vec<Warning>) {
 /// Open days in the recent window (not before the first backup) with no backup.
 fn missing_backups(policy: &Policy, world: &World, today: NaiveDate, warnings: &mut Vec<Warning>) {
     let Some(first) = world.backups.first().map(|b| b.dated.business_day) else {
-        warnings.push(Warning::new(WarningCode::MissingBackup, "there are no backups at all yet"));
+        warnings.push(Warning::new(
+            WarningCode::MissingBackup,
+            "there are no backups at all yet",
+        ));
         return;
     };
     let calendar = &policy.office.calendar;
-    let window = policy.retain.business_days.limit().clamp(MISSING_WINDOW_DAYS, 60);
-    let have: std::collections::HashSet<NaiveDate> = world.backups.iter().map(|b| b.dated.business_day).collect();
+    let window = policy
+        .retain
+        .business_days
+        .limit()
+        .clamp(MISSING_WINDOW_DAYS, 60);
+    let have: std::collections::HashSet<NaiveDate> =
+        world.backups.iter().map(|b| b.dated.business_day).collect();
     let mut missing: Vec<NaiveDate> = calendar
         .latest_open_days_since(today, window, first)
         .into_iter()
@@ -149,15 +160,24 @@ fn missing_backups(policy: &Policy, world: &World, today: NaiveDate, warnings: &
     for day in missing {
         let when = format!("{} {day}", full_weekday(day.weekday()));
         let message = if day == today {
-            format!("no backup yet for today, {when}: check that the practice software's backup ran")
+            format!(
+                "no backup yet for today, {when}: check that the practice software's backup ran"
+            )
         } else {
-            format!("no backup for {when}, an open day: check the practice software's backup log for that day")
+            format!(
+                "no backup for {when}, an open day: check the practice software's backup log for that day"
+            )
         };
         warnings.push(Warning::new(WarningCode::MissingBackup, message));
     }
 }
 
-fn future_backups(world: &World, retention: &Retention, today: NaiveDate, warnings: &mut Vec<Warning>) {
+fn future_backups(
+    world: &World,
+    retention: &Retention,
+    today: NaiveDate,
+    warnings: &mut Vec<Warning>,
+) {
     let future: Vec<&str> = world
         .backups
         .iter()
@@ -177,7 +197,12 @@ fn future_backups(world: &World, retention: &Retention, today: NaiveDate, warnin
     }
 }
 
-fn disk_warnings(policy: &Policy, inventory: &Inventory, world: &World, warnings: &mut Vec<Warning>) {
+fn disk_warnings(
+    policy: &Policy,
+    inventory: &Inventory,
+    world: &World,
+    warnings: &mut Vec<Warning>,
+) {
     for volume in &inventory.unlabelled {
         warnings.push(Warning::new(
             WarningCode::UnlabelledDisk,
@@ -235,12 +260,22 @@ pub fn restore_test_due_on(policy: &Policy, last: Option<NaiveDate>) -> Option<N
     last.map(|last| last.checked_add_months(Months::new(months)).unwrap_or(last))
 }
 
-fn restore_test_due(policy: &Policy, inventory: &Inventory, today: NaiveDate, warnings: &mut Vec<Warning>) {
+fn restore_test_due(
+    policy: &Policy,
+    inventory: &Inventory,
+    today: NaiveDate,
+    warnings: &mut Vec<Warning>,
+) {
     let message = match restore_test_due_on(policy, inventory.last_restore_test) {
-        None => String::from("no restore test has been recorded: the vendor guide recommends testing a restore every quarter (`rota restore-test`)"),
+        None => String::from(
+            "no restore test has been recorded: the vendor guide recommends testing a restore every quarter (`rota restore-test`)",
+        ),
         Some(due) if due <= today => format!(
             "a restore test was due on {due} (last one {}): run `rota restore-test`",
-            inventory.last_restore_test.map(|d| d.to_string()).unwrap_or_default()
+            inventory
+                .last_restore_test
+                .map(|d| d.to_string())
+                .unwrap_or_default()
         ),
         Some(_) => return,
     };

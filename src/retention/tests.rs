@@ -99,7 +99,13 @@ fn vendor_guide_office_in_new_york_over_two_years() {
     );
     let backups = nightly(&cal, "2024-01-02", "2026-03-31", "23:30", 0, &[]);
     let today = date("2026-03-31");
-    let result = retain(&retain_counts(10, 12, 8, Count::All, 0), &[], &cal, &backups, today);
+    let result = retain(
+        &retain_counts(10, 12, 8, Count::All, 0),
+        &[],
+        &cal,
+        &backups,
+        today,
+    );
 
     assert_eq!(
         kept_days(&backups, &result, Tier::BusinessDays),
@@ -148,7 +154,11 @@ fn vendor_guide_office_in_new_york_over_two_years() {
     let shown: Vec<String> = reasons.iter().map(|r| r.to_string()).collect();
     assert_eq!(
         shown,
-        ["month-end 2025-12", "quarter-end FY2025 Q4", "fiscal-year-end FY2025"]
+        [
+            "month-end 2025-12",
+            "quarter-end FY2025 Q4",
+            "fiscal-year-end FY2025"
+        ]
     );
 }
 
@@ -159,9 +169,18 @@ fn the_day_after_a_month_end_the_month_is_kept() {
     let policy = retain_counts(0, 1, 1, Count::Number(0), 0);
     let on_31st = retain(&policy, &[], &cal, &backups, date("2026-03-31"));
     let on_1st = retain(&policy, &[], &cal, &backups, date("2026-04-01"));
-    assert_eq!(kept_days(&backups, &on_31st, Tier::MonthEnds), ["2026-02-27"]);
-    assert_eq!(kept_days(&backups, &on_1st, Tier::MonthEnds), ["2026-03-31"]);
-    assert_eq!(kept_days(&backups, &on_1st, Tier::QuarterEnds), ["2026-03-31"]);
+    assert_eq!(
+        kept_days(&backups, &on_31st, Tier::MonthEnds),
+        ["2026-02-27"]
+    );
+    assert_eq!(
+        kept_days(&backups, &on_1st, Tier::MonthEnds),
+        ["2026-03-31"]
+    );
+    assert_eq!(
+        kept_days(&backups, &on_1st, Tier::QuarterEnds),
+        ["2026-03-31"]
+    );
 }
 
 #[test]
@@ -170,7 +189,13 @@ fn four_day_office_in_chicago_with_a_june_fiscal_year() {
     let cal = calendar("America/Chicago", &days, "00:00", 6, &["2026-06-30"]);
     let backups = nightly(&cal, "2024-07-01", "2026-07-09", "18:00", 0, &[]);
     let today = date("2026-07-09");
-    let result = retain(&retain_counts(8, 0, 4, Count::Number(2), 0), &[], &cal, &backups, today);
+    let result = retain(
+        &retain_counts(8, 0, 4, Count::Number(2), 0),
+        &[],
+        &cal,
+        &backups,
+        today,
+    );
     // Quarters of FY2026 end Sep, Dec, Mar, Jun. June 30 2026 (Tuesday) was
     // closed, so Monday the 29th is the quarter's and the year's last backup.
     assert_eq!(
@@ -209,7 +234,13 @@ fn six_day_office_in_sydney_backing_up_after_midnight() {
         );
     }
     let today = date("2026-07-06"); // Monday; the June 30 backup ran on July 1st.
-    let result = retain(&retain_counts(6, 2, 0, Count::Number(1), 0), &[], &cal, &backups, today);
+    let result = retain(
+        &retain_counts(6, 2, 0, Count::Number(1), 0),
+        &[],
+        &cal,
+        &backups,
+        today,
+    );
     assert_eq!(
         kept_days(&backups, &result, Tier::MonthEnds),
         ["2026-05-30", "2026-06-30"]
@@ -245,7 +276,13 @@ fn missing_days_and_missing_months_still_count_as_periods() {
     missing.push("2026-02-27");
     missing.push("2026-06-03");
     let backups = nightly(&cal, "2026-01-05", "2026-06-05", "20:00", 0, &missing);
-    let result = retain(&retain_counts(5, 4, 0, Count::Number(0), 0), &[], &cal, &backups, date("2026-06-05"));
+    let result = retain(
+        &retain_counts(5, 4, 0, Count::Number(0), 0),
+        &[],
+        &cal,
+        &backups,
+        date("2026-06-05"),
+    );
     // February's latest is the 26th; April has none but still uses up a slot.
     assert_eq!(
         kept_days(&backups, &result, Tier::MonthEnds),
@@ -270,9 +307,20 @@ fn several_backups_a_day_keep_the_latest_as_the_days_backup() {
     ];
     let backups: Vec<Dated> = times
         .iter()
-        .map(|t| dated(&cal, NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").unwrap()))
+        .map(|t| {
+            dated(
+                &cal,
+                NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").unwrap(),
+            )
+        })
         .collect();
-    let result = retain(&retain_counts(2, 0, 0, Count::Number(0), 2), &[], &cal, &backups, date("2026-03-31"));
+    let result = retain(
+        &retain_counts(2, 0, 0, Count::Number(0), 2),
+        &[],
+        &cal,
+        &backups,
+        date("2026-03-31"),
+    );
     assert_eq!(result.is_day_backup, [false, false, true, false, true]);
     let business: Vec<bool> = result
         .reasons
@@ -317,7 +365,10 @@ fn holds_and_future_backups_are_always_kept() {
         .filter(|(_, r)| r.contains(&Reason::Hold))
         .map(|(d, _)| d.as_str())
         .collect();
-    assert_eq!(held, ["2025-02-11", "2025-06-02", "2025-06-03", "2025-06-04"]);
+    assert_eq!(
+        held,
+        ["2025-02-11", "2025-06-02", "2025-06-03", "2025-06-04"]
+    );
     let future = kept
         .iter()
         .filter(|(_, r)| r.contains(&Reason::Future))
@@ -343,5 +394,9 @@ fn huge_counts_and_all_cost_no_more_than_the_backups() {
     assert_eq!(years.first().unwrap(), "2020-03-31");
     assert_eq!(years.last().unwrap(), "2025-03-31");
     assert_eq!(years.len(), 6);
-    assert!(backups.iter().all(|b| b.business_day.weekday() != Weekday::Sat));
+    assert!(
+        backups
+            .iter()
+            .all(|b| b.business_day.weekday() != Weekday::Sat)
+    );
 }
