@@ -1,0 +1,185 @@
+//! Turning the builder's drafts into the finished [`Plan`]: late edges, the
+//! execution order, ids, backup statuses, the locations header and the
+//! mass-delete guard's warnings.
+
+use chrono::{DateTime, NaiveDate};
+use chrono_tz::Tz;
+
+use super::Builder;
+use crate::inventory::Inventory;
+use crate::placement::{Role, Unavailable};
+use crate::plan::graph::order;
+use crate::plan::saved::fingerprint;
+use crate::plan::warnings::mass_delete_warnings;
+use crate::plan::{Action, BackupStatus, Op, Plan, SiteSummary};
+
+impl Builder<'_> {
+    /// Copies that count on space freed by dependent deletions wait for every
+    /// deletion on their disk (except their own backup's).
+    pub(super) fn add_late_edges(&mut self) {
+        for site in 0..self.world.sites.len() {
+            for copy in self.bonus_users[site].clone() {
+                let backup = self.drafts[copy].backup;
+                let deletions: Vec<usize> = (0..self.drafts.len())
+                    .filter(|d| self.drafts[*d].at == Some(site) && self.drafts[*d].op != Op::Copy)
+                    .filter(|d| self.drafts[*d].backup != backup)
+                    .collect();
+                self.drafts[copy].after.extend(deletions);
+            }
+        }
+    }
+
+    pub(super) fn finish(
+        mut self,
+        inventory: &Inventory,
+        at: DateTime<Tz>,
+        today: NaiveDate,
+    ) -> Option<Plan> {
+        self.add_late_edges();
+        let edges: Vec<Vec<usize>> = self
+            .drafts
+            .iter()
+            .map(|d| d.after.iter().copied().collect())
+            .collect();
+        // Copies first (tonight's backup is what matters most if the run is
+        // cut short), then archive moves, then deletions, unless an edge says
+        // otherwise.
+        let priority: Vec<u8> = self
+            .drafts
+            .iter()
+            .map(|d| match d.op {
+                Op::Copy => 0,
+                Op::Archive => 1,
+                Op::Remove | Op::Destroy => 2,
+            })
+            .collect();
+        let sequence = order(&edges, &priority).ok()?;
+        let mut id_of = vec![0usize; self.drafts.len()];
+        for (position, draft) in sequence.iter().enumerate() {
+            id_of[*draft] = position + 1;
+        }
+        let actions: Vec<Action> = sequence
+            .iter()
+            .map(|draft| self.action(*draft, &id_of))
+            .collect();
+        let backups = self.backup_statuses();
+        let findings = crate::plan::guard::mass_delete_findings(
+            self.policy,
+            self.world,
+            self.retention,
+            &actions,
+            today,
+        );
+        self.warnings.extend(mass_delete_warnings(&findings));
+        Some(Plan {
+            office: self.policy.office.name.clone(),
+            timezone: self.policy.office.calendar.timezone.name().to_string(),
+            at: at.fixed_offset(),
+            today,
+            sites: self.site_summaries(inventory),
+            backups,
+            actions,
+            pending: self.pending,
+            warnings: self.warnings,
+            fingerprint: fingerprint(inventory),
+        })
+    }
+
+    pub(super) fn action(&self, draft: usize, id_of: &[usize]) -> Action {
+        let d = &self.drafts[draft];
+        let location = |site: Option<usize>| site.map(|s| self.world.sites[s].location.clone());
+        let mut after: Vec<usize> = d.after.iter().map(|a| id_of[*a]).collect();
+        after.sort_unstable();
+        Action {
+            id: id_of[draft],
+            op: d.op,
+            backup: self.name(d.backup).to_string(),
+            kind: self.world.backups[d.backup].kind,
+            from: location(d.from),
+            to: location(d.to),
+            location: location(d.at),
+            bytes: self.size(d.backup),
+            reason: d.reason.clone(),
+            after,
+        }
+    }
+
+    pub(super) fn backup_statuses(&self) -> Vec<BackupStatus> {
+        self.world
+            .backups
+            .iter()
+            .enumerate()
+            .map(|(index, backup)| BackupStatus {
+                name: backup.dated.name.clone(),
+                business_day: backup.dated.business_day,
+                size: backup.size,
+                kind: backup.kind,
+                reasons: self.retention.reasons[index].clone(),
+                day_backup: self.retention.is_day_backup[index],
+                locations: self
+                    .world
+                    .sites
+                    .iter()
+                    .filter(|site| site.has_verified(&backup.dated.name))
+                    .map(|site| site.location.clone())
+                    .collect(),
+                required_at: self
+                    .required_sites(index)
+                    .into_iter()
+                    .map(|site| self.world.sites[site].location.clone())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    pub(super) fn site_summaries(&self, inventory: &Inventory) -> Vec<SiteSummary> {
+        self.world
+            .sites
+            .iter()
+            .map(|site| {
+                let disk = site
+                    .disk_id
+                    .as_ref()
+                    .and_then(|id| inventory.disks.iter().find(|d| &d.id == id));
+                let mount = match site.role {
+                    Role::Server => Some(inventory.source.path.display().to_string()),
+                    _ => disk
+                        .and_then(|d| d.mount.as_ref())
+                        .map(|m| m.path.display().to_string()),
+                };
+                let blocked = match &site.unavailable {
+                    Some(Unavailable::DuplicateLabel) => {
+                        Some(String::from("two disks with this label are connected"))
+                    }
+                    Some(Unavailable::ManifestUnreadable(e)) => {
+                        Some(format!("manifest unreadable: {e}"))
+                    }
+                    _ => None,
+                };
+                SiteSummary {
+                    location: site.location.clone(),
+                    role: match site.role {
+                        Role::Server => "server",
+                        Role::Rotation => "rotation",
+                        Role::Archive => "archive",
+                        Role::Offsite => "offsite",
+                    },
+                    connected: site.role == Role::Server
+                        || site.role == Role::Offsite
+                        || !matches!(site.unavailable, Some(Unavailable::NotConnected)),
+                    blocked,
+                    disk_id: site.disk_id.clone(),
+                    mount,
+                    total: site.space.map(|s| s.total),
+                    free: site.space.map(|s| s.free),
+                    reserve: site.reserve,
+                    last_seen: site.last_seen.map(|t| {
+                        t.with_timezone(&self.policy.office.calendar.timezone)
+                            .fixed_offset()
+                    }),
+                    copies: site.copies.values().filter(|c| c.verified).count(),
+                }
+            })
+            .collect()
+    }
+}
