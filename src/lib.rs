@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod content_hash;
+pub mod inventory;
 pub mod policy;
 pub mod render;
-pub mod inventory;
