@@ -3,7 +3,12 @@
 //! labels, manifests and the catalog are the only readers of the filesystem
 //! besides the executor, and nothing here ever deletes or moves a backup.
 
+pub mod atomic;
+pub mod label;
 pub mod layout;
+pub mod manifest;
 mod model;
 
+pub use label::{DiskLabel, LabelError, read_label, write_label};
+pub use manifest::{Manifest, ManifestError};
 pub use model::*;
