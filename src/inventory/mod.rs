@@ -4,11 +4,16 @@
 //! besides the executor, and nothing here ever deletes or moves a backup.
 
 pub mod atomic;
+pub mod catalog;
+pub mod fsinfo;
+#[allow(dead_code)] // used by the scanner (next commit)
+mod glob;
 pub mod label;
 pub mod layout;
 pub mod manifest;
 mod model;
 
+pub use catalog::{Catalog, CatalogError};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;
