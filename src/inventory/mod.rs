@@ -6,14 +6,15 @@
 pub mod atomic;
 pub mod catalog;
 pub mod fsinfo;
-#[allow(dead_code)] // used by the scanner (next commit)
 mod glob;
 pub mod label;
 pub mod layout;
 pub mod manifest;
 mod model;
+mod scan;
 
 pub use catalog::{Catalog, CatalogError};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;
+pub use scan::{mount_candidates, scan, scan_with_catalog};
