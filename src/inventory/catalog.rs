@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomically;
 use super::layout;
+use super::manifest::format_version;
 use super::model::{CopyRecord, DiskView, Space};
 
 /// The catalog format this rota writes and understands.
@@ -61,13 +62,21 @@ pub struct CatalogTarget {
     pub remote: BTreeMap<String, CopyRecord>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct CatalogFile {
     rota_catalog: u32,
     #[serde(default)]
     disks: BTreeMap<String, CatalogDisk>,
     #[serde(default)]
     targets: BTreeMap<String, CatalogTarget>,
+}
+
+/// [`CatalogFile`] borrowed from a [`Catalog`], for writing without a copy.
+#[derive(Serialize)]
+struct CatalogFileRef<'a> {
+    rota_catalog: u32,
+    disks: &'a BTreeMap<String, CatalogDisk>,
+    targets: &'a BTreeMap<String, CatalogTarget>,
 }
 
 /// Why the catalog could not be used.
@@ -98,17 +107,26 @@ impl Catalog {
             }
             Err(source) => return Err(CatalogError::Unreadable { path, source }),
         };
-        let version = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|value| value.get("rota_catalog")?.as_u64());
-        if let Some(version) = version.filter(|v| *v > u64::from(CATALOG_FORMAT)) {
-            return Err(CatalogError::NewerFormat { path, version });
+        let file: CatalogFile = match serde_json::from_slice(&bytes) {
+            Ok(file) => file,
+            Err(error) => {
+                return Err(match format_version(&bytes, "rota_catalog") {
+                    Some(version) if version > u64::from(CATALOG_FORMAT) => {
+                        CatalogError::NewerFormat { path, version }
+                    }
+                    _ => CatalogError::Corrupt {
+                        path,
+                        reason: error.to_string(),
+                    },
+                });
+            }
+        };
+        if file.rota_catalog > CATALOG_FORMAT {
+            return Err(CatalogError::NewerFormat {
+                path,
+                version: u64::from(file.rota_catalog),
+            });
         }
-        let file: CatalogFile =
-            serde_json::from_slice(&bytes).map_err(|error| CatalogError::Corrupt {
-                path: path.clone(),
-                reason: error.to_string(),
-            })?;
         Ok(Catalog {
             disks: file.disks,
             targets: file.targets,
@@ -123,10 +141,10 @@ impl Catalog {
             source,
         };
         std::fs::create_dir_all(state_dir).map_err(write_error)?;
-        let file = CatalogFile {
+        let file = CatalogFileRef {
             rota_catalog: CATALOG_FORMAT,
-            disks: self.disks.clone(),
-            targets: self.targets.clone(),
+            disks: &self.disks,
+            targets: &self.targets,
         };
         let mut bytes = serde_json::to_vec_pretty(&file).expect("a catalog serializes");
         bytes.push(b'\n');

@@ -14,8 +14,10 @@ use std::path::{Component, Path, PathBuf};
 /// taken as written; a pattern without wildcards yields itself if it is a folder.
 pub fn expand(pattern: &str) -> Vec<PathBuf> {
     #[cfg(windows)]
-    if let Some(drives) = windows_drives(pattern) {
-        return drives;
+    {
+        if let Some(drives) = windows_drives(pattern) {
+            return drives;
+        }
     }
     let mut candidates = vec![PathBuf::new()];
     for component in Path::new(pattern).components() {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomically;
 use super::layout;
+use super::manifest::format_version;
 
 /// The label file format this rota writes and understands.
 pub const LABEL_FORMAT: u32 = 1;
@@ -103,17 +104,24 @@ pub fn read_label(mount: &Path) -> Result<Option<DiskLabel>, LabelError> {
         path: path.clone(),
         source,
     })?;
-    let version = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|value| value.get("rota_disk")?.as_u64());
-    if let Some(version) = version.filter(|v| *v > u64::from(LABEL_FORMAT)) {
+    let label: DiskLabel = match serde_json::from_slice(&bytes) {
+        Ok(label) => label,
+        Err(error) => {
+            return Err(match format_version(&bytes, "rota_disk") {
+                Some(version) if version > u64::from(LABEL_FORMAT) => LabelError::NewerFormat {
+                    path,
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                },
+                _ => corrupt(error.to_string()),
+            });
+        }
+    };
+    if label.rota_disk > LABEL_FORMAT {
         return Err(LabelError::NewerFormat {
             path,
-            version: u32::try_from(version).unwrap_or(u32::MAX),
+            version: label.rota_disk,
         });
     }
-    let label: DiskLabel =
-        serde_json::from_slice(&bytes).map_err(|error| corrupt(error.to_string()))?;
     check_label(&label.label).map_err(|reason| corrupt(format!("its label: {reason}")))?;
     if !is_disk_id(&label.id) {
         return Err(corrupt(format!(

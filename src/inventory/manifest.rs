@@ -42,7 +42,7 @@ pub struct Manifest {
 }
 
 /// The manifest as stored: copies as a list sorted by name.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct ManifestFile {
     rota_manifest: u32,
     disk_id: String,
@@ -51,6 +51,17 @@ struct ManifestFile {
     algorithm: HashAlgorithm,
     copies: Vec<CopyRecord>,
     #[serde(default)]
+    last_verified: Option<DateTime<Utc>>,
+}
+
+/// [`ManifestFile`] borrowed from a [`Manifest`], for writing without a copy.
+#[derive(Serialize)]
+struct ManifestFileRef<'a> {
+    rota_manifest: u32,
+    disk_id: &'a str,
+    label: &'a str,
+    algorithm: HashAlgorithm,
+    copies: Vec<&'a CopyRecord>,
     last_verified: Option<DateTime<Utc>>,
 }
 
@@ -121,12 +132,12 @@ impl Manifest {
     /// Writes the manifest into `copies_dir` atomically (the folder must exist).
     pub fn save(&self, copies_dir: &Path) -> Result<(), ManifestError> {
         let path = layout::manifest_file(copies_dir);
-        let file = ManifestFile {
+        let file = ManifestFileRef {
             rota_manifest: MANIFEST_FORMAT,
-            disk_id: self.disk_id.clone(),
-            label: self.label.clone(),
+            disk_id: &self.disk_id,
+            label: &self.label,
             algorithm: self.algorithm,
-            copies: self.copies.values().cloned().collect(),
+            copies: self.copies.values().collect(),
             last_verified: self.last_verified,
         };
         let mut bytes = serde_json::to_vec_pretty(&file).expect("a manifest serializes");
@@ -163,6 +174,11 @@ impl Manifest {
     pub fn copies(&self) -> &BTreeMap<String, CopyRecord> {
         &self.copies
     }
+
+    /// The recorded copies, by name, taken out of the manifest.
+    pub fn into_copies(self) -> BTreeMap<String, CopyRecord> {
+        self.copies
+    }
 }
 
 /// Reads a file that must be a regular file (a symlink is refused, not followed).
@@ -182,17 +198,26 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Manifest, ManifestError> {
         path: path.to_path_buf(),
         reason,
     };
-    let version = serde_json::from_slice::<serde_json::Value>(bytes)
-        .ok()
-        .and_then(|value| value.get("rota_manifest")?.as_u64());
-    if let Some(version) = version.filter(|v| *v > u64::from(MANIFEST_FORMAT)) {
+    let file: ManifestFile = match serde_json::from_slice(bytes) {
+        Ok(file) => file,
+        Err(error) => {
+            return Err(match format_version(bytes, "rota_manifest") {
+                Some(version) if version > u64::from(MANIFEST_FORMAT) => {
+                    ManifestError::NewerFormat {
+                        path: path.to_path_buf(),
+                        version,
+                    }
+                }
+                _ => corrupt(error.to_string()),
+            });
+        }
+    };
+    if u64::from(file.rota_manifest) > u64::from(MANIFEST_FORMAT) {
         return Err(ManifestError::NewerFormat {
             path: path.to_path_buf(),
-            version,
+            version: u64::from(file.rota_manifest),
         });
     }
-    let file: ManifestFile =
-        serde_json::from_slice(bytes).map_err(|error| corrupt(error.to_string()))?;
     let mut copies = BTreeMap::new();
     for copy in file.copies {
         check_record(&copy).map_err(&corrupt)?;
@@ -208,6 +233,15 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Manifest, ManifestError> {
         copies,
         last_verified: file.last_verified,
     })
+}
+
+/// The format number of a JSON file that did not parse as this rota expects
+/// (only looked for then, so the common path parses the file once).
+pub(crate) fn format_version(bytes: &[u8], key: &str) -> Option<u64> {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()?
+        .get(key)?
+        .as_u64()
 }
 
 /// A record must name a plain entry of the folder and carry a BLAKE3 hash: a

@@ -297,10 +297,15 @@ fn copies_summary(disk: &DiskView) -> String {
 
 /// The oldest and newest copy by the time in their names.
 fn copy_range<'a>(disk: &'a DiskView, pattern: &NamePattern) -> Option<(&'a str, &'a str)> {
-    let by_time = |name: &&String| (pattern.timestamp(name), (*name).clone());
-    let oldest = disk.copies.keys().min_by_key(by_time)?;
-    let newest = disk.copies.keys().max_by_key(by_time)?;
-    Some((oldest, newest))
+    let mut timed = disk
+        .copies
+        .keys()
+        .map(|name| (pattern.timestamp(name), name.as_str()));
+    let first = timed.next()?;
+    let (oldest, newest) = timed.fold((first, first), |(oldest, newest), item| {
+        (oldest.min(item), newest.max(item))
+    });
+    Some((oldest.1, newest.1))
 }
 
 fn space_summary(policy: &Policy, disk: &DiskView) -> Option<String> {

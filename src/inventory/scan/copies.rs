@@ -60,9 +60,10 @@ pub fn read_copies(folder: &Path, disk_id: Option<&str>, pattern: &NamePattern) 
         Ok(None) => (None, None),
         Err(error) => (None, Some(error.to_string())),
     };
-    let mut result = classify(listed, manifest.as_ref(), pattern);
+    let last_verified = manifest.as_ref().and_then(|m| m.last_verified);
+    let mut result = classify(listed, manifest.map(Manifest::into_copies), pattern);
     result.error = error;
-    result.last_verified = manifest.and_then(|m| m.last_verified);
+    result.last_verified = last_verified;
     result
 }
 
@@ -84,20 +85,24 @@ fn check_folder(folder: &Path) -> Result<(), Option<String>> {
     }
 }
 
+/// Sorts each entry into a copy (its record moved out of `recorded`), a
+/// stray, or rota's own file.
 fn classify(
     listed: Vec<Listed>,
-    manifest: Option<&Manifest>,
+    recorded: Option<BTreeMap<String, CopyRecord>>,
     pattern: &NamePattern,
 ) -> FolderCopies {
+    let mut recorded = recorded.unwrap_or_default();
     let mut result = FolderCopies::default();
     for entry in listed {
-        let name = entry.display_name().to_string();
-        match verdict(&entry, manifest, pattern) {
-            Verdict::Copy(record) => {
-                result.copies.insert(name, record.clone());
+        match verdict(&entry, &recorded, pattern) {
+            Verdict::Copy(name) => {
+                if let Some(record) = recorded.remove(&name) {
+                    result.copies.insert(name, record);
+                }
             }
             Verdict::Stray(why) => result.strays.push(StrayFile {
-                name,
+                name: entry.display_name().to_string(),
                 size: entry.size,
                 why,
             }),
@@ -108,18 +113,19 @@ fn classify(
     result
 }
 
-enum Verdict<'a> {
-    Copy(&'a CopyRecord),
+enum Verdict {
+    /// A copy the manifest vouches for, by name.
+    Copy(String),
     Stray(StrayReason),
     /// rota's own file (the manifest, a temporary file being written).
     Ours,
 }
 
-fn verdict<'a>(
+fn verdict(
     entry: &Listed,
-    manifest: Option<&'a Manifest>,
+    recorded: &BTreeMap<String, CopyRecord>,
     pattern: &NamePattern,
-) -> Verdict<'a> {
+) -> Verdict {
     let Ok(name) = &entry.name else {
         return Verdict::Stray(StrayReason::Unrecognized);
     };
@@ -135,7 +141,7 @@ fn verdict<'a>(
     if !pattern.matches(name) {
         return Verdict::Stray(StrayReason::Unrecognized);
     }
-    match manifest.and_then(|manifest| manifest.get(name)) {
+    match recorded.get(name) {
         None => Verdict::Stray(StrayReason::Unrecorded),
         // An encrypted copy's size on disk is the ciphertext's, not the
         // recorded plaintext size; its presence and kind are what can be checked.
@@ -143,7 +149,7 @@ fn verdict<'a>(
             if record.kind == kind
                 && (record.size == entry.size || record.ciphertext_hash.is_some()) =>
         {
-            Verdict::Copy(record)
+            Verdict::Copy(name.clone())
         }
         Some(_) => Verdict::Stray(StrayReason::SizeMismatch),
     }

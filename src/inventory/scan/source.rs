@@ -35,19 +35,31 @@ fn classify(entries: Vec<Listed>, pattern: &NamePattern) -> (Vec<SourceEntry>, V
     let mut unrecognized = Vec::new();
     for entry in entries {
         let kind = entry.entry_type.backup_kind();
-        match (&entry.name, kind) {
-            (Ok(name), Some(kind)) if pattern.matches(name) => backups.push(SourceEntry {
-                name: name.clone(),
-                size: entry.size,
-                kind,
-                modified: entry.modified,
-            }),
+        // Each name is parsed once: its time both recognises and orders it.
+        let time = entry
+            .name
+            .as_ref()
+            .ok()
+            .and_then(|name| pattern.timestamp(name));
+        match (&entry.name, kind, time) {
+            (Ok(name), Some(kind), Some(time)) => backups.push((
+                time,
+                SourceEntry {
+                    name: name.clone(),
+                    size: entry.size,
+                    kind,
+                    modified: entry.modified,
+                },
+            )),
             _ => unrecognized.push(entry.display_name().to_string()),
         }
     }
-    backups.sort_by_cached_key(|backup| (pattern.timestamp(&backup.name), backup.name.clone()));
+    backups.sort_by(|(a_time, a), (b_time, b)| (a_time, &a.name).cmp(&(b_time, &b.name)));
     unrecognized.sort();
-    (backups, unrecognized)
+    (
+        backups.into_iter().map(|(_, backup)| backup).collect(),
+        unrecognized,
+    )
 }
 
 #[cfg(test)]
