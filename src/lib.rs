@@ -2,10 +2,13 @@
 //!
 //! The pipeline (see ARCHITECTURE.md): a policy file is parsed and validated into a
 //! [`policy::Policy`]; the office [`calendar`] turns wall-clock names into business
-//! days and periods; later stages decide what to keep, where, and what to do.
+//! days and periods; the [`inventory`] says what is where; [`retention`] and
+//! [`placement`] decide what must be kept where; [`plan`] turns the difference
+//! into ordered actions; the executor carries them out.
 
 pub mod calendar;
 pub mod cli;
+pub mod content_hash;
 pub mod inventory;
 pub mod placement;
 pub mod plan;

@@ -4,6 +4,7 @@
 //! through the inventory scanner and the executor.
 
 mod check;
+mod disk;
 mod error;
 mod init;
 pub mod report;
@@ -47,6 +48,7 @@ pub struct Cli {
 enum Command {
     Check(check::CheckArgs),
     Init(init::InitArgs),
+    Disk(disk::DiskArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -80,6 +82,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     match cli.command {
         Command::Check(args) => check::run(&args, no_color),
         Command::Init(args) => init::run(&args),
+        Command::Disk(args) => disk::run(&args),
     }
 }
 

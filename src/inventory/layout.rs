@@ -23,6 +23,10 @@ pub const MANIFEST_FILE: &str = ".rota-manifest.json";
 /// Prefix of temporary names; only rota writes names starting with it.
 pub const PARTIAL_PREFIX: &str = ".rota-partial-";
 
+/// Prefix of the temporary file a small rota file (label, manifest, catalog) is
+/// written to before it is renamed over the real one.
+pub const TEMP_PREFIX: &str = ".rota-tmp-";
+
 /// Files in `state_dir`.
 pub const CATALOG_FILE: &str = "catalog.json";
 pub const JOURNAL_FILE: &str = "journal.jsonl";
@@ -45,6 +49,11 @@ pub fn manifest_file(copies_dir: &Path) -> PathBuf {
 /// The temporary name a copy of `name` is written under by run `run_id`.
 pub fn partial_name(run_id: &str, name: &str) -> String {
     format!("{PARTIAL_PREFIX}{run_id}-{name}")
+}
+
+/// The temporary name `name` is written under before the rename.
+pub fn temp_name(unique: &str, name: &str) -> String {
+    format!("{TEMP_PREFIX}{unique}-{name}")
 }
 
 /// Whether a file name is one of rota's own temporary names.

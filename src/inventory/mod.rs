@@ -3,7 +3,19 @@
 //! labels, manifests and the catalog are the only readers of the filesystem
 //! besides the executor, and nothing here ever deletes or moves a backup.
 
+pub mod atomic;
+pub mod catalog;
+pub mod fsinfo;
+mod glob;
+pub mod label;
 pub mod layout;
+pub mod manifest;
 mod model;
+pub mod restore_log;
+mod scan;
 
+pub use catalog::{Catalog, CatalogError};
+pub use label::{DiskLabel, LabelError, read_label, write_label};
+pub use manifest::{Manifest, ManifestError};
 pub use model::*;
+pub use scan::{mount_candidates, scan, scan_with_catalog};

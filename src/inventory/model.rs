@@ -146,10 +146,13 @@ impl DiskView {
     }
 }
 
-/// A mounted volume under `mount_search` with no rota label file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A mounted volume under `mount_search` with no usable rota label file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UnlabelledVolume {
     pub path: PathBuf,
+    /// Set when a label file is there but cannot be used (damaged, unreadable,
+    /// from a newer rota): the volume is not trusted as any disk.
+    pub label_error: Option<String>,
 }
 
 /// An off-site target's state: its local staging folder and, when it uploads,
@@ -159,6 +162,9 @@ pub struct TargetView {
     pub name: String,
     /// Copies in the staging folder (from its manifest).
     pub staged: BTreeMap<String, CopyRecord>,
+    /// Why the staging folder's manifest could not be used (then nothing in the
+    /// folder counts as staged).
+    pub staged_error: Option<String>,
     /// Copies known to be on the remote and checked (from the catalog / listing).
     pub remote: Option<BTreeMap<String, CopyRecord>>,
     /// Why the remote could not be listed, if it could not.

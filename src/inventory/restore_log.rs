@@ -1,0 +1,82 @@
+//! The record of restore tests in `state_dir/restore-tests.jsonl`: one JSON
+//! object a line, appended by `rota restore-test`, read by the planner, the
+//! sheet and `doctor` to tell when the next test is due.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::layout::RESTORE_LOG;
+
+/// One restore test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreRecord {
+    pub at: DateTime<Utc>,
+    /// The office date of the test.
+    pub date: NaiveDate,
+    pub backup: String,
+    /// Where the backup was restored from (a disk label).
+    pub from: String,
+    pub ok: bool,
+    /// What went wrong, or what the check command said.
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// Every record, oldest first; unreadable lines are skipped (a torn last line
+/// after a power cut must not hide the earlier tests).
+pub fn read(state_dir: &Path) -> Vec<RestoreRecord> {
+    let Ok(text) = std::fs::read_to_string(state_dir.join(RESTORE_LOG)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+/// The office date of the last successful restore test.
+pub fn last_successful(state_dir: &Path) -> Option<NaiveDate> {
+    read(state_dir).iter().filter(|r| r.ok).map(|r| r.date).max()
+}
+
+/// Appends a record (creating `state_dir` if needed) and syncs it to disk.
+pub fn append(state_dir: &Path, record: &RestoreRecord) -> std::io::Result<()> {
+    std::fs::create_dir_all(state_dir)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(state_dir.join(RESTORE_LOG))?;
+    let line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+    writeln!(file, "{line}")?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_successful_test_wins_and_torn_lines_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = |date: &str, ok: bool| RestoreRecord {
+            at: Utc::now(),
+            date: date.parse().unwrap(),
+            backup: "b".into(),
+            from: "MON".into(),
+            ok,
+            detail: String::new(),
+        };
+        append(dir.path(), &record("2026-01-10", true)).unwrap();
+        append(dir.path(), &record("2026-03-10", false)).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(RESTORE_LOG))
+            .unwrap()
+            .write_all(b"{\"at\": \"20")
+            .unwrap();
+        assert_eq!(read(dir.path()).len(), 2);
+        assert_eq!(last_successful(dir.path()), Some("2026-01-10".parse().unwrap()));
+    }
+}

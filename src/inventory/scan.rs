@@ -1,0 +1,141 @@
+//! Building the [`Inventory`]: the source folder, every folder `mount_search`
+//! finds (labelled disks and unlabelled volumes), the disks the catalog knows
+//! but that are not connected, and the off-site staging folders.
+//!
+//! This is the only place besides the executor that reads the disks, and it
+//! only reads: it never follows a symlink out of a location, never writes, and
+//! never deletes. Problems with one location (a missing source folder, a
+//! damaged manifest) are recorded in the inventory for the planner to report;
+//! only a damaged catalog stops [`scan`], since without it absent disks would
+//! silently look empty.
+
+mod copies;
+mod entries;
+mod source;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::catalog::{Catalog, CatalogError};
+use super::label::{DiskLabel, read_label};
+use super::{DiskView, Inventory, Mount, TargetView, UnlabelledVolume, fsinfo, glob, layout};
+use crate::calendar::NamePattern;
+use crate::policy::{OffsiteTarget, Policy};
+
+/// Scans everything the policy names, with the catalog from `state_dir`.
+pub fn scan(policy: &Policy, now: DateTime<Utc>) -> Result<Inventory, CatalogError> {
+    let catalog = Catalog::load(&policy.state_dir)?;
+    Ok(scan_with_catalog(policy, &catalog, now))
+}
+
+/// Scans everything the policy names; absent disks and remotes come from
+/// `catalog`. Connected disks come first (by label, then mount), then absent
+/// ones (by label, then id).
+pub fn scan_with_catalog(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -> Inventory {
+    let pattern = &policy.source.pattern;
+    let mut disks = Vec::new();
+    let mut unlabelled = Vec::new();
+    for mount in mount_candidates(policy) {
+        match read_label(&mount) {
+            Ok(Some(label)) => disks.push(scan_disk(&mount, label, pattern, now)),
+            Ok(None) => unlabelled.push(UnlabelledVolume {
+                path: mount,
+                label_error: None,
+            }),
+            Err(error) => unlabelled.push(UnlabelledVolume {
+                path: mount,
+                label_error: Some(error.to_string()),
+            }),
+        }
+    }
+    disks.sort_by(|a, b| (&a.label, mount_path(a)).cmp(&(&b.label, mount_path(b))));
+    let connected_ids: BTreeSet<&str> = disks.iter().map(|disk| disk.id.as_str()).collect();
+    let absent = catalog.absent_disks(&connected_ids);
+    disks.extend(absent);
+    Inventory {
+        source: source::scan_source(&policy.source.path, pattern),
+        disks,
+        unlabelled,
+        offsite: policy
+            .offsite
+            .iter()
+            .map(|target| scan_target(target, catalog, pattern))
+            .collect(),
+        last_restore_test: super::restore_log::last_successful(&policy.state_dir),
+    }
+}
+
+fn mount_path(disk: &DiskView) -> Option<&Path> {
+    disk.mount.as_ref().map(|mount| mount.path.as_path())
+}
+
+/// Every folder the `mount_search` globs match, except rota's own places (the
+/// source folder and what is inside it, `state_dir`, off-site staging folders),
+/// which are never disks.
+pub fn mount_candidates(policy: &Policy) -> Vec<PathBuf> {
+    let own: Vec<&Path> = [policy.state_dir.as_path()]
+        .into_iter()
+        .chain(policy.offsite.iter().map(|target| target.path.as_path()))
+        .collect();
+    let mut candidates: Vec<PathBuf> = policy
+        .disks
+        .mount_search
+        .iter()
+        .flat_map(|pattern| glob::expand(pattern))
+        .filter(|path| !path.starts_with(&policy.source.path) && !own.contains(&path.as_path()))
+        .collect();
+    candidates.sort();
+    candidates.dedup();
+    candidates
+}
+
+/// A connected, labelled disk: its space, file system, and copies.
+fn scan_disk(
+    mount: &Path,
+    label: DiskLabel,
+    pattern: &NamePattern,
+    now: DateTime<Utc>,
+) -> DiskView {
+    let space = fsinfo::space(mount);
+    let found = copies::read_copies(&layout::copies_dir(mount), Some(&label.id), pattern);
+    DiskView {
+        label: label.label,
+        id: label.id,
+        mount: Some(Mount {
+            path: mount.to_path_buf(),
+            // Unknown space reads as a full disk: nothing is planned onto it.
+            space: space.unwrap_or_default(),
+            network_fs: fsinfo::network_fs(mount),
+        }),
+        last_seen: Some(now),
+        last_verified: found.last_verified,
+        copies: found.copies,
+        strays: found.strays,
+        manifest_error: found.error,
+        space_when_seen: space,
+    }
+}
+
+/// An off-site target: copies staged locally (its folder is laid out like a
+/// copies folder) and the remote as the catalog last knew it.
+fn scan_target(target: &OffsiteTarget, catalog: &Catalog, pattern: &NamePattern) -> TargetView {
+    let staged = copies::read_copies(&target.path, None, pattern);
+    let exists = target.path.is_dir();
+    TargetView {
+        name: target.name.clone(),
+        staged: staged.copies,
+        staged_error: staged.error,
+        remote: catalog
+            .targets
+            .get(&target.name)
+            .map(|known| known.remote.clone()),
+        remote_error: None,
+        space: exists.then(|| fsinfo::space(&target.path)).flatten(),
+        network_fs: exists.then(|| fsinfo::network_fs(&target.path)).flatten(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,156 @@
+//! A folder of copies (a disk's `rota/` folder, or an off-site staging folder)
+//! read against its manifest: what counts as a copy, and what does not.
+//!
+//! A copy counts only when the manifest records it *and* the entry on disk is
+//! there, of the same kind and size, under a name the pattern matches. Anything
+//! else is a stray: reported, never trusted, never deleted by this module (it
+//! only reads). A manifest that cannot be trusted makes every entry a stray.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::entries::{Listed, list_folder};
+use crate::calendar::NamePattern;
+use crate::inventory::layout;
+use crate::inventory::{CopyRecord, Manifest, StrayFile, StrayReason};
+
+/// What a copies folder holds, as far as rota can vouch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderCopies {
+    pub copies: BTreeMap<String, CopyRecord>,
+    pub strays: Vec<StrayFile>,
+    /// Why nothing in the folder is trusted, if so.
+    pub error: Option<String>,
+    pub last_verified: Option<DateTime<Utc>>,
+}
+
+/// Reads `folder` and its manifest. With `disk_id`, a manifest naming another
+/// disk is not trusted. A folder that does not exist is simply empty.
+pub fn read_copies(folder: &Path, disk_id: Option<&str>, pattern: &NamePattern) -> FolderCopies {
+    if let Err(reason) = check_folder(folder) {
+        return FolderCopies {
+            error: reason,
+            ..FolderCopies::default()
+        };
+    }
+    let listed = match list_folder(folder) {
+        Ok(listed) => listed,
+        Err(reason) => {
+            return FolderCopies {
+                error: Some(format!("the copies folder {reason}")),
+                ..FolderCopies::default()
+            };
+        }
+    };
+    let (manifest, error) = match Manifest::load(folder) {
+        Ok(Some(manifest)) => match disk_id {
+            Some(id) if manifest.disk_id != id => (
+                None,
+                Some(format!(
+                    "the manifest {} belongs to disk {}, not to this disk ({id}); \
+                     was it copied from another disk?",
+                    layout::manifest_file(folder).display(),
+                    manifest.disk_id
+                )),
+            ),
+            _ => (Some(manifest), None),
+        },
+        Ok(None) => (None, None),
+        Err(error) => (None, Some(error.to_string())),
+    };
+    let last_verified = manifest.as_ref().and_then(|m| m.last_verified);
+    let mut result = classify(listed, manifest.map(Manifest::into_copies), pattern);
+    result.error = error;
+    result.last_verified = last_verified;
+    result
+}
+
+/// `Ok` when the folder is a real folder or absent; a reason when it is a
+/// symlink (never followed) or something else.
+fn check_folder(folder: &Path) -> Result<(), Option<String>> {
+    match std::fs::symlink_metadata(folder) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(None),
+        Err(error) => Err(Some(format!(
+            "{} cannot be read: {error}",
+            folder.display()
+        ))),
+        Ok(metadata) if metadata.is_dir() => Ok(()),
+        Ok(metadata) if metadata.file_type().is_symlink() => Err(Some(format!(
+            "{} is a symbolic link; rota never follows links out of a disk",
+            folder.display()
+        ))),
+        Ok(_) => Err(Some(format!("{} is not a folder", folder.display()))),
+    }
+}
+
+/// Sorts each entry into a copy (its record moved out of `recorded`), a
+/// stray, or rota's own file.
+fn classify(
+    listed: Vec<Listed>,
+    recorded: Option<BTreeMap<String, CopyRecord>>,
+    pattern: &NamePattern,
+) -> FolderCopies {
+    let mut recorded = recorded.unwrap_or_default();
+    let mut result = FolderCopies::default();
+    for entry in listed {
+        match verdict(&entry, &recorded, pattern) {
+            Verdict::Copy(name) => {
+                if let Some(record) = recorded.remove(&name) {
+                    result.copies.insert(name, record);
+                }
+            }
+            Verdict::Stray(why) => result.strays.push(StrayFile {
+                name: entry.display_name().to_string(),
+                size: entry.size,
+                why,
+            }),
+            Verdict::Ours => {}
+        }
+    }
+    result.strays.sort_by(|a, b| a.name.cmp(&b.name));
+    result
+}
+
+enum Verdict {
+    /// A copy the manifest vouches for, by name.
+    Copy(String),
+    Stray(StrayReason),
+    /// rota's own file (the manifest, a temporary file being written).
+    Ours,
+}
+
+fn verdict(
+    entry: &Listed,
+    recorded: &BTreeMap<String, CopyRecord>,
+    pattern: &NamePattern,
+) -> Verdict {
+    let Ok(name) = &entry.name else {
+        return Verdict::Stray(StrayReason::Unrecognized);
+    };
+    if layout::is_partial(name) {
+        return Verdict::Stray(StrayReason::PartialCopy);
+    }
+    if layout::is_reserved(name) {
+        return Verdict::Ours;
+    }
+    let Some(kind) = entry.entry_type.backup_kind() else {
+        return Verdict::Stray(StrayReason::Unrecognized);
+    };
+    if !pattern.matches(name) {
+        return Verdict::Stray(StrayReason::Unrecognized);
+    }
+    match recorded.get(name) {
+        None => Verdict::Stray(StrayReason::Unrecorded),
+        // An encrypted copy's size on disk is the ciphertext's, not the
+        // recorded plaintext size; its presence and kind are what can be checked.
+        Some(record)
+            if record.kind == kind
+                && (record.size == entry.size || record.ciphertext_hash.is_some()) =>
+        {
+            Verdict::Copy(name.clone())
+        }
+        Some(_) => Verdict::Stray(StrayReason::SizeMismatch),
+    }
+}
