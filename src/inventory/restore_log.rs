@@ -38,7 +38,11 @@ pub fn read(state_dir: &Path) -> Vec<RestoreRecord> {
 
 /// The office date of the last successful restore test.
 pub fn last_successful(state_dir: &Path) -> Option<NaiveDate> {
-    read(state_dir).iter().filter(|r| r.ok).map(|r| r.date).max()
+    read(state_dir)
+        .iter()
+        .filter(|r| r.ok)
+        .map(|r| r.date)
+        .max()
 }
 
 /// Appends a record (creating `state_dir` if needed) and syncs it to disk.
@@ -77,6 +81,9 @@ mod tests {
             .write_all(b"{\"at\": \"20")
             .unwrap();
         assert_eq!(read(dir.path()).len(), 2);
-        assert_eq!(last_successful(dir.path()), Some("2026-01-10".parse().unwrap()));
+        assert_eq!(
+            last_successful(dir.path()),
+            Some("2026-01-10".parse().unwrap())
+        );
     }
 }
