@@ -7,7 +7,9 @@ mod check;
 mod disk;
 mod error;
 mod init;
+mod plan;
 pub mod report;
+mod session;
 
 use std::process::ExitCode;
 
@@ -48,6 +50,7 @@ pub struct Cli {
 enum Command {
     Check(check::CheckArgs),
     Init(init::InitArgs),
+    Plan(plan::PlanArgs),
     Disk(disk::DiskArgs),
 }
 
@@ -82,6 +85,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     match cli.command {
         Command::Check(args) => check::run(&args, no_color),
         Command::Init(args) => init::run(&args),
+        Command::Plan(args) => plan::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
     }
 }

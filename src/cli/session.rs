@@ -1,0 +1,72 @@
+//! What most commands start with: load the policy (printing its warnings),
+//! settle the planning instant (`--at`, else the clock), and scan the
+//! inventory. The one place that reads the clock for them.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::CliError;
+use super::report::{Style, render_diagnostic};
+use crate::calendar::parse_at;
+use crate::inventory::{self, Catalog, Inventory};
+use crate::policy::{self, LoadedPolicy, Policy};
+
+/// A loaded policy and the instant a command works at.
+pub struct Session {
+    pub loaded: LoadedPolicy,
+    /// The planning instant, in the office time zone.
+    pub at: DateTime<Tz>,
+    /// The same instant in UTC, used for every timestamp rota records, so a
+    /// run with `--at` is reproducible end to end.
+    pub now: DateTime<Utc>,
+}
+
+impl Session {
+    /// Loads the policy and settles the instant; policy warnings go to stderr.
+    pub fn open(policy_path: &Path, at: Option<&str>, no_color: bool) -> Result<Session, CliError> {
+        let loaded = policy::load(policy_path)?;
+        let style = Style::for_stderr(no_color);
+        for warning in &loaded.warnings {
+            eprint!("{}", render_diagnostic(warning, style));
+        }
+        let calendar = &loaded.policy.office.calendar;
+        let at = match at {
+            Some(text) => parse_at(text, calendar).map_err(|error| {
+                CliError::usage(
+                    error.to_string(),
+                    "`--at` sets the instant rota plans for, in the office's time zone unless an offset is given",
+                )
+            })?,
+            None => Utc::now().with_timezone(&calendar.timezone),
+        };
+        Ok(Session {
+            loaded,
+            now: at.with_timezone(&Utc),
+            at,
+        })
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.loaded.policy
+    }
+
+    /// The server's catalog of disks (an unreadable one is an error: absent
+    /// disks would look empty and their backups unprotected).
+    pub fn catalog(&self) -> Result<Catalog, CliError> {
+        Catalog::load(&self.policy().state_dir).map_err(|error| {
+            CliError::failed_with_help(
+                error.to_string(),
+                "move the file aside and run `rota disk list` again: rota rebuilds the catalog \
+                 from the disks it sees, and learns each absent disk when it is next connected",
+            )
+        })
+    }
+
+    /// Scans the source folder, the disks and the off-site staging folders.
+    pub fn scan(&self) -> Result<Inventory, CliError> {
+        let catalog = self.catalog()?;
+        Ok(inventory::scan_with_catalog(self.policy(), &catalog, self.now))
+    }
+}
