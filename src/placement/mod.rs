@@ -16,6 +16,7 @@
 //!
 //! Pure: a function of the policy, the world, retention results and today.
 
+pub mod nightly;
 pub mod world;
 
 use chrono::{Datelike, NaiveDate};
@@ -123,12 +124,22 @@ fn held_by(reason: &Reason, archive_tiers: &[Tier]) -> bool {
         .is_some_and(|tier| archive_tiers.contains(&tier))
 }
 
-/// The rotation sites that take the backups of `business_day`'s weekday.
-pub fn home_sites(policy: &Policy, world: &World, business_day: NaiveDate) -> Vec<usize> {
+/// The labels of the rotation disks that take the backup of `business_day`:
+/// those whose `days` include its weekday. The planner and the swap sheet both
+/// ask this one function.
+pub fn disks_for_day(policy: &Policy, business_day: NaiveDate) -> Vec<&str> {
     policy
         .disks
         .for_weekday(business_day.weekday())
-        .filter_map(|disk| world.site(&Location::Disk(disk.label.clone())))
+        .map(|disk| disk.label.as_str())
+        .collect()
+}
+
+/// The rotation sites that take the backups of `business_day`'s weekday.
+pub fn home_sites(policy: &Policy, world: &World, business_day: NaiveDate) -> Vec<usize> {
+    disks_for_day(policy, business_day)
+        .into_iter()
+        .filter_map(|label| world.site(&Location::Disk(label.to_string())))
         .collect()
 }
 
