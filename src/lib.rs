@@ -6,6 +6,6 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod inventory;
 pub mod policy;
 pub mod render;
-pub mod inventory;

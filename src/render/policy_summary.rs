@@ -130,7 +130,7 @@ fn calendar_lines(calendar: &Calendar) -> Vec<String> {
             }
             .last_day(fye)
         })
-        .map(|day| month_day(day))
+        .map(month_day)
         .collect();
     lines.push(format!(
         "the fiscal year ends {}; fiscal quarters end {}",
