@@ -9,8 +9,10 @@ mod diagnostic;
 mod load;
 mod model;
 mod raw;
+mod serde_pass;
 mod source_map;
 mod suggest;
+mod syntax;
 mod validate;
 pub mod values;
 

@@ -264,7 +264,9 @@ impl<'a> CharOffsets<'a> {
         let (start, end) = self.widen_to_quotes(start, end);
         // saphyr ends a quoted scalar's span at the next token, so it runs on over
         // spaces and even a trailing comment; cut it at the closing quote.
-        let end = self.closing_quote(start).map_or(end, |close| close.min(end));
+        let end = self
+            .closing_quote(start)
+            .map_or(end, |close| close.min(end));
         ByteSpan {
             offset: start,
             len: end - start,

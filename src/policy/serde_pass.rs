@@ -1,0 +1,233 @@
+//! The serde pass: YAML value → raw policy model, reporting every unknown key,
+//! wrong type and missing key rather than only the first.
+//!
+//! serde stops at the first error. This pass reports it, removes the offending
+//! entry from the value and runs serde again, mapping each error path back to
+//! the original document (sequence indices shift as items are removed), until
+//! the value deserializes or a required key is missing. It works on the parsed
+//! value only; spans are attached later from the key paths.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_yaml::Value;
+
+use super::diagnostic::Problem;
+use super::raw::RawPolicy;
+use super::source_map::{KeyPath, Segment};
+use super::suggest::closest;
+
+/// Bound on serde passes (each pass removes one bad entry and tries again).
+const MAX_SERDE_PASSES: usize = 64;
+
+/// Runs serde over the YAML value until it deserializes, removing each offending
+/// entry (and reporting it) so that every unknown key and wrong type is found,
+/// not just the first.
+#[derive(Default)]
+pub(super) struct SerdePass {
+    pub(super) problems: Vec<Problem>,
+    /// Paths (original coordinates) already reported and removed.
+    removed: HashSet<KeyPath>,
+    /// Sequence items removed, by original sequence path, so later error paths
+    /// (whose indices shifted) map back to the source.
+    removed_items: HashMap<KeyPath, BTreeSet<usize>>,
+}
+
+impl SerdePass {
+    pub(super) fn run(&mut self, mut value: Value) -> Option<RawPolicy> {
+        for _ in 0..MAX_SERDE_PASSES {
+            let error = match serde_path_to_error::deserialize::<_, RawPolicy>(value.clone()) {
+                Ok(raw) => return Some(raw),
+                Err(error) => error,
+            };
+            let current = KeyPath::from_serde(&error.path().to_string());
+            let original = self.to_original(&current);
+            let message = error.inner().to_string();
+            if let Some(missing) = missing_field(&message) {
+                if !self.removed.contains(&original.key(missing)) {
+                    self.problems.push(missing_key(&original, missing));
+                }
+                return None;
+            }
+            if self.removed.contains(&original) || !remove(&mut value, &current) {
+                return None;
+            }
+            self.problems.push(match unknown_field(&message) {
+                Some((key, expected)) => unknown_key(&original, key, &expected),
+                None => wrong_type(&original, &message),
+            });
+            self.note_removed(original);
+        }
+        None
+    }
+
+    fn note_removed(&mut self, original: KeyPath) {
+        if let Some(Segment::Index(index)) = original.0.last() {
+            self.removed_items
+                .entry(original.parent())
+                .or_default()
+                .insert(*index);
+        }
+        self.removed.insert(original);
+    }
+
+    fn to_original(&self, current: &KeyPath) -> KeyPath {
+        let mut original = KeyPath::root();
+        for segment in &current.0 {
+            original = match segment {
+                Segment::Key(key) => original.key(key),
+                Segment::Index(index) => {
+                    let mut shifted = *index;
+                    if let Some(gone) = self.removed_items.get(&original) {
+                        for removed in gone {
+                            if *removed <= shifted {
+                                shifted += 1;
+                            }
+                        }
+                    }
+                    original.index(shifted)
+                }
+            };
+        }
+        original
+    }
+}
+
+/// Removes the entry at `path` from `value`; false if there is nothing to remove.
+fn remove(value: &mut Value, path: &KeyPath) -> bool {
+    let Some((last, parents)) = path.0.split_last() else {
+        return false;
+    };
+    let mut node = value;
+    for segment in parents {
+        let next = match (segment, node) {
+            (Segment::Key(key), Value::Mapping(map)) => map.get_mut(key.as_str()),
+            (Segment::Index(index), Value::Sequence(items)) => items.get_mut(*index),
+            _ => None,
+        };
+        match next {
+            Some(child) => node = child,
+            None => return false,
+        }
+    }
+    match (last, node) {
+        (Segment::Key(key), Value::Mapping(map)) => map.remove(key.as_str()).is_some(),
+        (Segment::Index(index), Value::Sequence(items)) if *index < items.len() => {
+            items.remove(*index);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// "unknown field `retian`, expected one of `version`, `office`" → (retian, [..]).
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let expected = rest.split('`').skip(1).step_by(2).collect();
+    Some((key, expected))
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+fn unknown_key(path: &KeyPath, key: &str, expected: &[&str]) -> Problem {
+    let section = match path.parent().to_string() {
+        text if text.is_empty() => String::from("at the top level"),
+        text => format!("in `{text}`"),
+    };
+    let help = match closest(key, expected.iter().copied()) {
+        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+        None if expected.is_empty() => String::from("remove this key"),
+        None => format!("known keys here: {}", expected.join(", ")),
+    };
+    Problem::error(
+        "unknown-key",
+        path.clone(),
+        format!("unknown key `{key}` {section}"),
+    )
+    .at_key()
+    .label("not a policy key")
+    .help(help)
+}
+
+fn missing_key(map: &KeyPath, key: &str) -> Problem {
+    let section = match map.to_string() {
+        text if text.is_empty() => String::from("the policy"),
+        text => format!("`{text}`"),
+    };
+    Problem::error(
+        "missing-key",
+        map.clone(),
+        format!("{section} is missing `{key}`"),
+    )
+    .at_key()
+    .label(format!("needs `{key}`"))
+    .help(format!("add it, for example: {}", example_for(key)))
+}
+
+fn wrong_type(path: &KeyPath, message: &str) -> Problem {
+    let message = message
+        .replace("invalid type: ", "")
+        .replace("invalid value: ", "");
+    Problem::error(
+        "wrong-type",
+        path.clone(),
+        format!("`{path}` has the wrong kind of value: {message}"),
+    )
+    .label("wrong kind of value")
+    .help(format!(
+        "for example: {}",
+        example_for(path.last_key().unwrap_or(""))
+    ))
+}
+
+/// A one-line example of each key, for "missing" and "wrong type" help.
+fn example_for(key: &str) -> &'static str {
+    match key {
+        "version" => "`version: 1`",
+        "office" => {
+            "`office: { name: Lakeside Family Dental, timezone: America/New_York, open_days: [mon, tue, wed, thu, fri] }`"
+        }
+        "name" => "`name: Lakeside Family Dental`",
+        "timezone" => "`timezone: America/New_York`",
+        "open_days" | "days" | "carry" => "`[mon, tue, wed, thu, fri]`",
+        "closed" => "`closed: [2026-01-01, { date: 2026-11-26, name: Thanksgiving }]`",
+        "source" => {
+            "`source: { path: \"/Users/Shared/MacPractice Backups\", pattern: \"MacPractice_{%Y-%m-%d_%H%M}.mpbackup\" }`"
+        }
+        "path" => "`path: \"/Users/Shared/MacPractice Backups\"`",
+        "pattern" => "`pattern: \"MacPractice_{%Y-%m-%d_%H%M}.mpbackup\"`",
+        "retain" => {
+            "`retain: { business_days: 10, month_ends: 12, quarter_ends: 8, fiscal_year_ends: all }`"
+        }
+        "business_days" | "month_ends" | "quarter_ends" | "fiscal_year_ends" | "last" => {
+            "a whole number such as `12`, or `all`"
+        }
+        "keep_last" | "min_backups" => "a whole number such as `4`",
+        "disks" => "`disks: { rotation: [{ label: MON, days: [mon] }] }`",
+        "rotation" => "`rotation: [{ label: MON, days: [mon] }, { label: TUE, days: [tue] }]`",
+        "label" => "`label: MON`",
+        "labels" => "`labels: [ARCHIVE-A]`",
+        "tiers" => "`tiers: [month_ends, quarter_ends, fiscal_year_ends]`",
+        "mount_search" => "`mount_search: [\"/Volumes/*\"]`",
+        "rclone" => "`rclone: \"b2:lakeside/rota\"`",
+        "hold" => "`hold: [2025-06-30]`",
+        "offsite" => "`offsite: [{ name: cloud, path: Outbox, retain: { month_ends: 12 } }]`",
+        _ => "see `rota init` for a complete, commented policy",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_are_understood() {
+        let (key, expected) =
+            unknown_field("unknown field `retian`, expected one of `version`, `retain`").unwrap();
+        assert_eq!(key, "retian");
+        assert_eq!(expected, ["version", "retain"]);
+        assert_eq!(missing_field("missing field `timezone`"), Some("timezone"));
+    }
+}
