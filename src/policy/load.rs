@@ -89,13 +89,7 @@ pub fn load(path: &Path) -> Result<LoadedPolicy, PolicyErrors> {
             help,
         ))
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        single(PolicyDiagnostic::file_level(
-            "not-text",
-            format!("{} is not a text file", path.display()),
-            "a policy is a YAML text file; is this the right file?",
-        ))
-    })?;
+    let text = String::from_utf8(bytes).map_err(|error| single(not_utf8(path, &error)))?;
     // Resolve the policy's folder once, so relative paths in it (and in every
     // message about them) are absolute whatever folder rota is run from.
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -107,6 +101,43 @@ pub fn load(path: &Path) -> Result<LoadedPolicy, PolicyErrors> {
         loaded.origin.rename(path);
         loaded
     })
+}
+
+/// A file that is not UTF-8: binary data (the wrong file), UTF-16 (Windows
+/// Notepad's "Unicode"), or text with a letter saved in another encoding, which
+/// is pointed at so the IT person can retype it.
+fn not_utf8(path: &Path, error: &std::string::FromUtf8Error) -> PolicyDiagnostic {
+    let bytes = error.as_bytes();
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return PolicyDiagnostic::file_level(
+            "not-utf8",
+            format!("{} is saved as UTF-16 text", path.display()),
+            "save the policy as UTF-8 text (in Notepad: File > Save As, Encoding: UTF-8)",
+        );
+    }
+    let binary = bytes
+        .iter()
+        .any(|b| *b == 0 || (b.is_ascii_control() && !b.is_ascii_whitespace()));
+    if binary {
+        return PolicyDiagnostic::file_level(
+            "not-text",
+            format!("{} is not a text file", path.display()),
+            "a policy is a YAML text file; is this the right file?",
+        );
+    }
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let offset = error.utf8_error().valid_up_to();
+    let origin = Origin::new(path, &text);
+    let problem = Problem::error("not-utf8", KeyPath::root(), "the policy is not UTF-8 text")
+        .at(Target::Span(ByteSpan {
+            offset,
+            len: char::REPLACEMENT_CHARACTER.len_utf8(),
+        }))
+        .label("saved in another encoding")
+        .help(
+            "save the policy as UTF-8 text; a letter such as é or ü was saved in an older encoding",
+        );
+    origin.diagnose(problem)
 }
 
 /// Diagnostics name the file as the user typed it, not its absolute form.

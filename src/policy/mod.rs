@@ -8,6 +8,7 @@
 mod diagnostic;
 mod load;
 mod model;
+mod pattern_problem;
 mod raw;
 mod serde_pass;
 mod source_map;

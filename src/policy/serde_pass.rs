@@ -30,6 +30,9 @@ pub(super) struct SerdePass {
     /// Sequence items removed, by original sequence path, so later error paths
     /// (whose indices shifted) map back to the source.
     removed_items: HashMap<KeyPath, BTreeSet<usize>>,
+    /// Keys an unknown key was taken to be a typo of (`retian` → `retain`): if
+    /// such a key is then missing, "did you mean" has already said it all.
+    suggested: HashSet<KeyPath>,
 }
 
 impl SerdePass {
@@ -43,7 +46,8 @@ impl SerdePass {
             let original = self.to_original(&current);
             let message = error.inner().to_string();
             if let Some(missing) = missing_field(&message) {
-                if !self.removed.contains(&original.key(missing)) {
+                let path = original.key(missing);
+                if !self.removed.contains(&path) && !self.suggested.contains(&path) {
                     self.problems.push(missing_key(&original, missing));
                 }
                 return None;
@@ -51,10 +55,17 @@ impl SerdePass {
             if self.removed.contains(&original) || !remove(&mut value, &current) {
                 return None;
             }
-            self.problems.push(match unknown_field(&message) {
-                Some((key, expected)) => unknown_key(&original, key, &expected),
+            let problem = match unknown_field(&message) {
+                Some((key, expected)) => {
+                    let suggestion = closest(key, expected.iter().copied());
+                    if let Some(suggestion) = suggestion {
+                        self.suggested.insert(original.parent().key(suggestion));
+                    }
+                    unknown_key(&original, key, suggestion, &expected)
+                }
                 None => wrong_type(&original, &message),
-            });
+            };
+            self.problems.push(problem);
             self.note_removed(original);
         }
         None
@@ -131,12 +142,12 @@ fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
 
-fn unknown_key(path: &KeyPath, key: &str, expected: &[&str]) -> Problem {
+fn unknown_key(path: &KeyPath, key: &str, suggestion: Option<&str>, expected: &[&str]) -> Problem {
     let section = match path.parent().to_string() {
         text if text.is_empty() => String::from("at the top level"),
         text => format!("in `{text}`"),
     };
-    let help = match closest(key, expected.iter().copied()) {
+    let help = match suggestion {
         Some(suggestion) => format!("did you mean `{suggestion}`?"),
         None if expected.is_empty() => String::from("remove this key"),
         None => format!("known keys here: {}", expected.join(", ")),
@@ -167,19 +178,75 @@ fn missing_key(map: &KeyPath, key: &str) -> Problem {
 }
 
 fn wrong_type(path: &KeyPath, message: &str) -> Problem {
-    let message = message
-        .replace("invalid type: ", "")
-        .replace("invalid value: ", "");
-    Problem::error(
-        "wrong-type",
-        path.clone(),
-        format!("`{path}` has the wrong kind of value: {message}"),
-    )
-    .label("wrong kind of value")
-    .help(format!(
-        "for example: {}",
-        example_for(path.last_key().unwrap_or(""))
-    ))
+    let (message, label) = match serde_type_error(message) {
+        Some(("unit value", expected)) => (
+            format!(
+                "`{path}` is empty; it needs {}",
+                expected_in_words(expected)
+            ),
+            String::from("no value"),
+        ),
+        Some((found, expected)) => {
+            let expected = expected_in_words(expected);
+            (
+                format!(
+                    "`{path}` should be {expected}, not {}",
+                    found_in_words(found)
+                ),
+                format!("should be {expected}"),
+            )
+        }
+        None => (
+            format!("`{path}` has the wrong kind of value: {message}"),
+            String::from("wrong kind of value"),
+        ),
+    };
+    Problem::error("wrong-type", path.clone(), message)
+        .label(label)
+        .help(format!(
+            "for example: {}",
+            example_for(path.last_key().unwrap_or(""))
+        ))
+}
+
+/// "invalid type: string \"four\", expected u64" → ("string \"four\"", "u64").
+fn serde_type_error(message: &str) -> Option<(&str, &str)> {
+    message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?
+        .split_once(", expected ")
+}
+
+/// serde's name for what it expected, as an office's IT person would say it.
+fn expected_in_words(expected: &str) -> String {
+    if expected.starts_with("struct ") || expected == "a map" {
+        return String::from("a set of `key: value` settings");
+    }
+    match expected {
+        "u64" | "u32" | "u16" | "u8" | "usize" => String::from("a whole number"),
+        "a sequence" => String::from("a list such as [a, b]"),
+        "a string" => String::from("text"),
+        other => other.to_string(),
+    }
+}
+
+/// serde's description of what it found, in the same words.
+fn found_in_words(found: &str) -> String {
+    let quoted = |prefix: &str| found.strip_prefix(prefix).map(|v| v.trim_matches('`'));
+    if let Some(text) = found.strip_prefix("string ") {
+        return format!("the text {text}");
+    }
+    if let Some(number) = quoted("integer ").or_else(|| quoted("floating point ")) {
+        return format!("the number {number}");
+    }
+    if let Some(value) = quoted("boolean ") {
+        return format!("`{value}`");
+    }
+    match found {
+        "sequence" => String::from("a list"),
+        "map" => String::from("a set of `key: value` settings"),
+        other => other.to_string(),
+    }
 }
 
 /// A one-line example of each key, for "missing" and "wrong type" help.
@@ -229,5 +296,48 @@ mod tests {
         assert_eq!(key, "retian");
         assert_eq!(expected, ["version", "retain"]);
         assert_eq!(missing_field("missing field `timezone`"), Some("timezone"));
+    }
+
+    #[test]
+    fn wrong_types_are_said_in_plain_words() {
+        let path = KeyPath::from_serde("disks.min_backups");
+        let cases = [
+            (
+                "invalid type: string \"four\", expected u64",
+                "`disks.min_backups` should be a whole number, not the text \"four\"",
+            ),
+            (
+                "invalid type: sequence, expected struct RawRetain",
+                "`disks.min_backups` should be a set of `key: value` settings, not a list",
+            ),
+            (
+                "invalid type: unit value, expected a single value (text or a number)",
+                "`disks.min_backups` is empty; it needs a single value (text or a number)",
+            ),
+            (
+                "invalid value: integer `-1`, expected u64",
+                "`disks.min_backups` should be a whole number, not the number -1",
+            ),
+            (
+                "invalid type: map, expected a sequence",
+                "`disks.min_backups` should be a list such as [a, b], not a set of `key: value` settings",
+            ),
+        ];
+        for (serde, plain) in cases {
+            assert_eq!(wrong_type(&path, serde).message, plain);
+        }
+    }
+
+    #[test]
+    fn a_typo_of_a_required_key_is_reported_once() {
+        let value: Value = serde_yaml::from_str("version: 1\nofice: {}\n").unwrap();
+        let mut pass = SerdePass::default();
+        assert!(pass.run(value).is_none());
+        let codes: Vec<&str> = pass.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["unknown-key"]);
+        assert_eq!(
+            pass.problems[0].help.as_deref(),
+            Some("did you mean `office`?")
+        );
     }
 }

@@ -384,8 +384,9 @@ fn indentation(what: &str, at: ByteSpan, text: &str) -> Option<Explained> {
         span: key,
         label: format!("indented {}", spaces(mine)),
         help: format!(
-            "keys of one section line up under each other: indent `{key_text}` like the key it \
-             belongs beside"
+            "keys of one section line up under each other: indent `{key_text}` by {}, like the \
+             line above",
+            spaces(theirs)
         ),
     })
 }
