@@ -36,15 +36,42 @@ pub(super) struct SerdePass {
 }
 
 impl SerdePass {
-    pub(super) fn run(&mut self, mut value: Value) -> Option<RawPolicy> {
+    /// The raw policy, or `None` with at least one error in `problems`.
+    pub(super) fn run(&mut self, value: Value) -> Option<RawPolicy> {
+        let raw = self.passes(value);
+        if raw.is_none() && !self.problems.iter().any(Problem::is_error) {
+            // Every path above reports before giving up; this is the backstop
+            // that keeps "the policy has 0 problems" from ever being printed.
+            self.problems.push(
+                Problem::error(
+                    "unreadable-structure",
+                    KeyPath::root(),
+                    "rota cannot make sense of the policy's structure",
+                )
+                .label("in this file")
+                .help("compare it with the policy `rota init` writes"),
+            );
+        }
+        raw
+    }
+
+    fn passes(&mut self, mut value: Value) -> Option<RawPolicy> {
         for _ in 0..MAX_SERDE_PASSES {
             let error = match serde_path_to_error::deserialize::<_, RawPolicy>(value.clone()) {
                 Ok(raw) => return Some(raw),
                 Err(error) => error,
             };
             let current = KeyPath::from_serde(&error.path().to_string());
-            let original = self.to_original(&current);
             let message = error.inner().to_string();
+            if message.ends_with("expected field identifier") && current.last_key() == Some("?") {
+                // A key that is not text (`1:`, `true:`, an empty key): serde
+                // cannot say which, so every such key of that map is removed.
+                if !self.remove_non_text_keys(&mut value, &current.parent()) {
+                    return None;
+                }
+                continue;
+            }
+            let original = self.to_original(&current);
             if let Some(missing) = missing_field(&message) {
                 let path = original.key(missing);
                 if !self.removed.contains(&path) && !self.suggested.contains(&path) {
@@ -69,6 +96,23 @@ impl SerdePass {
             self.note_removed(original);
         }
         None
+    }
+
+    /// Removes (and reports) every key of the map at `map_path` that is not
+    /// text; false if there was none.
+    fn remove_non_text_keys(&mut self, value: &mut Value, map_path: &KeyPath) -> bool {
+        let Some(Value::Mapping(map)) = node_mut(value, map_path) else {
+            return false;
+        };
+        let bad: Vec<Value> = map.keys().filter(|key| !key.is_string()).cloned().collect();
+        for key in &bad {
+            map.remove(key);
+        }
+        let original = self.to_original(map_path);
+        for key in &bad {
+            self.problems.push(non_text_key(&original, key));
+        }
+        !bad.is_empty()
     }
 
     fn note_removed(&mut self, original: KeyPath) {
@@ -103,23 +147,27 @@ impl SerdePass {
     }
 }
 
+/// The node at `path` inside `value`.
+fn node_mut<'v>(value: &'v mut Value, path: &KeyPath) -> Option<&'v mut Value> {
+    let mut node = value;
+    for segment in &path.0 {
+        node = match (segment, node) {
+            (Segment::Key(key), Value::Mapping(map)) => map.get_mut(key.as_str())?,
+            (Segment::Index(index), Value::Sequence(items)) => items.get_mut(*index)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
 /// Removes the entry at `path` from `value`; false if there is nothing to remove.
 fn remove(value: &mut Value, path: &KeyPath) -> bool {
     let Some((last, parents)) = path.0.split_last() else {
         return false;
     };
-    let mut node = value;
-    for segment in parents {
-        let next = match (segment, node) {
-            (Segment::Key(key), Value::Mapping(map)) => map.get_mut(key.as_str()),
-            (Segment::Index(index), Value::Sequence(items)) => items.get_mut(*index),
-            _ => None,
-        };
-        match next {
-            Some(child) => node = child,
-            None => return false,
-        }
-    }
+    let Some(node) = node_mut(value, &KeyPath(parents.to_vec())) else {
+        return false;
+    };
     match (last, node) {
         (Segment::Key(key), Value::Mapping(map)) => map.remove(key.as_str()).is_some(),
         (Segment::Index(index), Value::Sequence(items)) if *index < items.len() => {
@@ -160,6 +208,38 @@ fn unknown_key(path: &KeyPath, key: &str, suggestion: Option<&str>, expected: &[
     .at_key()
     .label("not a policy key")
     .help(help)
+}
+
+/// `1: x`, `true: x` or `: x` where a policy key belongs. The source map names
+/// number and boolean keys by their text, so those are underlined; an empty
+/// key is reported at its map.
+fn non_text_key(map: &KeyPath, key: &Value) -> Problem {
+    let section = match map.to_string() {
+        text if text.is_empty() => String::from("at the top level"),
+        text => format!("in `{text}`"),
+    };
+    let (written, message) = match key {
+        Value::Number(number) => (
+            number.to_string(),
+            format!("the number {number} is not a policy key {section}"),
+        ),
+        Value::Bool(flag) => (
+            flag.to_string(),
+            format!("`{flag}` is not a policy key {section}"),
+        ),
+        Value::Null => (
+            String::new(),
+            format!("an entry {section} has no key before its colon"),
+        ),
+        _ => (
+            String::new(),
+            format!("a list or map is used as a key {section}"),
+        ),
+    };
+    Problem::error("bad-key", map.key(&written), message)
+        .at_key()
+        .label("not a policy key")
+        .help("keys are the words of the policy, e.g. `name:` or `min_backups:`; see `rota init`")
 }
 
 fn missing_key(map: &KeyPath, key: &str) -> Problem {
@@ -325,6 +405,34 @@ mod tests {
         ];
         for (serde, plain) in cases {
             assert_eq!(wrong_type(&path, serde).message, plain);
+        }
+    }
+
+    #[test]
+    fn keys_that_are_not_text_are_reported() {
+        for (text, message) in [
+            (
+                "1: x\n",
+                "the number 1 is not a policy key at the top level",
+            ),
+            (
+                "version: 1\noffice:\n  true: x\n",
+                "`true` is not a policy key in `office`",
+            ),
+            (
+                "&a : version\n",
+                "an entry at the top level has no key before its colon",
+            ),
+            (
+                "? [a]\n: b\n",
+                "a list or map is used as a key at the top level",
+            ),
+        ] {
+            let value: Value = serde_yaml::from_str(text).unwrap();
+            let mut pass = SerdePass::default();
+            assert!(pass.run(value).is_none());
+            assert_eq!(pass.problems[0].code, "bad-key", "{text:?}");
+            assert_eq!(pass.problems[0].message, message);
         }
     }
 

@@ -123,9 +123,11 @@ impl SourceMap {
             return map;
         };
         let offsets = CharOffsets::new(text);
+        // The document as a whole is shown by its first character (a whole
+        // character: a 1-byte span could split a multi-byte one).
         let whole = ByteSpan {
             offset: 0,
-            len: text.len().min(1),
+            len: text.chars().next().map_or(0, char::len_utf8),
         };
         map.walk(
             root,
