@@ -234,3 +234,72 @@ fn a_missing_policy_file_is_a_clear_error() {
         .stderr_contains("cannot read the policy no-such-policy.yaml")
         .stderr_contains("rota init");
 }
+
+/// Every diagnostic code the policy code can produce, read from its source:
+/// the first string literal after `Problem::error(`, `Problem::warning(`,
+/// `file_level(`, `whole_file(` or `code: `.
+fn codes_in_source() -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_file("src/policy"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.push(repo_file("src/cli/check.rs"));
+    let openers = [
+        "Problem::error(",
+        "Problem::warning(",
+        "file_level(",
+        "whole_file(",
+        "code: ",
+    ];
+    let mut codes = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for opener in openers {
+            for (at, _) in text.match_indices(opener) {
+                let rest = text[at + opener.len()..].trim_start();
+                let Some(literal) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let code = &literal[..literal.find('"').unwrap()];
+                if code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                {
+                    codes.push(code.to_string());
+                }
+            }
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// The codes in the README's diagnostics table.
+fn codes_in_readme() -> Vec<String> {
+    let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();
+    let section = readme
+        .split("\n## Diagnostics\n")
+        .nth(1)
+        .expect("README has a Diagnostics section");
+    let section = section.split("\n## ").next().unwrap();
+    let mut codes: Vec<String> = section
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .map(|rest| rest[..rest.find('`').unwrap()].to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+#[test]
+fn every_code_is_documented_in_the_readme() {
+    let in_source = codes_in_source();
+    assert!(in_source.len() > 40, "found only {in_source:?}");
+    assert!(in_source.contains(&"uncovered-open-day".to_string()));
+    assert_eq!(
+        codes_in_readme(),
+        in_source,
+        "README table vs codes in src/policy"
+    );
+}
