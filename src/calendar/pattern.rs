@@ -62,9 +62,19 @@ impl fmt::Display for PatternError {
     }
 }
 
-/// Two sample times that differ in every field, so a format that drops or
-/// confuses any field fails to round-trip at least one of them.
-const SAMPLES: [(i32, u32, u32, u32, u32); 2] = [(2031, 11, 23, 17, 47), (2026, 2, 3, 4, 5)];
+/// Sample times that differ in every field, so a format that drops or confuses
+/// any field fails to round-trip at least one of them. The last three are edge
+/// cases the property tests (tests/policy_fuzz.rs) found the first two miss:
+/// midnight, when a 12-hour `%l` writes two digits where it wrote " 5" (so
+/// `{%s%l}` ran together); and the ISO week-year boundaries, where `%G`
+/// differs from the calendar year.
+const SAMPLES: [(i32, u32, u32, u32, u32); 5] = [
+    (2031, 11, 23, 17, 47),
+    (2026, 2, 3, 4, 5),
+    (2000, 1, 1, 0, 0),
+    (2024, 12, 30, 12, 0),
+    (2027, 1, 1, 23, 59),
+];
 
 impl NamePattern {
     pub fn parse(pattern: &str) -> Result<NamePattern, PatternError> {
@@ -260,6 +270,15 @@ mod tests {
             NamePattern::parse("a{%D %H:%M}"),
             Err(PatternError::BadCharacter { character: '/' })
         ));
+    }
+
+    #[test]
+    fn patterns_that_fail_only_at_edges_are_rejected() {
+        // Found by tests/policy_fuzz.rs: epoch seconds run into a 12-hour hour
+        // at midnight; the ISO week-year is not the calendar year on Dec 30.
+        for pattern in ["{%s%l}", "x_{%G-%m-%d_%H%M}"] {
+            assert!(NamePattern::parse(pattern).is_err(), "{pattern}");
+        }
     }
 
     #[test]

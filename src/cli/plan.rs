@@ -14,7 +14,9 @@ use crate::plan::{make_plan, text};
 
 /// Show what rota would do: copies, deletions, pending work, warnings
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  rota plan rota.yaml\n      the diff for tonight: + copy, - remove, ~ archive, x destroy, · pending\n\n  rota plan rota.yaml --at 2026-03-31\n      as if it were the end of March 31st (office time)\n\n  rota plan rota.yaml --format json --out tonight.json\n      JSON for scripts; the saved plan can be applied with `rota apply --plan tonight.json`\n\n  rota plan rota.yaml --detailed-exitcode\n      exit 0: nothing to do, 2: something to do, 1: error")]
+#[command(
+    after_help = "Examples:\n  rota plan rota.yaml\n      the diff for tonight: + copy, - remove, ~ archive, x destroy, · pending\n\n  rota plan rota.yaml --at 2026-03-31\n      as if it were the end of March 31st (office time)\n\n  rota plan rota.yaml --format json --out tonight.json\n      JSON for scripts; the saved plan can be applied with `rota apply --plan tonight.json`\n\n  rota plan rota.yaml --detailed-exitcode\n      exit 0: nothing to do, 2: something to do, 1: error"
+)]
 pub struct PlanArgs {
     /// The policy file (YAML)
     pub policy: PathBuf,
@@ -59,7 +61,12 @@ pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
         let json = serde_json::to_string_pretty(&saved).expect("plans serialize");
         std::fs::write(out, json + "\n")
             .map_err(|e| CliError::io(format!("cannot save the plan to {}", out.display()), &e))?;
-        eprintln!("Saved the plan to {}; apply it with `rota apply {} --plan {}`.", out.display(), args.policy.display(), out.display());
+        eprintln!(
+            "Saved the plan to {}; apply it with `rota apply {} --plan {}`.",
+            out.display(),
+            args.policy.display(),
+            out.display()
+        );
     }
     if args.detailed_exitcode && plan.has_actions() {
         Ok(Outcome::Changes)

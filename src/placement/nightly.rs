@@ -57,15 +57,26 @@ pub fn night(policy: &Policy, date: NaiveDate) -> Night {
     let closure = if open {
         None
     } else {
-        Some(match calendar.closure(date).and_then(|span| span.name.clone()) {
-            Some(name) => name,
-            None => String::from("closed"),
-        })
+        Some(
+            match calendar.closure(date).and_then(|span| span.name.clone()) {
+                Some(name) => name,
+                None => String::from("closed"),
+            },
+        )
     };
-    let connect = if open { labels(policy, date) } else { Vec::new() };
-    let previous = date.pred_opt().and_then(|before| calendar.open_day_on_or_before(before));
+    let connect = if open {
+        labels(policy, date)
+    } else {
+        Vec::new()
+    };
+    let previous = date
+        .pred_opt()
+        .and_then(|before| calendar.open_day_on_or_before(before));
     let (store, offsite) = match previous {
-        Some(previous) if open => (labels(policy, previous), goes_offsite(policy, previous.weekday())),
+        Some(previous) if open => (
+            labels(policy, previous),
+            goes_offsite(policy, previous.weekday()),
+        ),
         _ => (Vec::new(), false),
     };
     Night {
@@ -75,12 +86,19 @@ pub fn night(policy: &Policy, date: NaiveDate) -> Night {
         connect,
         store,
         offsite,
-        long_term: if open { closes_periods(policy, calendar, date) } else { Vec::new() },
+        long_term: if open {
+            closes_periods(policy, calendar, date)
+        } else {
+            Vec::new()
+        },
     }
 }
 
 fn labels(policy: &Policy, day: NaiveDate) -> Vec<String> {
-    disks_for_day(policy, day).into_iter().map(str::to_string).collect()
+    disks_for_day(policy, day)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 fn goes_offsite(policy: &Policy, weekday: Weekday) -> bool {
@@ -113,7 +131,13 @@ fn closes_periods(policy: &Policy, calendar: &Calendar, date: NaiveDate) -> Vec<
 /// Every night of the ISO week `year`-W`week`, Monday first (None if no such week).
 pub fn iso_week(policy: &Policy, year: i32, week: u32) -> Option<Vec<Night>> {
     let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
-    Some(monday.iter_days().take(7).map(|date| night(policy, date)).collect())
+    Some(
+        monday
+            .iter_days()
+            .take(7)
+            .map(|date| night(policy, date))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -125,7 +149,9 @@ mod tests {
 
     fn vendor() -> Policy {
         let text = include_str!("../../policies/vendor-guide.yaml");
-        policy::load_str(text, Path::new("/o/rota.yaml")).unwrap().policy
+        policy::load_str(text, Path::new("/o/rota.yaml"))
+            .unwrap()
+            .policy
     }
 
     fn date(text: &str) -> NaiveDate {
@@ -153,7 +179,10 @@ mod tests {
         let policy = vendor();
         // Christmas break 24-25 Dec 2026; Dec 31 (Thursday) closes the year.
         let thursday = night(&policy, date("2026-12-31"));
-        assert_eq!(thursday.flags(), ["month-end", "quarter-end", "fiscal-year-end"]);
+        assert_eq!(
+            thursday.flags(),
+            ["month-end", "quarter-end", "fiscal-year-end"]
+        );
         let christmas = night(&policy, date("2026-12-25"));
         assert_eq!(christmas.closure.as_deref(), Some("Christmas"));
         // Monday after Thanksgiving week: Friday's disk comes off.

@@ -8,9 +8,12 @@
 mod diagnostic;
 mod load;
 mod model;
+mod pattern_problem;
 mod raw;
+mod serde_pass;
 mod source_map;
 mod suggest;
+mod syntax;
 mod validate;
 pub mod values;
 

@@ -123,9 +123,11 @@ impl SourceMap {
             return map;
         };
         let offsets = CharOffsets::new(text);
+        // The document as a whole is shown by its first character (a whole
+        // character: a 1-byte span could split a multi-byte one).
         let whole = ByteSpan {
             offset: 0,
-            len: text.len().min(1),
+            len: text.chars().next().map_or(0, char::len_utf8),
         };
         map.walk(
             root,
@@ -262,10 +264,35 @@ impl<'a> CharOffsets<'a> {
         let end = self.byte(node.span.end.index()).max(start);
         // Quoted scalars: include the quotes so the underline covers what was typed.
         let (start, end) = self.widen_to_quotes(start, end);
+        // saphyr ends a quoted scalar's span at the next token, so it runs on over
+        // spaces and even a trailing comment; cut it at the closing quote.
+        let end = self
+            .closing_quote(start)
+            .map_or(end, |close| close.min(end));
         ByteSpan {
             offset: start,
             len: end - start,
         }
+    }
+
+    /// For a scalar that opens with a quote at `start`, the byte just past its
+    /// closing quote (`\"` escapes in double quotes, `''` in single quotes).
+    fn closing_quote(&self, start: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let quote = *bytes.get(start)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let mut i = start + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                byte if byte == quote => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
     }
 
     fn widen_to_quotes(&self, start: usize, end: usize) -> (usize, usize) {
@@ -305,6 +332,19 @@ mod tests {
         // A missing key falls back to its parent map's key.
         let missing = KeyPath::root().key("office").key("timezone");
         assert_eq!(show(map.value(&missing)), "office");
+    }
+
+    #[test]
+    fn quoted_values_end_at_their_closing_quote() {
+        let text = "a: \"x\"   # note\nb: 'it''s' \nc: \"say \\\"hi\\\"\"  \n";
+        let map = SourceMap::build(text);
+        let show = |key: &str| {
+            let span = map.value(&KeyPath::root().key(key));
+            &text[span.offset..span.offset + span.len]
+        };
+        assert_eq!(show("a"), "\"x\"");
+        assert_eq!(show("b"), "'it''s'");
+        assert_eq!(show("c"), "\"say \\\"hi\\\"\"");
     }
 
     #[test]

@@ -9,13 +9,14 @@ use std::str::FromStr;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
-use super::diagnostic::{Problem, Target};
+use super::diagnostic::Problem;
 use super::model::*;
+use super::pattern_problem::pattern_problem;
 use super::raw::*;
 use super::source_map::KeyPath;
 use super::suggest::{closest, timezone_help};
 use super::values::*;
-use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd, NamePattern, PatternError};
+use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd, NamePattern};
 
 /// Defaults where the policy is silent, chosen to follow the vendor guide.
 pub const DEFAULT_KEEP_LAST: u32 = 3;
@@ -47,6 +48,7 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
     let mut v = Validator {
         dir,
         problems: Vec::new(),
+        open_days_unreadable: false,
     };
     let root = KeyPath::root();
     v.version(&raw.version, &root.key("version"));
@@ -85,6 +87,9 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
 struct Validator {
     dir: PathBuf,
     problems: Vec<Problem>,
+    /// An `open_days` entry is not a weekday: which days are open is unknown,
+    /// so "this disk's day is not an open day" would only add noise.
+    open_days_unreadable: bool,
 }
 
 impl Validator {
@@ -120,6 +125,10 @@ impl Validator {
         }
         let timezone = self.timezone(&raw.timezone, &path.key("timezone"));
         let open_days = self.weekdays(&raw.open_days, &path.key("open_days"));
+        self.open_days_unreadable = raw
+            .open_days
+            .iter()
+            .any(|day| parse_weekday(day.as_str()).is_none());
         if raw.open_days.is_empty() {
             self.push(
                 Problem::error(
@@ -354,32 +363,7 @@ impl Validator {
         match NamePattern::parse(text.as_str()) {
             Ok(pattern) => pattern,
             Err(error) => {
-                let (target, label) = match &error {
-                    PatternError::Braces { offset, len } => (
-                        Target::WithinValue {
-                            offset: *offset,
-                            len: *len,
-                        },
-                        "the date part goes in one {...}",
-                    ),
-                    PatternError::BadSpecifier { offset, len } => (
-                        Target::WithinValue {
-                            offset: *offset,
-                            len: *len,
-                        },
-                        "unknown % specifier",
-                    ),
-                    PatternError::Incomplete { .. } => (Target::Value, "incomplete date and time"),
-                    PatternError::BadCharacter { .. } => {
-                        (Target::Value, "not allowed in a file name")
-                    }
-                };
-                self.push(
-                    Problem::error("bad-pattern", path.clone(), error.to_string())
-                        .at(target)
-                        .label(label)
-                        .help("put a chrono format with the full date and time in braces, e.g. \"MacPractice_{%Y-%m-%d_%H%M}.mpbackup\""),
-                );
+                self.push(pattern_problem(text.as_str(), &error, path));
                 NamePattern::parse("{%Y-%m-%d_%H%M}").expect("fallback pattern is valid")
             }
         }
@@ -534,7 +518,10 @@ impl Validator {
                 );
             }
             for (j, day) in days.iter().enumerate() {
-                if !calendar.is_open_weekday(*day) && !calendar.open_weekdays().is_empty() {
+                if !calendar.is_open_weekday(*day)
+                    && !calendar.open_weekdays().is_empty()
+                    && !self.open_days_unreadable
+                {
                     self.push(
                         Problem::warning("disk-for-closed-day", item.key("days").index(j), format!("disk {label} takes {} backups, but the office is not open on {}", weekday_name(*day), weekday_name(*day)))
                             .label("not an open day")
@@ -550,7 +537,7 @@ impl Validator {
     fn duplicate_label(&mut self, label: &str, path: &KeyPath) {
         self.push(
             Problem::error("duplicate-label", path.clone(), format!("the disk label `{label}` is used twice"))
-                .label("used before")
+                .label("already used above")
                 .help("every disk needs its own label so staff and rota can tell them apart, e.g. MON-A and MON-B"),
         );
     }

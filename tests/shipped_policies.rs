@@ -1,0 +1,87 @@
+//! Every policy shipped in policies/ is a complete, valid example and a test
+//! input (as cargo-deny does with its example configs): `rota check` must
+//! accept each one and explain it, naming the office.
+
+mod support;
+
+use std::path::PathBuf;
+
+use support::{Rota, manifest_dir, redact_paths, repo_file};
+
+fn shipped_policies() -> Vec<PathBuf> {
+    let mut policies: Vec<PathBuf> = std::fs::read_dir(repo_file("policies"))
+        .expect("policies/ exists")
+        .map(|entry| entry.expect("policies/ entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    policies.sort();
+    policies
+}
+
+/// The office name as written in the file, read without rota's own parser so
+/// the test does not trust the code it checks.
+fn office_name(policy: &PathBuf) -> String {
+    let text = std::fs::read_to_string(policy).expect("policy is readable");
+    let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("policy is YAML");
+    value["office"]["name"]
+        .as_str()
+        .expect("office.name is text")
+        .to_string()
+}
+
+#[test]
+fn every_shipped_policy_passes_check_and_names_its_office() {
+    let policies = shipped_policies();
+    assert!(
+        policies.len() >= 3,
+        "policies/ should hold the vendor guide's scheme, a four-day and a six-day office"
+    );
+    for policy in &policies {
+        let name = office_name(policy);
+        Rota::new()
+            .current_dir(manifest_dir())
+            .arg("check")
+            .arg(policy)
+            .run()
+            .success()
+            .stdout_contains(&format!("{name} — the policy is valid"))
+            // Warnings are allowed (a source folder that does not exist on this
+            // machine), errors are not.
+            .stderr_lacks("×");
+    }
+}
+
+#[test]
+fn check_summary_of_the_vendor_guide_policy() {
+    let output = Rota::new()
+        .current_dir(manifest_dir())
+        .args(["check", "policies/vendor-guide.yaml"])
+        .run()
+        .success();
+    let summary = redact_paths(&output.stdout, &[]);
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => true,
+        description => "rota check policies/vendor-guide.yaml (stdout)",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("vendor-guide-summary", summary);
+    });
+}
+
+#[test]
+fn check_works_from_any_folder() {
+    // Relative paths in a policy resolve against the policy's folder, not the
+    // folder rota runs in: the six-day office's `source: backups` is reported
+    // under policies/, whichever folder `check` is started from.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let policy = repo_file("policies/six-day-after-midnight.yaml");
+    let expected = repo_file("policies/backups");
+    Rota::new()
+        .current_dir(elsewhere.path())
+        .arg("check")
+        .arg(&policy)
+        .run()
+        .success()
+        .stdout_contains(&format!("in {}", expected.display()));
+}
