@@ -3,6 +3,9 @@
 //! editing that state. `rota simulate` runs policies through it night by night,
 //! and the planner's tests and property tests build their inventories with it.
 //!
+//! Off-site targets are modelled as staging folders that always have room (what
+//! leaves the building is not what an office sizes disks for).
+//!
 //! Nothing here touches the filesystem; it produces the same [`Inventory`] the
 //! scanner would for an office in that state.
 
@@ -13,6 +16,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::inventory::{
     CopyRecord, DiskView, EntryKind, Inventory, Mount, SourceEntry, SourceListing, Space,
+    TargetView,
 };
 use crate::plan::{Op, Plan};
 use crate::policy::Policy;
@@ -41,8 +45,13 @@ pub struct SyntheticOffice {
     /// Bytes on the server's drive not taken by backups, and its total size.
     pub server_total: u64,
     pub disks: Vec<SyntheticDisk>,
+    /// Off-site targets' staged copies, by target name (policy order).
+    pub targets: Vec<(String, BTreeMap<String, CopyRecord>)>,
     pub last_restore_test: Option<chrono::NaiveDate>,
 }
+
+/// The free space an off-site staging folder reports: plenty.
+const TARGET_SPACE: u64 = u64::MAX / 4;
 
 impl SyntheticOffice {
     /// An office with every disk of the policy, all disconnected and empty.
@@ -65,6 +74,11 @@ impl SyntheticOffice {
             source: BTreeMap::new(),
             server_total: u64::MAX / 4,
             disks,
+            targets: policy
+                .offsite
+                .iter()
+                .map(|target| (target.name.clone(), BTreeMap::new()))
+                .collect(),
             last_restore_test: None,
         }
     }
@@ -118,7 +132,19 @@ impl SyntheticOffice {
             source,
             disks,
             unlabelled: Vec::new(),
-            offsite: Vec::new(),
+            offsite: self
+                .targets
+                .iter()
+                .map(|(name, staged)| TargetView {
+                    name: name.clone(),
+                    staged: staged.clone(),
+                    space: Some(Space {
+                        total: TARGET_SPACE,
+                        free: TARGET_SPACE,
+                    }),
+                    ..TargetView::default()
+                })
+                .collect(),
             last_restore_test: self.last_restore_test,
         }
     }
@@ -201,6 +227,9 @@ impl SyntheticOffice {
         if location == "server" {
             return self.source.get(name).copied();
         }
+        if let Some(staged) = self.target(location) {
+            return staged.get(name).map(|copy| copy.size);
+        }
         let disk = self
             .disks
             .iter()
@@ -215,6 +244,11 @@ impl SyntheticOffice {
         size: u64,
         now: DateTime<Utc>,
     ) -> Result<(), String> {
+        let record = synthetic_record(name, size, now);
+        if let Some((_, staged)) = self.targets.iter_mut().find(|(n, _)| n == location) {
+            staged.insert(name.to_string(), record);
+            return Ok(());
+        }
         let disk = self
             .disks
             .iter_mut()
@@ -223,22 +257,22 @@ impl SyntheticOffice {
         if disk.used() + size > disk.total {
             return Err(format!("copy of {name} to {location}: disk full"));
         }
-        let record = CopyRecord {
-            name: name.to_string(),
-            size,
-            kind: EntryKind::File,
-            hash: format!("synthetic-{size}"),
-            copied_at: now,
-            verified_at: Some(now),
-            ciphertext_hash: None,
-        };
         disk.copies.insert(name.to_string(), record);
         Ok(())
+    }
+
+    fn target(&self, name: &str) -> Option<&BTreeMap<String, CopyRecord>> {
+        self.targets
+            .iter()
+            .find(|(target, _)| target == name)
+            .map(|(_, staged)| staged)
     }
 
     fn delete(&mut self, location: &str, name: &str) -> Result<(), String> {
         let removed = if location == "server" {
             self.source.remove(name).is_some()
+        } else if let Some((_, staged)) = self.targets.iter_mut().find(|(n, _)| n == location) {
+            staged.remove(name).is_some()
         } else {
             self.disks
                 .iter_mut()
@@ -265,6 +299,24 @@ impl SyntheticOffice {
                 found.push(disk.label.clone());
             }
         }
+        for (target, staged) in &self.targets {
+            if staged.contains_key(name) {
+                found.push(target.clone());
+            }
+        }
         found
+    }
+}
+
+/// A verified copy record as the simulated executor writes it.
+fn synthetic_record(name: &str, size: u64, now: DateTime<Utc>) -> CopyRecord {
+    CopyRecord {
+        name: name.to_string(),
+        size,
+        kind: EntryKind::File,
+        hash: format!("synthetic-{size}"),
+        copied_at: now,
+        verified_at: Some(now),
+        ciphertext_hash: None,
     }
 }
