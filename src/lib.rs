@@ -15,4 +15,5 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod retention;
+pub mod simulate;
 pub mod synthetic;
