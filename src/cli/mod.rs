@@ -5,6 +5,7 @@
 
 mod check;
 mod disk;
+mod doctor;
 mod error;
 mod init;
 mod plan;
@@ -54,6 +55,7 @@ enum Command {
     Plan(plan::PlanArgs),
     Disk(disk::DiskArgs),
     Simulate(simulate::SimulateArgs),
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -90,6 +92,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
         Command::Simulate(args) => simulate::run(&args, no_color),
+        Command::Doctor(args) => doctor::run(&args, no_color),
     }
 }
 

@@ -19,7 +19,7 @@ pub mod text;
 pub use assumptions::{Assumptions, Growth};
 pub use prng::SplitMix64;
 pub use report::Simulation;
-pub use run::simulate;
+pub use run::{simulate, simulate_office};
 
 #[cfg(test)]
 mod tests;

@@ -34,6 +34,15 @@ const APPLY_TIME: (u32, u32) = (23, 55);
 
 /// Runs the policy night by night over the assumptions' period.
 pub fn simulate(policy: &Policy, assumptions: &Assumptions) -> Simulation {
+    simulate_office(policy, assumptions).0
+}
+
+/// As [`simulate`], also returning the office as the last night left it
+/// (for tests that need an office with a history).
+pub fn simulate_office(
+    policy: &Policy,
+    assumptions: &Assumptions,
+) -> (Simulation, SyntheticOffice) {
     let mut office = SyntheticOffice::new(policy, assumptions.disk_size);
     if let Some(total) = assumptions.server_size {
         office.server_total = total;
@@ -68,7 +77,7 @@ pub fn simulate(policy: &Policy, assumptions: &Assumptions) -> Simulation {
     if let Some(plan) = &last_plan {
         run.simulation.kept = kept_backups(plan);
     }
-    run.simulation
+    (run.simulation, office)
 }
 
 struct Run<'a> {
