@@ -10,8 +10,10 @@ mod error;
 mod init;
 mod plan;
 pub mod report;
+mod restore_test;
 mod session;
 mod simulate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -56,6 +58,8 @@ enum Command {
     Disk(disk::DiskArgs),
     Simulate(simulate::SimulateArgs),
     Doctor(doctor::DoctorArgs),
+    Verify(verify::VerifyArgs),
+    RestoreTest(restore_test::RestoreTestArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -93,6 +97,8 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Disk(args) => disk::run(&args),
         Command::Simulate(args) => simulate::run(&args, no_color),
         Command::Doctor(args) => doctor::run(&args, no_color),
+        Command::Verify(args) => verify::run(&args, no_color),
+        Command::RestoreTest(args) => restore_test::run(&args, no_color),
     }
 }
 
