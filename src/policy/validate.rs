@@ -374,7 +374,7 @@ impl Validator {
                         format!("`{word}` is not true or false"),
                     )
                     .label("not true or false")
-                    .help("write true or false"),
+                    .help("write true if the practice software encrypts its backups, false if it does not"),
                 );
                 None
             }
