@@ -6,6 +6,7 @@
 mod check;
 mod disk;
 mod error;
+mod explain;
 mod init;
 mod plan;
 pub mod report;
@@ -51,6 +52,7 @@ enum Command {
     Check(check::CheckArgs),
     Init(init::InitArgs),
     Plan(plan::PlanArgs),
+    Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
 }
 
@@ -86,6 +88,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Check(args) => check::run(&args, no_color),
         Command::Init(args) => init::run(&args),
         Command::Plan(args) => plan::run(&args, no_color),
+        Command::Explain(args) => explain::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
     }
 }

@@ -128,6 +128,11 @@ impl Builder<'_> {
                     .into_iter()
                     .map(|site| self.world.sites[site].location.clone())
                     .collect(),
+                required_because: self
+                    .required_sites(index)
+                    .into_iter()
+                    .map(|site| self.copy_reason(index, site))
+                    .collect(),
             })
             .collect()
     }
