@@ -120,7 +120,7 @@ impl Builder<'_> {
                     .world
                     .sites
                     .iter()
-                    .filter(|site| site.has_verified(&backup.dated.name))
+                    .filter(|site| site.has_verified(index))
                     .map(|site| site.location.clone())
                     .collect(),
                 required_at: self
@@ -182,7 +182,7 @@ impl Builder<'_> {
                         t.with_timezone(&self.policy.office.calendar.timezone)
                             .fixed_offset()
                     }),
-                    copies: site.copies.values().filter(|c| c.verified).count(),
+                    copies: site.verified_count(),
                 }
             })
             .collect()
