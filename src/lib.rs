@@ -17,3 +17,4 @@ pub mod policy;
 pub mod render;
 pub mod retention;
 pub mod synthetic;
+pub mod typical;
