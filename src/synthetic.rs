@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::inventory::{
     CopyRecord, DiskView, EntryKind, Inventory, Mount, SourceEntry, SourceListing, Space,
 };
-use crate::plan::{Op, Plan};
+use crate::plan::Plan;
 use crate::policy::Policy;
 
 /// A disk in the synthetic office.
