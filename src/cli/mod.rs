@@ -10,6 +10,7 @@ mod init;
 mod plan;
 pub mod report;
 mod session;
+mod sheet;
 
 use std::process::ExitCode;
 
@@ -52,6 +53,7 @@ enum Command {
     Init(init::InitArgs),
     Plan(plan::PlanArgs),
     Disk(disk::DiskArgs),
+    Sheet(sheet::SheetArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -87,6 +89,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Init(args) => init::run(&args),
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
+        Command::Sheet(args) => sheet::run(&args, no_color),
     }
 }
 
