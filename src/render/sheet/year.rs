@@ -13,8 +13,8 @@ use crate::placement::nightly::{Night, night};
 use crate::policy::Policy;
 use crate::render::policy_summary::full_weekday;
 
-/// Cells in the text calendar are at least this wide for the disk label, so
-/// "closed" fits.
+/// The disk labels in the text calendar are padded to at least this width,
+/// so "closed" fits.
 const MIN_LABEL_WIDTH: usize = 6;
 
 /// One day of a month grid (or a blank before the 1st / after the last day).
@@ -125,8 +125,9 @@ pub fn year_sheet(policy: &Policy, year: i32) -> YearSheet {
         weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
             .map(String::from)
             .to_vec(),
+        // Each weekday's name above where its cells' disk labels start.
         text_header: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-            .map(|day| format!("{day:>3}{:width$}", "", width = cell_width - 3))
+            .map(|day| format!("   {day:<width$}", width = cell_width - 3))
             .join(" ")
             .trim_end()
             .to_string(),
@@ -210,7 +211,7 @@ fn day_cell(policy: &Policy, night: &Night, label_width: usize) -> DayCell {
         date: night.date.to_string(),
         open: night.open,
         text: format!(
-            "{:>2} {shown:<label_width$}{}",
+            "{:>2} {shown:<label_width$} {}",
             night.date.day(),
             if mark.is_empty() { " " } else { &mark }
         ),
@@ -228,8 +229,8 @@ fn day_cell(policy: &Policy, night: &Night, label_width: usize) -> DayCell {
 }
 
 fn cell_text_width(label_width: usize) -> usize {
-    // "31 " + label + mark
-    3 + label_width + 1
+    // "31 " + label + " " + mark
+    3 + label_width + 2
 }
 
 fn blank_cell(cell_width: usize) -> DayCell {
