@@ -225,3 +225,6 @@ pub fn year_context(policy: &Policy, year: i32, facts: &SheetFacts) -> YearConte
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;
