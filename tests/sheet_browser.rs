@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use rota::placement::nightly::{Night, iso_week};
-use support::{Rota, repo_file};
+use support::{Rota, TempOffice, repo_file};
 
 /// A safety net against a hung browser, not a timing assertion.
 const BROWSER_WATCHDOG: Duration = Duration::from_secs(120);
@@ -215,7 +215,11 @@ fn check_week_text(text: &str, nights: &[Night], what: &str) {
 }
 
 fn nights(policy: &str, week: &str) -> Vec<Night> {
-    let loaded = rota::policy::load(&repo_file(policy)).expect("a shipped policy loads");
+    nights_of(&repo_file(policy), week)
+}
+
+fn nights_of(policy: &Path, week: &str) -> Vec<Night> {
+    let loaded = rota::policy::load(policy).expect("the policy loads");
     let (year, number) = week.split_once("-W").unwrap();
     iso_week(
         &loaded.policy,
@@ -362,4 +366,129 @@ fn the_year_at_a_glance_prints_on_one_page() {
         assert!(text.contains("2026 at a glance"), "{name}: {text}");
         assert!(text.contains("December 2026"), "{name}: {text}");
     }
+}
+
+/// Everything that makes a week long at once: a seven-day office with a long
+/// name, two disks a night, nine-letter labels, a long holiday name, a long
+/// storage place and carrier, an archive set, an overdue restore test and
+/// every disk overdue. The sheet still fits one page (the fit-to-page script
+/// shrinks it), on both papers, and still names every night's disks.
+const CROWDED_POLICY: &str = r#"version: 1
+office:
+  name: Northwestern Interdisciplinary Family Dentistry and Orthodontics of Greater Springfield
+  timezone: America/Los_Angeles
+  open_days: [mon, tue, wed, thu, fri, sat, sun]
+  closed:
+    - { date: 2026-03-31, name: "Annual staff training, fire-safety drill and equipment maintenance day" }
+source: { path: source, pattern: "b_{%Y-%m-%d_%H%M}.bak" }
+retain: { business_days: 10, month_ends: 12, quarter_ends: 8, fiscal_year_ends: all }
+disks:
+  mount_search: ["disks/*"]
+  rotation:
+    - { label: MONDAY-A, days: [mon] }
+    - { label: MONDAY-B, days: [mon] }
+    - { label: TUESDAY, days: [tue] }
+    - { label: WEDNESDAY, days: [wed] }
+    - { label: THURSDAY, days: [thu] }
+    - { label: FRIDAY, days: [fri] }
+    - { label: WEEKEND-1, days: [sat, sun] }
+  archive: { labels: [ARCHIVE-2026-A, ARCHIVE-2026-B], tiers: [month_ends, quarter_ends, fiscal_year_ends] }
+  storage: "locked, fire-rated media safe in the records room behind reception (key with the practice administrator)"
+  offsite: { carry: [fri, sat], by: "Dr. Bartholomew Featherstonehaugh-Worthington, DDS" }
+restore_test: { every: month }
+state_dir: state
+"#;
+
+fn crowded_office() -> TempOffice {
+    let office = TempOffice::new(CROWDED_POLICY);
+    let disks: Vec<String> = [
+        ("MONDAY-A", "02"),
+        ("MONDAY-B", "09"),
+        ("TUESDAY", "10"),
+        ("WEDNESDAY", "11"),
+        ("THURSDAY", "12"),
+        ("FRIDAY", "13"),
+        ("WEEKEND-1", "14"),
+    ]
+    .iter()
+    .map(|(label, day)| {
+        format!(r#""id-{label}": {{ "label": "{label}", "last_seen": "2026-03-{day}T23:00:00Z" }}"#)
+    })
+    .collect();
+    office.folder("state");
+    std::fs::write(
+        office.join("state/catalog.json"),
+        format!(
+            r#"{{ "rota_catalog": 1, "disks": {{ {} }} }}"#,
+            disks.join(", ")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        office.join("state/restore-tests.jsonl"),
+        "{\"at\":\"2025-12-02T15:00:00Z\",\"date\":\"2025-12-02\",\"backup\":\"b\",\"from\":\"MONDAY-A\",\"ok\":true,\"detail\":\"\"}\n",
+    )
+    .unwrap();
+    office
+}
+
+#[test]
+fn a_crowded_week_still_prints_on_one_page() {
+    let office = crowded_office();
+    let scratch = tempfile::tempdir().unwrap();
+    for paper in ["letter", "a4"] {
+        let html = scratch.path().join(format!("crowded-{paper}.html"));
+        office
+            .rota()
+            .args([
+                "sheet",
+                "policy.yaml",
+                "--week",
+                "2026-W14",
+                "--paper",
+                paper,
+            ])
+            .args(["--at", "2026-03-30T08:00", "--out"])
+            .arg(&html)
+            .run()
+            .success();
+        let pdf = print_to_pdf(&html, scratch.path());
+        assert_eq!(pages(&pdf), 1, "the crowded week on {paper}");
+        let text = page_text(&pdf, 1);
+        check_week_text(&text, &nights_of(&office.policy(), "2026-W14"), paper);
+        assert!(text.contains("WEEKEND-1: last seen"), "{text}");
+    }
+}
+
+#[test]
+fn an_ordinary_week_is_not_shrunk() {
+    // The fit-to-page script leaves a sheet that fits alone: the disk labels
+    // keep their full size.
+    let scratch = tempfile::tempdir().unwrap();
+    let html = write_sheet(
+        scratch.path(),
+        "ordinary",
+        "policies/vendor-guide.yaml",
+        &["--week", "2026-W14", "--at", "2026-03-30T08:30"],
+    );
+    let mut command = Command::new(chromium());
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            scratch.path().join("profile-dom").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", html.display()));
+    let dom = run(command, "chromium --dump-dom");
+    assert!(dom.contains("data-fit-mm=\"254\""), "{dom}");
+    assert!(
+        !dom.contains("style=\"zoom"),
+        "an ordinary week was shrunk:\n{dom}"
+    );
 }

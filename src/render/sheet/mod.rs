@@ -57,11 +57,13 @@ impl Paper {
                 name: "letter",
                 css_size: "letter",
                 words: "US Letter",
+                content_height_mm: 254,
             },
             Paper::A4 => PaperInfo {
                 name: "a4",
                 css_size: "A4",
                 words: "A4",
+                content_height_mm: 272,
             },
         }
     }
@@ -75,6 +77,9 @@ pub struct PaperInfo {
     pub css_size: &'static str,
     /// "US Letter" or "A4".
     pub words: &'static str,
+    /// The height of a page's content box in the embedded style sheet (the
+    /// paper less its margins and a little slack), in millimetres.
+    pub content_height_mm: u32,
 }
 
 /// What the CLI found out for the sheet.

@@ -42,8 +42,8 @@ pub struct DiskNotSeen {
     pub missed_night: String,
     /// The length of its latest cycle, "7 days".
     pub cycle: String,
-    /// The whole line: "MON: last seen Monday 23 March 2026, 9 days ago; it was
-    /// due on Monday 30 March (rotation cycle: 7 days)."
+    /// The whole line: "MON: last seen Monday 23 March (9 days ago); missed its
+    /// night, Monday 30 March."
     pub text: String,
 }
 
@@ -108,23 +108,18 @@ fn describe(
     cycle: Option<i64>,
     today: NaiveDate,
 ) -> DiskNotSeen {
-    let cycle_words = cycle.map(words::days).unwrap_or_default();
-    let every = match &cycle_words {
-        words if words.is_empty() => String::new(),
-        words => format!(" (rotation cycle: {words})"),
-    };
     DiskNotSeen {
         label: label.to_string(),
         last_seen: seen.to_string(),
         last_seen_words: words::long_date(seen),
         missed_night: missed.to_string(),
         text: format!(
-            "{label}: last seen {}, {} ago; it was due on {}{every}.",
-            words::long_date(seen),
+            "{label}: last seen {} ({} ago); missed its night, {}.",
+            words::weekday(seen) + " " + &words::day_month(seen, today.year()),
             words::days((today - seen).num_days()),
             words::weekday(missed) + " " + &words::day_month(missed, today.year()),
         ),
-        cycle: cycle_words,
+        cycle: cycle.map(words::days).unwrap_or_default(),
     }
 }
 
@@ -183,8 +178,7 @@ mod tests {
         assert_eq!(mon.cycle, "7 days");
         assert_eq!(
             mon.text,
-            "MON: last seen Monday 23 March 2026, 9 days ago; it was due on Monday 30 March \
-             (rotation cycle: 7 days)."
+            "MON: last seen Monday 23 March (9 days ago); missed its night, Monday 30 March."
         );
     }
 

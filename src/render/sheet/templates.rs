@@ -9,11 +9,12 @@
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera, TeraResult};
 
-/// Every template name rota knows, with its embedded text. The style sheet
-/// comes first: the HTML templates include it, and tera checks includes as
-/// each template is added.
-pub const EMBEDDED: [(&str, &str); 7] = [
+/// Every template name rota knows, with its embedded text. The style sheet and
+/// the fit-to-page script come first: the HTML templates include them, and
+/// tera checks includes as each template is added.
+pub const EMBEDDED: [(&str, &str); 8] = [
     ("sheet.css", include_str!("../../../templates/sheet.css")),
+    ("sheet.js", include_str!("../../../templates/sheet.js")),
     ("week.html", include_str!("../../../templates/week.html")),
     ("week.txt", include_str!("../../../templates/week.txt")),
     ("week.md", include_str!("../../../templates/week.md")),

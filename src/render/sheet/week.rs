@@ -72,6 +72,10 @@ pub struct WeekSheet {
     pub days: Vec<DayRow>,
     /// How many nights of the week are kept long-term.
     pub keep_count: usize,
+    /// The longest disk label of the week's rows, as a size class for the
+    /// HTML's large type: "short" (up to 5 characters), "medium" (6-8),
+    /// "long" (more), so a label fits its column on one line.
+    pub label_size: &'static str,
     pub restore_test: RestoreTestNote,
 }
 
@@ -99,6 +103,7 @@ pub fn week_sheet(
         first_date: monday.to_string(),
         last_date: sunday.to_string(),
         keep_count: days.iter().filter(|day| day.keep).count(),
+        label_size: label_size(&days),
         days,
         restore_test: notes::restore_test(policy, last_restore_test, monday, sunday),
     }
@@ -153,6 +158,24 @@ fn day_row(policy: &Policy, night: &Night, instructions: &Instructions) -> DayRo
     }
 }
 
+fn label_size(days: &[DayRow]) -> &'static str {
+    let longest = days
+        .iter()
+        .flat_map(|day| day.connect.iter().chain(&day.store))
+        .map(|label| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    match longest {
+        0..=5 => "short",
+        6..=8 => "medium",
+        _ => "long",
+    }
+}
+
+/// A storage place longer than this is named in the instructions only; the
+/// rows say "put it in storage" so that a week still fits its page.
+const STORAGE_IN_ROWS_MAX: usize = 48;
+
 fn store_where(night: &Night, instructions: &Instructions) -> String {
     if night.store.is_empty() {
         return String::new();
@@ -163,6 +186,9 @@ fn store_where(night: &Night, instructions: &Instructions) -> String {
         (true, by) => format!("{by} takes {it} off-site"),
         (false, _) => match instructions.storage_place.as_str() {
             "" => format!("put {it} in storage"),
+            place if place.chars().count() > STORAGE_IN_ROWS_MAX => {
+                format!("put {it} in storage")
+            }
             place => format!("put {it} in the {place}"),
         },
     };
