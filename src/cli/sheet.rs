@@ -21,7 +21,7 @@ use week_arg::{IsoWeek, parse_week};
 /// Print the weekly disk-swap sheet, or the year at a glance
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota sheet rota.yaml --out sheet.html\n      this week's sheet; open it in a browser and print it (one page)\n\n  rota sheet rota.yaml --week 2026-W14 --format text\n      week 14 of 2026 as plain text\n\n  rota sheet rota.yaml --from 2026-W14 --weeks 4 --paper a4 --out april.html\n      four weeks, one printed page each\n\n  rota sheet rota.yaml --year 2026 --out 2026.html\n      the year at a glance: each night's disk, holidays, long-term backups\n\n  rota sheet rota.yaml --templates my-templates/\n      with the office's own templates (week.html, week.txt, week.md,\n      year.html, year.txt, year.md, sheet.css); see docs/sheets.md"
+    after_help = "Examples:\n  rota sheet rota.yaml --out sheet.html\n      this week's sheet; open it in a browser and print it (one page)\n\n  rota sheet rota.yaml --week 2026-W14 --format text\n      week 14 of 2026 as plain text\n\n  rota sheet rota.yaml --from 2026-W14 --weeks 4 --paper a4 --out april.html\n      four weeks, one printed page each\n\n  rota sheet rota.yaml --year 2026 --out 2026.html\n      the year at a glance: each night's disk, holidays, long-term backups\n\n  rota sheet rota.yaml --templates my-templates/\n      with the office's own templates (week.html, week.txt, week.md,\n      year.html, year.txt, year.md, sheet.css, sheet.js); see docs/sheets.md"
 )]
 pub struct SheetArgs {
     /// The policy file (YAML)
@@ -32,7 +32,7 @@ pub struct SheetArgs {
     /// The first of several weeks to print, one page each (with --weeks)
     #[arg(long, value_name = "WEEK", conflicts_with = "year")]
     pub from: Option<String>,
-    /// How many weeks to print, from --from (default: this week)
+    /// How many weeks to print, from --from or this week (default: 1)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=60), conflicts_with = "year")]
     pub weeks: Option<u32>,
     /// Print the year at a glance instead of weekly sheets
@@ -109,10 +109,14 @@ pub fn run(args: &SheetArgs, no_color: bool) -> Result<Outcome, CliError> {
                     &error,
                 )
             })?;
-            let hint = if format == Format::Html {
-                " Open it in a web browser and print it (one page per week, no headers and footers)."
-            } else {
-                ""
+            let hint = match (format, args.year) {
+                (Format::Html, Some(_)) => {
+                    " Open it in a web browser and print it (one page, no headers and footers)."
+                }
+                (Format::Html, None) => {
+                    " Open it in a web browser and print it (one page per week, no headers and footers)."
+                }
+                _ => "",
             };
             eprintln!("Wrote {what} to {}.{hint}", out.display());
         }

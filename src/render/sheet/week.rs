@@ -110,12 +110,7 @@ pub fn week_sheet(
 }
 
 fn day_row(policy: &Policy, night: &Night, instructions: &Instructions) -> DayRow {
-    // A listed closure (named or not) is a holiday; a weekday the office never
-    // opens is just closed.
-    let holiday = match policy.office.calendar.closure(night.date) {
-        Some(span) if !night.open => span.name.clone().unwrap_or_else(|| "holiday".into()),
-        _ => String::new(),
-    };
+    let holiday = holiday(policy, night);
     let status = match (night.open, holiday.as_str()) {
         (true, _) => String::from("Open"),
         (false, "") => String::from("Closed"),
@@ -143,11 +138,7 @@ fn day_row(policy: &Policy, night: &Night, instructions: &Instructions) -> DayRo
             words::and_list(&left_connected(policy, night.date))
         },
         keep: !night.long_term.is_empty(),
-        keep_text: if night.long_term.is_empty() {
-            String::new()
-        } else {
-            words::long_term_backup(&night.long_term)
-        },
+        keep_text: words::long_term_backup(&night.long_term),
         long_term,
         flags: night.flags().join(" "),
         data_connect: night.connect.join(" "),
@@ -155,6 +146,15 @@ fn day_row(policy: &Policy, night: &Night, instructions: &Instructions) -> DayRo
         connect: night.connect.clone(),
         store: night.store.clone(),
         offsite: night.offsite,
+    }
+}
+
+/// A closed night's holiday: a listed closure's name, or "holiday" when it has
+/// none; "" on an open night or a weekday the office never opens.
+pub(super) fn holiday(policy: &Policy, night: &Night) -> String {
+    match policy.office.calendar.closure(night.date) {
+        Some(span) if !night.open => span.name.clone().unwrap_or_else(|| "holiday".into()),
+        _ => String::new(),
     }
 }
 

@@ -85,10 +85,19 @@ pub fn period_end(kind: PeriodKind) -> &'static str {
     }
 }
 
-/// "month-end and quarter-end backup" for a night's long-term periods.
-pub fn long_term_backup(kinds: &[PeriodKind]) -> String {
+/// "month-end and quarter-end" for a night's long-term periods ("" for none).
+pub fn long_term_periods(kinds: &[PeriodKind]) -> String {
     let names: Vec<&str> = kinds.iter().map(|kind| period_end(*kind)).collect();
-    format!("{} backup", and_list(&names))
+    and_list(&names)
+}
+
+/// "month-end and quarter-end backup" for a night's long-term periods ("" for
+/// none).
+pub fn long_term_backup(kinds: &[PeriodKind]) -> String {
+    match kinds {
+        [] => String::new(),
+        kinds => format!("{} backup", long_term_periods(kinds)),
+    }
 }
 
 /// "1 day", "8 days".
@@ -141,6 +150,7 @@ mod tests {
             long_term_backup(&[PeriodKind::Month, PeriodKind::FiscalQuarter]),
             "month-end and quarter-end backup"
         );
+        assert_eq!(long_term_backup(&[]), "");
         assert_eq!(days(1), "1 day");
         assert_eq!(days(8), "8 days");
     }

@@ -143,13 +143,7 @@ pub fn year_sheet(policy: &Policy, year: i32) -> YearSheet {
                 short_date: words::short_date(night.date),
                 disk: cell.connect_text.clone(),
                 mark: cell.mark.clone(),
-                periods: words::and_list(
-                    &night
-                        .long_term
-                        .iter()
-                        .map(|kind| words::period_end(*kind))
-                        .collect::<Vec<_>>(),
-                ),
+                periods: words::long_term_periods(&night.long_term),
                 keep_text: cell.keep_text.clone(),
             })
             .collect(),
@@ -192,10 +186,7 @@ fn label_width_of(policy: &Policy) -> usize {
 }
 
 fn day_cell(policy: &Policy, night: &Night, label_width: usize) -> DayCell {
-    let holiday = match policy.office.calendar.closure(night.date) {
-        Some(span) if !night.open => span.name.clone().unwrap_or_else(|| "holiday".into()),
-        _ => String::new(),
-    };
+    let holiday = super::week::holiday(policy, night);
     let mark = mark(&night.long_term);
     let connect_text = words::and_list(&night.connect);
     let shown = if night.open {
@@ -219,11 +210,7 @@ fn day_cell(policy: &Policy, night: &Night, label_width: usize) -> DayCell {
         data_connect: night.connect.join(" "),
         connect_text,
         flags: night.flags().join(" "),
-        keep_text: if night.long_term.is_empty() {
-            String::new()
-        } else {
-            words::long_term_backup(&night.long_term)
-        },
+        keep_text: words::long_term_backup(&night.long_term),
         mark,
     }
 }
