@@ -11,6 +11,7 @@ mod init;
 mod plan;
 pub mod report;
 mod session;
+mod sheet;
 
 use std::process::ExitCode;
 
@@ -54,6 +55,7 @@ enum Command {
     Plan(plan::PlanArgs),
     Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
+    Sheet(sheet::SheetArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -90,6 +92,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Explain(args) => explain::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
+        Command::Sheet(args) => sheet::run(&args, no_color),
     }
 }
 
