@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod content_hash;
+pub mod explain;
 pub mod hygiene;
 pub mod inventory;
 pub mod placement;
@@ -18,3 +19,4 @@ pub mod render;
 pub mod retention;
 pub mod simulate;
 pub mod synthetic;
+pub mod typical;

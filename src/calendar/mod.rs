@@ -16,7 +16,7 @@ mod period;
 
 pub use instant::{AtError, parse_at};
 pub use pattern::{NamePattern, PatternError};
-pub use period::{FiscalYearEnd, Period, PeriodKind};
+pub use period::{FiscalYearEnd, Period, PeriodKind, last_day_of_month};
 
 use chrono::{
     DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Weekday,

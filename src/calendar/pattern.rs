@@ -9,7 +9,7 @@
 
 use std::fmt::{self, Write as _};
 
-use chrono::format::{Item, StrftimeItems};
+use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 
 /// A validated backup name pattern.
@@ -19,6 +19,8 @@ pub struct NamePattern {
     prefix: String,
     format: String,
     suffix: String,
+    /// The format parsed once (names are parsed by the hundred thousand).
+    items: Vec<Item<'static>>,
 }
 
 /// Why a pattern is unusable; `offset`/`len` point into the pattern text.
@@ -90,6 +92,12 @@ impl NamePattern {
             prefix: prefix.to_string(),
             format: format.to_string(),
             suffix: suffix.to_string(),
+            items: StrftimeItems::new(format).parse_to_owned().map_err(|_| {
+                PatternError::BadSpecifier {
+                    offset: prefix.len() + 1,
+                    len: format.len(),
+                }
+            })?,
         };
         candidate.check_round_trip()?;
         Ok(candidate)
@@ -104,7 +112,9 @@ impl NamePattern {
         let middle = name
             .strip_prefix(&self.prefix)?
             .strip_suffix(&self.suffix)?;
-        NaiveDateTime::parse_from_str(middle, &self.format).ok()
+        let mut parsed = Parsed::new();
+        chrono::format::parse(&mut parsed, middle, self.items.iter()).ok()?;
+        parsed.to_naive_datetime_with_offset(0).ok()
     }
 
     pub fn matches(&self, name: &str) -> bool {

@@ -9,6 +9,7 @@ use super::report::{Style, render_diagnostic};
 use super::{CliError, Outcome};
 use crate::policy::{self, KeyPath, LoadedPolicy, Problem};
 use crate::render::policy_summary::{self, SummaryExtras};
+use crate::typical;
 
 /// Validate a policy and explain what it means
 #[derive(Debug, Args)]
@@ -26,10 +27,10 @@ pub fn run(args: &CheckArgs, no_color: bool) -> Result<Outcome, CliError> {
     for warning in loaded.warnings.iter().chain(&environment_warnings(&loaded)) {
         eprint!("{}", render_diagnostic(warning, style));
     }
-    print!(
-        "{}",
-        policy_summary::render(&loaded.policy, &SummaryExtras::default())
-    );
+    let extras = SummaryExtras {
+        typical_disks: typical::describe(&typical::typical_holdings(&loaded.policy)),
+    };
+    print!("{}", policy_summary::render(&loaded.policy, &extras));
     Ok(Outcome::Success)
 }
 

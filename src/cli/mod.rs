@@ -7,11 +7,13 @@ mod check;
 mod disk;
 mod doctor;
 mod error;
+mod explain;
 mod init;
 mod plan;
 pub mod report;
 mod restore_test;
 mod session;
+mod sheet;
 mod simulate;
 mod verify;
 
@@ -55,7 +57,9 @@ enum Command {
     Check(check::CheckArgs),
     Init(init::InitArgs),
     Plan(plan::PlanArgs),
+    Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
+    Sheet(sheet::SheetArgs),
     Simulate(simulate::SimulateArgs),
     Doctor(doctor::DoctorArgs),
     Verify(verify::VerifyArgs),
@@ -94,7 +98,9 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Check(args) => check::run(&args, no_color),
         Command::Init(args) => init::run(&args),
         Command::Plan(args) => plan::run(&args, no_color),
+        Command::Explain(args) => explain::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
+        Command::Sheet(args) => sheet::run(&args, no_color),
         Command::Simulate(args) => simulate::run(&args, no_color),
         Command::Doctor(args) => doctor::run(&args, no_color),
         Command::Verify(args) => verify::run(&args, no_color),

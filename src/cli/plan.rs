@@ -46,10 +46,7 @@ pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
     let plan = make_plan(session.policy(), &inventory, session.at);
     match args.format {
         PlanFormat::Text => print!("{}", text::render(&plan, Style::for_stdout(no_color).color)),
-        PlanFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&plan)).expect("plans serialize")
-        ),
+        PlanFormat::Json => write_json(&to_json(&plan))?,
     }
     if let Some(out) = &args.out {
         let saved = SavedPlan {
@@ -68,9 +65,27 @@ pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
             out.display()
         );
     }
-    if args.detailed_exitcode && plan.has_actions() {
-        Ok(Outcome::Changes)
+    let outcome = if args.detailed_exitcode && plan.has_actions() {
+        Outcome::Changes
     } else {
-        Ok(Outcome::Success)
-    }
+        Outcome::Success
+    };
+    // A plan of a large office is hundreds of thousands of small allocations;
+    // the process is about to exit, so let the OS reclaim them at once.
+    std::mem::forget(plan);
+    std::mem::forget(inventory);
+    Ok(outcome)
+}
+
+/// Streams pretty JSON to stdout (a large office's plan is tens of megabytes:
+/// never held as one string).
+fn write_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| CliError::failed(format!("cannot write the plan: {e}")))?;
+    writeln!(out)
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::io("cannot write the plan", &e))
 }

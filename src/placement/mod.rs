@@ -171,11 +171,7 @@ fn mark_keep_last(policy: &Policy, world: &World, backups: &mut [BackupPlacement
     let server = &world.sites[world.server()];
     let on_server = (0..world.backups.len())
         .rev()
-        .filter(|index| {
-            server
-                .copies
-                .contains_key(&world.backups[*index].dated.name)
-        })
+        .filter(|index| server.holds(*index))
         .take(policy.source.keep_last as usize);
     for index in on_server.collect::<Vec<_>>() {
         backups[index].keep_last = true;
@@ -208,10 +204,9 @@ fn todays_backup(world: &World, retention: &Retention, today: NaiveDate) -> Opti
 /// Connected rotation disks that are not tonight's, when tonight's backup would
 /// otherwise be left only on the server.
 fn fallback_sites(world: &World, tonight: &[usize], backup: usize) -> Vec<usize> {
-    let name = &world.backups[backup].dated.name;
     let home_has_it = tonight
         .iter()
-        .any(|site| world.sites[*site].has_verified(name));
+        .any(|site| world.sites[*site].has_verified(backup));
     let home_connected = tonight
         .iter()
         .any(|site| world.sites[*site].is_actionable());

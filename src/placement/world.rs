@@ -81,8 +81,8 @@ pub struct Site {
     pub role: Role,
     /// `None` when rota may act on the site now.
     pub unavailable: Option<Unavailable>,
-    /// Copies by backup name (only verified ones count for placement).
-    pub copies: HashMap<String, SiteCopy>,
+    /// Copies by backup index (`World::backups`); only verified ones count.
+    pub copies: Vec<Option<SiteCopy>>,
     pub space: Option<Space>,
     /// Bytes to keep free on this site.
     pub reserve: u64,
@@ -97,8 +97,27 @@ impl Site {
         self.unavailable.is_none()
     }
 
-    pub fn has_verified(&self, name: &str) -> bool {
-        self.copies.get(name).is_some_and(|copy| copy.verified)
+    /// Whether the site holds a verified copy of backup `backup`.
+    pub fn has_verified(&self, backup: usize) -> bool {
+        self.copies
+            .get(backup)
+            .copied()
+            .flatten()
+            .is_some_and(|copy| copy.verified)
+    }
+
+    /// Whether the site holds backup `backup` at all (the server's are originals).
+    pub fn holds(&self, backup: usize) -> bool {
+        self.copies.get(backup).copied().flatten().is_some()
+    }
+
+    /// How many verified copies the site holds.
+    pub fn verified_count(&self) -> usize {
+        self.copies
+            .iter()
+            .flatten()
+            .filter(|copy| copy.verified)
+            .count()
     }
 
     /// Bytes that may still be written before the reserve is reached (None:
@@ -144,24 +163,33 @@ impl World {
 
 /// Builds the world from the policy and the inventory.
 pub fn build(policy: &Policy, inventory: &Inventory) -> World {
-    let mut sites = vec![server_site(inventory)];
-    for label in policy.disks.labels() {
+    let chosen = chosen_disks(policy, inventory);
+    let backups = known_backups(policy, inventory, &chosen);
+    let index: HashMap<String, usize> = backups
+        .iter()
+        .enumerate()
+        .map(|(i, backup)| (backup.dated.name.clone(), i))
+        .collect();
+    let mut sites = vec![server_site(inventory, &index, backups.len())];
+    for (label, connected, disk) in &chosen {
         let role = if policy.disks.is_archive(label) {
             Role::Archive
         } else {
             Role::Rotation
         };
-        sites.push(disk_site(policy, inventory, label, role));
+        sites.push(disk_site(
+            policy,
+            label,
+            *connected,
+            *disk,
+            role,
+            &index,
+            backups.len(),
+        ));
     }
     for target in &policy.offsite {
-        sites.push(offsite_site(inventory, &target.name));
+        sites.push(offsite_site(inventory, &target.name, &index, backups.len()));
     }
-    let backups = known_backups(policy, inventory, &sites);
-    let index = backups
-        .iter()
-        .enumerate()
-        .map(|(i, backup)| (backup.dated.name.clone(), i))
-        .collect();
     World {
         sites,
         backups,
@@ -169,19 +197,39 @@ pub fn build(policy: &Policy, inventory: &Inventory) -> World {
     }
 }
 
-fn server_site(inventory: &Inventory) -> Site {
+/// For each disk label of the policy: how many disks with it are connected, and
+/// the disk that stands for it (the connected one, else the most recently seen).
+fn chosen_disks<'a>(
+    policy: &'a Policy,
+    inventory: &'a Inventory,
+) -> Vec<(&'a str, usize, Option<&'a DiskView>)> {
+    policy
+        .disks
+        .labels()
+        .into_iter()
+        .map(|label| {
+            let connected: Vec<&DiskView> =
+                inventory.disk(label).filter(|d| d.is_connected()).collect();
+            let chosen = connected
+                .first()
+                .copied()
+                .or_else(|| inventory.disk(label).max_by_key(|disk| disk.last_seen));
+            (label, connected.len(), chosen)
+        })
+        .collect()
+}
+
+fn server_site(inventory: &Inventory, index: &HashMap<String, usize>, count: usize) -> Site {
     let source = &inventory.source;
-    let copies = source
-        .backups
-        .iter()
-        .map(|entry| {
-            let copy = SiteCopy {
+    let mut copies = vec![None; count];
+    for entry in &source.backups {
+        if let Some(i) = index.get(&entry.name) {
+            copies[*i] = Some(SiteCopy {
                 size: entry.size,
                 verified: true,
-            };
-            (entry.name.clone(), copy)
-        })
-        .collect();
+            });
+        }
+    }
     Site {
         location: Location::Server,
         role: Role::Server,
@@ -195,13 +243,16 @@ fn server_site(inventory: &Inventory) -> Site {
     }
 }
 
-fn disk_site(policy: &Policy, inventory: &Inventory, label: &str, role: Role) -> Site {
-    let connected: Vec<&DiskView> = inventory.disk(label).filter(|d| d.is_connected()).collect();
-    let chosen: Option<&DiskView> = connected.first().copied().or_else(|| {
-        // Absent: the most recently seen disk with this label stands for it.
-        inventory.disk(label).max_by_key(|disk| disk.last_seen)
-    });
-    let unavailable = match (&chosen, connected.len()) {
+fn disk_site(
+    policy: &Policy,
+    label: &str,
+    connected: usize,
+    chosen: Option<&DiskView>,
+    role: Role,
+    index: &HashMap<String, usize>,
+    count: usize,
+) -> Site {
+    let unavailable = match (chosen, connected) {
         (_, n) if n > 1 => Some(Unavailable::DuplicateLabel),
         (Some(disk), 1) => disk
             .manifest_error
@@ -221,8 +272,8 @@ fn disk_site(policy: &Policy, inventory: &Inventory, label: &str, role: Role) ->
         role,
         unavailable,
         copies: chosen
-            .map(|disk| site_copies(&disk.copies))
-            .unwrap_or_default(),
+            .map(|disk| site_copies(&disk.copies, index, count))
+            .unwrap_or_else(|| vec![None; count]),
         space,
         reserve,
         disk_id: chosen.map(|disk| disk.id.clone()),
@@ -235,28 +286,35 @@ fn disk_site(policy: &Policy, inventory: &Inventory, label: &str, role: Role) ->
 
 fn site_copies(
     records: &BTreeMap<String, crate::inventory::CopyRecord>,
-) -> HashMap<String, SiteCopy> {
-    records
-        .values()
-        .map(|record| {
-            let copy = SiteCopy {
+    index: &HashMap<String, usize>,
+    count: usize,
+) -> Vec<Option<SiteCopy>> {
+    let mut copies = vec![None; count];
+    for record in records.values() {
+        if let Some(i) = index.get(&record.name) {
+            copies[*i] = Some(SiteCopy {
                 size: record.size,
                 verified: record.is_verified(),
-            };
-            (record.name.clone(), copy)
-        })
-        .collect()
+            });
+        }
+    }
+    copies
 }
 
-fn offsite_site(inventory: &Inventory, name: &str) -> Site {
+fn offsite_site(
+    inventory: &Inventory,
+    name: &str,
+    index: &HashMap<String, usize>,
+    count: usize,
+) -> Site {
     let view = inventory.offsite.iter().find(|target| target.name == name);
     Site {
         location: Location::Offsite(name.to_string()),
         role: Role::Offsite,
         unavailable: None,
         copies: view
-            .map(|view| site_copies(&view.staged))
-            .unwrap_or_default(),
+            .map(|view| site_copies(&view.staged, index, count))
+            .unwrap_or_else(|| vec![None; count]),
         space: view.and_then(|view| view.space),
         reserve: 0,
         disk_id: None,
@@ -265,12 +323,16 @@ fn offsite_site(inventory: &Inventory, name: &str) -> Site {
     }
 }
 
-/// Every backup name found at any site that matches the pattern, dated, with its
-/// size (from the server when it has it) and kind.
-fn known_backups(policy: &Policy, inventory: &Inventory, sites: &[Site]) -> Vec<KnownBackup> {
-    let calendar = &policy.office.calendar;
-    let pattern = &policy.source.pattern;
-    let mut found: HashMap<&str, KnownBackup> = HashMap::new();
+/// Every backup name found at any location the planner looks at (the source,
+/// the policy's disks, the off-site staging folders) that matches the pattern,
+/// dated, with its size (from the server when it has it) and kind.
+fn known_backups(
+    policy: &Policy,
+    inventory: &Inventory,
+    chosen: &[(&str, usize, Option<&DiskView>)],
+) -> Vec<KnownBackup> {
+    let mut found: HashMap<&str, KnownBackup> =
+        HashMap::with_capacity(inventory.source.backups.len());
     for entry in &inventory.source.backups {
         if let Some(dated) = date(policy, &entry.name) {
             found.insert(
@@ -283,31 +345,29 @@ fn known_backups(policy: &Policy, inventory: &Inventory, sites: &[Site]) -> Vec<
             );
         }
     }
-    let kinds: HashMap<&str, EntryKind> = inventory
-        .disks
+    let disk_records = chosen
         .iter()
-        .flat_map(|disk| disk.copies.values())
-        .map(|record| (record.name.as_str(), record.kind))
-        .collect();
-    for site in sites {
-        for (name, copy) in &site.copies {
-            if found.contains_key(name.as_str()) || !pattern.matches(name) {
-                continue;
-            }
-            if let Some(dated) = date(policy, name) {
-                let kind = kinds.get(name.as_str()).copied().unwrap_or(EntryKind::File);
-                found.insert(
-                    name,
-                    KnownBackup {
-                        dated,
-                        size: copy.size,
-                        kind,
-                    },
-                );
-            }
+        .filter_map(|(_, _, disk)| *disk)
+        .flat_map(|disk| disk.copies.values());
+    let staged_records = inventory
+        .offsite
+        .iter()
+        .flat_map(|target| target.staged.values());
+    for record in disk_records.chain(staged_records) {
+        if found.contains_key(record.name.as_str()) {
+            continue;
+        }
+        if let Some(dated) = date(policy, &record.name) {
+            found.insert(
+                &record.name,
+                KnownBackup {
+                    dated,
+                    size: record.size,
+                    kind: record.kind,
+                },
+            );
         }
     }
-    let _ = calendar;
     let mut backups: Vec<KnownBackup> = found.into_values().collect();
     backups.sort_by(|a, b| {
         (a.dated.timestamp, &a.dated.name).cmp(&(b.dated.timestamp, &b.dated.name))

@@ -38,11 +38,7 @@ fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
         .into_iter()
         .filter_map(|(location, count)| {
             let site = world.site(location)?;
-            let copies = world.sites[site]
-                .copies
-                .values()
-                .filter(|c| c.verified)
-                .count();
+            let copies = world.sites[site].verified_count();
             (count * 2 > copies).then(|| {
                 (
                     location.to_string(),
@@ -67,27 +63,34 @@ fn whole_recent_days(
         .office
         .calendar
         .latest_open_days(today, days.min(10_000));
+    // What the plan does to each backup: whether it writes a copy, and where it deletes.
+    let mut effects: HashMap<&str, (bool, Vec<&Location>)> = HashMap::new();
+    for action in actions {
+        let effect = effects.entry(action.backup.as_str()).or_default();
+        effect.0 |= action.writes_to().is_some();
+        if action.op != Op::Copy
+            && let Some(location) = action.deleted_at()
+        {
+            effect.1.push(location);
+        }
+    }
     let mut findings = Vec::new();
     for (index, backup) in world.backups.iter().enumerate() {
         if !retention.is_day_backup[index] || !recent.contains(&backup.dated.business_day) {
             continue;
         }
         let name = &backup.dated.name;
+        let Some((written, deleted)) = effects.get(name.as_str()) else {
+            continue;
+        };
         let copies: Vec<&Location> = world
             .sites
             .iter()
-            .filter(|site| site.has_verified(name))
+            .filter(|site| site.has_verified(index))
             .map(|site| &site.location)
             .collect();
-        let written = actions
-            .iter()
-            .any(|a| &a.backup == name && a.writes_to().is_some());
-        let all_deleted = !copies.is_empty()
-            && copies.iter().all(|location| {
-                actions.iter().any(|a| {
-                    &a.backup == name && a.op != Op::Copy && a.deleted_at() == Some(location)
-                })
-            });
+        let all_deleted =
+            !copies.is_empty() && copies.iter().all(|location| deleted.contains(location));
         if all_deleted && !written {
             findings.push(format!(
                 "the plan deletes every copy of {name}, the backup of {}, one of the last {days} business days",

@@ -61,6 +61,9 @@ pub struct JsonBackup {
     pub day_backup: bool,
     pub locations: Vec<String>,
     pub required_at: Vec<String>,
+    /// Why it is required at each of `required_at`, in words.
+    #[serde(default)]
+    pub required_because: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -173,6 +176,7 @@ pub fn to_json(plan: &Plan) -> JsonPlan {
                     day_backup: backup.day_backup,
                     locations: backup.locations.iter().map(|l| l.to_string()).collect(),
                     required_at: backup.required_at.iter().map(|l| l.to_string()).collect(),
+                    required_because: backup.required_because.clone(),
                 }
             })
             .collect(),

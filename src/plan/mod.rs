@@ -122,6 +122,8 @@ pub struct BackupStatus {
     pub locations: Vec<Location>,
     /// Locations placement requires it at.
     pub required_at: Vec<Location>,
+    /// Why, for each of `required_at` (same order), in words.
+    pub required_because: Vec<String>,
 }
 
 /// A location in the plan's header.
@@ -181,4 +183,4 @@ impl Plan {
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -21,5 +21,5 @@ pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};
 pub use load::{LoadedPolicy, Origin, load, load_str};
 pub use model::*;
 pub use source_map::{ByteSpan, KeyPath, Segment};
-pub use suggest::closest;
+pub use suggest::{closest, edit_distance};
 pub use validate::{DEFAULT_KEEP_LAST, DEFAULT_MIN_BACKUPS, default_mount_search, resolve};

@@ -107,7 +107,7 @@ fn calendar_lines(calendar: &Calendar) -> Vec<String> {
                         format!("{} to {}", span.from, span.to)
                     };
                     match &span.name {
-                        Some(name) => format!("{dates} ({name})"),
+                        Some(name) => format!("{dates} {name}"),
                         None => dates,
                     }
                 })

@@ -120,13 +120,18 @@ impl Builder<'_> {
                     .world
                     .sites
                     .iter()
-                    .filter(|site| site.has_verified(&backup.dated.name))
+                    .filter(|site| site.has_verified(index))
                     .map(|site| site.location.clone())
                     .collect(),
                 required_at: self
                     .required_sites(index)
                     .into_iter()
                     .map(|site| self.world.sites[site].location.clone())
+                    .collect(),
+                required_because: self
+                    .required_sites(index)
+                    .into_iter()
+                    .map(|site| self.copy_reason(index, site))
                     .collect(),
             })
             .collect()
@@ -177,7 +182,7 @@ impl Builder<'_> {
                         t.with_timezone(&self.policy.office.calendar.timezone)
                             .fixed_offset()
                     }),
-                    copies: site.copies.values().filter(|c| c.verified).count(),
+                    copies: site.verified_count(),
                 }
             })
             .collect()

@@ -101,7 +101,7 @@ impl Builder<'_> {
                 .world
                 .sites
                 .iter()
-                .filter(|s| s.has_verified(self.name(backup)))
+                .filter(|s| s.has_verified(backup))
                 .map(|s| s.location.to_string())
                 .collect();
             let why = if holders.is_empty() {
@@ -182,16 +182,15 @@ impl Builder<'_> {
 
     /// Where to read a backup from: the server, else a connected verified copy.
     pub(super) fn source_of(&self, backup: usize, target: usize) -> Option<usize> {
-        let name = self.name(backup);
         let server = self.world.server();
-        if self.world.sites[server].copies.contains_key(name) {
+        if self.world.sites[server].holds(backup) {
             return Some(server);
         }
         self.world
             .sites
             .iter()
             .enumerate()
-            .find(|(i, site)| *i != target && site.is_actionable() && site.has_verified(name))
+            .find(|(i, site)| *i != target && site.is_actionable() && site.has_verified(backup))
             .map(|(i, _)| i)
     }
 

@@ -96,11 +96,10 @@ impl Builder<'_> {
 
     /// Sites holding a verified copy of the backup that nothing requires there.
     pub(super) fn expired_sites(&self, backup: usize) -> Vec<usize> {
-        let name = self.name(backup);
         let required = self.required_sites(backup);
         let archive_keeps = self.archive_to();
         (0..self.world.sites.len())
-            .filter(|site| self.world.sites[*site].has_verified(name))
+            .filter(|site| self.world.sites[*site].has_verified(backup))
             .filter(|site| !required.contains(site))
             .filter(|site| Some(*site) != archive_keeps)
             .filter(|site| !self.keeps_for_pending(backup, *site))

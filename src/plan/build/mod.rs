@@ -287,7 +287,7 @@ impl<'a> Builder<'a> {
     }
 
     fn verified(&self, backup: usize, site: usize) -> bool {
-        self.world.sites[site].has_verified(self.name(backup))
+        self.world.sites[site].has_verified(backup)
     }
 
     fn has_planned(&self, backup: usize) -> bool {

@@ -31,7 +31,10 @@ impl Builder<'_> {
                 Why::Fallback => {
                     String::from("tonight's disk is not connected, so it goes here as well")
                 }
-                Why::KeepLast => String::from("one of the server's newest"),
+                Why::KeepLast => format!(
+                    "one of the server's newest {}",
+                    self.policy.source.keep_last
+                ),
             };
             if !part.is_empty() && !parts.contains(&part) {
                 parts.push(part);

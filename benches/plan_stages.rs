@@ -1,0 +1,44 @@
+//! Where `rota plan`'s time goes on a large office: scan, plan, JSON. Run with
+//! `cargo bench --bench plan_stages -- WORKDIR` after
+//! `benches/plan_vs_rotate_backups.sh` has built the 100,000-backup office in
+//! WORKDIR (default /tmp/rota-bench).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::{TimeZone, Utc};
+
+fn main() {
+    let work = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/rota-bench"));
+    let policy = rota::policy::load(&work.join("policy.yaml"))
+        .expect("run benches/plan_vs_rotate_backups.sh first")
+        .policy;
+    let at = policy
+        .office
+        .calendar
+        .timezone
+        .with_ymd_and_hms(2026, 5, 29, 12, 0, 0)
+        .unwrap();
+    for round in 1..=3 {
+        let start = Instant::now();
+        let inventory = rota::inventory::scan(&policy, Utc::now()).unwrap();
+        let scanned = start.elapsed();
+        let plan = rota::plan::make_plan(&policy, &inventory, at);
+        let planned = start.elapsed();
+        let json = serde_json::to_string_pretty(&rota::plan::json::to_json(&plan)).unwrap();
+        let rendered = start.elapsed();
+        println!(
+            "round {round}: scan {:>6.0} ms, plan {:>6.0} ms, json {:>6.0} ms ({} backups, {} actions, {} KB of JSON)",
+            scanned.as_secs_f64() * 1e3,
+            (planned - scanned).as_secs_f64() * 1e3,
+            (rendered - planned).as_secs_f64() * 1e3,
+            plan.backups.len(),
+            plan.actions.len(),
+            json.len() / 1024
+        );
+    }
+}
