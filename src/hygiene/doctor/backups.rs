@@ -20,6 +20,16 @@ pub fn daily_backups(patient: &Patient) -> Check {
         "daily-backups",
         "A backup for every open day of the last two weeks",
     );
+    let source = &patient.inventory.source;
+    if let Some(error) = &source.error {
+        return check.fail(
+            format!(
+                "the source folder {} cannot be read ({error}): rota cannot see new backups",
+                source.path.display()
+            ),
+            "check `source.path` in the policy, and that the drive holding it is mounted and readable",
+        );
+    }
     let today = patient.today();
     let calendar = &patient.policy.office.calendar;
     let first = today

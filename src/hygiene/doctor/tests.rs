@@ -199,6 +199,18 @@ fn a_missed_day_fails_daily_backups() {
 }
 
 #[test]
+fn an_unreadable_source_folder_fails_daily_backups() {
+    let case = Case::healthy();
+    let report = case.examine_with(|inventory| {
+        inventory.source.error = Some(String::from("it does not exist"));
+    });
+    assert_eq!(status(&report, "daily-backups", None), Status::Fail);
+    assert!(
+        evidence(&report, "daily-backups", None).contains("cannot be read (it does not exist)")
+    );
+}
+
+#[test]
 fn todays_backup_not_yet_made_is_only_a_warning() {
     let mut case = Case::healthy();
     case.lose("MacPractice_2026-03-31_2330.mpbackup");
