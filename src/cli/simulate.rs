@@ -33,8 +33,8 @@ pub struct SimulateArgs {
     /// Size of the first night's backup
     #[arg(long, default_value = "6GB")]
     pub backup_size: String,
-    /// How fast backups grow: 2%/month, 25%/year, 0.5%/week
-    #[arg(long, default_value = "2%/month")]
+    /// How fast backups grow: 2%/month, 25%/year, 0.5%/week (shrinking: -1%/month)
+    #[arg(long, default_value = "2%/month", allow_hyphen_values = true)]
     pub growth: String,
     /// Share of open nights with no backup (the practice software did not run)
     #[arg(long, default_value = "0%")]

@@ -179,13 +179,14 @@ impl Simulation {
             .min_by_key(|(_, out)| out.date)
     }
 
-    /// The fullest disk at its peak, as a share of its capacity.
+    /// The fullest disk at its peak, as a share of its capacity (None when
+    /// no disk was ever written to).
     pub fn fullest_disk(&self) -> Option<(&Track, u64, NaiveDate)> {
         self.disks
             .iter()
             .filter_map(|track| {
                 let (used, date) = track.peak(&self.nights)?;
-                Some((track, used, date))
+                (used > 0).then_some((track, used, date))
             })
             .max_by(|a, b| {
                 let share = |t: &(&Track, u64, NaiveDate)| t.0.share(t.1).unwrap_or(0.0);

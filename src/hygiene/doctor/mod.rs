@@ -180,7 +180,9 @@ pub fn examine(patient: &Patient) -> Report {
     Report {
         schema: 1,
         office: patient.policy.office.name.clone(),
-        at: patient.at.to_rfc3339(),
+        at: patient
+            .at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         timezone: patient.policy.office.calendar.timezone.name().to_string(),
         today: patient.today(),
         checks,
