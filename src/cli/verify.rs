@@ -62,14 +62,24 @@ pub fn run(args: &VerifyArgs, no_color: bool) -> Result<Outcome, CliError> {
     let rot: usize = reports.iter().map(|r| r.count(Finding::is_rot)).sum();
     let broken = reports.iter().filter(|r| r.error.is_some()).count();
     if rot > 0 || broken > 0 {
-        return Err(CliError::failed(format!(
-            "verification found {} and {}",
-            plural(rot, "missing or changed copy", "missing or changed copies"),
-            plural(
+        let mut found = Vec::new();
+        if rot > 0 {
+            found.push(plural(
+                rot,
+                "missing or changed copy",
+                "missing or changed copies",
+            ));
+        }
+        if broken > 0 {
+            found.push(plural(
                 broken,
                 "folder that could not be verified",
-                "folders that could not be verified"
-            )
+                "folders that could not be verified",
+            ));
+        }
+        return Err(CliError::failed(format!(
+            "verification found {}",
+            found.join(" and ")
         )));
     }
     Ok(Outcome::Success)
@@ -124,75 +134,103 @@ fn folders<'a>(
     Ok(folders)
 }
 
-/// A progress bar on a terminal; otherwise a line per copy on stderr.
+/// A progress bar on a terminal (made when the first folder starts, so it
+/// never shows an empty total); otherwise a line per copy on stderr.
 enum Display {
-    Bar(ProgressBar, String),
-    Lines(String),
+    Bar {
+        bar: Option<ProgressBar>,
+        location: String,
+    },
+    Lines {
+        location: String,
+    },
 }
 
 impl Display {
     fn new() -> Display {
-        if !std::io::stderr().is_terminal() {
-            return Display::Lines(String::new());
+        let location = String::new();
+        if std::io::stderr().is_terminal() {
+            Display::Bar {
+                bar: None,
+                location,
+            }
+        } else {
+            Display::Lines { location }
         }
-        let bar = ProgressBar::new(0);
-        let style = ProgressStyle::with_template(
-            "{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta} {wide_msg}",
-        )
-        .map(|style| style.progress_chars("=> "))
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        Display::Bar(bar, String::new())
     }
 
     fn show(&mut self, event: Event) {
-        match (self, event) {
-            (
-                Display::Bar(bar, location),
-                Event::Folder {
-                    location: at,
-                    bytes,
-                    ..
-                },
-            ) => {
-                *location = at.to_string();
-                bar.set_prefix(location.clone());
-                bar.inc_length(bytes);
-            }
-            (Display::Bar(bar, _), Event::Copy { name }) => bar.set_message(name.to_string()),
-            (Display::Bar(bar, _), Event::Read(read)) => bar.inc(read),
-            (Display::Bar(bar, location), Event::Done { name, finding })
-                if finding != &Finding::Ok =>
-            {
-                bar.println(format!("{location}: {name}: {}", finding_words(finding)));
-            }
-            (
-                Display::Lines(location),
+        match self {
+            Display::Bar { bar, location } => Display::show_bar(bar, location, event),
+            Display::Lines { location } => match event {
                 Event::Folder {
                     location: at,
                     copies,
-                    bytes,
-                },
-            ) => {
+                    bytes: total,
+                } => {
+                    *location = at.to_string();
+                    eprintln!(
+                        "{at}: verifying {} ({})",
+                        plural(copies, "copy", "copies"),
+                        bytes(total)
+                    );
+                }
+                Event::Done { name, finding } => {
+                    eprintln!("{location}: {name}: {}", finding_words(finding));
+                }
+                Event::Copy { .. } | Event::Read(_) => {}
+            },
+        }
+    }
+
+    fn show_bar(bar: &mut Option<ProgressBar>, location: &mut String, event: Event) {
+        match event {
+            Event::Folder {
+                location: at,
+                bytes: total,
+                ..
+            } => {
                 *location = at.to_string();
-                eprintln!(
-                    "{at}: verifying {} ({})",
-                    plural(copies, "copy", "copies"),
-                    crate::render::format::bytes(bytes)
-                );
+                let bar = bar.get_or_insert_with(|| new_bar(0));
+                bar.set_prefix(location.clone());
+                bar.inc_length(total);
             }
-            (Display::Lines(location), Event::Done { name, finding }) => {
-                eprintln!("{location}: {name}: {}", finding_words(finding));
+            Event::Copy { name } => {
+                if let Some(bar) = bar {
+                    bar.set_message(name.to_string());
+                }
             }
-            _ => {}
+            Event::Read(read) => {
+                if let Some(bar) = bar {
+                    bar.inc(read);
+                }
+            }
+            Event::Done { name, finding } if finding != &Finding::Ok => {
+                if let Some(bar) = bar {
+                    bar.println(format!("{location}: {name}: {}", finding_words(finding)));
+                }
+            }
+            Event::Done { .. } => {}
         }
     }
 
     fn finish(&self) {
-        if let Display::Bar(bar, _) = self {
+        if let Display::Bar { bar: Some(bar), .. } = self {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Decimal units, like every size rota prints.
+fn new_bar(length: u64) -> ProgressBar {
+    let bar = ProgressBar::new(length);
+    let style = ProgressStyle::with_template(
+        "{prefix:>8} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} {eta} {wide_msg}",
+    )
+    .map(|style| style.progress_chars("=> "))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
 }
 
 fn finding_words(finding: &Finding) -> String {
@@ -257,10 +295,11 @@ fn render(reports: &[FolderReport], elapsed: Duration, policy_arg: &str) -> Stri
     if rot > 0 {
         let _ = writeln!(
             out,
-            "{} no longer count as copies: `rota apply {policy_arg}` copies those backups there \
-             again from another copy while the disk is connected. A disk that keeps losing copies \
-             should be replaced.",
-            plural(rot, "copy", "copies")
+            "{} as {}: `rota apply {policy_arg}` copies those backups there again from \
+             another copy while the disk is connected. A disk that keeps losing copies should be \
+             replaced.",
+            plural(rot, "copy no longer counts", "copies no longer count"),
+            if rot == 1 { "a copy" } else { "copies" }
         );
     }
     out
