@@ -1,19 +1,19 @@
 //! What a typical disk will hold under a policy, for `rota check`'s summary:
-//! two years of nightly backups are run through the real planner on a
-//! synthetic office (each night's disk connected, no disk ever full), and each
-//! disk's holdings are counted at the end.
+//! two years of nightly backups are run through `rota simulate`'s engine (the
+//! real planner on a synthetic office, each night's disk connected, no disk
+//! ever full), and each disk's holdings are counted at the end.
 //!
 //! Pure and deterministic: the window is fixed (2025–2026), so the summary of a
 //! policy never changes with the clock. Holidays outside the window are simply
 //! not exercised; the counts are an estimate, and the summary says so.
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use std::collections::HashSet;
 
-use crate::placement::disks_for_day;
-use crate::plan::make_plan;
+use chrono::NaiveDate;
+
 use crate::policy::Policy;
-use crate::retention::Reason;
-use crate::synthetic::SyntheticOffice;
+use crate::simulate::assumptions::{Assumptions, Growth};
+use crate::simulate::simulate_office;
 
 /// What one disk holds at the end of the simulated window.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,66 +33,45 @@ const LAST_NIGHT: (i32, u32, u32) = (2026, 12, 31);
 const BACKUP_SIZE: u64 = 1_000;
 const DISK_SIZE: u64 = u64::MAX / 8;
 
-/// Runs the window and reports every rotation and archive disk.
+/// Runs the window through `rota simulate`'s engine (no missed backups, no
+/// wrong disks, room to spare) and reports every rotation and archive disk.
 pub fn typical_holdings(policy: &Policy) -> Vec<Holding> {
-    let first = date(FIRST_NIGHT);
-    let last = date(LAST_NIGHT);
-    let mut office = SyntheticOffice::new(policy, DISK_SIZE);
-    let calendar = &policy.office.calendar;
-    let archive: Vec<&str> = policy
-        .disks
-        .archive
+    let assumptions = Assumptions {
+        from: date(FIRST_NIGHT),
+        to: date(LAST_NIGHT),
+        backup_size: BACKUP_SIZE,
+        growth: Growth::none(),
+        missed_days: 0.0,
+        wrong_disk: 0.0,
+        disk_size: DISK_SIZE,
+        server_size: None,
+        seed: 1,
+    };
+    let (simulation, office) = simulate_office(policy, &assumptions);
+    // Long-term: kept by something other than the recent tiers (period ends,
+    // `last`, holds).
+    let long_term: HashSet<&str> = simulation
+        .kept
         .iter()
-        .flat_map(|a| a.labels.iter().map(String::as_str))
-        .collect();
-    let backup_time = (calendar.day_starts_at + chrono::Duration::hours(18))
-        .max(NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default());
-    let mut final_plan = None;
-    for day in first.iter_days().take_while(|d| *d <= last) {
-        if !calendar.is_open(day) {
-            continue;
-        }
-        office.add_backup(policy, day.and_time(backup_time), BACKUP_SIZE);
-        let at = calendar
-            .instant_of(day.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default()));
-        let mut tonight: Vec<&str> = disks_for_day(policy, day);
-        tonight.extend(archive.iter().copied());
-        office.connect_only(&tonight, at.with_timezone(&Utc));
-        let plan = make_plan(policy, &office.inventory(policy), at);
-        if office.apply(&plan, at.with_timezone(&Utc)).is_err() {
-            break;
-        }
-        final_plan = Some(plan);
-    }
-    let Some(plan) = final_plan else {
-        return Vec::new();
-    };
-    let recent = |reasons: &[Reason]| {
-        reasons.iter().any(|r| {
-            matches!(
-                r,
-                Reason::Tier {
-                    tier: crate::policy::Tier::BusinessDays,
-                    ..
-                } | Reason::Future
-            )
+        .filter(|backup| {
+            backup
+                .tiers
+                .iter()
+                .any(|tier| tier != "business_days" && tier != "future")
         })
-    };
+        .map(|backup| backup.name.as_str())
+        .collect();
     office
         .disks
         .iter()
-        .map(|disk| {
-            let long_term = disk
+        .map(|disk| Holding {
+            label: disk.label.clone(),
+            copies: disk.copies.len(),
+            long_term: disk
                 .copies
                 .keys()
-                .filter_map(|name| plan.backups.iter().find(|b| &b.name == name))
-                .filter(|b| !b.reasons.is_empty() && !recent(&b.reasons))
-                .count();
-            Holding {
-                label: disk.label.clone(),
-                copies: disk.copies.len(),
-                long_term,
-            }
+                .filter(|name| long_term.contains(name.as_str()))
+                .count(),
         })
         .collect()
 }
@@ -110,8 +89,7 @@ pub fn describe(holdings: &[Holding]) -> Vec<(String, String)> {
                 (0, _) => String::from("nothing (another disk of its set takes the copies)"),
                 (copies, 0) => format!("about {copies} backups"),
                 (copies, long) => format!(
-                    "about {copies} backups after two years: {} recent and {long} kept long-term (period ends, holds)",
-                    copies - long
+                    "about {copies} backups after two years, {long} of them kept long-term (period ends, holds)"
                 ),
             };
             (h.label.clone(), words)
