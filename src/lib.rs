@@ -11,6 +11,7 @@ pub mod cli;
 pub mod content_hash;
 pub mod explain;
 pub mod inventory;
+pub mod offsite;
 pub mod placement;
 pub mod plan;
 pub mod policy;
