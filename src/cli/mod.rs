@@ -4,10 +4,12 @@
 //! through the inventory scanner and the executor.
 
 mod check;
+mod decrypt;
 mod disk;
 mod error;
 mod explain;
 mod init;
+mod passphrase;
 mod plan;
 pub mod report;
 mod session;
@@ -54,6 +56,7 @@ enum Command {
     Plan(plan::PlanArgs),
     Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
+    Decrypt(decrypt::DecryptArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -90,6 +93,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Explain(args) => explain::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
+        Command::Decrypt(args) => decrypt::run(&args),
     }
 }
 
