@@ -277,14 +277,20 @@ impl Rclone {
     }
 
     /// Deletes one remote object. An object that is already gone is not an
-    /// error: the result is what was asked for.
+    /// error: the result is what was asked for (rclone says "is a directory or
+    /// doesn't exist" either way, so rota looks before concluding).
     pub fn deletefile(&self, remote_path: &str) -> Result<(), RcloneError> {
         let args = ["deletefile".into(), remote_path.into()];
         match self.run("deletefile", &args, Some(self.timeouts.command)) {
-            Err(RcloneError::Failed {
-                code: Some(3 | 4), ..
-            }) => Ok(()),
-            other => other.map(drop),
+            Ok(_) => Ok(()),
+            Err(error @ RcloneError::Failed { .. }) => {
+                if self.lsjson(&remote_path.into(), None)?.is_empty() {
+                    Ok(())
+                } else {
+                    Err(error)
+                }
+            }
+            Err(error) => Err(error),
         }
     }
 
