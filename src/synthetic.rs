@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::inventory::{
     CopyRecord, DiskView, EntryKind, Inventory, Mount, SourceEntry, SourceListing, Space,
 };
-use crate::plan::{Op, Plan};
+use crate::plan::Plan;
 use crate::policy::Policy;
 
 /// A disk in the synthetic office.
@@ -150,48 +150,21 @@ impl SyntheticOffice {
     /// missing source or a disconnected disk), which is a planner bug here.
     pub fn apply(&mut self, plan: &Plan, now: DateTime<Utc>) -> Result<(), String> {
         for action in &plan.actions {
-            match action.op {
-                Op::Copy => {
-                    let from = action
-                        .from
-                        .as_ref()
-                        .map(|l| l.name().to_string())
-                        .unwrap_or_default();
-                    let to = action
-                        .to
-                        .as_ref()
-                        .map(|l| l.name().to_string())
-                        .unwrap_or_default();
-                    let size = self.read(&from, &action.backup).ok_or_else(|| {
-                        format!("action {}: {} has no {}", action.id, from, action.backup)
-                    })?;
-                    self.write(&to, &action.backup, size, now)?;
-                }
-                Op::Archive => {
-                    let from = action
-                        .from
-                        .as_ref()
-                        .map(|l| l.name().to_string())
-                        .unwrap_or_default();
-                    let to = action
-                        .to
-                        .as_ref()
-                        .map(|l| l.name().to_string())
-                        .unwrap_or_default();
-                    let size = self.read(&from, &action.backup).ok_or_else(|| {
-                        format!("action {}: {} has no {}", action.id, from, action.backup)
-                    })?;
-                    self.write(&to, &action.backup, size, now)?;
-                    self.delete(&from, &action.backup)?;
-                }
-                Op::Remove | Op::Destroy => {
-                    let at = action
-                        .location
-                        .as_ref()
-                        .map(|l| l.name().to_string())
-                        .unwrap_or_default();
-                    self.delete(&at, &action.backup)?;
-                }
+            let name = |location: &Option<crate::placement::Location>| {
+                location
+                    .as_ref()
+                    .map(|l| l.name().to_string())
+                    .unwrap_or_default()
+            };
+            if let Some(to) = action.writes_to() {
+                let from = name(&action.from);
+                let size = self.read(&from, &action.backup).ok_or_else(|| {
+                    format!("action {}: {} has no {}", action.id, from, action.backup)
+                })?;
+                self.write(to.name(), &action.backup, size, now)?;
+            }
+            if let Some(at) = action.deleted_at() {
+                self.delete(at.name(), &action.backup)?;
             }
         }
         Ok(())

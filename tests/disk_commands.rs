@@ -131,7 +131,11 @@ fn disk_init_labels_once_and_refuses_a_second_time() {
 
     let forced = office.rota(&["disk", "init", mon_arg, "--label", "TUE", "--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
-    assert_ne!(label_id(&mon), id, "a relabelled disk gets a new id");
+    assert_eq!(label_id(&mon), id, "a relabelled disk keeps its id");
+    let label: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(mon.join(".rota-disk.json")).unwrap())
+            .unwrap();
+    assert_eq!(label["label"], "TUE");
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub enum DiskCommand {
 /// Label a disk so rota recognises it wherever it is mounted
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota disk init /Volumes/MON --label MON\n      writes /Volumes/MON/.rota-disk.json (label and a unique id) and an empty\n      rota/ folder for the copies; prints what to write on the disk's sticker\n\n  rota disk init /Volumes/MON --label MON --policy rota.yaml\n      also checks the label against the policy and that the folder is not\n      the backup folder itself\n\n  rota disk init /Volumes/OLD --label FRI --force\n      relabel a disk that already has a label (it gets a new id)\n\nA disk is known by its label file, never by where it is mounted: two disks\nboth labelled MON are told apart by their ids, and rota reports it."
+    after_help = "Examples:\n  rota disk init /Volumes/MON --label MON\n      writes /Volumes/MON/.rota-disk.json (label and a unique id) and an empty\n      rota/ folder for the copies; prints what to write on the disk's sticker\n\n  rota disk init /Volumes/MON --label MON --policy rota.yaml\n      also checks the label against the policy and that the folder is not\n      the backup folder itself\n\n  rota disk init /Volumes/OLD --label FRI --force\n      relabel a disk that already has a label (it keeps its id, so rota's\n      catalog follows the disk to its new label)\n\nA disk is known by its label file, never by where it is mounted: two disks\nboth labelled MON are told apart by their ids, and rota reports it."
 )]
 pub struct InitArgs {
     /// The disk's folder, where it is mounted (e.g. /Volumes/MON)
@@ -44,7 +44,7 @@ pub struct InitArgs {
     /// Check the label and the folder against this policy
     #[arg(long, value_name = "POLICY")]
     pub policy: Option<PathBuf>,
-    /// Replace an existing label (the disk gets a new id)
+    /// Replace an existing label (the disk keeps its id)
     #[arg(long)]
     pub force: bool,
 }
@@ -79,8 +79,21 @@ fn run_init(args: &InitArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
             args.path.display()
         );
     }
-    let written = label::write_label(&args.path, &args.label, now)
-        .map_err(|error| CliError::failed(error.to_string()))?;
+    // A relabelled disk keeps its id: the id names the physical disk, and the
+    // catalog (keyed by id) then follows it to its new label instead of keeping
+    // a phantom disk under the old label that still seems to hold its copies.
+    let written = match &previous {
+        Some(previous) => {
+            let relabelled = label::DiskLabel {
+                label: args.label.clone(),
+                labelled_at: now,
+                ..previous.clone()
+            };
+            relabelled.save(&args.path).map(|()| relabelled)
+        }
+        None => label::write_label(&args.path, &args.label, now),
+    }
+    .map_err(|error| CliError::failed(error.to_string()))?;
     let copies = layout::copies_dir(&args.path);
     if !copies.is_dir() {
         std::fs::create_dir(&copies)
@@ -182,7 +195,7 @@ fn existing_label(path: &Path, force: bool) -> Result<Option<DiskLabel>, CliErro
             ),
             format!(
                 "nothing was changed; to relabel this disk, run again with --force: \
-                 `rota disk init {} --label NEW --force` (the disk gets a new id)",
+                 `rota disk init {} --label NEW --force` (the disk keeps its id)",
                 shell_quote(path)
             ),
         )),

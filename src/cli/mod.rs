@@ -13,6 +13,7 @@ mod passphrase;
 mod plan;
 pub mod report;
 mod session;
+mod sheet;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,7 @@ enum Command {
     Plan(plan::PlanArgs),
     Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
+    Sheet(sheet::SheetArgs),
     Decrypt(decrypt::DecryptArgs),
 }
 
@@ -93,6 +95,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Explain(args) => explain::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
+        Command::Sheet(args) => sheet::run(&args, no_color),
         Command::Decrypt(args) => decrypt::run(&args),
     }
 }

@@ -60,10 +60,11 @@ fn unique_suffix() -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn names_in(folder: &Path) -> Vec<String> {
+    /// The names in a folder, sorted (shared by the tests of atomic writers).
+    pub(crate) fn names_in(folder: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(folder)
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())

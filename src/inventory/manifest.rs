@@ -266,6 +266,7 @@ fn check_record(copy: &CopyRecord) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::inventory::EntryKind;
+    use crate::inventory::atomic::tests::names_in;
     use chrono::TimeZone;
 
     fn at(hour: u32) -> DateTime<Utc> {
@@ -282,15 +283,6 @@ mod tests {
             verified_at: None,
             ciphertext_hash: None,
         }
-    }
-
-    fn names_in(folder: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(folder)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
     }
 
     #[test]

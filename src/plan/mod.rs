@@ -22,7 +22,7 @@ use crate::placement::Location;
 use crate::retention::Reason;
 
 pub use build::make_plan;
-pub use warnings::{Warning, WarningCode};
+pub use warnings::{Warning, WarningCode, restore_test_due_on};
 
 /// What an action does. Names as in SPEC.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]

@@ -4,3 +4,4 @@
 
 pub mod format;
 pub mod policy_summary;
+pub mod sheet;
