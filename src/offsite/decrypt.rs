@@ -25,8 +25,8 @@ use std::rc::Rc;
 
 use super::bundle::{self, UnpackError};
 use super::identity::Identities;
-use super::stored::{AGE_SUFFIX, TAR_AGE_SUFFIX};
 use crate::content_hash::{self, BUFFER_SIZE};
+use crate::inventory::stored::{AGE_SUFFIX, TAR_AGE_SUFFIX};
 use crate::inventory::{CopyRecord, EntryKind, Manifest, layout};
 
 /// age's plaintext chunk, and what each chunk adds (its tag).

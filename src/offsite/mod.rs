@@ -1,8 +1,9 @@
 //! Off-site copies: what the vendor guide asks of a backup that leaves the
 //! building, as reusable pieces the executor and the CLI put together.
 //!
-//! - [`stored`]: how a backup is stored in a target's staging folder and on its
-//!   remote (`NAME`, `NAME.age`, `NAME.tar`, `NAME.tar.age`).
+//! - [`crate::inventory::stored`] (there because the scanner reads it too): how
+//!   a backup is stored in a target's staging folder and on its remote (`NAME`,
+//!   `NAME.age`, `NAME.tar.age`).
 //! - [`encrypt`]: streaming age encryption to the policy's recipients, hashing
 //!   plaintext and ciphertext in the same pass (the private key is never needed
 //!   on the server).
@@ -29,4 +30,3 @@ pub mod environment;
 pub mod identity;
 pub mod rclone;
 pub mod remote;
-pub mod stored;

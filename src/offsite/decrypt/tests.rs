@@ -4,9 +4,9 @@ use age::secrecy::{ExposeSecret, SecretString};
 use chrono::DateTime;
 
 use super::*;
+use crate::inventory::stored::Stored;
 use crate::offsite::encrypt::{Recipients, encrypt_backup};
 use crate::offsite::identity::{self, IdentityError};
-use crate::offsite::stored::Stored;
 
 /// A key pair, the private half written to `key.txt` as age-keygen would.
 struct Keys {
