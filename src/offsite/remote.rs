@@ -26,30 +26,15 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
 use super::rclone::{Rclone, RcloneError, join};
 use crate::content_hash;
+pub use crate::inventory::catalog::RemoteCheck;
 
 /// Hash types rota prefers, strongest first.
 const PREFERRED: [&str; 3] = ["sha256", "sha1", "md5"];
 
 /// The hash type used for a read-back check.
 pub const READ_BACK: &str = "blake3-read-back";
-
-/// How a remote copy was found equal to the staged one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RemoteCheck {
-    /// The object's name in the remote folder.
-    pub object: String,
-    /// Bytes on the remote (the ciphertext's, for an encrypted copy).
-    pub size: u64,
-    /// `md5`, `sha1`, ... as rclone names it, [`READ_BACK`], or `rclone-check`
-    /// for a folder.
-    pub hash_type: String,
-    /// The hash both sides agreed on (empty for a folder).
-    pub hash: String,
-}
 
 /// Why an upload did not end with a verified remote copy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
