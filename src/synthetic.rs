@@ -1,6 +1,7 @@
 //! A synthetic office held in memory: a source folder, labelled disks with
-//! manifests and capacities, and a simulated executor that applies a plan by
-//! editing that state. `rota simulate` runs policies through it night by night,
+//! manifests and capacities, off-site targets (a staging folder and, when the
+//! target uploads, a remote that may be offline), and a simulated executor
+//! that applies a plan by editing that state. `rota simulate` runs policies through it night by night,
 //! and the planner's tests and property tests build their inventories with it.
 //!
 //! Nothing here touches the filesystem; it produces the same [`Inventory`] the
@@ -11,8 +12,11 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use std::collections::BTreeSet;
+
 use crate::inventory::{
     CopyRecord, DiskView, EntryKind, Inventory, Mount, SourceEntry, SourceListing, Space,
+    TargetView,
 };
 use crate::plan::Plan;
 use crate::policy::Policy;
@@ -34,13 +38,29 @@ impl SyntheticDisk {
     }
 }
 
-/// An office's backups and disks, in memory.
+/// An off-site target in the synthetic office.
+#[derive(Debug, Clone)]
+pub struct SyntheticTarget {
+    pub name: String,
+    /// Whether the policy has it upload (then only remote copies count).
+    pub uploads: bool,
+    pub encrypts: bool,
+    /// Staged copies kept after their upload is verified (`upload.keep_local`).
+    pub keep_local: usize,
+    pub staged: BTreeMap<String, CopyRecord>,
+    pub remote: BTreeMap<String, CopyRecord>,
+    /// Whether the remote can be reached (an upload fails, pending, when not).
+    pub online: bool,
+}
+
+/// An office's backups, disks and off-site targets, in memory.
 #[derive(Debug, Clone)]
 pub struct SyntheticOffice {
     pub source: BTreeMap<String, u64>,
     /// Bytes on the server's drive not taken by backups, and its total size.
     pub server_total: u64,
     pub disks: Vec<SyntheticDisk>,
+    pub offsite: Vec<SyntheticTarget>,
     pub last_restore_test: Option<chrono::NaiveDate>,
 }
 
@@ -61,10 +81,27 @@ impl SyntheticOffice {
                 last_seen: None,
             })
             .collect();
+        let offsite = policy
+            .offsite
+            .iter()
+            .map(|target| SyntheticTarget {
+                name: target.name.clone(),
+                uploads: target.upload.is_some(),
+                encrypts: target.encrypt.is_some(),
+                keep_local: target
+                    .upload
+                    .as_ref()
+                    .map_or(0, |upload| upload.keep_local as usize),
+                staged: BTreeMap::new(),
+                remote: BTreeMap::new(),
+                online: true,
+            })
+            .collect();
         SyntheticOffice {
             source: BTreeMap::new(),
             server_total: u64::MAX / 4,
             disks,
+            offsite,
             last_restore_test: None,
         }
     }
@@ -118,9 +155,13 @@ impl SyntheticOffice {
             source,
             disks,
             unlabelled: Vec::new(),
-            offsite: Vec::new(),
+            offsite: self.offsite.iter().map(target_view).collect(),
             last_restore_test: self.last_restore_test,
         }
+    }
+
+    pub fn target_mut(&mut self, name: &str) -> Option<&mut SyntheticTarget> {
+        self.offsite.iter_mut().find(|target| target.name == name)
     }
 
     fn disk_view(&self, disk: &SyntheticDisk) -> DiskView {
@@ -148,8 +189,15 @@ impl SyntheticOffice {
     /// Carries out a plan the way the executor would, on the in-memory state.
     /// Returns an error naming the first action that could not be done (a
     /// missing source or a disconnected disk), which is a planner bug here.
+    /// An upload to an offline remote fails the way the executor's does: the
+    /// copy stays pending and every action that waits for it is skipped.
     pub fn apply(&mut self, plan: &Plan, now: DateTime<Utc>) -> Result<(), String> {
+        let mut skipped: BTreeSet<usize> = BTreeSet::new();
         for action in &plan.actions {
+            if action.after.iter().any(|id| skipped.contains(id)) {
+                skipped.insert(action.id);
+                continue;
+            }
             let name = |location: &Option<crate::placement::Location>| {
                 location
                     .as_ref()
@@ -158,10 +206,17 @@ impl SyntheticOffice {
             };
             if let Some(to) = action.writes_to() {
                 let from = name(&action.from);
-                let size = self.read(&from, &action.backup).ok_or_else(|| {
-                    format!("action {}: {} has no {}", action.id, from, action.backup)
-                })?;
-                self.write(to.name(), &action.backup, size, now)?;
+                if let Some(target) = self.offsite.iter().position(|t| t.name == to.name()) {
+                    if !self.copy_offsite(target, &from, &action.backup, now)? {
+                        skipped.insert(action.id);
+                        continue;
+                    }
+                } else {
+                    let size = self.read(&from, &action.backup).ok_or_else(|| {
+                        format!("action {}: {} has no {}", action.id, from, action.backup)
+                    })?;
+                    self.write(to.name(), &action.backup, size, now)?;
+                }
             }
             if let Some(at) = action.deleted_at() {
                 self.delete(at.name(), &action.backup)?;
@@ -196,20 +251,65 @@ impl SyntheticOffice {
         if disk.used() + size > disk.total {
             return Err(format!("copy of {name} to {location}: disk full"));
         }
-        let record = CopyRecord {
-            name: name.to_string(),
-            size,
-            kind: EntryKind::File,
-            hash: format!("synthetic-{size}"),
-            copied_at: now,
-            verified_at: Some(now),
-            ciphertext_hash: None,
-        };
-        disk.copies.insert(name.to_string(), record);
+        disk.copies
+            .insert(name.to_string(), synthetic_record(name, size, now));
         Ok(())
     }
 
+    /// A copy to an off-site target: staged (unless it is already), then
+    /// uploaded when the target uploads. `Ok(false)`: the remote is offline and
+    /// the copy stays pending. Uploaded staged copies beyond `keep_local` expire.
+    fn copy_offsite(
+        &mut self,
+        target: usize,
+        from: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, String> {
+        let source_size = self.read(from, name);
+        let target = &mut self.offsite[target];
+        if !target.staged.contains_key(name) {
+            let size = source_size
+                .ok_or_else(|| format!("copy of {name} to {}: {from} has no copy", target.name))?;
+            let mut record = synthetic_record(name, size, now);
+            if target.encrypts {
+                record.ciphertext_hash = Some(format!("synthetic-age-{size}"));
+            }
+            target.staged.insert(name.to_string(), record);
+        }
+        if !target.uploads {
+            return Ok(true);
+        }
+        if !target.online {
+            return Ok(false);
+        }
+        let record = target.staged[name].clone();
+        target.remote.insert(name.to_string(), record);
+        let uploaded: Vec<String> = target
+            .staged
+            .keys()
+            .filter(|staged| target.remote.contains_key(*staged))
+            .cloned()
+            .collect();
+        let expired = uploaded.len().saturating_sub(target.keep_local);
+        for staged in uploaded.into_iter().take(expired) {
+            target.staged.remove(&staged);
+        }
+        Ok(true)
+    }
+
     fn delete(&mut self, location: &str, name: &str) -> Result<(), String> {
+        if let Some(target) = self.target_mut(location) {
+            let remote = target.remote.remove(name).is_some();
+            let staged = target.staged.remove(name).is_some();
+            return if remote || staged {
+                Ok(())
+            } else {
+                Err(format!(
+                    "delete of {name} at {location}, which has no such copy"
+                ))
+            };
+        }
         let removed = if location == "server" {
             self.source.remove(name).is_some()
         } else {
@@ -227,7 +327,7 @@ impl SyntheticOffice {
         }
     }
 
-    /// Every location holding `name`.
+    /// Every location holding `name` (an off-site target: staged or uploaded).
     pub fn locations_of(&self, name: &str) -> Vec<String> {
         let mut found = Vec::new();
         if self.source.contains_key(name) {
@@ -238,6 +338,42 @@ impl SyntheticOffice {
                 found.push(disk.label.clone());
             }
         }
+        // A target holds a backup staged or uploaded (once, whichever).
+        for target in &self.offsite {
+            if target.remote.contains_key(name) || target.staged.contains_key(name) {
+                found.push(target.name.clone());
+            }
+        }
         found
+    }
+}
+
+fn synthetic_record(name: &str, size: u64, now: DateTime<Utc>) -> CopyRecord {
+    CopyRecord {
+        name: name.to_string(),
+        size,
+        kind: EntryKind::File,
+        hash: format!("synthetic-{size}"),
+        copied_at: now,
+        verified_at: Some(now),
+        ciphertext_hash: None,
+    }
+}
+
+/// A target as the scanner would see it: its staging folder, and the remote
+/// as the catalog records it.
+fn target_view(target: &SyntheticTarget) -> TargetView {
+    TargetView {
+        name: target.name.clone(),
+        staged: target.staged.clone(),
+        staged_error: None,
+        remote: target.uploads.then(|| target.remote.clone()),
+        remote_error: None,
+        // The server's own drive, roomy: staging is never the constraint here.
+        space: Some(Space {
+            total: 4_000_000_000_000,
+            free: 3_000_000_000_000,
+        }),
+        network_fs: None,
     }
 }

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use age::secrecy::{ExposeSecret, SecretString};
 use chrono::DateTime;
 use rota::content_hash;
+use rota::inventory::stored::Stored;
 use rota::inventory::{CopyRecord, EntryKind, Manifest};
 use rota::offsite::encrypt::{Recipients, encrypt_backup};
-use rota::offsite::stored::Stored;
 use support::{FIVE_DAY_POLICY, TempOffice};
 
 /// A key pair: the private key written to `key.txt` in `office`.

@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 use age::secrecy::ExposeSecret;
 use rota::content_hash;
 use rota::inventory::EntryKind;
+use rota::inventory::stored::Stored;
 use rota::offsite::decrypt::restore;
 use rota::offsite::encrypt::{Recipients, encrypt_backup};
 use rota::offsite::identity;
 use rota::offsite::rclone::{Rclone, RcloneError, Timeouts};
 use rota::offsite::remote::{self, READ_BACK, UploadError};
-use rota::offsite::stored::Stored;
 
 /// `rclone serve sftp` over `served/`, stopped when dropped.
 struct SftpServer {
