@@ -32,15 +32,27 @@ pub const BUFFER_SIZE: usize = 1 << 20;
 
 /// The hash of a plain file (equal to `b3sum`'s output).
 pub fn hash_file(path: &Path) -> io::Result<String> {
+    hash_file_observed(path, &mut |_| {})
+}
+
+/// As [`hash_file`], telling `observe` how many bytes each read brought (for
+/// a progress bar).
+pub fn hash_file_observed(path: &Path, observe: &mut dyn FnMut(u64)) -> io::Result<String> {
     let mut hasher = blake3::Hasher::new();
     feed_file(path, &mut |chunk| {
         hasher.update(chunk);
+        observe(chunk.len() as u64);
     })?;
     Ok(to_hex(&hasher))
 }
 
 /// The hash of a directory bundle, as described in the module documentation.
 pub fn hash_bundle(dir: &Path) -> io::Result<String> {
+    hash_bundle_observed(dir, &mut |_| {})
+}
+
+/// As [`hash_bundle`], telling `observe` how many bytes each read brought.
+pub fn hash_bundle_observed(dir: &Path, observe: &mut dyn FnMut(u64)) -> io::Result<String> {
     let mut hasher = BundleHasher::new();
     for entry in bundle_entries(dir)? {
         match &entry.kind {
@@ -49,7 +61,8 @@ pub fn hash_bundle(dir: &Path) -> io::Result<String> {
             BundleEntryKind::File { len } => {
                 hasher.begin_file(&entry.key, *len)?;
                 feed_file(&dir.join(&entry.relative), &mut |chunk| {
-                    hasher.file_data(chunk)
+                    hasher.file_data(chunk);
+                    observe(chunk.len() as u64);
                 })?;
             }
         }
@@ -60,11 +73,16 @@ pub fn hash_bundle(dir: &Path) -> io::Result<String> {
 /// The hash of a backup, a plain file or a bundle (decided without following a
 /// symlink: a symlink is neither, and is an error).
 pub fn hash_path(path: &Path) -> io::Result<String> {
+    hash_path_observed(path, &mut |_| {})
+}
+
+/// As [`hash_path`], telling `observe` how many bytes each read brought.
+pub fn hash_path_observed(path: &Path, observe: &mut dyn FnMut(u64)) -> io::Result<String> {
     let file_type = std::fs::symlink_metadata(path)?.file_type();
     if file_type.is_file() {
-        hash_file(path)
+        hash_file_observed(path, observe)
     } else if file_type.is_dir() {
-        hash_bundle(path)
+        hash_bundle_observed(path, observe)
     } else {
         Err(io::Error::new(
             io::ErrorKind::InvalidInput,

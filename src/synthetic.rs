@@ -4,15 +4,16 @@
 //! that applies a plan by editing that state. `rota simulate` runs policies through it night by night,
 //! and the planner's tests and property tests build their inventories with it.
 //!
+//! Off-site targets are modelled as staging folders that always have room (what
+//! leaves the building is not what an office sizes disks for).
+//!
 //! Nothing here touches the filesystem; it produces the same [`Inventory`] the
 //! scanner would for an office in that state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-
-use std::collections::BTreeSet;
 
 use crate::inventory::{
     CopyRecord, DiskView, EntryKind, Inventory, Mount, SourceEntry, SourceListing, Space,
@@ -39,7 +40,7 @@ impl SyntheticDisk {
 }
 
 /// An off-site target in the synthetic office.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SyntheticTarget {
     pub name: String,
     /// Whether the policy has it upload (then only remote copies count).
@@ -48,9 +49,35 @@ pub struct SyntheticTarget {
     /// Staged copies kept after their upload is verified (`upload.keep_local`).
     pub keep_local: usize,
     pub staged: BTreeMap<String, CopyRecord>,
+    /// What the remote holds, as the catalog would record it.
     pub remote: BTreeMap<String, CopyRecord>,
-    /// Whether the remote can be reached (an upload fails, pending, when not).
-    pub online: bool,
+    /// Whether the remote cannot be reached (an upload then fails, pending).
+    pub offline: bool,
+}
+
+impl SyntheticTarget {
+    /// A target that only stages (no upload, no encryption).
+    pub fn staging(name: &str) -> SyntheticTarget {
+        SyntheticTarget {
+            name: name.to_string(),
+            ..SyntheticTarget::default()
+        }
+    }
+
+    /// The target as the scanner would see it: its staging folder, and the
+    /// remote as the catalog records it.
+    fn view(&self) -> TargetView {
+        TargetView {
+            name: self.name.clone(),
+            staged: self.staged.clone(),
+            remote: self.uploads.then(|| self.remote.clone()),
+            space: Some(Space {
+                total: TARGET_SPACE,
+                free: TARGET_SPACE,
+            }),
+            ..TargetView::default()
+        }
+    }
 }
 
 /// An office's backups, disks and off-site targets, in memory.
@@ -60,9 +87,13 @@ pub struct SyntheticOffice {
     /// Bytes on the server's drive not taken by backups, and its total size.
     pub server_total: u64,
     pub disks: Vec<SyntheticDisk>,
-    pub offsite: Vec<SyntheticTarget>,
+    /// Off-site targets, in policy order.
+    pub targets: Vec<SyntheticTarget>,
     pub last_restore_test: Option<chrono::NaiveDate>,
 }
+
+/// The free space an off-site staging folder reports: plenty.
+const TARGET_SPACE: u64 = u64::MAX / 4;
 
 impl SyntheticOffice {
     /// An office with every disk of the policy, all disconnected and empty.
@@ -81,27 +112,23 @@ impl SyntheticOffice {
                 last_seen: None,
             })
             .collect();
-        let offsite = policy
-            .offsite
-            .iter()
-            .map(|target| SyntheticTarget {
-                name: target.name.clone(),
-                uploads: target.upload.is_some(),
-                encrypts: target.encrypt.is_some(),
-                keep_local: target
-                    .upload
-                    .as_ref()
-                    .map_or(0, |upload| upload.keep_local as usize),
-                staged: BTreeMap::new(),
-                remote: BTreeMap::new(),
-                online: true,
-            })
-            .collect();
         SyntheticOffice {
             source: BTreeMap::new(),
             server_total: u64::MAX / 4,
             disks,
-            offsite,
+            targets: policy
+                .offsite
+                .iter()
+                .map(|target| SyntheticTarget {
+                    uploads: target.upload.is_some(),
+                    encrypts: target.encrypt.is_some(),
+                    keep_local: target
+                        .upload
+                        .as_ref()
+                        .map_or(0, |upload| upload.keep_local as usize),
+                    ..SyntheticTarget::staging(&target.name)
+                })
+                .collect(),
             last_restore_test: None,
         }
     }
@@ -155,13 +182,9 @@ impl SyntheticOffice {
             source,
             disks,
             unlabelled: Vec::new(),
-            offsite: self.offsite.iter().map(target_view).collect(),
+            offsite: self.targets.iter().map(SyntheticTarget::view).collect(),
             last_restore_test: self.last_restore_test,
         }
-    }
-
-    pub fn target_mut(&mut self, name: &str) -> Option<&mut SyntheticTarget> {
-        self.offsite.iter_mut().find(|target| target.name == name)
     }
 
     fn disk_view(&self, disk: &SyntheticDisk) -> DiskView {
@@ -206,16 +229,18 @@ impl SyntheticOffice {
             };
             if let Some(to) = action.writes_to() {
                 let from = name(&action.from);
-                if let Some(target) = self.offsite.iter().position(|t| t.name == to.name()) {
-                    if !self.copy_offsite(target, &from, &action.backup, now)? {
-                        skipped.insert(action.id);
-                        continue;
-                    }
-                } else {
-                    let size = self.read(&from, &action.backup).ok_or_else(|| {
+                let staged = self
+                    .target(to.name())
+                    .and_then(|t| t.staged.get(&action.backup));
+                let size = self
+                    .read(&from, &action.backup)
+                    .or_else(|| staged.map(|copy| copy.size))
+                    .ok_or_else(|| {
                         format!("action {}: {} has no {}", action.id, from, action.backup)
                     })?;
-                    self.write(to.name(), &action.backup, size, now)?;
+                if !self.write(to.name(), &action.backup, size, now)? {
+                    skipped.insert(action.id);
+                    continue;
                 }
             }
             if let Some(at) = action.deleted_at() {
@@ -225,6 +250,7 @@ impl SyntheticOffice {
         Ok(())
     }
 
+    /// Off-site copies are never read back (they may be encrypted).
     fn read(&self, location: &str, name: &str) -> Option<u64> {
         if location == "server" {
             return self.source.get(name).copied();
@@ -236,13 +262,19 @@ impl SyntheticOffice {
         disk.copies.get(name).map(|copy| copy.size)
     }
 
+    /// Writes a copy; `Ok(false)` when it is an upload to an offline remote
+    /// (the copy stays pending).
     fn write(
         &mut self,
         location: &str,
         name: &str,
         size: u64,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
+        let record = synthetic_record(name, size, now);
+        if let Some(target) = self.targets.iter_mut().find(|t| t.name == location) {
+            return Ok(target.copy(record));
+        }
         let disk = self
             .disks
             .iter_mut()
@@ -251,67 +283,25 @@ impl SyntheticOffice {
         if disk.used() + size > disk.total {
             return Err(format!("copy of {name} to {location}: disk full"));
         }
-        disk.copies
-            .insert(name.to_string(), synthetic_record(name, size, now));
-        Ok(())
-    }
-
-    /// A copy to an off-site target: staged (unless it is already), then
-    /// uploaded when the target uploads. `Ok(false)`: the remote is offline and
-    /// the copy stays pending. Uploaded staged copies beyond `keep_local` expire.
-    fn copy_offsite(
-        &mut self,
-        target: usize,
-        from: &str,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, String> {
-        let source_size = self.read(from, name);
-        let target = &mut self.offsite[target];
-        if !target.staged.contains_key(name) {
-            let size = source_size
-                .ok_or_else(|| format!("copy of {name} to {}: {from} has no copy", target.name))?;
-            let mut record = synthetic_record(name, size, now);
-            if target.encrypts {
-                record.ciphertext_hash = Some(format!("synthetic-age-{size}"));
-            }
-            target.staged.insert(name.to_string(), record);
-        }
-        if !target.uploads {
-            return Ok(true);
-        }
-        if !target.online {
-            return Ok(false);
-        }
-        let record = target.staged[name].clone();
-        target.remote.insert(name.to_string(), record);
-        let uploaded: Vec<String> = target
-            .staged
-            .keys()
-            .filter(|staged| target.remote.contains_key(*staged))
-            .cloned()
-            .collect();
-        let expired = uploaded.len().saturating_sub(target.keep_local);
-        for staged in uploaded.into_iter().take(expired) {
-            target.staged.remove(&staged);
-        }
+        disk.copies.insert(name.to_string(), record);
         Ok(true)
     }
 
+    pub fn target(&self, name: &str) -> Option<&SyntheticTarget> {
+        self.targets.iter().find(|target| target.name == name)
+    }
+
+    pub fn target_mut(&mut self, name: &str) -> Option<&mut SyntheticTarget> {
+        self.targets.iter_mut().find(|target| target.name == name)
+    }
+
     fn delete(&mut self, location: &str, name: &str) -> Result<(), String> {
-        if let Some(target) = self.target_mut(location) {
-            let remote = target.remote.remove(name).is_some();
-            let staged = target.staged.remove(name).is_some();
-            return if remote || staged {
-                Ok(())
-            } else {
-                Err(format!(
-                    "delete of {name} at {location}, which has no such copy"
-                ))
-            };
-        }
         let removed = if location == "server" {
             self.source.remove(name).is_some()
+        } else if let Some(target) = self.target_mut(location) {
+            // Removing a backup from a target removes it staged and uploaded.
+            let remote = target.remote.remove(name).is_some();
+            target.staged.remove(name).is_some() || remote
         } else {
             self.disks
                 .iter_mut()
@@ -338,9 +328,8 @@ impl SyntheticOffice {
                 found.push(disk.label.clone());
             }
         }
-        // A target holds a backup staged or uploaded (once, whichever).
-        for target in &self.offsite {
-            if target.remote.contains_key(name) || target.staged.contains_key(name) {
+        for target in &self.targets {
+            if target.staged.contains_key(name) || target.remote.contains_key(name) {
                 found.push(target.name.clone());
             }
         }
@@ -348,6 +337,41 @@ impl SyntheticOffice {
     }
 }
 
+impl SyntheticTarget {
+    /// A copy to this target: staged (unless it already is), then uploaded
+    /// when the target uploads; `false` when the remote is offline. Uploaded
+    /// staged copies beyond `keep_local` expire, oldest first.
+    fn copy(&mut self, mut record: CopyRecord) -> bool {
+        let name = record.name.clone();
+        if !self.staged.contains_key(&name) {
+            if self.encrypts {
+                record.ciphertext_hash = Some(format!("synthetic-age-{}", record.size));
+            }
+            self.staged.insert(name.clone(), record);
+        }
+        if !self.uploads {
+            return true;
+        }
+        if self.offline {
+            return false;
+        }
+        let uploaded = self.staged[&name].clone();
+        self.remote.insert(name, uploaded);
+        let done: Vec<String> = self
+            .staged
+            .keys()
+            .filter(|staged| self.remote.contains_key(*staged))
+            .cloned()
+            .collect();
+        let expired = done.len().saturating_sub(self.keep_local);
+        for staged in done.into_iter().take(expired) {
+            self.staged.remove(&staged);
+        }
+        true
+    }
+}
+
+/// A verified copy record as the simulated executor writes it.
 fn synthetic_record(name: &str, size: u64, now: DateTime<Utc>) -> CopyRecord {
     CopyRecord {
         name: name.to_string(),
@@ -357,23 +381,5 @@ fn synthetic_record(name: &str, size: u64, now: DateTime<Utc>) -> CopyRecord {
         copied_at: now,
         verified_at: Some(now),
         ciphertext_hash: None,
-    }
-}
-
-/// A target as the scanner would see it: its staging folder, and the remote
-/// as the catalog records it.
-fn target_view(target: &SyntheticTarget) -> TargetView {
-    TargetView {
-        name: target.name.clone(),
-        staged: target.staged.clone(),
-        staged_error: None,
-        remote: target.uploads.then(|| target.remote.clone()),
-        remote_error: None,
-        // The server's own drive, roomy: staging is never the constraint here.
-        space: Some(Space {
-            total: 4_000_000_000_000,
-            free: 3_000_000_000_000,
-        }),
-        network_fs: None,
     }
 }

@@ -6,14 +6,18 @@
 mod check;
 mod decrypt;
 mod disk;
+mod doctor;
 mod error;
 mod explain;
 mod init;
 mod passphrase;
 mod plan;
 pub mod report;
+mod restore_test;
 mod session;
 mod sheet;
+mod simulate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -58,6 +62,10 @@ enum Command {
     Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
     Sheet(sheet::SheetArgs),
+    Simulate(simulate::SimulateArgs),
+    Doctor(doctor::DoctorArgs),
+    Verify(verify::VerifyArgs),
+    RestoreTest(restore_test::RestoreTestArgs),
     Decrypt(decrypt::DecryptArgs),
 }
 
@@ -96,6 +104,10 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Explain(args) => explain::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
         Command::Sheet(args) => sheet::run(&args, no_color),
+        Command::Simulate(args) => simulate::run(&args, no_color),
+        Command::Doctor(args) => doctor::run(&args, no_color),
+        Command::Verify(args) => verify::run(&args, no_color),
+        Command::RestoreTest(args) => restore_test::run(&args, no_color),
         Command::Decrypt(args) => decrypt::run(&args),
     }
 }

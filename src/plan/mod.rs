@@ -9,6 +9,7 @@
 pub mod build;
 mod graph;
 mod guard;
+pub mod invariants;
 pub mod json;
 pub mod saved;
 pub mod text;

@@ -30,7 +30,7 @@ fn daily(policy: &Policy) -> impl Fn(chrono::NaiveDate) -> Vec<String> + '_ {
 }
 
 fn cloud(office: &SyntheticOffice) -> &crate::synthetic::SyntheticTarget {
-    &office.offsite[0]
+    &office.targets[0]
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn keep_local_keeps_the_newest_uploaded_copies_staged() {
 fn an_offline_remote_leaves_uploads_pending_and_the_server_keeps_the_backups() {
     let policy = cloud_policy(0);
     let mut office = office_until(&policy, 2_000 * GB, "2026-03-02", "2026-03-13");
-    office.target_mut("cloud").unwrap().online = false;
+    office.target_mut("cloud").unwrap().offline = true;
     run_nights(
         &policy,
         &mut office,
@@ -108,7 +108,7 @@ fn an_offline_remote_leaves_uploads_pending_and_the_server_keeps_the_backups() {
     // tiers still want (the last 5 business days: Tuesday to Monday), drops
     // the staged Monday copy that expired before it could leave, and the
     // server prunes to its newest 3.
-    office.target_mut("cloud").unwrap().online = true;
+    office.target_mut("cloud").unwrap().offline = false;
     run_nights(
         &policy,
         &mut office,
@@ -137,7 +137,7 @@ fn a_second_plan_after_apply_is_empty_with_a_cloud_target() {
     let at = local(&policy, day, "23:55");
     office.connect_only(&["WED"], at.with_timezone(&Utc));
     let first = make_plan(&policy, &office.inventory(&policy), at);
-    check_plan_invariants(&policy, &office, &first);
+    check_plan_invariants(&policy, &first);
     office.apply(&first, at.with_timezone(&Utc)).unwrap();
     let second = make_plan(&policy, &office.inventory(&policy), at);
     assert!(
@@ -171,7 +171,7 @@ fn snapshot_a_night_with_a_cloud_target() {
 fn snapshot_uploads_pending_after_an_offline_week() {
     let policy = cloud_policy(0);
     let mut office = office_until(&policy, 2_000 * GB, "2026-03-02", "2026-03-13");
-    office.target_mut("cloud").unwrap().online = false;
+    office.target_mut("cloud").unwrap().offline = true;
     run_nights(
         &policy,
         &mut office,

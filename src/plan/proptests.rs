@@ -3,8 +3,6 @@
 //! small disks): SPEC.md invariants 2, 3, 5 (idempotence) and 8 (holds) must
 //! hold every night, and every required copy is present, planned or pending.
 
-use std::collections::HashSet;
-
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use proptest::prelude::*;
 
@@ -141,11 +139,13 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
         let refs: Vec<&str> = connected.iter().map(String::as_str).collect();
         office.connect_only(&refs, at.with_timezone(&Utc));
         let plan = make_plan(&policy, &office.inventory(&policy), at);
-        check_plan_invariants(&policy, &office, &plan);
-        check_required_accounted(&plan);
-        for action in &plan.actions {
-            prop_assert!(policy.source.pattern.matches(&action.backup));
-        }
+        check_plan_invariants(&policy, &plan);
+        let unaccounted = invariants::check_accounted(&plan);
+        prop_assert!(
+            unaccounted.is_empty(),
+            "{}",
+            invariants::describe(&unaccounted)
+        );
         office
             .apply(&plan, at.with_timezone(&Utc))
             .map_err(TestCaseError::fail)?;
@@ -158,32 +158,6 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
         );
     }
     Ok(())
-}
-
-/// Every required copy is present, planned or pending.
-fn check_required_accounted(plan: &Plan) {
-    let planned: HashSet<(&str, &str)> = plan
-        .actions
-        .iter()
-        .filter_map(|a| Some((a.backup.as_str(), a.writes_to()?.name())))
-        .collect();
-    let pending: HashSet<(&str, &str)> = plan
-        .pending
-        .iter()
-        .filter_map(|p| Some((p.backup.as_str(), p.to.as_ref()?.name())))
-        .collect();
-    for backup in &plan.backups {
-        for site in &backup.required_at {
-            let key = (backup.name.as_str(), site.name());
-            let present = backup.locations.contains(site);
-            assert!(
-                present || planned.contains(&key) || pending.contains(&key),
-                "{} required at {} but neither there, planned nor pending",
-                backup.name,
-                site
-            );
-        }
-    }
 }
 
 proptest! {

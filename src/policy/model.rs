@@ -36,6 +36,9 @@ pub struct Source {
     pub keep_last: u32,
     /// Free space to keep on the server's drive (doctor warns below it).
     pub reserve: Reserve,
+    /// Whether the practice software encrypts its backups, as the office
+    /// says (`source.encrypted`); rota cannot tell by itself. `None`: not said.
+    pub encrypted: Option<bool>,
 }
 
 /// How many periods a tier keeps.

@@ -188,6 +188,8 @@ pub struct RawSource {
     pub keep_last: Option<u64>,
     #[serde(default)]
     pub reserve: Option<Text>,
+    #[serde(default)]
+    pub encrypted: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -351,11 +351,33 @@ impl Validator {
         let pattern = self.pattern(&raw.pattern, &path.key("pattern"));
         let keep_last = self.small_number(raw.keep_last, DEFAULT_KEEP_LAST, &path.key("keep_last"));
         let reserve = self.reserve(raw.reserve.as_ref(), &path.key("reserve"));
+        let encrypted = self.yes_no(raw.encrypted.as_ref(), &path.key("encrypted"));
         Source {
             path: folder,
             pattern,
             keep_last,
             reserve,
+            encrypted,
+        }
+    }
+
+    fn yes_no(&mut self, text: Option<&Text>, path: &KeyPath) -> Option<bool> {
+        let word = text?.as_str().trim().to_ascii_lowercase();
+        match word.as_str() {
+            "true" | "yes" => Some(true),
+            "false" | "no" => Some(false),
+            _ => {
+                self.push(
+                    Problem::error(
+                        "not-yes-or-no",
+                        path.clone(),
+                        format!("`{word}` is not true or false"),
+                    )
+                    .label("not true or false")
+                    .help("write true if the practice software encrypts its backups, false if it does not"),
+                );
+                None
+            }
         }
     }
 

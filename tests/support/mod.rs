@@ -10,6 +10,8 @@
 // Each integration test is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use std::ffi::OsStr;
 use std::fs;
 use std::io::{Read, Write};

@@ -1,0 +1,294 @@
+//! Checks on the disks: each policy disk labelled and known, each rotation
+//! disk seen within one rotation cycle and holding at least `min_backups` of
+//! its backups, each disk re-hashed recently (`rota verify`), and no location
+//! on a network volume.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::{Check, Patient, ago, day_words, list_some};
+use crate::inventory::label::short_id;
+use crate::inventory::{DiskView, StrayReason};
+use crate::placement::Location;
+use crate::plan::restore_test_due_on;
+use crate::policy::RotationDisk;
+
+/// How far back a rotation disk's last night is looked for.
+const CYCLE_SEARCH_DAYS: u64 = 28;
+
+/// Every check about every disk the policy names, disk by disk.
+pub fn disk_checks(patient: &Patient) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for label in patient.policy.disks.labels() {
+        let views: Vec<&DiskView> = patient.inventory.disk(label).collect();
+        let Some(chosen) = chosen_view(&views) else {
+            checks.push(never_seen(patient, label));
+            continue;
+        };
+        checks.push(labelled(label, &views, chosen));
+        if let Some(rotation) = patient
+            .policy
+            .disks
+            .rotation
+            .iter()
+            .find(|d| d.label == label)
+        {
+            checks.push(recent(patient, rotation, chosen));
+            checks.push(min_backups(patient, rotation));
+        }
+        checks.push(verified(patient, chosen));
+    }
+    checks
+}
+
+/// The view that stands for a label: a connected disk, else the most recently seen.
+fn chosen_view<'a>(views: &[&'a DiskView]) -> Option<&'a DiskView> {
+    views
+        .iter()
+        .find(|disk| disk.is_connected())
+        .or_else(|| views.iter().max_by_key(|disk| disk.last_seen))
+        .copied()
+}
+
+fn never_seen(patient: &Patient, label: &str) -> Check {
+    let unlabelled: Vec<String> = patient
+        .inventory
+        .unlabelled
+        .iter()
+        .map(|volume| volume.path.display().to_string())
+        .collect();
+    let hint = if unlabelled.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} connected without a rota label: {})",
+            if unlabelled.len() == 1 {
+                "one volume is"
+            } else {
+                "volumes are"
+            },
+            list_some(&unlabelled, 3)
+        )
+    };
+    Check::titled("disk-labelled", format!("Disk {label} labelled"))
+        .about(label)
+        .fail(
+            format!("rota has never seen a disk labelled {label}{hint}"),
+            format!(
+                "label the disk once with `rota disk init /Volumes/{label} --label {label}` (its \
+                 mount folder), write {label} on its sticker, then connect it on its night"
+            ),
+        )
+}
+
+fn labelled(label: &str, views: &[&DiskView], chosen: &DiskView) -> Check {
+    let check = Check::titled("disk-labelled", format!("Disk {label} labelled")).about(label);
+    let connected = views.iter().filter(|disk| disk.is_connected()).count();
+    if connected > 1 {
+        return check.fail(
+            format!("{connected} connected disks are labelled {label}; rota will not touch either"),
+            "disconnect one, or relabel it with `rota disk init PATH --label NEW --force`",
+        );
+    }
+    let ids = if views.len() > 1 {
+        format!(" ({} disks have carried this label)", views.len())
+    } else {
+        String::new()
+    };
+    check.pass(format!("labelled, id {}{ids}", short_id(&chosen.id)))
+}
+
+/// Seen on its last night (or since): one rotation cycle.
+fn recent(patient: &Patient, rotation: &RotationDisk, disk: &DiskView) -> Check {
+    let label = &rotation.label;
+    let check = Check::titled(
+        "disk-recent",
+        format!("Disk {label} seen within one rotation cycle"),
+    )
+    .about(label.clone());
+    if disk.is_connected() {
+        return check.pass("connected now");
+    }
+    let today = patient.today();
+    let seen = disk.last_seen.and_then(|at| patient.business_day(at));
+    let due = last_night_before(patient, rotation, today);
+    let seen_words = seen.map_or_else(
+        || String::from("never seen connected"),
+        |day| format!("last seen {day} ({})", ago(day, today)),
+    );
+    match (due, seen) {
+        (None, _) => check.pass(format!(
+            "{seen_words}; it has had no night in the last four weeks"
+        )),
+        (Some(due), Some(seen)) if seen >= due => check.pass(format!(
+            "{seen_words}, on or after its last night ({})",
+            day_words(due)
+        )),
+        (Some(due), _) => check.fail(
+            format!(
+                "{seen_words}, but it should have been connected on {}",
+                day_words(due)
+            ),
+            format!(
+                "connect {label} on its next night and run `rota apply`; if it is lost or broken, \
+                 label a replacement with `rota disk init PATH --label {label}`"
+            ),
+        ),
+    }
+}
+
+/// The latest open day before `today` whose backup goes to this disk.
+fn last_night_before(
+    patient: &Patient,
+    rotation: &RotationDisk,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let calendar = &patient.policy.office.calendar;
+    (1..=CYCLE_SEARCH_DAYS)
+        .filter_map(|back| today.checked_sub_days(chrono::Days::new(back)))
+        .find(|day| calendar.is_open(*day) && rotation.days.contains(&day.weekday()))
+}
+
+fn min_backups(patient: &Patient, rotation: &RotationDisk) -> Check {
+    let label = &rotation.label;
+    let wanted = patient.policy.disks.min_backups as usize;
+    let check = Check::titled(
+        "disk-min-backups",
+        format!("Disk {label} holds at least {wanted} backups"),
+    )
+    .about(label.clone());
+    let here = Location::Disk(label.clone());
+    let held = patient
+        .plan
+        .backups
+        .iter()
+        .filter(|b| b.day_backup && rotation.days.contains(&b.business_day.weekday()))
+        .filter(|b| b.locations.contains(&here))
+        .count();
+    if held >= wanted {
+        return check.pass(format!(
+            "holds {held} backups of its days (min_backups {wanted})"
+        ));
+    }
+    // Nights this disk has had since the oldest backup rota knows.
+    let first = patient.plan.backups.iter().map(|b| b.business_day).min();
+    let nights = first.map_or(0, |first| {
+        patient
+            .policy
+            .office
+            .calendar
+            .open_days_between(first, patient.today())
+            .into_iter()
+            .filter(|day| rotation.days.contains(&day.weekday()))
+            .count()
+    });
+    if nights < wanted {
+        return check.warn(
+            format!("holds {held}; it has had only {nights} nights so far (min_backups {wanted})"),
+            "nothing to do if the office started using rota recently: the disk fills as its nights come",
+        );
+    }
+    check.fail(
+        format!(
+            "holds only {held} backups of its days; the policy asks for {wanted} (min_backups)"
+        ),
+        format!(
+            "connect {label} on its night and run `rota apply {}`: rota copies what is missing; \
+             if `rota plan` says the disk is full, use a larger disk",
+            patient.policy_arg
+        ),
+    )
+}
+
+/// Re-hashed (`rota verify`) at least as often as a restore test is due, and
+/// no copy on it that failed verification.
+fn verified(patient: &Patient, disk: &DiskView) -> Check {
+    let label = &disk.label;
+    let check = Check::titled("disk-verified", format!("Disk {label} verified recently"))
+        .about(label.clone());
+    let verify = format!(
+        "run `rota verify {} --disk {label}` while {label} is connected",
+        patient.policy_arg
+    );
+    let unverified = disk
+        .copies
+        .values()
+        .filter(|copy| !copy.is_verified())
+        .count()
+        + disk
+            .strays
+            .iter()
+            .filter(|stray| stray.why == StrayReason::SizeMismatch)
+            .count();
+    if unverified > 0 {
+        return check.warn(
+            format!(
+                "{unverified} cop{} on it failed verification or changed size, and no longer count",
+                if unverified == 1 { "y" } else { "ies" }
+            ),
+            format!(
+                "`rota apply {}` copies them again from another copy while {label} is connected; \
+                 if copies keep failing, replace the disk",
+                patient.policy_arg
+            ),
+        );
+    }
+    let today = patient.today();
+    let Some(day) = disk.last_verified.and_then(|at| patient.business_day(at)) else {
+        return check.warn("never re-hashed against its manifest", verify);
+    };
+    match restore_test_due_on(patient.policy, Some(day)) {
+        Some(due) if due <= today => check.warn(
+            format!(
+                "last verified {day} ({}); due again since {due}",
+                ago(day, today)
+            ),
+            verify,
+        ),
+        _ => check.pass(format!(
+            "last verified {day} ({}), {} copies",
+            ago(day, today),
+            disk.copies.len()
+        )),
+    }
+}
+
+/// The vendor guide advises against backing up over a network volume.
+pub fn network_volumes(patient: &Patient) -> Check {
+    let check = Check::titled("network-volume", "No disk or target on a network volume");
+    let inventory = patient.inventory;
+    let mut found = Vec::new();
+    if let Some(fs) = &inventory.source.network_fs {
+        found.push(format!("the source folder ({fs})"));
+    }
+    let connected: Vec<&DiskView> = inventory.connected_disks().collect();
+    for disk in &connected {
+        if let Some(fs) = disk.mount.as_ref().and_then(|m| m.network_fs.as_ref()) {
+            found.push(format!("disk {} ({fs})", disk.label));
+        }
+    }
+    for target in &inventory.offsite {
+        if let Some(fs) = &target.network_fs {
+            found.push(format!("the staging folder of {} ({fs})", target.name));
+        }
+    }
+    if !found.is_empty() {
+        return check.fail(
+            format!("on a network volume: {}", found.join(", ")),
+            "the vendor guide advises against backing up over a network volume mounted as a \
+             disk: use disks plugged into the server, and send off-site copies from a local \
+             staging folder (an `offsite` target with `upload`)",
+        );
+    }
+    check.pass(format!(
+        "the source folder, {} connected disk{} and {} staging folder{} are on local drives \
+         (absent disks are checked when connected)",
+        connected.len(),
+        if connected.len() == 1 { "" } else { "s" },
+        inventory.offsite.len(),
+        if inventory.offsite.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+    ))
+}

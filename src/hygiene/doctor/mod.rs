@@ -1,0 +1,225 @@
+//! `rota doctor`: the vendor guide as a checklist. Each check has a stable id
+//! (kebab-case, in JSON), an optional subject (a disk label, a tier, a
+//! target), a status (PASS, WARN, FAIL), the evidence it is based on and, when
+//! it is not a pass, what to do.
+//!
+//! Pure: a function of the policy, the scanned inventory, the plan made from
+//! them, the restore-test log and the instant. It never reads the clock or
+//! the filesystem; the CLI gathers those.
+
+mod backups;
+mod disks;
+mod safety;
+mod space;
+pub mod text;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::inventory::Inventory;
+use crate::inventory::restore_log::RestoreRecord;
+use crate::plan::Plan;
+use crate::policy::Policy;
+
+/// How a check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+        }
+    }
+}
+
+/// One line of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable, kebab-case: `daily-backups`, `disk-recent`, ...
+    pub id: &'static str,
+    /// What the check is about when it is one of several (a disk label, a
+    /// tier key, an off-site target, `server`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub status: Status,
+    /// The check in a few words ("Disk MON seen recently").
+    pub title: String,
+    /// What rota found.
+    pub evidence: String,
+    /// What to do about it (absent on a pass).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+impl Check {
+    fn titled(id: &'static str, title: impl Into<String>) -> CheckBuilder {
+        CheckBuilder {
+            id,
+            subject: None,
+            title: title.into(),
+        }
+    }
+}
+
+/// A check's identity, waiting for its verdict.
+struct CheckBuilder {
+    id: &'static str,
+    subject: Option<String>,
+    title: String,
+}
+
+impl CheckBuilder {
+    fn about(mut self, subject: impl Into<String>) -> CheckBuilder {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    fn pass(self, evidence: impl Into<String>) -> Check {
+        self.verdict(Status::Pass, evidence.into(), None)
+    }
+
+    fn warn(self, evidence: impl Into<String>, action: impl Into<String>) -> Check {
+        self.verdict(Status::Warn, evidence.into(), Some(action.into()))
+    }
+
+    fn fail(self, evidence: impl Into<String>, action: impl Into<String>) -> Check {
+        self.verdict(Status::Fail, evidence.into(), Some(action.into()))
+    }
+
+    fn verdict(self, status: Status, evidence: String, action: Option<String>) -> Check {
+        Check {
+            id: self.id,
+            subject: self.subject,
+            status,
+            title: self.title,
+            evidence,
+            action,
+        }
+    }
+}
+
+/// What the doctor looks at.
+pub struct Patient<'a> {
+    pub policy: &'a Policy,
+    pub inventory: &'a Inventory,
+    /// The plan for tonight, made from the same inventory.
+    pub plan: &'a Plan,
+    /// Every restore test recorded, oldest first.
+    pub restore_tests: &'a [RestoreRecord],
+    pub at: DateTime<Tz>,
+    /// How to name the policy file in suggested commands.
+    pub policy_arg: &'a str,
+}
+
+impl Patient<'_> {
+    fn today(&self) -> NaiveDate {
+        self.plan.today
+    }
+
+    /// The office business day of an instant.
+    fn business_day(&self, instant: DateTime<Utc>) -> Option<NaiveDate> {
+        self.policy.office.calendar.today(&instant)
+    }
+}
+
+/// The whole checklist.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub office: String,
+    pub at: String,
+    pub timezone: String,
+    pub today: NaiveDate,
+    pub checks: Vec<Check>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+}
+
+impl Report {
+    /// Whether any check failed (the command then exits 1).
+    pub fn failed(&self) -> bool {
+        self.summary.fail > 0
+    }
+}
+
+/// Runs every check, in the order of the vendor guide.
+pub fn examine(patient: &Patient) -> Report {
+    let mut checks = Vec::new();
+    checks.push(backups::daily_backups(patient));
+    checks.push(backups::newest_on_disk(patient));
+    checks.extend(disks::disk_checks(patient));
+    checks.extend(backups::retention_tiers(patient));
+    checks.extend(safety::offsite_recent(patient));
+    checks.extend(space::free_space(patient));
+    checks.push(safety::restore_test(patient));
+    checks.extend(safety::encryption(patient));
+    checks.push(disks::network_volumes(patient));
+    let mut summary = Summary::default();
+    for check in &checks {
+        match check.status {
+            Status::Pass => summary.pass += 1,
+            Status::Warn => summary.warn += 1,
+            Status::Fail => summary.fail += 1,
+        }
+    }
+    Report {
+        schema: 1,
+        office: patient.policy.office.name.clone(),
+        at: patient
+            .at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        timezone: patient.policy.office.calendar.timezone.name().to_string(),
+        today: patient.today(),
+        checks,
+        summary,
+    }
+}
+
+/// "Monday 2026-03-30".
+fn day_words(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!(
+        "{} {date}",
+        crate::render::policy_summary::full_weekday(date.weekday())
+    )
+}
+
+/// "3 days ago", "today", "yesterday".
+fn ago(from: NaiveDate, today: NaiveDate) -> String {
+    match (today - from).num_days() {
+        0 => String::from("today"),
+        1 => String::from("yesterday"),
+        n if n < 0 => String::from("in the future"),
+        n => format!("{n} days ago"),
+    }
+}
+
+/// At most `limit` items joined, then "and N more".
+fn list_some(items: &[String], limit: usize) -> String {
+    if items.len() <= limit {
+        return items.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        items[..limit].join(", "),
+        items.len() - limit
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,483 @@
+//! Doctor on synthetic offices: one run of the vendor guide's office through
+//! the first quarter of 2026 passes every check; each broken variant fails
+//! (or warns on) the check it breaks.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+use super::*;
+use crate::inventory::restore_log::RestoreRecord;
+use crate::inventory::{CopyRecord, Inventory};
+use crate::plan::make_plan;
+use crate::policy::{self, Policy};
+use crate::simulate::{Assumptions, Growth, simulate_office};
+use crate::synthetic::SyntheticOffice;
+
+const GB: u64 = 1_000_000_000;
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// The vendor guide's policy, saying that the practice software encrypts.
+fn vendor() -> Policy {
+    let text = include_str!("../../../policies/vendor-guide.yaml");
+    let mut policy = policy::load_str(text, Path::new("/office/rota.yaml"))
+        .unwrap()
+        .policy;
+    policy.source.encrypted = Some(true);
+    policy
+}
+
+/// The office after the nights of 2025-06-02 to 2026-03-31 (run once).
+fn ten_months() -> &'static SyntheticOffice {
+    static OFFICE: OnceLock<SyntheticOffice> = OnceLock::new();
+    OFFICE.get_or_init(|| {
+        let assumptions = Assumptions {
+            from: date("2025-06-02"),
+            to: date("2026-03-31"),
+            backup_size: 6 * GB,
+            growth: Growth::parse("2%/month").unwrap(),
+            missed_days: 0.0,
+            wrong_disk: 0.0,
+            disk_size: 2_000 * GB,
+            server_size: None,
+            seed: 1,
+        };
+        let (simulation, office) = simulate_office(&vendor(), &assumptions);
+        assert!(simulation.bug.is_none());
+        office
+    })
+}
+
+fn at(policy: &Policy, day: &str, time: &str) -> DateTime<Tz> {
+    let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();
+    policy.office.calendar.instant_of(date(day).and_time(time))
+}
+
+fn restore_ok(day: &str) -> RestoreRecord {
+    RestoreRecord {
+        at: at(&vendor(), day, "10:00").with_timezone(&Utc),
+        date: date(day),
+        backup: String::from("MacPractice_2026-02-27_2330.mpbackup"),
+        from: String::from("FRI"),
+        ok: true,
+        detail: String::new(),
+    }
+}
+
+/// A case: the policy, the office, the instant, the restore log, and a last
+/// change to the scanned inventory.
+struct Case {
+    policy: Policy,
+    office: SyntheticOffice,
+    at: DateTime<Tz>,
+    restore_tests: Vec<RestoreRecord>,
+}
+
+impl Case {
+    /// The healthy office at the end of March 31st, every disk verified a day
+    /// ago and a restore test last month.
+    fn healthy() -> Case {
+        let policy = vendor();
+        let at = at(&policy, "2026-03-31", "23:59");
+        let mut office = ten_months().clone();
+        office.server_total = 1_000 * GB;
+        Case {
+            policy,
+            office,
+            at,
+            restore_tests: vec![restore_ok("2026-03-02")],
+        }
+    }
+
+    fn examine(&self) -> Report {
+        self.examine_with(|_| {})
+    }
+
+    fn examine_with(&self, tweak: impl FnOnce(&mut Inventory)) -> Report {
+        let mut inventory = self.office.inventory(&self.policy);
+        let yesterday = self.at.with_timezone(&Utc) - chrono::Duration::days(1);
+        for disk in &mut inventory.disks {
+            disk.last_verified = Some(yesterday);
+        }
+        tweak(&mut inventory);
+        let plan = make_plan(&self.policy, &inventory, self.at);
+        examine(&Patient {
+            policy: &self.policy,
+            inventory: &inventory,
+            plan: &plan,
+            restore_tests: &self.restore_tests,
+            at: self.at,
+            policy_arg: "rota.yaml",
+        })
+    }
+
+    /// Removes a backup from every location.
+    fn lose(&mut self, name: &str) {
+        self.office.source.remove(name);
+        for disk in &mut self.office.disks {
+            disk.copies.remove(name);
+        }
+    }
+
+    fn disk(&mut self, label: &str) -> &mut crate::synthetic::SyntheticDisk {
+        self.office.disk_mut(label).unwrap()
+    }
+}
+
+/// The status of the check `id` (about `subject`, if given).
+fn status(report: &Report, id: &str, subject: Option<&str>) -> Status {
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.id == id && c.subject.as_deref() == subject.or(c.subject.as_deref()))
+        .filter(|c| subject.is_none() || c.subject.as_deref() == subject)
+        .unwrap_or_else(|| {
+            panic!(
+                "no check {id} {subject:?}:\n{}",
+                text::render(report, false)
+            )
+        });
+    check.status
+}
+
+fn evidence<'a>(report: &'a Report, id: &str, subject: Option<&str>) -> &'a str {
+    &report
+        .checks
+        .iter()
+        .find(|c| c.id == id && (subject.is_none() || c.subject.as_deref() == subject))
+        .unwrap()
+        .evidence
+}
+
+#[test]
+fn a_healthy_office_passes_every_check() {
+    let report = Case::healthy().examine();
+    let text = text::render(&report, false);
+    assert_eq!(report.summary.fail, 0, "{text}");
+    assert_eq!(report.summary.warn, 0, "{text}");
+    assert!(!report.failed());
+    let ids: std::collections::BTreeSet<&str> = report.checks.iter().map(|c| c.id).collect();
+    for id in [
+        "daily-backups",
+        "newest-on-disk",
+        "disk-labelled",
+        "disk-recent",
+        "disk-min-backups",
+        "disk-verified",
+        "retention-tier",
+        "offsite-recent",
+        "free-space",
+        "restore-test",
+        "encryption-source",
+        "network-volume",
+    ] {
+        assert!(ids.contains(id), "{id} missing:\n{text}");
+    }
+    // Five disks, each with four checks.
+    assert_eq!(
+        report
+            .checks
+            .iter()
+            .filter(|c| c.id.starts_with("disk-"))
+            .count(),
+        20
+    );
+}
+
+#[test]
+fn a_missed_day_fails_daily_backups() {
+    let mut case = Case::healthy();
+    case.lose("MacPractice_2026-03-25_2330.mpbackup");
+    let report = case.examine();
+    assert_eq!(status(&report, "daily-backups", None), Status::Fail);
+    assert!(evidence(&report, "daily-backups", None).contains("Wednesday 2026-03-25"));
+}
+
+#[test]
+fn an_unreadable_source_folder_fails_daily_backups() {
+    let case = Case::healthy();
+    let report = case.examine_with(|inventory| {
+        inventory.source.error = Some(String::from("it does not exist"));
+    });
+    assert_eq!(status(&report, "daily-backups", None), Status::Fail);
+    assert!(
+        evidence(&report, "daily-backups", None).contains("cannot be read (it does not exist)")
+    );
+}
+
+#[test]
+fn todays_backup_not_yet_made_is_only_a_warning() {
+    let mut case = Case::healthy();
+    case.lose("MacPractice_2026-03-31_2330.mpbackup");
+    case.at = at(&case.policy, "2026-03-31", "12:00");
+    let report = case.examine();
+    assert_eq!(status(&report, "daily-backups", None), Status::Warn);
+    assert_eq!(status(&report, "newest-on-disk", None), Status::Pass);
+}
+
+#[test]
+fn backups_left_on_the_server_fail_newest_on_disk() {
+    let mut case = Case::healthy();
+    for day in ["2026-04-01", "2026-04-02"] {
+        let time = date(day).and_hms_opt(23, 30, 0).unwrap();
+        case.office.add_backup(&case.policy, time, 6 * GB);
+    }
+    case.at = at(&case.policy, "2026-04-02", "23:59");
+    let report = case.examine();
+    assert_eq!(status(&report, "newest-on-disk", None), Status::Fail);
+    assert!(evidence(&report, "newest-on-disk", None).contains("from 2026-03-31"));
+    // One night later than the disks is only tonight's copy not made yet.
+    case.office
+        .source
+        .remove("MacPractice_2026-04-02_2330.mpbackup");
+    case.at = at(&case.policy, "2026-04-01", "23:59");
+    assert_eq!(
+        status(&case.examine(), "newest-on-disk", None),
+        Status::Warn
+    );
+}
+
+#[test]
+fn a_disk_never_seen_fails_disk_labelled() {
+    let mut case = Case::healthy();
+    case.office.disks.retain(|disk| disk.label != "FRI");
+    let report = case.examine();
+    assert_eq!(status(&report, "disk-labelled", Some("FRI")), Status::Fail);
+    assert!(
+        !report
+            .checks
+            .iter()
+            .any(|c| c.id == "disk-recent" && c.subject.as_deref() == Some("FRI"))
+    );
+    assert_eq!(status(&report, "disk-labelled", Some("MON")), Status::Pass);
+}
+
+#[test]
+fn a_disk_not_seen_on_its_night_fails_disk_recent() {
+    let mut case = Case::healthy();
+    let two_weeks_ago = case.at.with_timezone(&Utc) - chrono::Duration::days(15);
+    case.disk("MON").last_seen = Some(two_weeks_ago);
+    let report = case.examine();
+    assert_eq!(status(&report, "disk-recent", Some("MON")), Status::Fail);
+    assert!(evidence(&report, "disk-recent", Some("MON")).contains("Monday 2026-03-30"));
+    assert_eq!(status(&report, "disk-recent", Some("WED")), Status::Pass);
+}
+
+#[test]
+fn a_disk_with_too_few_backups_fails_min_backups() {
+    let mut case = Case::healthy();
+    let thursday = case.disk("THU");
+    let keep: Vec<String> = thursday.copies.keys().rev().take(2).cloned().collect();
+    thursday.copies.retain(|name, _| keep.contains(name));
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "disk-min-backups", Some("THU")),
+        Status::Fail
+    );
+    assert!(evidence(&report, "disk-min-backups", Some("THU")).contains("holds only 2"));
+}
+
+#[test]
+fn an_unverified_disk_or_a_damaged_copy_warns_disk_verified() {
+    let case = Case::healthy();
+    let report = case.examine_with(|inventory| {
+        let tue = inventory
+            .disks
+            .iter_mut()
+            .find(|d| d.label == "TUE")
+            .unwrap();
+        tue.last_verified = None;
+        let wed = inventory
+            .disks
+            .iter_mut()
+            .find(|d| d.label == "WED")
+            .unwrap();
+        let copy: &mut CopyRecord = wed.copies.values_mut().next().unwrap();
+        copy.verified_at = None;
+    });
+    assert_eq!(status(&report, "disk-verified", Some("TUE")), Status::Warn);
+    assert_eq!(status(&report, "disk-verified", Some("WED")), Status::Warn);
+    assert!(evidence(&report, "disk-verified", Some("WED")).contains("1 copy"));
+    assert_eq!(status(&report, "disk-verified", Some("MON")), Status::Pass);
+}
+
+#[test]
+fn a_lost_month_end_fails_its_tier_and_names_the_month() {
+    let mut case = Case::healthy();
+    case.lose("MacPractice_2025-10-31_2330.mpbackup");
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "retention-tier", Some("month_ends")),
+        Status::Fail
+    );
+    let evidence = evidence(&report, "retention-tier", Some("month_ends"));
+    assert!(evidence.contains("2025-10 of the 9 expected"), "{evidence}");
+    assert_eq!(
+        status(&report, "retention-tier", Some("quarter_ends")),
+        Status::Pass
+    );
+}
+
+#[test]
+fn no_offsite_copy_fails_and_a_stale_carried_disk_warns() {
+    let mut case = Case::healthy();
+    case.policy.disks.offsite = None;
+    let report = case.examine();
+    assert_eq!(status(&report, "offsite-recent", None), Status::Fail);
+
+    let mut case = Case::healthy();
+    case.disk("MON")
+        .copies
+        .remove("MacPractice_2026-03-30_2330.mpbackup");
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "offsite-recent", Some("disks")),
+        Status::Warn
+    );
+    assert!(evidence(&report, "offsite-recent", Some("disks")).contains("from 2026-03-27"));
+}
+
+#[test]
+fn a_full_disk_fails_free_space_and_one_filling_soon_warns() {
+    let mut case = Case::healthy();
+    let wed = case.disk("WED");
+    wed.total = wed.used() + GB;
+    let report = case.examine();
+    assert_eq!(status(&report, "free-space", Some("WED")), Status::Fail);
+
+    let mut case = Case::healthy();
+    let thu = case.disk("THU");
+    // 10% reserve, and room for about a month of 2%/month growth of its backups.
+    thu.total = ((thu.used() + GB / 2) as f64 / 0.9) as u64;
+    let report = case.examine();
+    assert_eq!(status(&report, "free-space", Some("THU")), Status::Warn);
+    assert!(
+        evidence(&report, "free-space", Some("THU")).contains("reaches the reserve around 2026-")
+    );
+    assert_eq!(status(&report, "free-space", Some("server")), Status::Pass);
+}
+
+#[test]
+fn restore_tests_missing_overdue_or_failed_fail() {
+    let mut case = Case::healthy();
+    case.restore_tests.clear();
+    assert_eq!(status(&case.examine(), "restore-test", None), Status::Fail);
+    case.restore_tests = vec![restore_ok("2025-12-15")];
+    let report = case.examine();
+    assert_eq!(status(&report, "restore-test", None), Status::Fail);
+    assert!(evidence(&report, "restore-test", None).contains("2026-03-15"));
+    let mut failed = restore_ok("2026-03-20");
+    failed.ok = false;
+    failed.detail = String::from("the hash does not match");
+    case.restore_tests = vec![restore_ok("2026-03-02"), failed];
+    let report = case.examine();
+    assert_eq!(status(&report, "restore-test", None), Status::Fail);
+    assert!(evidence(&report, "restore-test", None).contains("the hash does not match"));
+}
+
+#[test]
+fn encryption_unknown_warns_and_an_unencrypted_target_fails() {
+    let mut case = Case::healthy();
+    case.policy.source.encrypted = None;
+    let report = case.examine();
+    assert_eq!(status(&report, "encryption-source", None), Status::Warn);
+    let action = report
+        .checks
+        .iter()
+        .find(|c| c.id == "encryption-source")
+        .unwrap();
+    assert!(
+        action
+            .action
+            .as_deref()
+            .unwrap()
+            .contains("encrypted: true")
+    );
+
+    let mut case = Case::healthy();
+    case.policy.offsite.push(crate::policy::OffsiteTarget {
+        name: String::from("cloud"),
+        path: "/office/outbox".into(),
+        upload: None,
+        encrypt: None,
+        retain: case.policy.retain,
+    });
+    case.office
+        .targets
+        .push(crate::synthetic::SyntheticTarget::staging("cloud"));
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "encryption-offsite", Some("cloud")),
+        Status::Fail
+    );
+}
+
+#[test]
+fn a_disk_on_a_network_volume_fails() {
+    let case = Case::healthy();
+    let report = case.examine_with(|inventory| {
+        let tue = inventory
+            .disks
+            .iter_mut()
+            .find(|d| d.label == "TUE")
+            .unwrap();
+        tue.mount.as_mut().unwrap().network_fs = Some(String::from("smbfs"));
+    });
+    assert_eq!(status(&report, "network-volume", None), Status::Fail);
+    assert!(evidence(&report, "network-volume", None).contains("disk TUE (smbfs)"));
+}
+
+#[test]
+fn the_json_has_stable_ids_and_a_summary() {
+    let mut case = Case::healthy();
+    case.restore_tests.clear();
+    let report = case.examine();
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["schema"], 1);
+    assert_eq!(json["today"], "2026-03-31");
+    assert_eq!(json["summary"]["fail"], 1);
+    let restore = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "restore-test")
+        .unwrap();
+    assert_eq!(restore["status"], "fail");
+    assert!(
+        restore["action"]
+            .as_str()
+            .unwrap()
+            .contains("rota restore-test rota.yaml")
+    );
+    let mon = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "disk-recent" && c["subject"] == "MON")
+        .unwrap();
+    assert_eq!(mon["status"], "pass");
+    assert!(mon.get("action").is_none());
+}
+
+/// The checklist as an office sees it on a bad day: Monday's disk missed its
+/// night, no restore test yet, and nobody said whether backups are encrypted.
+#[test]
+fn the_doctor_text_snapshot() {
+    let mut case = Case::healthy();
+    case.policy.source.encrypted = None;
+    case.restore_tests.clear();
+    let two_weeks_ago = case.at.with_timezone(&Utc) - chrono::Duration::days(15);
+    case.disk("MON").last_seen = Some(two_weeks_ago);
+    let report = case.examine();
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("doctor_vendor_office_text", text::render(&report, false));
+    });
+}

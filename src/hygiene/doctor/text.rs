@@ -1,0 +1,45 @@
+//! The checklist as text: one block per check (status, title, evidence, what
+//! to do), then a summary line. Colour only when asked for. Pure.
+
+use std::fmt::Write as _;
+
+use super::{Report, Status};
+
+pub fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "rota doctor: {}, today {} ({})\n",
+        report.office, report.today, report.timezone
+    );
+    for check in &report.checks {
+        let _ = writeln!(out, "{}  {}", paint(check.status, color), check.title);
+        let _ = writeln!(out, "      {}", check.evidence);
+        if let Some(action) = &check.action {
+            let _ = writeln!(out, "      → {action}");
+        }
+    }
+    let summary = report.summary;
+    let _ = writeln!(
+        out,
+        "\n{} checks: {} passed, {} warning{}, {} failed",
+        report.checks.len(),
+        summary.pass,
+        summary.warn,
+        if summary.warn == 1 { "" } else { "s" },
+        summary.fail
+    );
+    out
+}
+
+fn paint(status: Status, color: bool) -> String {
+    if !color {
+        return status.word().to_string();
+    }
+    let code = match status {
+        Status::Pass => "32",
+        Status::Warn => "33",
+        Status::Fail => "1;31",
+    };
+    format!("\x1b[{code}m{}\x1b[0m", status.word())
+}
