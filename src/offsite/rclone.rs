@@ -20,14 +20,16 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::content_hash::{self, BUFFER_SIZE};
 use crate::policy::Upload;
+
+mod process;
+
+use process::{check_status, collect, finish};
 
 /// The program run when the policy names none.
 pub const DEFAULT_PROGRAM: &str = "rclone";
@@ -137,14 +139,6 @@ impl RcloneError {
             }
         }
     }
-}
-
-/// What rclone printed and how it ended.
-#[derive(Debug)]
-struct Finished {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
 }
 
 impl Rclone {
@@ -367,168 +361,6 @@ impl Rclone {
         ]);
         args
     }
-
-    fn spawn(&self, command: &str, args: &[OsString]) -> Result<Child, RcloneError> {
-        Command::new(&self.program)
-            .args(self.common_args())
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|error| {
-                if error.kind() == io::ErrorKind::NotFound
-                    || error.kind() == io::ErrorKind::PermissionDenied
-                {
-                    RcloneError::Missing {
-                        program: self.program.clone(),
-                        detail: error.to_string(),
-                    }
-                } else {
-                    RcloneError::Failed {
-                        command: command.to_string(),
-                        code: None,
-                        detail: error.to_string(),
-                    }
-                }
-            })
-    }
-
-    /// Runs a command to its end (or its deadline) and turns a failure into
-    /// an [`RcloneError`].
-    fn run(
-        &self,
-        command: &str,
-        args: &[OsString],
-        deadline: Option<Duration>,
-    ) -> Result<Finished, RcloneError> {
-        let mut child = self.spawn(command, args)?;
-        let stdout = collect(child.stdout.take());
-        let stderr = collect(child.stderr.take());
-        let done = finish(child, stderr, Some(stdout), command, deadline)?;
-        check_status(command, done)
-    }
-}
-
-/// Reads a pipe to its end on another thread (so neither pipe can fill up and
-/// stall rclone while rota waits on the other).
-fn collect<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        bytes
-    })
-}
-
-/// Waits for the process, stopping it at the deadline.
-fn finish(
-    mut child: Child,
-    stderr: thread::JoinHandle<Vec<u8>>,
-    stdout: Option<thread::JoinHandle<Vec<u8>>>,
-    command: &str,
-    deadline: Option<Duration>,
-) -> Result<Finished, RcloneError> {
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {}
-            Err(error) => {
-                return Err(RcloneError::Failed {
-                    command: command.to_string(),
-                    code: None,
-                    detail: error.to_string(),
-                });
-            }
-        }
-        if let Some(limit) = deadline
-            && started.elapsed() > limit
-        {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(RcloneError::TimedOut {
-                command: command.to_string(),
-                after: limit,
-            });
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
-    let stdout = stdout
-        .map(|handle| handle.join().unwrap_or_default())
-        .unwrap_or_default();
-    Ok(Finished {
-        code: status.code(),
-        stdout,
-        stderr,
-    })
-}
-
-/// Success, or the failure classified from rclone's exit code and message.
-fn check_status(command: &str, done: Finished) -> Result<Finished, RcloneError> {
-    if done.code == Some(0) {
-        return Ok(done);
-    }
-    let detail = last_message(&done.stderr);
-    // rclone's exit code 5 is "temporary error, retrying may fix it".
-    if done.code == Some(5) || looks_like_network(&done.stderr) {
-        return Err(RcloneError::Unreachable {
-            command: command.to_string(),
-            detail,
-        });
-    }
-    Err(RcloneError::Failed {
-        command: command.to_string(),
-        code: done.code,
-        detail,
-    })
-}
-
-/// Whether rclone's messages say the service could not be reached.
-fn looks_like_network(stderr: &str) -> bool {
-    const SIGNS: [&str; 14] = [
-        "connection refused",
-        "no such host",
-        "network is unreachable",
-        "no route to host",
-        "i/o timeout",
-        "connection reset",
-        "broken pipe",
-        "couldn't connect",
-        "dial tcp",
-        "temporary failure in name resolution",
-        "tls handshake timeout",
-        "context deadline exceeded",
-        "connection lost",
-        "unexpected eof",
-    ];
-    let lower = stderr.to_ascii_lowercase();
-    SIGNS.iter().any(|sign| lower.contains(sign))
-}
-
-/// rclone's last message, without its date and time prefix.
-fn last_message(stderr: &str) -> String {
-    let line = stderr
-        .lines()
-        .map(str::trim)
-        .rfind(|line| !line.is_empty())
-        .unwrap_or("no message");
-    strip_log_prefix(line).to_string()
-}
-
-/// `2026/03/31 23:59:00 ERROR : x: y` -> `ERROR : x: y`.
-fn strip_log_prefix(line: &str) -> &str {
-    let mut parts = line.splitn(3, ' ');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(date), Some(time), Some(rest))
-            if date.len() == 10 && date.as_bytes()[4] == b'/' && time.contains(':') =>
-        {
-            rest
-        }
-        _ => line,
-    }
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(
@@ -569,67 +401,4 @@ pub fn locate_program(program: &Path) -> Option<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remote_paths_join_with_one_slash() {
-        assert_eq!(join("b2:lakeside/rota", "x.age"), "b2:lakeside/rota/x.age");
-        assert_eq!(join("b2:lakeside/rota/", "x.age"), "b2:lakeside/rota/x.age");
-        assert_eq!(join("b2:", "x.age"), "b2:x.age");
-    }
-
-    #[test]
-    fn log_prefixes_are_dropped_from_messages() {
-        let stderr = "2026/11/27 10:42:31 NOTICE: x\n2026/11/27 10:42:31 Failed to create file system: dial tcp 127.0.0.1:1: connect: connection refused\n\n";
-        assert_eq!(
-            last_message(stderr),
-            "Failed to create file system: dial tcp 127.0.0.1:1: connect: connection refused"
-        );
-        assert!(looks_like_network(stderr));
-        assert!(!looks_like_network("ERROR : directory not found"));
-        assert_eq!(last_message(""), "no message");
-    }
-
-    #[test]
-    fn exit_code_five_is_transient_and_others_are_not() {
-        let done = |code, stderr: &str| Finished {
-            code: Some(code),
-            stdout: Vec::new(),
-            stderr: stderr.into(),
-        };
-        assert!(
-            check_status("copyto", done(5, "x"))
-                .unwrap_err()
-                .is_transient()
-        );
-        let failed = check_status("copyto", done(7, "account suspended")).unwrap_err();
-        assert!(!failed.is_transient());
-        assert!(failed.to_string().contains("exit 7"));
-        assert!(check_status("copyto", done(0, "")).is_ok());
-    }
-
-    #[test]
-    fn a_missing_program_is_reported_as_missing() {
-        let rclone = Rclone {
-            program: PathBuf::from("/nonexistent/rclone-for-rota-tests"),
-            config: None,
-            bwlimit: None,
-            timeouts: Timeouts::default(),
-        };
-        let error = rclone.version().unwrap_err();
-        assert!(matches!(error, RcloneError::Missing { .. }), "{error:?}");
-        assert!(!error.is_transient());
-        assert_eq!(locate_program(&rclone.program), None);
-    }
-
-    #[test]
-    fn hashes_in_listings_are_read_and_empty_ones_ignored() {
-        let json = br#"[{"Path":"a.age","Name":"a.age","Size":12,"IsDir":false,"Hashes":{"md5":"ABC","sha1":""}}]"#;
-        let objects: Vec<RemoteObject> = parse_json("lsjson", json).unwrap();
-        assert_eq!(objects[0].size, 12);
-        assert_eq!(objects[0].hash("md5"), Some("ABC"));
-        assert_eq!(objects[0].hash("sha1"), None);
-        assert!(parse_json::<Vec<RemoteObject>>("lsjson", b"[").is_err());
-    }
-}
+mod tests;
