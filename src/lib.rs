@@ -12,6 +12,7 @@ pub mod content_hash;
 pub mod explain;
 pub mod hygiene;
 pub mod inventory;
+pub mod offsite;
 pub mod placement;
 pub mod plan;
 pub mod policy;

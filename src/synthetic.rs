@@ -1,6 +1,7 @@
 //! A synthetic office held in memory: a source folder, labelled disks with
-//! manifests and capacities, and a simulated executor that applies a plan by
-//! editing that state. `rota simulate` runs policies through it night by night,
+//! manifests and capacities, off-site targets (a staging folder and, when the
+//! target uploads, a remote that may be offline), and a simulated executor
+//! that applies a plan by editing that state. `rota simulate` runs policies through it night by night,
 //! and the planner's tests and property tests build their inventories with it.
 //!
 //! Off-site targets are modelled as staging folders that always have room (what
@@ -9,7 +10,7 @@
 //! Nothing here touches the filesystem; it produces the same [`Inventory`] the
 //! scanner would for an office in that state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -38,15 +39,56 @@ impl SyntheticDisk {
     }
 }
 
-/// An office's backups and disks, in memory.
+/// An off-site target in the synthetic office.
+#[derive(Debug, Clone, Default)]
+pub struct SyntheticTarget {
+    pub name: String,
+    /// Whether the policy has it upload (then only remote copies count).
+    pub uploads: bool,
+    pub encrypts: bool,
+    /// Staged copies kept after their upload is verified (`upload.keep_local`).
+    pub keep_local: usize,
+    pub staged: BTreeMap<String, CopyRecord>,
+    /// What the remote holds, as the catalog would record it.
+    pub remote: BTreeMap<String, CopyRecord>,
+    /// Whether the remote cannot be reached (an upload then fails, pending).
+    pub offline: bool,
+}
+
+impl SyntheticTarget {
+    /// A target that only stages (no upload, no encryption).
+    pub fn staging(name: &str) -> SyntheticTarget {
+        SyntheticTarget {
+            name: name.to_string(),
+            ..SyntheticTarget::default()
+        }
+    }
+
+    /// The target as the scanner would see it: its staging folder, and the
+    /// remote as the catalog records it.
+    fn view(&self) -> TargetView {
+        TargetView {
+            name: self.name.clone(),
+            staged: self.staged.clone(),
+            remote: self.uploads.then(|| self.remote.clone()),
+            space: Some(Space {
+                total: TARGET_SPACE,
+                free: TARGET_SPACE,
+            }),
+            ..TargetView::default()
+        }
+    }
+}
+
+/// An office's backups, disks and off-site targets, in memory.
 #[derive(Debug, Clone)]
 pub struct SyntheticOffice {
     pub source: BTreeMap<String, u64>,
     /// Bytes on the server's drive not taken by backups, and its total size.
     pub server_total: u64,
     pub disks: Vec<SyntheticDisk>,
-    /// Off-site targets' staged copies, by target name (policy order).
-    pub targets: Vec<(String, BTreeMap<String, CopyRecord>)>,
+    /// Off-site targets, in policy order.
+    pub targets: Vec<SyntheticTarget>,
     pub last_restore_test: Option<chrono::NaiveDate>,
 }
 
@@ -77,7 +119,15 @@ impl SyntheticOffice {
             targets: policy
                 .offsite
                 .iter()
-                .map(|target| (target.name.clone(), BTreeMap::new()))
+                .map(|target| SyntheticTarget {
+                    uploads: target.upload.is_some(),
+                    encrypts: target.encrypt.is_some(),
+                    keep_local: target
+                        .upload
+                        .as_ref()
+                        .map_or(0, |upload| upload.keep_local as usize),
+                    ..SyntheticTarget::staging(&target.name)
+                })
                 .collect(),
             last_restore_test: None,
         }
@@ -132,19 +182,7 @@ impl SyntheticOffice {
             source,
             disks,
             unlabelled: Vec::new(),
-            offsite: self
-                .targets
-                .iter()
-                .map(|(name, staged)| TargetView {
-                    name: name.clone(),
-                    staged: staged.clone(),
-                    space: Some(Space {
-                        total: TARGET_SPACE,
-                        free: TARGET_SPACE,
-                    }),
-                    ..TargetView::default()
-                })
-                .collect(),
+            offsite: self.targets.iter().map(SyntheticTarget::view).collect(),
             last_restore_test: self.last_restore_test,
         }
     }
@@ -174,8 +212,15 @@ impl SyntheticOffice {
     /// Carries out a plan the way the executor would, on the in-memory state.
     /// Returns an error naming the first action that could not be done (a
     /// missing source or a disconnected disk), which is a planner bug here.
+    /// An upload to an offline remote fails the way the executor's does: the
+    /// copy stays pending and every action that waits for it is skipped.
     pub fn apply(&mut self, plan: &Plan, now: DateTime<Utc>) -> Result<(), String> {
+        let mut skipped: BTreeSet<usize> = BTreeSet::new();
         for action in &plan.actions {
+            if action.after.iter().any(|id| skipped.contains(id)) {
+                skipped.insert(action.id);
+                continue;
+            }
             let name = |location: &Option<crate::placement::Location>| {
                 location
                     .as_ref()
@@ -184,10 +229,19 @@ impl SyntheticOffice {
             };
             if let Some(to) = action.writes_to() {
                 let from = name(&action.from);
-                let size = self.read(&from, &action.backup).ok_or_else(|| {
-                    format!("action {}: {} has no {}", action.id, from, action.backup)
-                })?;
-                self.write(to.name(), &action.backup, size, now)?;
+                let staged = self
+                    .target(to.name())
+                    .and_then(|t| t.staged.get(&action.backup));
+                let size = self
+                    .read(&from, &action.backup)
+                    .or_else(|| staged.map(|copy| copy.size))
+                    .ok_or_else(|| {
+                        format!("action {}: {} has no {}", action.id, from, action.backup)
+                    })?;
+                if !self.write(to.name(), &action.backup, size, now)? {
+                    skipped.insert(action.id);
+                    continue;
+                }
             }
             if let Some(at) = action.deleted_at() {
                 self.delete(at.name(), &action.backup)?;
@@ -196,12 +250,10 @@ impl SyntheticOffice {
         Ok(())
     }
 
+    /// Off-site copies are never read back (they may be encrypted).
     fn read(&self, location: &str, name: &str) -> Option<u64> {
         if location == "server" {
             return self.source.get(name).copied();
-        }
-        if let Some(staged) = self.target(location) {
-            return staged.get(name).map(|copy| copy.size);
         }
         let disk = self
             .disks
@@ -210,17 +262,18 @@ impl SyntheticOffice {
         disk.copies.get(name).map(|copy| copy.size)
     }
 
+    /// Writes a copy; `Ok(false)` when it is an upload to an offline remote
+    /// (the copy stays pending).
     fn write(
         &mut self,
         location: &str,
         name: &str,
         size: u64,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
         let record = synthetic_record(name, size, now);
-        if let Some((_, staged)) = self.targets.iter_mut().find(|(n, _)| n == location) {
-            staged.insert(name.to_string(), record);
-            return Ok(());
+        if let Some(target) = self.targets.iter_mut().find(|t| t.name == location) {
+            return Ok(target.copy(record));
         }
         let disk = self
             .disks
@@ -231,21 +284,24 @@ impl SyntheticOffice {
             return Err(format!("copy of {name} to {location}: disk full"));
         }
         disk.copies.insert(name.to_string(), record);
-        Ok(())
+        Ok(true)
     }
 
-    fn target(&self, name: &str) -> Option<&BTreeMap<String, CopyRecord>> {
-        self.targets
-            .iter()
-            .find(|(target, _)| target == name)
-            .map(|(_, staged)| staged)
+    pub fn target(&self, name: &str) -> Option<&SyntheticTarget> {
+        self.targets.iter().find(|target| target.name == name)
+    }
+
+    pub fn target_mut(&mut self, name: &str) -> Option<&mut SyntheticTarget> {
+        self.targets.iter_mut().find(|target| target.name == name)
     }
 
     fn delete(&mut self, location: &str, name: &str) -> Result<(), String> {
         let removed = if location == "server" {
             self.source.remove(name).is_some()
-        } else if let Some((_, staged)) = self.targets.iter_mut().find(|(n, _)| n == location) {
-            staged.remove(name).is_some()
+        } else if let Some(target) = self.target_mut(location) {
+            // Removing a backup from a target removes it staged and uploaded.
+            let remote = target.remote.remove(name).is_some();
+            target.staged.remove(name).is_some() || remote
         } else {
             self.disks
                 .iter_mut()
@@ -261,7 +317,7 @@ impl SyntheticOffice {
         }
     }
 
-    /// Every location holding `name`.
+    /// Every location holding `name` (an off-site target: staged or uploaded).
     pub fn locations_of(&self, name: &str) -> Vec<String> {
         let mut found = Vec::new();
         if self.source.contains_key(name) {
@@ -272,12 +328,46 @@ impl SyntheticOffice {
                 found.push(disk.label.clone());
             }
         }
-        for (target, staged) in &self.targets {
-            if staged.contains_key(name) {
-                found.push(target.clone());
+        for target in &self.targets {
+            if target.staged.contains_key(name) || target.remote.contains_key(name) {
+                found.push(target.name.clone());
             }
         }
         found
+    }
+}
+
+impl SyntheticTarget {
+    /// A copy to this target: staged (unless it already is), then uploaded
+    /// when the target uploads; `false` when the remote is offline. Uploaded
+    /// staged copies beyond `keep_local` expire, oldest first.
+    fn copy(&mut self, mut record: CopyRecord) -> bool {
+        let name = record.name.clone();
+        if !self.staged.contains_key(&name) {
+            if self.encrypts {
+                record.ciphertext_hash = Some(format!("synthetic-age-{}", record.size));
+            }
+            self.staged.insert(name.clone(), record);
+        }
+        if !self.uploads {
+            return true;
+        }
+        if self.offline {
+            return false;
+        }
+        let uploaded = self.staged[&name].clone();
+        self.remote.insert(name, uploaded);
+        let done: Vec<String> = self
+            .staged
+            .keys()
+            .filter(|staged| self.remote.contains_key(*staged))
+            .cloned()
+            .collect();
+        let expired = done.len().saturating_sub(self.keep_local);
+        for staged in done.into_iter().take(expired) {
+            self.staged.remove(&staged);
+        }
+        true
     }
 }
 

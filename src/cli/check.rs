@@ -34,12 +34,13 @@ pub fn run(args: &CheckArgs, no_color: bool) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
-/// Problems with the machine rather than the file: a missing source folder is a
-/// warning here (the policy may be written before the server is set up) and an
-/// error for `apply`.
+/// Problems with the machine rather than the file: a missing source folder or
+/// rclone program is a warning here (the policy may be written before the server
+/// is set up) and an error for `apply`.
 pub fn environment_warnings(loaded: &LoadedPolicy) -> Vec<policy::PolicyDiagnostic> {
     source_folder_problem(loaded)
         .into_iter()
+        .chain(crate::offsite::environment::problems(&loaded.policy))
         .map(|problem| loaded.origin.diagnose(problem))
         .collect()
 }

@@ -4,11 +4,13 @@
 //! through the inventory scanner and the executor.
 
 mod check;
+mod decrypt;
 mod disk;
 mod doctor;
 mod error;
 mod explain;
 mod init;
+mod passphrase;
 mod plan;
 pub mod report;
 mod restore_test;
@@ -64,6 +66,7 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     Verify(verify::VerifyArgs),
     RestoreTest(restore_test::RestoreTestArgs),
+    Decrypt(decrypt::DecryptArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -105,6 +108,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Doctor(args) => doctor::run(&args, no_color),
         Command::Verify(args) => verify::run(&args, no_color),
         Command::RestoreTest(args) => restore_test::run(&args, no_color),
+        Command::Decrypt(args) => decrypt::run(&args),
     }
 }
 

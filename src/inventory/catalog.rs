@@ -58,8 +58,30 @@ pub struct CatalogDisk {
 pub struct CatalogTarget {
     #[serde(default)]
     pub checked_at: Option<DateTime<Utc>>,
+    /// Copies on the remote, by backup name: the backup's own record (plaintext
+    /// size and hash, `ciphertext_hash` when encrypted); `verified_at` is when
+    /// the remote object was last found equal to the staged one.
     #[serde(default, with = "copy_list")]
     pub remote: BTreeMap<String, CopyRecord>,
+    /// How each remote copy was checked, by backup name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, RemoteCheck>,
+}
+
+/// How a remote copy was found equal to the staged one: the object's name and
+/// size on the remote and the hash both sides computed (see
+/// `crate::offsite::remote`), so it can be checked again the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteCheck {
+    /// The object's name in the remote folder (`NAME.age`, ...).
+    pub object: String,
+    /// Bytes on the remote (the ciphertext's, for an encrypted copy).
+    pub size: u64,
+    /// `md5`, `sha1`, ... as rclone names it, `blake3-read-back`, or
+    /// `rclone-check` for a folder.
+    pub hash_type: String,
+    /// The hash both sides agreed on (empty for a folder).
+    pub hash: String,
 }
 
 #[derive(Deserialize)]
@@ -178,13 +200,36 @@ impl Catalog {
         remote: BTreeMap<String, CopyRecord>,
         at: DateTime<Utc>,
     ) {
-        self.targets.insert(
-            target.to_string(),
-            CatalogTarget {
-                checked_at: Some(at),
-                remote,
-            },
-        );
+        let entry = self.targets.entry(target.to_string()).or_default();
+        entry.checks.retain(|name, _| remote.contains_key(name));
+        entry.checked_at = Some(at);
+        entry.remote = remote;
+    }
+
+    /// Records one copy uploaded to a target's remote and checked at `at`.
+    pub fn record_upload(
+        &mut self,
+        target: &str,
+        copy: CopyRecord,
+        check: RemoteCheck,
+        at: DateTime<Utc>,
+    ) {
+        let entry = self.targets.entry(target.to_string()).or_default();
+        entry.checks.insert(copy.name.clone(), check);
+        entry.remote.insert(copy.name.clone(), copy);
+        entry.checked_at = Some(at);
+    }
+
+    /// Forgets a remote copy (deleted, or found missing or damaged): it no
+    /// longer counts anywhere. Returns what was recorded.
+    pub fn forget_remote(
+        &mut self,
+        target: &str,
+        name: &str,
+    ) -> Option<(CopyRecord, Option<RemoteCheck>)> {
+        let entry = self.targets.get_mut(target)?;
+        let check = entry.checks.remove(name);
+        entry.remote.remove(name).map(|copy| (copy, check))
     }
 
     /// Every catalogued disk whose id is not in `connected_ids`, as an absent
@@ -349,6 +394,36 @@ mod tests {
         assert_eq!(Catalog::load(&state).unwrap(), catalog);
         let names: Vec<_> = std::fs::read_dir(&state).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn uploads_are_recorded_with_their_checks_and_forgotten_together() {
+        let check = |object: &str| RemoteCheck {
+            object: object.to_string(),
+            size: 42,
+            hash_type: "md5".into(),
+            hash: "00".repeat(16),
+        };
+        let mut catalog = Catalog::default();
+        catalog.record_upload("cloud", copy("a"), check("a.age"), day(3));
+        catalog.record_upload("cloud", copy("b"), check("b.age"), day(4));
+        let cloud = &catalog.targets["cloud"];
+        assert_eq!(cloud.checked_at, Some(day(4)));
+        assert_eq!(cloud.checks["a"].object, "a.age");
+        let dir = tempfile::tempdir().unwrap();
+        catalog.save(dir.path()).unwrap();
+        assert_eq!(Catalog::load(dir.path()).unwrap(), catalog);
+
+        let (forgotten, check) = catalog.forget_remote("cloud", "a").unwrap();
+        assert_eq!(forgotten.name, "a");
+        assert_eq!(check.map(|c| c.object), Some("a.age".into()));
+        assert!(catalog.forget_remote("cloud", "a").is_none());
+        assert!(catalog.forget_remote("elsewhere", "b").is_none());
+        // A fresh listing keeps the checks of the copies still there.
+        catalog.record_remote("cloud", BTreeMap::from([("b".into(), copy("b"))]), day(5));
+        assert_eq!(catalog.targets["cloud"].checks.len(), 1);
+        catalog.record_remote("cloud", BTreeMap::new(), day(6));
+        assert!(catalog.targets["cloud"].checks.is_empty());
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod manifest;
 mod model;
 pub mod restore_log;
 mod scan;
+pub mod stored;
 
 pub use catalog::{Catalog, CatalogError};
 pub use label::{DiskLabel, LabelError, read_label, write_label};

@@ -99,7 +99,7 @@ fn scan_disk(
     now: DateTime<Utc>,
 ) -> DiskView {
     let space = fsinfo::space(mount);
-    let found = copies::read_copies(&layout::copies_dir(mount), Some(&label.id), pattern);
+    let found = copies::read_copies(&layout::copies_dir(mount), &label.id, pattern);
     DiskView {
         label: label.label,
         id: label.id,
@@ -121,7 +121,7 @@ fn scan_disk(
 /// An off-site target: copies staged locally (its folder is laid out like a
 /// copies folder) and the remote as the catalog last knew it.
 fn scan_target(target: &OffsiteTarget, catalog: &Catalog, pattern: &NamePattern) -> TargetView {
-    let staged = copies::read_copies(&target.path, None, pattern);
+    let staged = copies::read_staged(&target.path, pattern);
     let exists = target.path.is_dir();
     TargetView {
         name: target.name.clone(),

@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::inventory::{DiskView, EntryKind, Inventory, Space};
-use crate::policy::Policy;
+use crate::policy::{OffsiteTarget, Policy};
 use crate::retention::Dated;
 
 /// A place a backup can be.
@@ -90,11 +90,22 @@ pub struct Site {
     pub disk_id: Option<String>,
     pub last_seen: Option<DateTime<Utc>>,
     pub network_fs: Option<String>,
+    /// Off-site targets that upload: by backup index, whether a verified copy
+    /// waits in the staging folder for its upload (*pending upload*). It does
+    /// not count as a copy at the target; the copy to the target uploads it.
+    /// Empty for every other site.
+    pub staged: Vec<bool>,
 }
 
 impl Site {
     pub fn is_actionable(&self) -> bool {
         self.unavailable.is_none()
+    }
+
+    /// Whether a verified copy of `backup` waits in the site's staging folder
+    /// for its upload.
+    pub fn is_staged(&self, backup: usize) -> bool {
+        self.staged.get(backup).copied().unwrap_or(false)
     }
 
     /// Whether the site holds a verified copy of backup `backup`.
@@ -188,7 +199,7 @@ pub fn build(policy: &Policy, inventory: &Inventory) -> World {
         ));
     }
     for target in &policy.offsite {
-        sites.push(offsite_site(inventory, &target.name, &index, backups.len()));
+        sites.push(offsite_site(target, inventory, &index, backups.len()));
     }
     World {
         sites,
@@ -240,6 +251,7 @@ fn server_site(inventory: &Inventory, index: &HashMap<String, usize>, count: usi
         disk_id: None,
         last_seen: None,
         network_fs: source.network_fs.clone(),
+        staged: Vec::new(),
     }
 }
 
@@ -281,6 +293,7 @@ fn disk_site(
         network_fs: chosen
             .and_then(|disk| disk.mount.as_ref())
             .and_then(|mount| mount.network_fs.clone()),
+        staged: Vec::new(),
     }
 }
 
@@ -301,30 +314,57 @@ fn site_copies(
     copies
 }
 
+/// An off-site target. Without `upload`, its copies are the verified copies
+/// in its staging folder. With `upload`, only remote copies the catalog records
+/// as checked count; a verified staged copy not yet on the remote is *pending
+/// upload* ([`Site::staged`]). A staging folder whose manifest cannot be read
+/// makes the target unavailable (nothing in it is trusted or deleted).
 fn offsite_site(
+    target: &OffsiteTarget,
     inventory: &Inventory,
-    name: &str,
     index: &HashMap<String, usize>,
     count: usize,
 ) -> Site {
-    let view = inventory.offsite.iter().find(|target| target.name == name);
+    let view = inventory
+        .offsite
+        .iter()
+        .find(|view| view.name == target.name);
+    let staged = view
+        .map(|view| site_copies(&view.staged, index, count))
+        .unwrap_or_else(|| vec![None; count]);
+    let verified = |copy: &Option<SiteCopy>| copy.is_some_and(|copy| copy.verified);
+    let (copies, waiting) = if target.upload.is_some() {
+        let remote = view
+            .and_then(|view| view.remote.as_ref())
+            .map(|remote| site_copies(remote, index, count))
+            .unwrap_or_else(|| vec![None; count]);
+        let waiting = staged
+            .iter()
+            .zip(&remote)
+            .map(|(staged, remote)| verified(staged) && !verified(remote))
+            .collect();
+        (remote, waiting)
+    } else {
+        (staged, Vec::new())
+    };
     Site {
-        location: Location::Offsite(name.to_string()),
+        location: Location::Offsite(target.name.clone()),
         role: Role::Offsite,
-        unavailable: None,
-        copies: view
-            .map(|view| site_copies(&view.staged, index, count))
-            .unwrap_or_else(|| vec![None; count]),
+        unavailable: view
+            .and_then(|view| view.staged_error.clone())
+            .map(Unavailable::ManifestUnreadable),
+        copies,
         space: view.and_then(|view| view.space),
         reserve: 0,
         disk_id: None,
         last_seen: None,
         network_fs: view.and_then(|view| view.network_fs.clone()),
+        staged: waiting,
     }
 }
 
 /// Every backup name found at any location the planner looks at (the source,
-/// the policy's disks, the off-site staging folders) that matches the pattern,
+/// the policy's disks, the off-site staging folders and remotes) that matches the pattern,
 /// dated, with its size (from the server when it has it) and kind.
 fn known_backups(
     policy: &Policy,
@@ -349,10 +389,10 @@ fn known_backups(
         .iter()
         .filter_map(|(_, _, disk)| *disk)
         .flat_map(|disk| disk.copies.values());
-    let staged_records = inventory
-        .offsite
-        .iter()
-        .flat_map(|target| target.staged.values());
+    let staged_records = inventory.offsite.iter().flat_map(|target| {
+        let remote = target.remote.iter().flat_map(|remote| remote.values());
+        target.staged.values().chain(remote)
+    });
     for record in disk_records.chain(staged_records) {
         if found.contains_key(record.name.as_str()) {
             continue;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::{Action, Op};
-use crate::placement::{Location, World};
+use crate::placement::{Location, Role, World};
 use crate::policy::Policy;
 use crate::retention::Retention;
 
@@ -28,17 +28,32 @@ pub fn mass_delete_findings(
 
 fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
     let mut deleted: HashMap<&Location, usize> = HashMap::new();
+    let mut written: HashMap<&Location, usize> = HashMap::new();
     // Archive moves keep the backup (on the archive disk): not deletions here.
     for action in actions.iter().filter(|a| a.op != Op::Archive) {
         if let Some(location) = action.deleted_at() {
             *deleted.entry(location).or_default() += 1;
+        }
+        if let Some(location) = action.writes_to() {
+            *written.entry(location).or_default() += 1;
         }
     }
     let mut findings: Vec<(String, String)> = deleted
         .into_iter()
         .filter_map(|(location, count)| {
             let site = world.site(location)?;
-            let copies = world.sites[site].verified_count();
+            let site = &world.sites[site];
+            // Off-site, copies waiting for their upload are there too, and an
+            // expiring copy leaves only after tonight's uploads (it waits for
+            // them), so those count as well.
+            let copies = match site.role {
+                Role::Offsite => {
+                    site.verified_count()
+                        + site.staged.iter().filter(|staged| **staged).count()
+                        + written.get(location).copied().unwrap_or(0)
+                }
+                _ => site.verified_count(),
+            };
             (count * 2 > copies).then(|| {
                 (
                     location.to_string(),

@@ -101,7 +101,16 @@ fn deletions_are_safe(policy: &Policy, plan: &Plan, found: &mut Vec<Violation>) 
             ));
         }
         let writes = of_backup().filter(|a| a.writes_to().is_some()).count() as i64;
-        let copies_after = backup.locations.len() as i64 + writes - deletions.len() as i64;
+        // Only deletions of counted copies lower the count (removing an
+        // off-site copy still waiting for its upload does not).
+        let counted = deletions
+            .iter()
+            .filter(|d| {
+                d.deleted_at()
+                    .is_some_and(|at| backup.locations.contains(at))
+            })
+            .count() as i64;
+        let copies_after = backup.locations.len() as i64 + writes - counted;
         let needed = !backup.reasons.is_empty() || !backup.required_at.is_empty();
         if needed && copies_after < 1 {
             found.push(Violation::new(

@@ -181,6 +181,8 @@ impl Plan {
 }
 
 #[cfg(test)]
+mod offsite_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -11,7 +11,8 @@ use super::*;
 use crate::policy::{self, Policy};
 use crate::synthetic::SyntheticOffice;
 
-const GB: u64 = 1_000_000_000;
+pub const GB_FOR_TESTS: u64 = 1_000_000_000;
+const GB: u64 = GB_FOR_TESTS;
 
 pub fn vendor_policy() -> Policy {
     let text = include_str!("../../policies/vendor-guide.yaml");
@@ -26,7 +27,7 @@ pub fn policy_from(text: &str) -> Policy {
         .policy
 }
 
-fn date(text: &str) -> NaiveDate {
+pub fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
@@ -86,7 +87,7 @@ pub fn check_plan_invariants(policy: &Policy, plan: &Plan) {
     );
 }
 
-fn daily_disk(policy: &Policy) -> impl Fn(NaiveDate) -> Vec<String> + '_ {
+pub fn daily_disk(policy: &Policy) -> impl Fn(NaiveDate) -> Vec<String> + '_ {
     move |day| disk_for(policy, day).into_iter().collect()
 }
 
@@ -160,7 +161,7 @@ fn utc(text: &str) -> DateTime<Utc> {
 
 /// Runs the vendor office through `from..to` with the day's disk connected, then
 /// plans the night of `night` with `connected` disks, snapshotting text and JSON.
-fn snapshot_night(
+pub fn snapshot_night(
     name: &str,
     policy: &Policy,
     office: &mut SyntheticOffice,
@@ -184,7 +185,7 @@ fn snapshot_night(
     plan
 }
 
-fn office_until(policy: &Policy, disk_size: u64, from: &str, until: &str) -> SyntheticOffice {
+pub fn office_until(policy: &Policy, disk_size: u64, from: &str, until: &str) -> SyntheticOffice {
     let mut office = SyntheticOffice::new(policy, disk_size);
     office.last_restore_test = Some(date(until));
     run_nights(policy, &mut office, from, until, &daily_disk(policy));

@@ -94,7 +94,7 @@ fn header(plan: &Plan, paint: Paint, out: &mut String) {
                 format!("{}  {copies}", site.mount.as_deref().unwrap_or(""))
             }
             (_, true, Some(blocked)) => format!("connected but not used: {blocked}"),
-            (_, true, None) => {
+            (location, true, None) => {
                 let space = match (site.free, site.total) {
                     (Some(free), Some(total)) => format!(
                         ", {} free of {} (reserve {})",
@@ -104,10 +104,13 @@ fn header(plan: &Plan, paint: Paint, out: &mut String) {
                     ),
                     _ => String::new(),
                 };
-                format!(
-                    "connected at {}{space}  {copies}",
-                    site.mount.as_deref().unwrap_or("?")
-                )
+                let place = site.mount.as_deref().unwrap_or("?");
+                match location {
+                    Location::Offsite(_) => {
+                        format!("off-site, staged in {place}{space}  {copies}")
+                    }
+                    _ => format!("connected at {place}{space}  {copies}"),
+                }
             }
             (_, false, _) => {
                 let seen = site
@@ -139,6 +142,12 @@ fn actions(plan: &Plan, paint: Paint, out: &mut String) {
         .unwrap_or(0);
     for action in &plan.actions {
         let place = match action.op {
+            // An off-site copy read from the target's own staging folder is
+            // its upload.
+            Op::Copy if action.from.is_some() && action.from == action.to => format!(
+                "staged → {}",
+                action.to.as_ref().map(Location::name).unwrap_or("?")
+            ),
             Op::Copy | Op::Archive => format!(
                 "{} → {}",
                 action.from.as_ref().map(Location::name).unwrap_or("?"),

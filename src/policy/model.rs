@@ -215,7 +215,13 @@ pub struct Upload {
     pub bwlimit: Option<String>,
     /// The rclone program (default `rclone` on PATH).
     pub binary: Option<PathBuf>,
+    /// How many of the newest uploaded-and-verified copies stay in the staging
+    /// folder (default [`DEFAULT_KEEP_LOCAL`]: the folder is an outbox).
+    pub keep_local: u32,
 }
+
+/// Staged copies kept after their upload is verified, unless the policy says.
+pub const DEFAULT_KEEP_LOCAL: u32 = 0;
 
 #[derive(Debug, Clone)]
 pub struct Encrypt {

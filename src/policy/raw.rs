@@ -297,6 +297,8 @@ pub struct RawUpload {
     pub bwlimit: Option<Text>,
     #[serde(default)]
     pub binary: Option<Text>,
+    #[serde(default)]
+    pub keep_local: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -712,6 +712,11 @@ impl Validator {
                 .binary
                 .as_ref()
                 .map(|text| PathBuf::from(text.as_str().trim())),
+            keep_local: self.small_number(
+                raw.keep_local,
+                DEFAULT_KEEP_LOCAL,
+                &path.key("keep_local"),
+            ),
         }
     }
 

@@ -12,6 +12,7 @@ mod disks;
 mod safety;
 mod space;
 pub mod text;
+mod uploads;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -165,6 +166,7 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(disks::disk_checks(patient));
     checks.extend(backups::retention_tiers(patient));
     checks.extend(safety::offsite_recent(patient));
+    checks.extend(uploads::uploads_waiting(patient));
     checks.extend(space::free_space(patient));
     checks.push(safety::restore_test(patient));
     checks.extend(safety::encryption(patient));

@@ -409,7 +409,7 @@ fn encryption_unknown_warns_and_an_unencrypted_target_fails() {
     });
     case.office
         .targets
-        .push((String::from("cloud"), Default::default()));
+        .push(crate::synthetic::SyntheticTarget::staging("cloud"));
     let report = case.examine();
     assert_eq!(
         status(&report, "encryption-offsite", Some("cloud")),
@@ -480,4 +480,57 @@ fn the_doctor_text_snapshot() {
     }, {
         insta::assert_snapshot!("doctor_vendor_office_text", text::render(&report, false));
     });
+}
+
+#[test]
+fn copies_staged_but_not_uploaded_since_yesterday_warn() {
+    let mut case = Case::healthy();
+    case.policy.offsite.push(crate::policy::OffsiteTarget {
+        name: String::from("cloud"),
+        path: "/office/outbox".into(),
+        upload: Some(crate::policy::Upload {
+            remote: String::from("b2:lakeside/rota"),
+            config: None,
+            bwlimit: None,
+            binary: None,
+            keep_local: 0,
+        }),
+        encrypt: None,
+        retain: case.policy.retain,
+    });
+    let copy = |name: &str| CopyRecord {
+        name: name.to_string(),
+        size: 6 * GB,
+        kind: crate::inventory::EntryKind::File,
+        hash: String::from("h"),
+        copied_at: case.at.with_timezone(&Utc),
+        verified_at: Some(case.at.with_timezone(&Utc)),
+        ciphertext_hash: None,
+    };
+    let mut cloud = crate::synthetic::SyntheticTarget::staging("cloud");
+    cloud.uploads = true;
+    // Tonight's copy waiting is normal; Monday's is late.
+    for name in [
+        "MacPractice_2026-03-30_2330.mpbackup",
+        "MacPractice_2026-03-31_2330.mpbackup",
+    ] {
+        cloud.staged.insert(name.to_string(), copy(name));
+    }
+    case.office.targets.push(cloud);
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "upload-pending", Some("cloud")),
+        Status::Warn
+    );
+    assert!(evidence(&report, "upload-pending", Some("cloud")).contains("from 2026-03-30"));
+
+    let name = "MacPractice_2026-03-30_2330.mpbackup";
+    case.office.targets[0]
+        .remote
+        .insert(name.to_string(), copy(name));
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "upload-pending", Some("cloud")),
+        Status::Pass
+    );
 }

@@ -1,6 +1,11 @@
 //! A folder of copies (a disk's `rota/` folder, or an off-site staging folder)
 //! read against its manifest: what counts as a copy, and what does not.
 //!
+//! In a staging folder a copy may be stored under another name than its
+//! backup's (`NAME.age`, `NAME.tar.age`: see [`crate::inventory::stored`]); the
+//! manifest records it under the backup's name, and says whether it is
+//! encrypted, so the name on disk must be exactly the one the record implies.
+//!
 //! A copy counts only when the manifest records it *and* the entry on disk is
 //! there, of the same kind and size, under a name the pattern matches. Anything
 //! else is a stray: reported, never trusted, never deleted by this module (it
@@ -14,7 +19,8 @@ use chrono::{DateTime, Utc};
 use super::entries::{Listed, list_folder};
 use crate::calendar::NamePattern;
 use crate::inventory::layout;
-use crate::inventory::{CopyRecord, Manifest, StrayFile, StrayReason};
+use crate::inventory::stored::{self, Stored};
+use crate::inventory::{CopyRecord, EntryKind, Manifest, StrayFile, StrayReason};
 
 /// What a copies folder holds, as far as rota can vouch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,9 +32,32 @@ pub struct FolderCopies {
     pub last_verified: Option<DateTime<Utc>>,
 }
 
-/// Reads `folder` and its manifest. With `disk_id`, a manifest naming another
-/// disk is not trusted. A folder that does not exist is simply empty.
-pub fn read_copies(folder: &Path, disk_id: Option<&str>, pattern: &NamePattern) -> FolderCopies {
+/// How copies are named in a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    /// A disk: each copy under its backup's name.
+    Disk,
+    /// An off-site staging folder: encrypted copies under their stored names.
+    Staging,
+}
+
+/// Reads a disk's copies folder and its manifest: a manifest naming another
+/// disk than `disk_id` is not trusted. A folder that does not exist is empty.
+pub fn read_copies(folder: &Path, disk_id: &str, pattern: &NamePattern) -> FolderCopies {
+    read_folder(folder, Some(disk_id), pattern, Naming::Disk)
+}
+
+/// Reads an off-site staging folder and its manifest.
+pub fn read_staged(folder: &Path, pattern: &NamePattern) -> FolderCopies {
+    read_folder(folder, None, pattern, Naming::Staging)
+}
+
+fn read_folder(
+    folder: &Path,
+    disk_id: Option<&str>,
+    pattern: &NamePattern,
+    naming: Naming,
+) -> FolderCopies {
     if let Err(reason) = check_folder(folder) {
         return FolderCopies {
             error: reason,
@@ -61,7 +90,7 @@ pub fn read_copies(folder: &Path, disk_id: Option<&str>, pattern: &NamePattern) 
         Err(error) => (None, Some(error.to_string())),
     };
     let last_verified = manifest.as_ref().and_then(|m| m.last_verified);
-    let mut result = classify(listed, manifest.map(Manifest::into_copies), pattern);
+    let mut result = classify(listed, manifest.map(Manifest::into_copies), pattern, naming);
     result.error = error;
     result.last_verified = last_verified;
     result
@@ -91,11 +120,16 @@ fn classify(
     listed: Vec<Listed>,
     recorded: Option<BTreeMap<String, CopyRecord>>,
     pattern: &NamePattern,
+    naming: Naming,
 ) -> FolderCopies {
     let mut recorded = recorded.unwrap_or_default();
     let mut result = FolderCopies::default();
     for entry in listed {
-        match verdict(&entry, &recorded, pattern) {
+        let verdict = match naming {
+            Naming::Disk => verdict(&entry, &recorded, pattern),
+            Naming::Staging => staged_verdict(&entry, &recorded, pattern),
+        };
+        match verdict {
             Verdict::Copy(name) => {
                 if let Some(record) = recorded.remove(&name) {
                     result.copies.insert(name, record);
@@ -126,31 +160,72 @@ fn verdict(
     recorded: &BTreeMap<String, CopyRecord>,
     pattern: &NamePattern,
 ) -> Verdict {
-    let Ok(name) = &entry.name else {
-        return Verdict::Stray(StrayReason::Unrecognized);
-    };
-    if layout::is_partial(name) {
-        return Verdict::Stray(StrayReason::PartialCopy);
-    }
-    if layout::is_reserved(name) {
-        return Verdict::Ours;
-    }
-    let Some(kind) = entry.entry_type.backup_kind() else {
-        return Verdict::Stray(StrayReason::Unrecognized);
+    let (name, kind) = match candidate(entry) {
+        Ok(found) => found,
+        Err(verdict) => return verdict,
     };
     if !pattern.matches(name) {
         return Verdict::Stray(StrayReason::Unrecognized);
     }
     match recorded.get(name) {
         None => Verdict::Stray(StrayReason::Unrecorded),
-        // An encrypted copy's size on disk is the ciphertext's, not the
-        // recorded plaintext size; its presence and kind are what can be checked.
-        Some(record)
-            if record.kind == kind
-                && (record.size == entry.size || record.ciphertext_hash.is_some()) =>
-        {
+        Some(record) if record.kind == kind && record.size == entry.size => {
             Verdict::Copy(name.clone())
         }
         Some(_) => Verdict::Stray(StrayReason::SizeMismatch),
+    }
+}
+
+/// [`verdict`] for a staging folder: the entry's name is read back to its
+/// backup's, and must be the stored name the manifest record implies. An
+/// encrypted copy's size is the ciphertext's, not the recorded plaintext size,
+/// so only its presence and kind are checked here (its hash when uploaded and
+/// by `rota verify`).
+fn staged_verdict(
+    entry: &Listed,
+    recorded: &BTreeMap<String, CopyRecord>,
+    pattern: &NamePattern,
+) -> Verdict {
+    let (on_disk, kind) = match candidate(entry) {
+        Ok(found) => found,
+        Err(verdict) => return verdict,
+    };
+    let Some((name, _)) = stored::parse(on_disk, |name| pattern.matches(name)) else {
+        return Verdict::Stray(StrayReason::Unrecognized);
+    };
+    let Some(record) = recorded.get(&name) else {
+        return Verdict::Stray(StrayReason::Unrecorded);
+    };
+    let shape = Stored::of_record(record);
+    if shape.name_for(&name) != *on_disk {
+        return Verdict::Stray(StrayReason::Unrecorded);
+    }
+    let stored_kind = if shape.is_single_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Bundle
+    };
+    if kind == stored_kind && (shape.is_encrypted() || record.size == entry.size) {
+        Verdict::Copy(name)
+    } else {
+        Verdict::Stray(StrayReason::SizeMismatch)
+    }
+}
+
+/// An entry's name and kind when it could be a copy; otherwise its verdict
+/// (rota's own file, a partial copy, something that is never a backup).
+fn candidate(entry: &Listed) -> Result<(&String, EntryKind), Verdict> {
+    let Ok(name) = &entry.name else {
+        return Err(Verdict::Stray(StrayReason::Unrecognized));
+    };
+    if layout::is_partial(name) {
+        return Err(Verdict::Stray(StrayReason::PartialCopy));
+    }
+    if layout::is_reserved(name) {
+        return Err(Verdict::Ours);
+    }
+    match entry.entry_type.backup_kind() {
+        Some(kind) => Ok((name, kind)),
+        None => Err(Verdict::Stray(StrayReason::Unrecognized)),
     }
 }

@@ -370,3 +370,34 @@ fn the_source_listing_and_offsite_staging_are_scanned() {
     assert_eq!(cloud.remote, None);
     assert!(cloud.space.is_some());
 }
+
+#[test]
+fn encrypted_staged_copies_are_found_under_their_stored_names() {
+    const C: &str = "MacPractice_2026-03-27_2330.mpbackup";
+    const D: &str = "MacPractice_2026-03-26_2330.mpbackup";
+    let office = Office::new();
+    let outbox = office.dir.path().join("outbox");
+    let encrypted = |name: &str, kind| CopyRecord {
+        ciphertext_hash: Some("ab".repeat(32)),
+        ..record(name, 5, kind)
+    };
+    // A file and a bundle, encrypted: one file each, sized as ciphertext.
+    std::fs::write(outbox.join(format!("{A}.age")), b"ciphertext, longer").unwrap();
+    std::fs::write(outbox.join(format!("{B}.tar.age")), b"ciphertext").unwrap();
+    // Recorded as encrypted but present under the plain name: not that copy.
+    std::fs::write(outbox.join(C), b"12345").unwrap();
+    // An encrypted-looking file the manifest does not know.
+    std::fs::write(outbox.join(format!("{D}.age")), b"x").unwrap();
+    write_manifest(
+        &outbox,
+        "offsite:cloud",
+        &[
+            encrypted(A, EntryKind::File),
+            encrypted(B, EntryKind::Bundle),
+            encrypted(C, EntryKind::File),
+        ],
+    );
+    let cloud = &office.scan().offsite[0];
+    assert_eq!(cloud.staged.keys().collect::<Vec<_>>(), [A, B]);
+    assert_eq!(cloud.staged[B].kind, EntryKind::Bundle);
+}

@@ -148,6 +148,10 @@ impl Builder<'_> {
                     .and_then(|id| inventory.disks.iter().find(|d| &d.id == id));
                 let mount = match site.role {
                     Role::Server => Some(inventory.source.path.display().to_string()),
+                    Role::Offsite => self
+                        .policy
+                        .offsite_target(site.location.name())
+                        .map(|target| target.path.display().to_string()),
                     _ => disk
                         .and_then(|d| d.mount.as_ref())
                         .map(|m| m.path.display().to_string()),

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Builder, Draft, Why};
+use crate::placement::Role;
 use crate::plan::{Op, Pending};
 
 impl Builder<'_> {
@@ -70,6 +71,28 @@ impl Builder<'_> {
         }
     }
 
+    /// Step 1¾: copies to off-site targets, before any deletion is decided, so
+    /// that expiring off-site copies can wait for tonight's uploads.
+    pub(super) fn plan_offsite_copies(&mut self) {
+        for backup in (0..self.world.backups.len()).rev() {
+            let offsite: Vec<usize> = self
+                .required_sites(backup)
+                .into_iter()
+                .filter(|site| self.world.sites[*site].role == Role::Offsite)
+                .filter(|site| !self.present_or_planned(backup, *site))
+                .collect();
+            for site in offsite {
+                let reason = self.copy_reason(backup, site);
+                if self.world.sites[site].is_actionable() {
+                    self.try_copy(backup, site, reason);
+                } else {
+                    let why = self.unavailable_words(site);
+                    self.push_pending_copy(backup, site, why);
+                }
+            }
+        }
+    }
+
     /// Whether a backup is missing from a site where it is required and rota
     /// could put it tonight.
     pub(super) fn wants_copy(&self, backup: usize) -> bool {
@@ -81,7 +104,8 @@ impl Builder<'_> {
     /// Step 3: copies of one backup to every site that needs it.
     pub(super) fn plan_copies(&mut self, backup: usize) {
         for site in self.required_sites(backup) {
-            if site == self.world.server() || self.present_or_planned(backup, site) {
+            let offsite = self.world.sites[site].role == Role::Offsite;
+            if site == self.world.server() || offsite || self.present_or_planned(backup, site) {
                 continue;
             }
             let reason = self.copy_reason(backup, site);
@@ -104,8 +128,20 @@ impl Builder<'_> {
                 .filter(|s| s.has_verified(backup))
                 .map(|s| s.location.to_string())
                 .collect();
+            let offsite_only = self.world.sites.iter().any(|s| s.has_verified(backup))
+                && self
+                    .world
+                    .sites
+                    .iter()
+                    .filter(|s| s.has_verified(backup))
+                    .all(|s| s.role == Role::Offsite);
             let why = if holders.is_empty() {
                 String::from("no verified copy is known anywhere")
+            } else if offsite_only {
+                format!(
+                    "it is only off-site ({}); rota never copies back from there (`rota decrypt` restores it)",
+                    holders.join(" and ")
+                )
             } else {
                 format!(
                     "it is only on {}, which is not connected",
@@ -115,7 +151,12 @@ impl Builder<'_> {
             self.push_pending_copy(backup, site, why);
             return;
         };
-        let size = i128::from(self.size(backup));
+        // An upload of a copy already staged writes nothing more locally.
+        let size = if source == site {
+            0
+        } else {
+            i128::from(self.size(backup))
+        };
         let needs_freed = self.initial_room[site].is_some_and(|room| {
             let committed = self.committed(site);
             committed + size > room
@@ -180,8 +221,15 @@ impl Builder<'_> {
         }
     }
 
-    /// Where to read a backup from: the server, else a connected verified copy.
+    /// Where to read a backup from: for an off-site target with the backup
+    /// staged, the target itself (the copy is its upload); else the server,
+    /// else a connected verified copy on a disk. Off-site copies are never a
+    /// source for other sites: they may be encrypted to a key the server does
+    /// not have.
     pub(super) fn source_of(&self, backup: usize, target: usize) -> Option<usize> {
+        if self.world.sites[target].is_staged(backup) {
+            return Some(target);
+        }
         let server = self.world.server();
         if self.world.sites[server].holds(backup) {
             return Some(server);
@@ -190,7 +238,12 @@ impl Builder<'_> {
             .sites
             .iter()
             .enumerate()
-            .find(|(i, site)| *i != target && site.is_actionable() && site.has_verified(backup))
+            .find(|(i, site)| {
+                *i != target
+                    && site.role != Role::Offsite
+                    && site.is_actionable()
+                    && site.has_verified(backup)
+            })
             .map(|(i, _)| i)
     }
 

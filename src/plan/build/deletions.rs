@@ -67,6 +67,13 @@ impl Builder<'_> {
             .filter(|site| Some(*site) != moved_from)
         {
             let reason = self.deletion_reason(backup, site, &survivors);
+            let mut after = after.clone();
+            if self.world.sites[site].role == Role::Offsite {
+                // An expired off-site copy leaves only after tonight's uploads
+                // to that target are verified: with the network down, the
+                // target keeps what it has.
+                after.extend(self.copies_planned_to(site));
+            }
             let independent = after.is_empty();
             let draft = self.push(Draft {
                 op,
@@ -75,7 +82,7 @@ impl Builder<'_> {
                 to: None,
                 at: Some(site),
                 reason,
-                after: after.clone(),
+                after,
             });
             if independent {
                 self.free(site, backup, draft);
@@ -94,12 +101,18 @@ impl Builder<'_> {
         sites
     }
 
-    /// Sites holding a verified copy of the backup that nothing requires there.
+    /// Sites holding a verified copy of the backup (or, off-site, one waiting
+    /// for its upload) that nothing requires there.
     pub(super) fn expired_sites(&self, backup: usize) -> Vec<usize> {
         let required = self.required_sites(backup);
         let archive_keeps = self.archive_to();
+        // A staged copy waiting for its upload expires like a copy when the
+        // target no longer wants the backup (the network was down too long).
         (0..self.world.sites.len())
-            .filter(|site| self.world.sites[*site].has_verified(backup))
+            .filter(|site| {
+                let site = &self.world.sites[*site];
+                site.has_verified(backup) || site.is_staged(backup)
+            })
             .filter(|site| !required.contains(site))
             .filter(|site| Some(*site) != archive_keeps)
             .filter(|site| !self.keeps_for_pending(backup, *site))
@@ -143,6 +156,15 @@ impl Builder<'_> {
             .collect()
     }
 
+    /// Drafts of every copy planned to `site`.
+    fn copies_planned_to(&self, site: usize) -> Vec<usize> {
+        self.planned
+            .iter()
+            .filter(|((_, to), _)| *to == site)
+            .map(|(_, draft)| *draft)
+            .collect()
+    }
+
     pub(super) fn archive_to(&self) -> Option<usize> {
         if self.policy.destruction.expired != Expired::Archive {
             return None;
@@ -160,10 +182,17 @@ impl Builder<'_> {
         sources: &[usize],
     ) -> Option<(usize, usize)> {
         let target = self.archive_to()?;
-        let source = *sources
+        // Never from off-site: an encrypted copy cannot be read on the server.
+        let readable: Vec<usize> = sources
             .iter()
-            .find(|s| **s != self.world.server())
-            .unwrap_or(&sources[0]);
+            .copied()
+            .filter(|s| self.world.sites[*s].role != Role::Offsite)
+            .collect();
+        let source = readable
+            .iter()
+            .copied()
+            .find(|s| *s != self.world.server())
+            .or_else(|| readable.first().copied())?;
         if !self.world.sites[target].is_actionable() {
             let why = format!("{} to keep the last copy", self.unavailable_words(target));
             self.pending.push(Pending {

@@ -5,6 +5,8 @@
 //! The order of decisions keeps the DAG acyclic by construction:
 //! 1. copies to archive disks (they decide whether a home disk still needs a
 //!    long-term backup);
+//!    Then copies to off-site targets (they use only the staging folder's
+//!    room, and expiring off-site copies wait for them);
 //! 2. deletions of backups that get no copy tonight ("independent": they depend
 //!    on nothing and may free space);
 //! 3. copies, newest first, each fitting in the room left above the reserve
@@ -180,6 +182,7 @@ impl<'a> Context<'a> {
         );
         builder.plan_archive_copies();
         builder.resolve_requirements();
+        builder.plan_offsite_copies();
         let needs_copy: Vec<bool> = (0..backups).map(|b| builder.wants_copy(b)).collect();
         for backup in (0..backups).rev() {
             if !needs_copy[backup] && !builder.has_planned(backup) {

@@ -40,6 +40,9 @@ impl Builder<'_> {
                 parts.push(part);
             }
         }
+        if self.world.sites[site].is_staged(backup) {
+            parts.insert(0, String::from("staged, waiting for its upload"));
+        }
         parts.join("; ")
     }
 
@@ -77,6 +80,9 @@ impl Builder<'_> {
 
     pub(super) fn unavailable_words(&self, site: usize) -> String {
         let label = self.site_name(site);
+        if self.world.sites[site].role == Role::Offsite {
+            return format!("off-site target {label}'s staging manifest cannot be read");
+        }
         match &self.world.sites[site].unavailable {
             Some(Unavailable::NotConnected) | None => format!("disk {label} not connected"),
             Some(Unavailable::DuplicateLabel) => {

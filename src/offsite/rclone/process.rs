@@ -1,0 +1,184 @@
+//! Running the rclone program: spawning it with the options every command
+//! gets, reading its output without letting a pipe stall it, stopping it at a
+//! deadline, and turning its exit code and last message into an
+//! [`RcloneError`] that tells "cannot reach the remote" from other failures.
+
+use std::ffi::OsString;
+use std::io::{self, Read};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::{Rclone, RcloneError};
+
+/// What rclone printed and how it ended.
+#[derive(Debug)]
+pub(super) struct Finished {
+    pub(super) code: Option<i32>,
+    pub(super) stdout: Vec<u8>,
+    pub(super) stderr: String,
+}
+
+impl Rclone {
+    pub(super) fn spawn(&self, command: &str, args: &[OsString]) -> Result<Child, RcloneError> {
+        Command::new(&self.program)
+            .args(self.common_args())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| {
+                if error.kind() == io::ErrorKind::NotFound
+                    || error.kind() == io::ErrorKind::PermissionDenied
+                {
+                    RcloneError::Missing {
+                        program: self.program.clone(),
+                        detail: error.to_string(),
+                    }
+                } else {
+                    RcloneError::Failed {
+                        command: command.to_string(),
+                        code: None,
+                        detail: error.to_string(),
+                    }
+                }
+            })
+    }
+
+    /// Runs a command to its end (or its deadline) and turns a failure into
+    /// an [`RcloneError`].
+    pub(super) fn run(
+        &self,
+        command: &str,
+        args: &[OsString],
+        deadline: Option<Duration>,
+    ) -> Result<Finished, RcloneError> {
+        let mut child = self.spawn(command, args)?;
+        let stdout = collect(child.stdout.take());
+        let stderr = collect(child.stderr.take());
+        let done = finish(child, stderr, Some(stdout), command, deadline)?;
+        check_status(command, done)
+    }
+}
+
+/// Reads a pipe to its end on another thread (so neither pipe can fill up and
+/// stall rclone while rota waits on the other).
+pub(super) fn collect<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
+/// Waits for the process, stopping it at the deadline.
+pub(super) fn finish(
+    mut child: Child,
+    stderr: thread::JoinHandle<Vec<u8>>,
+    stdout: Option<thread::JoinHandle<Vec<u8>>>,
+    command: &str,
+    deadline: Option<Duration>,
+) -> Result<Finished, RcloneError> {
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(error) => {
+                return Err(RcloneError::Failed {
+                    command: command.to_string(),
+                    code: None,
+                    detail: error.to_string(),
+                });
+            }
+        }
+        if let Some(limit) = deadline
+            && started.elapsed() > limit
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(RcloneError::TimedOut {
+                command: command.to_string(),
+                after: limit,
+            });
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+    let stdout = stdout
+        .map(|handle| handle.join().unwrap_or_default())
+        .unwrap_or_default();
+    Ok(Finished {
+        code: status.code(),
+        stdout,
+        stderr,
+    })
+}
+
+/// Success, or the failure classified from rclone's exit code and message.
+pub(super) fn check_status(command: &str, done: Finished) -> Result<Finished, RcloneError> {
+    if done.code == Some(0) {
+        return Ok(done);
+    }
+    let detail = last_message(&done.stderr);
+    // rclone's exit code 5 is "temporary error, retrying may fix it".
+    if done.code == Some(5) || looks_like_network(&done.stderr) {
+        return Err(RcloneError::Unreachable {
+            command: command.to_string(),
+            detail,
+        });
+    }
+    Err(RcloneError::Failed {
+        command: command.to_string(),
+        code: done.code,
+        detail,
+    })
+}
+
+/// Whether rclone's messages say the service could not be reached.
+pub(super) fn looks_like_network(stderr: &str) -> bool {
+    const SIGNS: [&str; 14] = [
+        "connection refused",
+        "no such host",
+        "network is unreachable",
+        "no route to host",
+        "i/o timeout",
+        "connection reset",
+        "broken pipe",
+        "couldn't connect",
+        "dial tcp",
+        "temporary failure in name resolution",
+        "tls handshake timeout",
+        "context deadline exceeded",
+        "connection lost",
+        "unexpected eof",
+    ];
+    let lower = stderr.to_ascii_lowercase();
+    SIGNS.iter().any(|sign| lower.contains(sign))
+}
+
+/// rclone's last message, without its date and time prefix.
+pub(super) fn last_message(stderr: &str) -> String {
+    let line = stderr
+        .lines()
+        .map(str::trim)
+        .rfind(|line| !line.is_empty())
+        .unwrap_or("no message");
+    strip_log_prefix(line).to_string()
+}
+
+/// `2026/03/31 23:59:00 ERROR : x: y` -> `ERROR : x: y`.
+fn strip_log_prefix(line: &str) -> &str {
+    let mut parts = line.splitn(3, ' ');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(date), Some(time), Some(rest))
+            if date.len() == 10 && date.as_bytes()[4] == b'/' && time.contains(':') =>
+        {
+            rest
+        }
+        _ => line,
+    }
+}
