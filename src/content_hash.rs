@@ -32,8 +32,20 @@ pub const BUFFER_SIZE: usize = 1 << 20;
 
 /// The hash of a plain file (equal to `b3sum`'s output).
 pub fn hash_file(path: &Path) -> io::Result<String> {
+    hash_file_using(path, &mut open_plain)
+}
+
+/// How a caller opens each regular file to be hashed: the executor reads
+/// copies back with their cached pages dropped, through its fault seam.
+pub type Opener<'a> = dyn FnMut(&Path) -> io::Result<Box<dyn Read + 'a>> + 'a;
+
+fn open_plain<'a>(path: &Path) -> io::Result<Box<dyn Read + 'a>> {
+    Ok(Box::new(File::open(path)?))
+}
+
+fn hash_file_using(path: &Path, open: &mut Opener<'_>) -> io::Result<String> {
     let mut hasher = blake3::Hasher::new();
-    feed_file(path, &mut |chunk| {
+    feed(open(path)?, &mut |chunk| {
         hasher.update(chunk);
     })?;
     Ok(to_hex(&hasher))
@@ -41,6 +53,10 @@ pub fn hash_file(path: &Path) -> io::Result<String> {
 
 /// The hash of a directory bundle, as described in the module documentation.
 pub fn hash_bundle(dir: &Path) -> io::Result<String> {
+    hash_bundle_using(dir, &mut open_plain)
+}
+
+fn hash_bundle_using(dir: &Path, open: &mut Opener<'_>) -> io::Result<String> {
     let mut hasher = BundleHasher::new();
     for entry in bundle_entries(dir)? {
         match &entry.kind {
@@ -48,7 +64,7 @@ pub fn hash_bundle(dir: &Path) -> io::Result<String> {
             BundleEntryKind::Symlink { target } => hasher.symlink(&entry.key, target),
             BundleEntryKind::File { len } => {
                 hasher.begin_file(&entry.key, *len)?;
-                feed_file(&dir.join(&entry.relative), &mut |chunk| {
+                feed(open(&dir.join(&entry.relative))?, &mut |chunk| {
                     hasher.file_data(chunk)
                 })?;
             }
@@ -60,11 +76,16 @@ pub fn hash_bundle(dir: &Path) -> io::Result<String> {
 /// The hash of a backup, a plain file or a bundle (decided without following a
 /// symlink: a symlink is neither, and is an error).
 pub fn hash_path(path: &Path) -> io::Result<String> {
+    hash_path_using(path, &mut open_plain)
+}
+
+/// [`hash_path`], opening each regular file with `open`.
+pub fn hash_path_using(path: &Path, open: &mut Opener<'_>) -> io::Result<String> {
     let file_type = std::fs::symlink_metadata(path)?.file_type();
     if file_type.is_file() {
-        hash_file(path)
+        hash_file_using(path, open)
     } else if file_type.is_dir() {
-        hash_bundle(path)
+        hash_bundle_using(path, open)
     } else {
         Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -79,8 +100,7 @@ pub fn to_hex(hasher: &blake3::Hasher) -> String {
 }
 
 /// Reads a file in [`BUFFER_SIZE`] chunks.
-fn feed_file(path: &Path, consume: &mut dyn FnMut(&[u8])) -> io::Result<()> {
-    let mut file = File::open(path)?;
+fn feed(mut file: Box<dyn Read + '_>, consume: &mut dyn FnMut(&[u8])) -> io::Result<()> {
     let mut buffer = vec![0u8; BUFFER_SIZE];
     loop {
         match file.read(&mut buffer) {

@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod content_hash;
+pub mod execute;
 pub mod inventory;
 pub mod placement;
 pub mod plan;

@@ -3,6 +3,7 @@
 //! environment and arbitrary files; everything it calls below is pure or goes
 //! through the inventory scanner and the executor.
 
+mod apply;
 mod check;
 mod disk;
 mod error;
@@ -52,6 +53,7 @@ enum Command {
     Init(init::InitArgs),
     Plan(plan::PlanArgs),
     Disk(disk::DiskArgs),
+    Apply(apply::ApplyArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -87,6 +89,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Init(args) => init::run(&args),
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
+        Command::Apply(args) => apply::run(&args, no_color),
     }
 }
 
