@@ -142,8 +142,15 @@ fn finish_deletion(
     if let Err(error) = run.update_catalog(&place, (run.clock)()) {
         recovery.problems.push(error.to_string());
     }
+    let state_dir = &run.policy.state_dir;
+    let logged = audit::has_entry(state_dir, &started.run, started.action, &started.location);
     let record = audit_record(started, (run.clock)(), true);
-    match audit::append(&run.fs, &run.policy.state_dir, &record) {
+    let appended = if logged {
+        Ok(())
+    } else {
+        audit::append(&run.fs, state_dir, &record)
+    };
+    match appended {
         Ok(()) => recovery.completed.push(format!(
             "{} {} on {}",
             started.op.key(),
