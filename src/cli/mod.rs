@@ -5,6 +5,7 @@
 
 mod apply;
 mod check;
+mod demo;
 mod disk;
 mod error;
 mod init;
@@ -54,6 +55,7 @@ enum Command {
     Plan(plan::PlanArgs),
     Disk(disk::DiskArgs),
     Apply(apply::ApplyArgs),
+    Demo(demo::DemoArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -90,6 +92,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Disk(args) => disk::run(&args),
         Command::Apply(args) => apply::run(&args, no_color),
+        Command::Demo(args) => demo::run(&args, no_color),
     }
 }
 

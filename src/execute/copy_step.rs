@@ -29,6 +29,7 @@ impl Step<'_, '_> {
         to: &Location,
         observer: &mut dyn Observer,
     ) -> Result<Done, Failure> {
+        let started = std::time::Instant::now();
         let source = self.place(from)?;
         let target = self.place(to)?;
         match &target.kind {
@@ -106,6 +107,7 @@ impl Step<'_, '_> {
         recorded?;
         Ok(Done {
             bytes: written.bytes,
+            elapsed: started.elapsed(),
             ..Done::default()
         })
     }

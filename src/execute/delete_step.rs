@@ -184,9 +184,9 @@ impl Step<'_, '_> {
         if op == Op::Destroy {
             overwrite_tree(fs, doomed).map_err(io("overwriting", doomed))?;
         }
-        remove_tree(fs, doomed).map_err(io("removing", doomed))?;
-        fs.sync_dir(&place.folder)
-            .map_err(io("flushing", &place.folder))
+        // No flush after this: if the removal is lost to a power cut, the
+        // temporary name comes back and the next run removes it again.
+        remove_tree(fs, doomed).map_err(io("removing", doomed))
     }
 
     fn audit(&self, started: &Started) -> Result<(), Failure> {

@@ -200,6 +200,8 @@ pub struct Done {
     pub adopted: bool,
     /// The copy was already verified there: nothing to do.
     pub already: bool,
+    /// Time spent writing and reading back the copy.
+    pub elapsed: std::time::Duration,
 }
 
 /// Words for "the partial copy was removed" on failed copies.

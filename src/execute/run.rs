@@ -70,6 +70,17 @@ impl Report {
             .sum()
     }
 
+    /// Time spent copying and reading back.
+    pub fn copy_time(&self) -> Duration {
+        self.outcomes
+            .iter()
+            .filter_map(|(_, o)| match o {
+                Outcome::Done(done) => Some(done.elapsed),
+                _ => None,
+            })
+            .sum()
+    }
+
     /// Actions of `op` that succeeded.
     pub fn done(&self, op: Op) -> usize {
         self.outcomes

@@ -156,8 +156,13 @@ pub fn summary(plan: &Plan, report: &Report) -> String {
     let mut out = String::new();
     let copied = report.done(Op::Copy);
     let moved = report.bytes_copied();
-    let seconds = report.elapsed.as_secs_f64().max(0.001);
-    let speed = bytes((moved as f64 / seconds) as u64);
+    // Speed means something only for a copy that takes a while.
+    let seconds = report.copy_time().as_secs_f64();
+    let speed = if moved >= 10_000_000 && seconds > 0.0 {
+        format!(", {}/s", bytes((moved as f64 / seconds) as u64))
+    } else {
+        String::new()
+    };
     let failed = report
         .outcomes
         .iter()
@@ -166,7 +171,7 @@ pub fn summary(plan: &Plan, report: &Report) -> String {
     let skipped = report.failed() - failed;
     let _ = write!(
         out,
-        "Summary: copied {copied} ({}, {speed}/s), removed {}, archived {}, destroyed {}, failed {failed}",
+        "Summary: copied {copied} ({}{speed}), removed {}, archived {}, destroyed {}, failed {failed}",
         bytes(moved),
         report.done(Op::Remove),
         report.done(Op::Archive),
