@@ -68,7 +68,7 @@ fn template(big: usize) -> ApplyOffice {
 fn add_backup(office: &ApplyOffice, date: &str, big: usize) {
     let backup = name(date);
     let day: usize = date[8..].parse().unwrap();
-    if day % 3 == 0 {
+    if day.is_multiple_of(3) {
         office.office.backup_bundle(&backup, (big + 5000) as u64);
     } else {
         // One backup spans several write buffers, so kills land mid-file too.

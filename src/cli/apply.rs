@@ -48,11 +48,7 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
-    let saved = args
-        .plan
-        .as_ref()
-        .map(|path| read_saved(path))
-        .transpose()?;
+    let saved = args.plan.as_ref().map(read_saved).transpose()?;
     let at = saved
         .as_ref()
         .map(|s| s.plan.at.clone())

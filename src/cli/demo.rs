@@ -257,8 +257,8 @@ fn week_table(nights: &[Night]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "   {:<10} {:<11} {:<24} {:<24} {}",
-        "Day", "Date", "Connect before leaving", "Take out in the morning", "Keep long-term"
+        "   {:<10} {:<11} {:<24} {:<24} Keep long-term",
+        "Day", "Date", "Connect before leaving", "Take out in the morning"
     );
     for night in nights {
         let day = full_weekday(night.date.weekday());

@@ -330,7 +330,7 @@ impl Step<'_, '_> {
         temp: &Path,
         hash: Option<String>,
     ) -> Result<(), Failure> {
-        let entry = Entry::ActionStarted(Started {
+        let entry = Entry::ActionStarted(Box::new(Started {
             run: self.run.run_id.clone(),
             plan: self.plan_id.to_string(),
             plan_at: self.plan_at.clone(),
@@ -347,7 +347,7 @@ impl Step<'_, '_> {
             reason: action.reason.clone(),
             archived_to: None,
             at: (self.run.clock)(),
-        });
+        }));
         self.journal_entry(&entry)
     }
 

@@ -65,7 +65,7 @@ impl Step<'_, '_> {
             archived_to: archived_to.map(Location::to_string),
             at: (self.run.clock)(),
         };
-        self.journal_entry(&Entry::ActionStarted(started.clone()))?;
+        self.journal_entry(&Entry::ActionStarted(Box::new(started.clone())))?;
         let result = self.take_away(&place, &path, &doomed, op);
         if let Err(failure) = result {
             self.journal_end(action, Some(&failure));

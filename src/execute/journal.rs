@@ -31,7 +31,7 @@ pub enum Entry {
         pid: u32,
         started_at: DateTime<Utc>,
     },
-    ActionStarted(Started),
+    ActionStarted(Box<Started>),
     ActionFinished {
         run: String,
         action: usize,
@@ -104,7 +104,7 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Started> {
     let mut open: Vec<Started> = Vec::new();
     for entry in entries {
         match entry {
-            Entry::ActionStarted(started) => open.push(started.clone()),
+            Entry::ActionStarted(started) => open.push(started.as_ref().clone()),
             Entry::ActionFinished { run, action, .. } => {
                 open.retain(|s| !(&s.run == run && s.action == *action));
             }
@@ -216,14 +216,14 @@ mod tests {
         };
         let mut journal = Journal::start(&fs, dir.path(), &[], &first).unwrap();
         for entry in [
-            Entry::ActionStarted(started("r1", 1)),
+            Entry::ActionStarted(Box::new(started("r1", 1))),
             Entry::ActionFinished {
                 run: String::from("r1"),
                 action: 1,
                 ok: true,
                 message: None,
             },
-            Entry::ActionStarted(started("r1", 2)),
+            Entry::ActionStarted(Box::new(started("r1", 2))),
         ] {
             journal.append(&fs, &entry).unwrap();
         }
@@ -252,7 +252,7 @@ mod tests {
             pid: 1,
             started_at: when,
         };
-        let carried = [Entry::ActionStarted(started("old", 4))];
+        let carried = [Entry::ActionStarted(Box::new(started("old", 4)))];
         let mut journal = Journal::start(&fs, dir.path(), &carried, &start("r2")).unwrap();
         journal
             .append(

@@ -102,7 +102,9 @@ fn finish_deletion(
 ) {
     let Some(place) = place_now(run, inventory, started) else {
         forget_on_absent_disk(run, started, recovery);
-        recovery.carried.push(Entry::ActionStarted(started.clone()));
+        recovery
+            .carried
+            .push(Entry::ActionStarted(Box::new(started.clone())));
         return;
     };
     let path = place.entry(&started.backup);
@@ -161,7 +163,9 @@ fn finish_deletion(
             recovery
                 .problems
                 .push(format!("cannot write the audit log: {error}"));
-            recovery.carried.push(Entry::ActionStarted(started.clone()));
+            recovery
+                .carried
+                .push(Entry::ActionStarted(Box::new(started.clone())));
         }
     }
 }

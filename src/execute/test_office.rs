@@ -110,11 +110,7 @@ impl Office {
         self.path("disks").join(label)
     }
 
-    /// Unplugs a disk: its folder moves out of `mount_search`.
-    pub fn unplug(&self, label: &str) {
-        std::fs::rename(self.mount(label), self.path("safe").join(label)).unwrap();
-    }
-
+    /// Plugs a disk back in from `safe/` (out of `mount_search`).
     pub fn plug(&self, label: &str) {
         std::fs::rename(self.path("safe").join(label), self.mount(label)).unwrap();
     }

@@ -609,7 +609,7 @@ fn a_deletion_cut_off_by_a_crash_is_finished_and_logged_by_the_next_run() {
             pid: 1,
             started_at: clock(),
         },
-        journal::Entry::ActionStarted(started),
+        journal::Entry::ActionStarted(Box::new(started)),
     ];
     let text: String = entries
         .iter()
