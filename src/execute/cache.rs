@@ -1,14 +1,19 @@
-//! Opening a copy for its read-back check so that the disk is really read, not
-//! the memory that still holds what was just written:
+//! Hints to the operating system's page cache, so that copies are checked
+//! against the disk and large copies stream:
 //!
-//! - Linux (and other systems with `posix_fadvise`): the file's cached pages
-//!   are dropped (`POSIX_FADV_DONTNEED`) after it was flushed to the disk;
-//! - macOS: caching is switched off for the descriptor (`F_NOCACHE`);
-//! - elsewhere: nothing can be done portably, and the read may come from
-//!   memory (the copy was still written and flushed from the same bytes).
+//! - a copy's read-back must read the disk, not the memory that still holds
+//!   what was just written: on Linux (and other systems with `posix_fadvise`)
+//!   the file's cached pages are dropped (`POSIX_FADV_DONTNEED`) after it was
+//!   flushed; on macOS caching is switched off for the descriptor
+//!   (`F_NOCACHE`); elsewhere nothing can be done portably and the read may
+//!   come from memory (the copy was still written and flushed from the same
+//!   bytes);
+//! - sources and read-backs are read sequentially (`POSIX_FADV_SEQUENTIAL`);
+//! - on Linux a copy's written ranges are queued for writing to the disk as
+//!   they are written (`sync_file_range`), so the final flush is short.
 //!
-//! Best effort by design: a platform that refuses the hint still gets a
-//! read-back, so failures are ignored. Never writes.
+//! Best effort by design: a platform that refuses a hint still gets a correct
+//! copy and a read-back, so failures are ignored. Never writes data.
 
 use std::fs::File;
 use std::io;
@@ -46,6 +51,39 @@ fn drop_cached_pages(file: &File) {
     target_os = "macos"
 )))]
 fn drop_cached_pages(_file: &File) {}
+
+/// Tells the OS the file will be read from start to end (larger read-ahead).
+pub fn read_sequentially(file: &File) {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a valid descriptor; the call only advises the kernel.
+        unsafe {
+            libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_SEQUENTIAL);
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    let _ = file;
+}
+
+/// Starts writing a just-written range to the disk without waiting (Linux), so
+/// the final flush of a large copy has little left to do. Elsewhere the final
+/// flush does it all.
+pub fn start_writeback(file: &File, offset: u64, len: usize) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::fd::AsRawFd;
+        let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+            return;
+        };
+        // SAFETY: a valid descriptor; SYNC_FILE_RANGE_WRITE only queues writeback.
+        unsafe {
+            libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = (file, offset, len);
+}
 
 #[cfg(test)]
 mod tests {

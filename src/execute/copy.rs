@@ -12,12 +12,11 @@
 //! This module writes only inside the temporary path it is given, and never
 //! deletes: cleaning up a failed temporary copy is the caller's job.
 
-use std::cell::RefCell;
 use std::fs::{File, Metadata};
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use super::cache::open_uncached;
+use super::cache;
 use super::effects::Fs;
 use crate::content_hash::{self, BUFFER_SIZE, BundleEntryKind, BundleHasher, bundle_entries};
 use crate::inventory::EntryKind;
@@ -51,6 +50,10 @@ pub enum CopyFailure {
 
 type Result<T> = std::result::Result<T, CopyFailure>;
 
+/// How much written data is queued for the disk at a time (see
+/// [`cache::start_writeback`]).
+const WRITEBACK_BATCH: u64 = 8 << 20;
+
 fn source_error(path: &Path) -> impl FnOnce(io::Error) -> CopyFailure + '_ {
     move |error| CopyFailure::Source {
         path: path.to_path_buf(),
@@ -74,6 +77,20 @@ pub fn write_verified(
     temp: &Path,
     progress: &mut dyn Progress,
 ) -> Result<Written> {
+    let written = write_hashed(fs, source, kind, temp, progress)?;
+    verify(fs, temp, &written, progress)?;
+    Ok(written)
+}
+
+/// The first half of [`write_verified`]: the copy, hashed as it is written
+/// and flushed, not yet read back.
+pub fn write_hashed(
+    fs: &Fs,
+    source: &Path,
+    kind: EntryKind,
+    temp: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Written> {
     let metadata = std::fs::symlink_metadata(source).map_err(source_error(source))?;
     let found = if metadata.is_file() {
         EntryKind::File
@@ -91,12 +108,10 @@ pub fn write_verified(
             what: format!("it is now a {}", kind_word(found)),
         });
     }
-    let written = match kind {
-        EntryKind::File => copy_file(fs, source, &metadata, temp, progress)?,
-        EntryKind::Bundle => copy_bundle(fs, source, temp, progress)?,
-    };
-    verify(fs, temp, &written, progress)?;
-    Ok(written)
+    match kind {
+        EntryKind::File => copy_file(fs, source, &metadata, temp, progress),
+        EntryKind::Bundle => copy_bundle(fs, source, temp, progress),
+    }
 }
 
 pub(super) fn kind_word(kind: EntryKind) -> &'static str {
@@ -135,34 +150,41 @@ fn stream_file(
     progress: &mut dyn Progress,
     hash: &mut dyn FnMut(&[u8]),
 ) -> Result<u64> {
-    let mut input = File::open(source).map_err(source_error(source))?;
+    let input = File::open(source).map_err(source_error(source))?;
+    cache::read_sequentially(&input);
     let mut output = fs.create_new(temp).map_err(target_error(temp))?;
-    let mut buffer = vec![0u8; BUFFER_SIZE];
     let mut offset = 0u64;
-    loop {
-        let read = fs
-            .read(&mut input, source, offset, &mut buffer)
-            .map_err(source_error(source))?;
-        if read == 0 {
-            break;
-        }
-        let chunk = &buffer[..read];
-        hash(chunk);
-        fs.write(&mut output, temp, offset, chunk)
-            .map_err(target_error(temp))?;
-        offset += read as u64;
-        progress.copied(read as u64);
-        if offset > before.len() {
+    let mut queued = 0u64;
+    // Why the consumer stopped the reading, when it did.
+    let mut stopped: Option<CopyFailure> = None;
+    let limit = before.len();
+    let streamed = read_chunks(fs, input, source, &mut |chunk| {
+        if offset + chunk.len() as u64 > limit {
             // Still being written: stop rather than chase a growing file.
-            return Err(CopyFailure::SourceChanged {
+            stopped = Some(CopyFailure::SourceChanged {
                 path: source.to_path_buf(),
-                what: format!(
-                    "its size changed from {} bytes while it was read (it grew)",
-                    before.len()
-                ),
+                what: format!("its size changed from {limit} bytes while it was read (it grew)"),
             });
+            return Err(io::Error::other("stopped"));
         }
+        hash(chunk);
+        if let Err(error) = fs.write(&mut output, temp, offset, chunk) {
+            stopped = Some(target_error(temp)(error));
+            return Err(io::Error::other("stopped"));
+        }
+        offset += chunk.len() as u64;
+        // Start writing to the disk now rather than all at the final flush.
+        if offset - queued >= WRITEBACK_BATCH {
+            cache::start_writeback(&output, queued, (offset - queued) as usize);
+            queued = offset;
+        }
+        progress.copied(chunk.len() as u64);
+        Ok(())
+    });
+    if let Some(failure) = stopped {
+        return Err(failure);
     }
+    streamed.map_err(source_error(source))?;
     unchanged(source, before, offset)?;
     if let Ok(modified) = before.modified() {
         fs.set_modified_file(&output, temp, modified)
@@ -266,8 +288,9 @@ fn finish_folder(fs: &Fs, folder: &Path, metadata: &Metadata) -> Result<()> {
         .map_err(target_error(folder))
 }
 
-/// Reads the temporary copy back from the disk and compares its hash.
-fn verify(fs: &Fs, temp: &Path, written: &Written, progress: &mut dyn Progress) -> Result<()> {
+/// The second half of [`write_verified`]: reads the copy back from the disk
+/// and compares its hash with what was written.
+pub fn verify(fs: &Fs, temp: &Path, written: &Written, progress: &mut dyn Progress) -> Result<()> {
     let read_back = hash_from_disk(fs, temp, progress).map_err(target_error(temp))?;
     if read_back != written.hash {
         return Err(CopyFailure::Mismatch {
@@ -281,36 +304,38 @@ fn verify(fs: &Fs, temp: &Path, written: &Written, progress: &mut dyn Progress) 
 /// The hash of a copy as the disk returns it (cached pages dropped), read
 /// through the fault seam.
 pub fn hash_from_disk(fs: &Fs, path: &Path, progress: &mut dyn Progress) -> io::Result<String> {
-    let progress = RefCell::new(progress);
-    let mut open = |file: &Path| -> io::Result<Box<dyn Read + '_>> {
-        Ok(Box::new(SeamReader {
-            fs,
-            file: open_uncached(file)?,
-            path: file.to_path_buf(),
-            offset: 0,
-            progress: &progress,
-        }))
+    let mut feed = |file: &Path, consume: &mut dyn FnMut(&[u8])| -> io::Result<()> {
+        let input = cache::open_uncached(file)?;
+        cache::read_sequentially(&input);
+        read_chunks(fs, input, file, &mut |chunk| {
+            consume(chunk);
+            progress.verified(chunk.len() as u64);
+            Ok(())
+        })
+        .map(|_| ())
     };
-    content_hash::hash_path_using(path, &mut open)
+    content_hash::hash_path_using(path, &mut feed)
 }
 
-/// Reads a file through [`Fs::read`], reporting progress as verified bytes.
-struct SeamReader<'a, 'p> {
-    fs: &'a Fs,
-    file: File,
-    path: PathBuf,
-    offset: u64,
-    progress: &'a RefCell<&'p mut dyn Progress>,
-}
-
-impl Read for SeamReader<'_, '_> {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        let read = self
-            .fs
-            .read(&mut self.file, &self.path, self.offset, buffer)?;
-        self.offset += read as u64;
-        self.progress.borrow_mut().verified(read as u64);
-        Ok(read)
+/// Reads `file` (at `path`, for the fault seam) to its end in
+/// [`BUFFER_SIZE`] chunks, passing each to `consume`; returns the bytes read.
+/// The kernel's read-ahead keeps the disk busy while the chunk is hashed: on
+/// the servers measured, a reader thread gained nothing (benches/README.md).
+fn read_chunks(
+    fs: &Fs,
+    mut file: File,
+    path: &Path,
+    consume: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<u64> {
+    let mut buffer = vec![0u8; BUFFER_SIZE];
+    let mut offset = 0u64;
+    loop {
+        let read = fs.read(&mut file, path, offset, &mut buffer)?;
+        if read == 0 {
+            return Ok(offset);
+        }
+        consume(&buffer[..read])?;
+        offset += read as u64;
     }
 }
 

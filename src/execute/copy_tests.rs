@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use super::*;
+use crate::content_hash::BUFFER_SIZE;
 use crate::execute::Silent;
 
 fn set_time(path: &Path, seconds: u64) -> SystemTime {
