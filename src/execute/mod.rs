@@ -74,6 +74,10 @@ pub fn plan_id(plan: &Plan) -> String {
 }
 
 #[cfg(test)]
+mod archive_tests;
+#[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
 mod test_office;
 #[cfg(test)]
 mod tests;

@@ -3,17 +3,22 @@
 //! that can be plugged in and out, and helpers that plan and apply the way
 //! `rota apply` does, with a chosen fault hook.
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::effects::Fs;
+use super::effects::{Effect, Faults, Fs};
+use super::failure::Outcome;
 use super::{ApplyRun, Report, Silent};
 use crate::calendar::parse_at;
 use crate::inventory::{self, Catalog, Inventory, Manifest, layout, write_label};
-use crate::plan::{Plan, make_plan};
+use crate::plan::{Op, Plan, make_plan};
 use crate::policy::{self, Policy};
+
+/// The instant most tests apply at: Tuesday evening.
+pub const AT: &str = "2026-03-31";
 
 pub const POLICY: &str = r#"version: 1
 office:
@@ -50,14 +55,18 @@ pub fn clock() -> DateTime<Utc> {
 impl Office {
     /// The office of [`POLICY`] with `extra` YAML appended (hold, destruction...).
     pub fn new(extra: &str) -> Office {
+        Office::with_text(&format!("{POLICY}{extra}"))
+    }
+
+    /// An office whose whole policy is `text`.
+    pub fn with_text(text: &str) -> Office {
         let dir = tempfile::tempdir().unwrap();
         for folder in ["source", "disks", "safe"] {
             std::fs::create_dir_all(dir.path().join(folder)).unwrap();
         }
         let file = dir.path().join("policy.yaml");
-        let text = format!("{POLICY}{extra}");
-        std::fs::write(&file, &text).unwrap();
-        let policy = policy::load_str(&text, &file).unwrap().policy;
+        std::fs::write(&file, text).unwrap();
+        let policy = policy::load_str(text, &file).unwrap().policy;
         Office { dir, policy }
     }
 
@@ -176,5 +185,80 @@ impl Office {
             .unwrap_or_default();
         names.sort();
         names
+    }
+}
+
+/// A fault hook from a closure.
+pub struct Hook<F>(pub F);
+
+impl<F: Fn(&Effect<'_>) -> io::Result<()> + Send + Sync> Faults for Hook<F> {
+    fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
+        (self.0)(effect)
+    }
+}
+
+pub fn hook(f: impl Fn(&Effect<'_>) -> io::Result<()> + Send + Sync + 'static) -> Fs {
+    Fs::with_faults(Hook(f))
+}
+
+/// The scenario most tests start from (see `tests`).
+pub fn office() -> Office {
+    let office = Office::new("");
+    for date in [
+        "2026-03-23",
+        "2026-03-24",
+        "2026-03-25",
+        "2026-03-26",
+        "2026-03-27",
+        "2026-03-30",
+    ] {
+        office.backup(date, 4000);
+    }
+    office.bundle("2026-03-31");
+    office.disk("MON");
+    office.disk("TUE");
+    office
+}
+
+pub fn name(date: &str) -> String {
+    format!("MacPractice_{date}_2330.mpbackup")
+}
+
+pub fn under(effect: &Effect<'_>, needle: &str) -> bool {
+    effect
+        .path()
+        .is_some_and(|p| p.to_string_lossy().contains(needle))
+}
+
+pub fn is_partial(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| layout::is_partial(&n.to_string_lossy()))
+}
+
+/// The outcome of the action doing `op` on backup `date`.
+pub fn outcome<'r>(report: &'r Report, op: Op, date: &str) -> &'r Outcome {
+    &report
+        .outcomes
+        .iter()
+        .find(|(a, _)| a.op == op && a.backup == name(date))
+        .unwrap_or_else(|| panic!("no {op:?} of {date} in {:#?}", report.outcomes))
+        .1
+}
+
+pub fn no_partials(office: &Office) {
+    for folder in [
+        office.path("source"),
+        office.copies("MON"),
+        office.copies("TUE"),
+    ] {
+        let partials: Vec<String> = Office::names(&folder)
+            .into_iter()
+            .filter(|n| layout::is_partial(n))
+            .collect();
+        assert!(
+            partials.is_empty(),
+            "{partials:?} left in {}",
+            folder.display()
+        );
     }
 }
