@@ -32,7 +32,7 @@ pub struct DemoArgs {
     /// Where to build the sandbox office
     #[arg(default_value = "rota-demo")]
     pub dir: PathBuf,
-    /// Pretend it is this instant: 2026-03-31 (end of that day), 2026-03-31T18:30 or RFC 3339
+    /// Pretend it is this instant: 2026-03-31 (end of that day), 2026-03-31T18:30 or RFC 3339 (default: the end of today)
     #[arg(long)]
     pub at: Option<String>,
 }
@@ -41,7 +41,15 @@ pub fn run(args: &DemoArgs, no_color: bool) -> Result<Outcome, CliError> {
     let dir = &args.dir;
     sandbox::prepare_folder(dir).map_err(sandbox_error)?;
     let policy_path = sandbox::write_policy(dir).map_err(sandbox_error)?;
-    let session = Session::open(&policy_path, args.at.as_deref(), no_color)?;
+    // Without --at: the end of today, so tonight's backup is already there.
+    let at = match &args.at {
+        Some(at) => at.clone(),
+        None => Session::open(&policy_path, None, no_color)?
+            .at
+            .date_naive()
+            .to_string(),
+    };
+    let session = Session::open(&policy_path, Some(&at), no_color)?;
     let policy = session.policy();
     let calendar = &policy.office.calendar;
     let today = calendar
@@ -294,7 +302,7 @@ fn try_next(dir: &Path, today: chrono::NaiveDate) -> String {
     let tomorrow = today.succ_opt().unwrap_or(today);
     let rows = [
         (
-            format!("rota plan {policy}"),
+            format!("rota plan {policy} --at {today}"),
             String::from("tonight's plan in full: nothing left to do"),
         ),
         (
