@@ -72,8 +72,8 @@ fn add_backup(office: &ApplyOffice, date: &str, big: usize) {
         office.office.backup_bundle(&backup, (big + 5000) as u64);
     } else {
         // One backup spans several write buffers, so kills land mid-file too.
-        let size = if day == 27 {
-            big.max(2_500_000)
+        let size = if day == 26 {
+            big.max(300_000)
         } else {
             big + 3000 + day
         };
