@@ -254,7 +254,12 @@ fn confirm(plan: &Plan, no_color: bool) -> Result<bool, CliError> {
         ));
     }
     print!("{}", text::render(plan, Style::for_stdout(no_color).color));
-    print!("Carry out these {} actions? [y/N] ", plan.actions.len());
+    let count = plan.actions.len();
+    if count == 1 {
+        print!("Carry out this action? [y/N] ");
+    } else {
+        print!("Carry out these {count} actions? [y/N] ");
+    }
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     std::io::stdin()

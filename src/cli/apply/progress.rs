@@ -26,7 +26,8 @@ impl Shown {
         let bar = terminal.then(|| {
             let bar = ProgressBar::new(plan.bytes_copied().saturating_mul(2));
             let style = ProgressStyle::with_template(
-                "{msg}\n[{bar:40}] {bytes}/{total_bytes} copied and verified, {bytes_per_sec}, {eta} left",
+                "{msg}\n[{bar:40}] {decimal_bytes}/{decimal_total_bytes} copied and verified, \
+                 {decimal_bytes_per_sec}, {eta} left",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
