@@ -19,10 +19,14 @@ set -euo pipefail
 SIZE_MIB=${SIZE_MIB:-2048}
 REPEAT=${REPEAT:-5}
 cd "$(dirname "$0")/.."
-DIR=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/rota-bench.XXXXXX")}
-WORK="$DIR/rota-bench"
-mkdir -p "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+if [ -n "${BENCH_DIR:-}" ]; then
+    WORK="$BENCH_DIR/rota-bench"
+    mkdir -p "$WORK"
+    trap 'rm -rf "$WORK"' EXIT
+else
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/rota-bench.XXXXXX")
+    trap 'rm -rf "$WORK"' EXIT
+fi
 
 HARNESS=$(cargo bench --bench copy_throughput --no-run --message-format=json 2> /dev/null |
     grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
