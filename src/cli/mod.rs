@@ -3,8 +3,10 @@
 //! environment and arbitrary files; everything it calls below is pure or goes
 //! through the inventory scanner and the executor.
 
+mod apply;
 mod check;
 mod decrypt;
+mod demo;
 mod disk;
 mod doctor;
 mod error;
@@ -56,16 +58,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Check(check::CheckArgs),
+    Demo(demo::DemoArgs),
     Init(init::InitArgs),
+    Check(check::CheckArgs),
     Plan(plan::PlanArgs),
+    Apply(apply::ApplyArgs),
+    Sheet(sheet::SheetArgs),
     Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
-    Sheet(sheet::SheetArgs),
-    Simulate(simulate::SimulateArgs),
     Doctor(doctor::DoctorArgs),
     Verify(verify::VerifyArgs),
     RestoreTest(restore_test::RestoreTestArgs),
+    Simulate(simulate::SimulateArgs),
     Decrypt(decrypt::DecryptArgs),
 }
 
@@ -109,6 +113,8 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Verify(args) => verify::run(&args, no_color),
         Command::RestoreTest(args) => restore_test::run(&args, no_color),
         Command::Decrypt(args) => decrypt::run(&args),
+        Command::Apply(args) => apply::run(&args, no_color),
+        Command::Demo(args) => demo::run(&args, no_color),
     }
 }
 

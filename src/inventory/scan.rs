@@ -13,6 +13,8 @@ mod copies;
 mod entries;
 mod source;
 
+pub use entries::bundle_size;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,270 @@
+//! `rota apply POLICY`: carry out tonight's plan. Under the run lock it first
+//! cleans up after an interrupted run, then scans and plans afresh (or checks a
+//! saved plan against a fresh scan), refuses a mass deletion unless allowed,
+//! asks on a terminal (or needs `--yes` without one), runs the executor with a
+//! progress display, and ends with a summary. Exit 1 if any action failed.
+
+mod progress;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use super::check::source_folder_problem;
+use super::report::Style;
+use super::session::Session;
+use super::{CliError, Outcome};
+use crate::execute::effects::Fs;
+use crate::execute::{ApplyRun, BeginError, Observer, Recovery, Report};
+use crate::inventory::Inventory;
+use crate::plan::json::to_json;
+use crate::plan::saved::{SavedPlan, fingerprint};
+use crate::plan::{Plan, WarningCode, make_plan, text};
+
+pub use progress::{Shown, summary};
+
+/// Carry out the plan: copy, verify, then prune, never losing a backup
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  rota apply rota.yaml\n      shows tonight's plan and asks before doing anything\n\n  rota apply rota.yaml --yes\n      for cron or launchd, after the practice software's backup has finished\n\n  rota plan rota.yaml --out tonight.json && rota apply rota.yaml --plan tonight.json\n      apply exactly the plan you reviewed; refused if the disks changed since\n\nExit status: 0 all done, 1 something failed or was refused (the summary says what)."
+)]
+pub struct ApplyArgs {
+    /// The policy file (YAML)
+    pub policy: PathBuf,
+    /// Plan as of this instant: 2026-03-31 (end of that day), 2026-03-31T18:30 (office time) or RFC 3339
+    #[arg(long, conflicts_with = "plan")]
+    pub at: Option<String>,
+    /// Do not ask for confirmation (needed without a terminal: cron, launchd)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Apply this saved plan (from `rota plan --out FILE`) instead of planning afresh
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Allow a plan that deletes more than half of a location's backups, or every copy of a recent day
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+}
+
+pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
+    let saved = args.plan.as_ref().map(read_saved).transpose()?;
+    let at = saved
+        .as_ref()
+        .map(|s| s.plan.at.clone())
+        .or(args.at.clone());
+    let session = Session::open(&args.policy, at.as_deref(), no_color)?;
+    let clock = Utc::now;
+    let mut prepared = prepare(&session, &clock)?;
+    report_recovery(&prepared.recovery);
+    if let Some(saved) = &saved {
+        check_saved(saved, &prepared)?;
+    }
+    check_mass_delete(&prepared.plan, args.allow_mass_delete)?;
+    if !prepared.plan.has_actions() {
+        println!("Nothing to do: every backup is where the policy wants it.");
+        report_pending(&prepared.plan);
+        prepared.finish(&session, &Report::default())?;
+        return Ok(Outcome::Success);
+    }
+    if !args.yes && !confirm(&prepared.plan, no_color)? {
+        println!("Nothing was changed.");
+        return Ok(Outcome::Success);
+    }
+    let mut shown = Shown::new(&prepared.plan, std::io::stderr().is_terminal());
+    let report = prepared.execute(&session, &mut shown);
+    shown.done();
+    prepared.finish(&session, &report)?;
+    print!("{}", summary(&prepared.plan, &report));
+    if report.failed() > 0 {
+        return Err(CliError::failed_with_help(
+            format!(
+                "{} of {} actions were not done",
+                report.failed(),
+                report.outcomes.len()
+            ),
+            "each is listed above with its reason; what did succeed is recorded, and the next \
+             `rota apply` plans the rest afresh",
+        ));
+    }
+    Ok(Outcome::Success)
+}
+
+/// A run that holds the lock, has cleaned up, and has a fresh plan.
+pub struct Prepared<'s> {
+    pub run: ApplyRun<'s>,
+    pub inventory: Inventory,
+    pub plan: Plan,
+    pub recovery: Recovery,
+}
+
+/// Locks, recovers from an interrupted run, scans and plans afresh.
+pub fn prepare<'s>(
+    session: &'s Session,
+    clock: &'s dyn Fn() -> DateTime<Utc>,
+) -> Result<Prepared<'s>, CliError> {
+    if let Some(problem) = source_folder_problem(&session.loaded) {
+        let mut problem = problem;
+        problem.severity = miette::Severity::Error;
+        let diagnostic = session.loaded.origin.diagnose(problem);
+        return Err(CliError::PolicyProblem(Box::new(diagnostic)));
+    }
+    let policy = session.policy();
+    let mut run = ApplyRun::begin(policy, Fs::real(), clock).map_err(begin_error)?;
+    let recovery = run.recover(&session.scan()?).map_err(begin_error)?;
+    let inventory = session.scan()?;
+    run.remember(&inventory, session.now)
+        .map_err(|error| CliError::failed(error.to_string()))?;
+    let plan = make_plan(policy, &inventory, session.at);
+    Ok(Prepared {
+        run,
+        inventory,
+        plan,
+        recovery,
+    })
+}
+
+impl Prepared<'_> {
+    pub fn execute(&mut self, session: &Session, observer: &mut dyn Observer) -> Report {
+        self.run
+            .execute(&self.plan, &self.inventory, session.now, observer)
+    }
+
+    /// Records the disks as they are after the run in the catalog.
+    pub fn finish(&mut self, session: &Session, report: &Report) -> Result<(), CliError> {
+        let after = session.scan()?;
+        self.run
+            .finish(&after, session.now, report)
+            .map_err(|error| CliError::failed(error.to_string()))
+    }
+}
+
+fn begin_error(error: BeginError) -> CliError {
+    match error {
+        BeginError::Lock(crate::execute::lock::LockError::Held { .. }) => {
+            CliError::failed_with_help(
+                error.to_string(),
+                "wait for it to finish (it releases the lock when it ends, even if it crashes), \
+             then run `rota apply` again",
+            )
+        }
+        BeginError::Catalog(_) => CliError::failed_with_help(
+            error.to_string(),
+            "move the file aside and run `rota disk list` again: rota rebuilds the catalog \
+             from the disks it sees",
+        ),
+        _ => CliError::failed(error.to_string()),
+    }
+}
+
+fn report_recovery(recovery: &Recovery) {
+    if let Some((run, pid, started)) = &recovery.interrupted {
+        println!(
+            "The previous run ({run}, pid {pid}, started {}) was interrupted; cleaning up after it.",
+            started.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    for done in &recovery.completed {
+        println!("  finished and logged a deletion it had begun: {done}");
+    }
+    if !recovery.removed.is_empty() {
+        println!(
+            "  removed {} temporary {} rota had left",
+            recovery.removed.len(),
+            if recovery.removed.len() == 1 {
+                "file"
+            } else {
+                "files"
+            }
+        );
+    }
+    for problem in &recovery.problems {
+        eprintln!("warning: {problem}");
+    }
+}
+
+fn report_pending(plan: &Plan) {
+    if !plan.pending.is_empty() {
+        println!(
+            "{} pending: they wait for a disk that is not connected (`rota plan` lists them).",
+            plan.pending.len()
+        );
+    }
+}
+
+fn read_saved(path: &PathBuf) -> Result<SavedPlan, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::io(format!("cannot read the saved plan {}", path.display()), &e))?;
+    serde_json::from_str(&text).map_err(|error| {
+        CliError::failed_with_help(
+            format!(
+                "{} is not a plan saved by `rota plan --out`: {error}",
+                path.display()
+            ),
+            "save one with `rota plan POLICY --out FILE`",
+        )
+    })
+}
+
+/// A saved plan is applied only to the state it was made from.
+fn check_saved(saved: &SavedPlan, prepared: &Prepared<'_>) -> Result<(), CliError> {
+    if fingerprint(&prepared.inventory) != saved.fingerprint {
+        return Err(CliError::failed_with_help(
+            "the disks or backups changed since the plan was made; run `rota plan` again",
+            "a saved plan is applied only to exactly what it was made from: review a new one \
+             with `rota plan POLICY --out FILE`",
+        ));
+    }
+    if to_json(&prepared.plan).actions != saved.plan.actions {
+        return Err(CliError::failed_with_help(
+            "the policy (or the free space on a disk) changed since the plan was made; run `rota plan` again",
+            "planning now gives different actions than the saved plan; nothing was changed",
+        ));
+    }
+    Ok(())
+}
+
+/// SPEC.md safety invariant 7.
+fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
+    let findings: Vec<&str> = plan
+        .warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::MassDelete)
+        .map(|w| w.message.as_str())
+        .collect();
+    if findings.is_empty() || allowed {
+        return Ok(());
+    }
+    Err(CliError::failed_with_help(
+        format!(
+            "refusing a mass deletion: {}; nothing was changed",
+            findings.join("; ")
+        ),
+        "a wrong pattern or clock must not wipe a disk: check `rota plan`, and if the deletions \
+         are intended, run again with --allow-mass-delete",
+    ))
+}
+
+/// Shows the plan and asks; without a terminal there is no one to ask.
+fn confirm(plan: &Plan, no_color: bool) -> Result<bool, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(
+            "rota apply needs --yes when no one is at a terminal to confirm the plan",
+            "in cron or launchd, run `rota apply POLICY --yes`; review the plan first with `rota plan POLICY`",
+        ));
+    }
+    print!("{}", text::render(plan, Style::for_stdout(no_color).color));
+    let count = plan.actions.len();
+    if count == 1 {
+        print!("Carry out this action? [y/N] ");
+    } else {
+        print!("Carry out these {count} actions? [y/N] ");
+    }
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::io("cannot read the answer", &e))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}

@@ -1,0 +1,146 @@
+//! The audit log, `state_dir/audit.log`: the practice's record of every backup
+//! copy rota deleted (SPEC.md safety invariant 9). Append-only, one JSON object
+//! a line, flushed to the disk before the action is reported done:
+//!
+//! ```json
+//! {"when":"2026-04-01T03:30:12Z","op":"remove","backup":"MacPractice_2026-03-02_2330.mpbackup",
+//!  "kind":"file","location":"MON","disk_id":"49c9…","path":"/Volumes/MON/rota/MacPractice_…",
+//!  "size":6442450944,"hash":"9f1c…","algorithm":"blake3","reason":"expired: …",
+//!  "action":12,"plan":"3b1f…","run":"20260401T033000Z-4242","plan_at":"2026-03-31T23:59:00-04:00"}
+//! ```
+//!
+//! `op` is `remove`, `destroy` (overwritten, then removed) or `archive` (moved
+//! to the disk named in `archived_to`). `recovered: true` marks a deletion that
+//! an interrupted run carried out and the next run found and logged.
+//!
+//! This module only ever appends to the log; it never rewrites or truncates it.
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::effects::Fs;
+use crate::inventory::{EntryKind, HashAlgorithm, layout};
+use crate::plan::Op;
+
+/// One deletion, as logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When the deletion was done (the wall clock, not `--at`).
+    pub when: DateTime<Utc>,
+    pub op: Op,
+    /// What: the backup's name, kind, size and content hash.
+    pub backup: String,
+    pub kind: EntryKind,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    pub algorithm: HashAlgorithm,
+    /// Where: the location's name, the disk's id, the full path.
+    pub location: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk_id: Option<String>,
+    pub path: PathBuf,
+    /// Why, in the plan's words.
+    pub reason: String,
+    /// Which action of which plan, in which run.
+    pub action: usize,
+    pub plan: String,
+    pub run: String,
+    /// The instant the plan was made for.
+    pub plan_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_to: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recovered: bool,
+}
+
+pub fn path(state_dir: &Path) -> PathBuf {
+    state_dir.join(layout::AUDIT_LOG)
+}
+
+/// Appends one record and flushes it to the disk.
+pub fn append(fs: &Fs, state_dir: &Path, record: &AuditRecord) -> io::Result<()> {
+    fs.record("audit")?;
+    let mut line = serde_json::to_string(record).expect("audit records serialize");
+    line.push('\n');
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path(state_dir))?;
+    file.write_all(line.as_bytes())?;
+    file.sync_data()
+}
+
+/// Every record of the log (lines that do not parse are skipped).
+pub fn read(state_dir: &Path) -> io::Result<Vec<AuditRecord>> {
+    let text = match std::fs::read_to_string(path(state_dir)) {
+        Ok(text) => text,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect())
+}
+
+/// Whether the log already has the line of this run's action at `location`
+/// (a run cut off just after writing it must not log the deletion twice).
+pub fn has_entry(state_dir: &Path, run: &str, action: usize, location: &str) -> bool {
+    read(state_dir).is_ok_and(|records| {
+        records
+            .iter()
+            .any(|r| r.run == run && r.action == action && r.location == location)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn record(action: usize) -> AuditRecord {
+        AuditRecord {
+            when: Utc.with_ymd_and_hms(2026, 4, 1, 3, 30, 0).unwrap(),
+            op: Op::Destroy,
+            backup: String::from("MacPractice_2026-03-02_2330.mpbackup"),
+            kind: EntryKind::File,
+            size: 10,
+            hash: Some("ab".repeat(32)),
+            algorithm: HashAlgorithm::Blake3,
+            location: String::from("MON"),
+            disk_id: Some("0".repeat(32)),
+            path: PathBuf::from("/Volumes/MON/rota/MacPractice_2026-03-02_2330.mpbackup"),
+            reason: String::from("expired"),
+            action,
+            plan: String::from("plan"),
+            run: String::from("run"),
+            plan_at: String::from("2026-03-31T23:59:00-04:00"),
+            archived_to: None,
+            recovered: false,
+        }
+    }
+
+    #[test]
+    fn records_are_appended_one_json_object_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let fs = Fs::default();
+        append(&fs, dir.path(), &record(1)).unwrap();
+        append(&fs, dir.path(), &record(2)).unwrap();
+        assert_eq!(read(dir.path()).unwrap(), [record(1), record(2)]);
+        let text = std::fs::read_to_string(path(dir.path())).unwrap();
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        for field in [
+            "when", "op", "backup", "size", "hash", "location", "path", "reason", "action", "plan",
+            "run",
+        ] {
+            assert!(first.get(field).is_some(), "{field} in {first}");
+        }
+        assert_eq!(first["op"], "destroy");
+        assert!(first.get("recovered").is_none());
+    }
+}

@@ -1,0 +1,395 @@
+//! The copy step of an action (a copy, or the first half of an archive move):
+//! check the source and the target disk against the plan, then write the copy
+//! under a temporary name, read it back, rename it into place, and record it
+//! in the disk's manifest and the catalog.
+//!
+//! A copy already under the backup's name that the manifest does not vouch for
+//! (left by a run cut off between the rename and the manifest) is read back and
+//! adopted when it matches the source, and replaced when it does not.
+
+use std::path::Path;
+
+use super::Observer;
+use super::copy::{self, CopyFailure, Written, kind_word};
+use super::delete::remove_tree;
+use super::failure::{Done, Failure, Refusal};
+use super::journal::{Entry, Started};
+use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
+use super::run::Step;
+use crate::content_hash;
+use crate::inventory::{CopyRecord, EntryKind, Manifest, fsinfo, layout};
+use crate::placement::Location;
+use crate::plan::{Action, Op};
+
+impl Step<'_, '_> {
+    pub(super) fn copy(
+        &mut self,
+        action: &Action,
+        from: &Location,
+        to: &Location,
+        observer: &mut dyn Observer,
+    ) -> Result<Done, Failure> {
+        let started = std::time::Instant::now();
+        let source = self.place(from)?;
+        let target = self.place(to)?;
+        match &target.kind {
+            PlaceKind::Server => {
+                return Err(refused(action, to, Refusal::WritesToSource));
+            }
+            PlaceKind::Offsite { encrypted: true } => {
+                return Err(Failure::Unsupported {
+                    what: format!(
+                        "off-site target {to} encrypts its copies, which this rota cannot do yet; \
+                         nothing unencrypted was written there"
+                    ),
+                });
+            }
+            _ => {}
+        }
+        let name = action.backup.as_str();
+        let expected = self.check_source(action, &source)?;
+        let (id, label) = target
+            .manifest_owner()
+            .expect("disks and targets have manifests");
+        ensure_folder(self, &target)?;
+        let manifest = Manifest::load_for(&target.folder, &id, &label)
+            .map_err(|error| refused(action, to, Refusal::Manifest(error.to_string())))?;
+        let final_path = target.entry(name);
+        if manifest.get(name).is_some_and(|r| present(&final_path, r)) {
+            return Ok(Done {
+                already: true,
+                ..Done::default()
+            });
+        }
+        let source_path = source.entry(name);
+        if entry_kind(&final_path).is_some()
+            && let Some(done) = self.adopt(action, &target, &source_path, expected.as_deref())?
+        {
+            return Ok(done);
+        }
+        self.check_room(action, &target)?;
+        let temp = target
+            .folder
+            .join(layout::partial_name(&self.run.run_id, name));
+        self.journal_start(action, &target, &final_path, &temp, expected.clone())?;
+        let result = copy::write_verified(&self.run.fs, &source_path, action.kind, &temp, observer);
+        let written = match result {
+            Ok(written) => written,
+            Err(failure) => {
+                let _ = remove_tree(&self.run.fs, &temp);
+                let failure = self.copy_failure(action, &source, &target, failure);
+                self.journal_end(action, Some(&failure));
+                return Err(failure);
+            }
+        };
+        if let Some(expected) = &expected
+            && &written.hash != expected
+        {
+            let _ = remove_tree(&self.run.fs, &temp);
+            let failure = Failure::SourceChanged {
+                backup: name.to_string(),
+                location: from.to_string(),
+                what: String::from(
+                    "its content no longer matches the hash recorded when it was copied there",
+                ),
+            };
+            self.journal_end(action, Some(&failure));
+            return Err(failure);
+        }
+        let placed = self.put_in_place(&target, &temp, &final_path);
+        if let Err(failure) = placed {
+            let _ = remove_tree(&self.run.fs, &temp);
+            self.journal_end(action, Some(&failure));
+            return Err(failure);
+        }
+        let recorded = self.record_copy(action, &target, &written);
+        self.journal_end(action, recorded.as_ref().err());
+        recorded?;
+        Ok(Done {
+            bytes: written.bytes,
+            elapsed: started.elapsed(),
+            ..Done::default()
+        })
+    }
+
+    /// The resolved place of a location, still connected as the same disk.
+    pub(super) fn place(&self, location: &Location) -> Result<Place, Failure> {
+        let gone = |absence| Failure::DiskGone {
+            location: location.to_string(),
+            absence,
+        };
+        let place = self
+            .places
+            .get(location)
+            .ok_or_else(|| gone(Absence::NotConnected))?;
+        place.check_present().map_err(gone)?;
+        Ok(place.clone())
+    }
+
+    /// The source must be there as planned; returns its hash when a manifest
+    /// knows it (copies read from a disk).
+    fn check_source(&self, action: &Action, source: &Place) -> Result<Option<String>, Failure> {
+        let name = &action.backup;
+        let path = source.entry(name);
+        let vanished = || Failure::SourceVanished {
+            backup: name.clone(),
+            location: source.location.to_string(),
+        };
+        let kind = entry_kind(&path).ok_or_else(vanished)?;
+        let size = entry_size(&path).ok_or_else(vanished)?;
+        if kind != action.kind || size != action.bytes {
+            return Err(Failure::SourceChanged {
+                backup: name.clone(),
+                location: source.location.to_string(),
+                what: format!(
+                    "the plan expected a {} of {} bytes, it is now a {} of {size}",
+                    kind_word(action.kind),
+                    action.bytes,
+                    kind_word(kind)
+                ),
+            });
+        }
+        match source.manifest() {
+            None => Ok(None),
+            Some(Err(error)) => Err(refused(
+                action,
+                &source.location,
+                Refusal::Manifest(error.to_string()),
+            )),
+            Some(Ok(manifest)) => match manifest.get(name) {
+                Some(record) if present(&path, record) => Ok(Some(record.hash.clone())),
+                _ => Err(refused(action, &source.location, Refusal::NotRecorded)),
+            },
+        }
+    }
+
+    /// A same-named entry rota does not vouch for: adopted if it is a good
+    /// copy; otherwise `None` and the copy goes ahead and replaces it.
+    fn adopt(
+        &mut self,
+        action: &Action,
+        target: &Place,
+        source_path: &Path,
+        expected: Option<&str>,
+    ) -> Result<Option<Done>, Failure> {
+        let final_path = target.entry(&action.backup);
+        if entry_kind(&final_path) != Some(action.kind) {
+            return Ok(None);
+        }
+        let source_hash = match expected {
+            Some(hash) => hash.to_string(),
+            None => content_hash::hash_path(source_path).map_err(|error| Failure::Io {
+                doing: String::from("reading"),
+                path: source_path.to_path_buf(),
+                error: error.to_string(),
+            })?,
+        };
+        let Ok(found) = copy::hash_from_disk(&self.run.fs, &final_path, &mut super::Silent) else {
+            return Ok(None);
+        };
+        if found != source_hash {
+            return Ok(None);
+        }
+        let written = Written {
+            hash: found,
+            bytes: action.bytes,
+        };
+        self.record_copy(action, target, &written)?;
+        Ok(Some(Done {
+            adopted: true,
+            ..Done::default()
+        }))
+    }
+
+    /// Refuses a copy that cannot fit before writing a byte.
+    fn check_room(&self, action: &Action, target: &Place) -> Result<(), Failure> {
+        match fsinfo::space(&target.folder) {
+            Some(space) if space.free < action.bytes => Err(Failure::DiskFull {
+                location: target.location.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Renames the verified temporary copy to the backup's name. A file
+    /// replaces a stale same-named file in one rename; a stale folder is
+    /// moved aside first and removed after.
+    fn put_in_place(&self, target: &Place, temp: &Path, final_path: &Path) -> Result<(), Failure> {
+        let fs = &self.run.fs;
+        let io = |doing: &'static str, path: &Path| {
+            let location = target.location.to_string();
+            let path = path.to_path_buf();
+            move |error: std::io::Error| Failure::from_target_io(&location, path, doing, &error)
+        };
+        let stale = (entry_kind(final_path) == Some(EntryKind::Bundle)).then(|| {
+            let name = final_path.file_name().unwrap_or_default().to_string_lossy();
+            target.folder.join(layout::partial_name(
+                &format!("{}-stale", self.run.run_id),
+                &name,
+            ))
+        });
+        if let Some(stale) = &stale {
+            fs.rename(final_path, stale)
+                .map_err(io("moving aside", final_path))?;
+        }
+        fs.rename(temp, final_path)
+            .map_err(io("renaming the copy to", final_path))?;
+        fs.sync_dir(&target.folder)
+            .map_err(io("flushing", &target.folder))?;
+        if let Some(stale) = &stale {
+            let _ = remove_tree(fs, stale);
+        }
+        Ok(())
+    }
+
+    /// Records a verified copy in the disk's manifest (read afresh) and the catalog.
+    fn record_copy(
+        &mut self,
+        action: &Action,
+        target: &Place,
+        written: &Written,
+    ) -> Result<(), Failure> {
+        let manifest_failure =
+            |error: String| refused(action, &target.location, Refusal::Manifest(error));
+        let (id, label) = target
+            .manifest_owner()
+            .expect("disks and targets have manifests");
+        let mut manifest = Manifest::load_for(&target.folder, &id, &label)
+            .map_err(|error| manifest_failure(error.to_string()))?;
+        manifest.record(CopyRecord {
+            name: action.backup.clone(),
+            size: written.bytes,
+            kind: action.kind,
+            hash: written.hash.clone(),
+            copied_at: self.now,
+            verified_at: Some(self.now),
+            ciphertext_hash: None,
+        });
+        self.run
+            .fs
+            .record("manifest")
+            .map_err(|error| manifest_failure(error.to_string()))?;
+        manifest
+            .save(&target.folder)
+            .map_err(|error| manifest_failure(error.to_string()))?;
+        self.run
+            .update_catalog(target, self.now)
+            .map_err(|error| manifest_failure(error.to_string()))
+    }
+
+    fn copy_failure(
+        &self,
+        action: &Action,
+        source: &Place,
+        target: &Place,
+        failure: CopyFailure,
+    ) -> Failure {
+        let name = action.backup.clone();
+        match failure {
+            CopyFailure::Source { error, .. } if error.kind() == std::io::ErrorKind::NotFound => {
+                Failure::SourceVanished {
+                    backup: name,
+                    location: source.location.to_string(),
+                }
+            }
+            CopyFailure::Source { path, error } => {
+                if let Err(absence) = source.check_present() {
+                    return Failure::DiskGone {
+                        location: source.location.to_string(),
+                        absence,
+                    };
+                }
+                Failure::from_target_io(&source.location.to_string(), path, "reading", &error)
+            }
+            CopyFailure::SourceChanged { what, .. } => Failure::SourceChanged {
+                backup: name,
+                location: source.location.to_string(),
+                what,
+            },
+            CopyFailure::Target { path, error } => {
+                if let Err(absence) = target.check_present() {
+                    return Failure::DiskGone {
+                        location: target.location.to_string(),
+                        absence,
+                    };
+                }
+                Failure::from_target_io(&target.location.to_string(), path, "writing", &error)
+            }
+            CopyFailure::Mismatch { .. } => Failure::CopyMismatch {
+                backup: name,
+                location: target.location.to_string(),
+            },
+        }
+    }
+
+    fn journal_start(
+        &mut self,
+        action: &Action,
+        place: &Place,
+        path: &Path,
+        temp: &Path,
+        hash: Option<String>,
+    ) -> Result<(), Failure> {
+        let entry = Entry::ActionStarted(Box::new(Started {
+            run: self.run.run_id.clone(),
+            plan: self.plan_id.to_string(),
+            plan_at: self.plan_at.clone(),
+            action: action.id,
+            op: Op::Copy,
+            backup: action.backup.clone(),
+            kind: action.kind,
+            location: place.location.to_string(),
+            disk_id: place.disk_id().map(str::to_string),
+            path: path.to_path_buf(),
+            temp: temp.to_path_buf(),
+            size: action.bytes,
+            hash,
+            reason: action.reason.clone(),
+            archived_to: None,
+            at: (self.run.clock)(),
+        }));
+        self.journal_entry(&entry)
+    }
+
+    pub(super) fn journal_entry(&mut self, entry: &Entry) -> Result<(), Failure> {
+        self.run.journal(entry).map_err(|error| Failure::Io {
+            doing: String::from("writing the journal"),
+            path: super::journal::path(&self.run.policy.state_dir),
+            error: error.to_string(),
+        })
+    }
+
+    pub(super) fn journal_end(&mut self, action: &Action, failure: Option<&Failure>) {
+        let entry = Entry::ActionFinished {
+            run: self.run.run_id.clone(),
+            action: action.id,
+            ok: failure.is_none(),
+            message: failure.map(|f| f.to_string()),
+        };
+        // Best effort: an unfinished entry only makes the next run re-check.
+        let _ = self.run.journal(&entry);
+    }
+}
+
+/// Creates a missing copies folder (disk) or staging folder (target).
+fn ensure_folder(step: &Step<'_, '_>, place: &Place) -> Result<(), Failure> {
+    if place.folder.is_dir() {
+        return Ok(());
+    }
+    step.run.fs.create_dir(&place.folder).map_err(|error| {
+        Failure::from_target_io(
+            &place.location.to_string(),
+            place.folder.clone(),
+            "creating",
+            &error,
+        )
+    })
+}
+
+pub(super) fn refused(action: &Action, location: &Location, rule: Refusal) -> Failure {
+    Failure::Refused {
+        backup: action.backup.clone(),
+        location: location.to_string(),
+        rule,
+    }
+}

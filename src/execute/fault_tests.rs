@@ -1,0 +1,194 @@
+//! The executor under injected faults (through the effects seam, so they
+//! are real even when the tests run as root): a disk that fills up, a disk
+//! pulled out mid-copy, a permission refused, a backup that vanishes or
+//! changes between the plan and the copy, or while it is copied. Each fails
+//! its action with a clear message, leaves no partial copy, and lets every
+//! action that does not depend on it go ahead.
+
+use std::io;
+use std::sync::Mutex;
+
+use super::effects::{Effect, Fs};
+use super::failure::{Failure, Outcome};
+use super::places::Absence;
+use super::test_office::{AT, Office, hook, name, no_partials, office, outcome, under};
+use crate::plan::Op;
+
+#[cfg(unix)]
+fn os_error(code: i32) -> io::Error {
+    io::Error::from_raw_os_error(code)
+}
+
+#[cfg(unix)]
+#[test]
+fn disk_full_fails_only_that_disk_removes_the_partial_and_keeps_the_rest() {
+    let office = office();
+    let fs = hook(|effect| match effect {
+        Effect::Write { .. } if under(effect, "disks/TUE") => Err(os_error(libc::ENOSPC)),
+        _ => Ok(()),
+    });
+    let report = office.apply(AT, fs);
+    let Outcome::Failed(failure) = outcome(&report, Op::Copy, "2026-03-31") else {
+        panic!("{:#?}", report.outcomes)
+    };
+    assert_eq!(
+        failure,
+        &Failure::DiskFull {
+            location: "TUE".into()
+        }
+    );
+    assert!(
+        failure.to_string().contains("disk TUE is full"),
+        "{failure}"
+    );
+    assert!(matches!(
+        outcome(&report, Op::Copy, "2026-03-24"),
+        Outcome::Failed(Failure::DiskFull { .. })
+    ));
+    assert!(matches!(
+        outcome(&report, Op::Remove, "2026-03-24"),
+        Outcome::Skipped { .. }
+    ));
+    // MON's work went ahead, including the deletion its copy allowed.
+    assert!(matches!(
+        outcome(&report, Op::Copy, "2026-03-23"),
+        Outcome::Done(_)
+    ));
+    assert!(matches!(
+        outcome(&report, Op::Remove, "2026-03-23"),
+        Outcome::Done(_)
+    ));
+    assert!(office.source(&name("2026-03-24")).exists());
+    assert_eq!(Office::names(&office.copies("TUE")), Vec::<String>::new());
+    no_partials(&office);
+}
+
+#[cfg(unix)]
+#[test]
+fn disk_removed_mid_run_then_reconnected_converges() {
+    let office = office();
+    let (mount, safe) = (office.mount("TUE"), office.path("safe/TUE"));
+    let pulled = Mutex::new(false);
+    let fs = hook(move |effect| {
+        let mut pulled = pulled.lock().unwrap();
+        if !*pulled && matches!(effect, Effect::Write { .. }) && under(effect, "disks/TUE") {
+            *pulled = true;
+            std::fs::rename(&mount, &safe).unwrap();
+            return Err(os_error(libc::EIO));
+        }
+        Ok(())
+    });
+    let report = office.apply(AT, fs);
+    for date in ["2026-03-31", "2026-03-24"] {
+        let Outcome::Failed(failure) = outcome(&report, Op::Copy, date) else {
+            panic!("{:#?}", report.outcomes)
+        };
+        assert!(
+            matches!(
+                failure,
+                Failure::DiskGone {
+                    absence: Absence::Removed { .. },
+                    ..
+                }
+            ),
+            "{failure:?}"
+        );
+        assert!(
+            failure.to_string().contains("disconnected during the run"),
+            "{failure}"
+        );
+    }
+    assert!(matches!(
+        outcome(&report, Op::Remove, "2026-03-23"),
+        Outcome::Done(_)
+    ));
+    assert!(office.source(&name("2026-03-24")).exists());
+    // Plugged in again: the next run removes the partial copy and catches up.
+    office.plug("TUE");
+    let report = office.apply(AT, Fs::default());
+    assert_eq!(report.failed(), 0, "{:#?}", report.outcomes);
+    no_partials(&office);
+    assert!(office.plan(AT).1.actions.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn permission_denied_is_reported_as_such_even_as_root() {
+    let office = office();
+    let fs = hook(|effect| match effect {
+        Effect::CreateFile(_) | Effect::CreateDir(_) if under(effect, "disks/TUE") => {
+            Err(os_error(libc::EACCES))
+        }
+        _ => Ok(()),
+    });
+    let report = office.apply(AT, fs);
+    let Outcome::Failed(failure) = outcome(&report, Op::Copy, "2026-03-24") else {
+        panic!("{:#?}", report.outcomes)
+    };
+    assert!(
+        matches!(failure, Failure::PermissionDenied { .. }),
+        "{failure:?}"
+    );
+    assert!(
+        failure.to_string().starts_with("permission denied writing"),
+        "{failure}"
+    );
+    assert!(office.source(&name("2026-03-24")).exists());
+    no_partials(&office);
+}
+
+#[test]
+fn source_changed_or_vanished_between_plan_and_apply() {
+    let office = office();
+    let planned = office.plan(AT);
+    std::fs::write(office.source(&name("2026-03-24")), b"rewritten, shorter").unwrap();
+    std::fs::remove_file(office.source(&name("2026-03-23"))).unwrap();
+    let report = office.apply_with(&office.policy, AT, Fs::default(), Some(planned));
+    assert!(matches!(
+        outcome(&report, Op::Copy, "2026-03-24"),
+        Outcome::Failed(Failure::SourceChanged { .. })
+    ));
+    assert!(matches!(
+        outcome(&report, Op::Copy, "2026-03-23"),
+        Outcome::Failed(Failure::SourceVanished { .. })
+    ));
+    assert!(matches!(
+        outcome(&report, Op::Remove, "2026-03-24"),
+        Outcome::Skipped { .. }
+    ));
+    assert_eq!(
+        std::fs::read(office.source(&name("2026-03-24"))).unwrap(),
+        b"rewritten, shorter"
+    );
+    assert!(!office.copies("TUE").join(name("2026-03-24")).exists());
+    assert!(matches!(
+        outcome(&report, Op::Copy, "2026-03-31"),
+        Outcome::Done(_)
+    ));
+    no_partials(&office);
+}
+
+#[test]
+fn a_source_that_changes_while_it_is_copied_fails_the_copy() {
+    let office = office();
+    let source = office.source(&name("2026-03-30"));
+    let fs = hook(move |effect| {
+        if let Effect::Write { path, .. } = effect
+            && path.to_string_lossy().contains("2026-03-30")
+        {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new().append(true).open(&source)?;
+            file.write_all(b"still being written")?;
+        }
+        Ok(())
+    });
+    let report = office.apply(AT, fs);
+    let Outcome::Failed(Failure::SourceChanged { what, .. }) =
+        outcome(&report, Op::Copy, "2026-03-30")
+    else {
+        panic!("{:#?}", report.outcomes)
+    };
+    assert!(what.contains("size changed"), "{what}");
+    assert!(!office.copies("MON").join(name("2026-03-30")).exists());
+    no_partials(&office);
+}

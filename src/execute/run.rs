@@ -1,0 +1,344 @@
+//! One `apply` run from lock to catalog: [`ApplyRun`] holds the lock, the
+//! journal and the catalog for the run's whole life, and walks the plan's
+//! actions in order, skipping exactly those that depend (through `after`,
+//! transitively) on an action that did not succeed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::effects::Fs;
+use super::failure::{Failure, Outcome};
+use super::journal::{self, Entry, Journal};
+use super::lock::{LockError, RunLock};
+use super::places::{Place, Places};
+use super::recover::{self, Recovery};
+use super::{Observer, plan_id};
+use crate::inventory::{Catalog, CatalogError, Inventory};
+use crate::placement::Location;
+use crate::plan::{Action, Op, Plan};
+use crate::policy::Policy;
+
+/// Why a run could not start.
+#[derive(Debug)]
+pub enum BeginError {
+    Lock(LockError),
+    Catalog(CatalogError),
+    Journal {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for BeginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BeginError::Lock(error) => write!(f, "{error}"),
+            BeginError::Catalog(error) => write!(f, "{error}"),
+            BeginError::Journal { path, error } => {
+                write!(f, "cannot use the journal {}: {error}", path.display())
+            }
+        }
+    }
+}
+
+/// What a run did, action by action.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub outcomes: Vec<(Action, Outcome)>,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn failed(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|(_, o)| !matches!(o, Outcome::Done(_)))
+            .count()
+    }
+
+    /// Bytes written by copies and archive moves that succeeded.
+    pub fn bytes_copied(&self) -> u64 {
+        self.outcomes
+            .iter()
+            .filter_map(|(_, o)| match o {
+                Outcome::Done(done) => Some(done.bytes),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// Time spent copying and reading back.
+    pub fn copy_time(&self) -> Duration {
+        self.outcomes
+            .iter()
+            .filter_map(|(_, o)| match o {
+                Outcome::Done(done) => Some(done.elapsed),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// Actions of `op` that succeeded.
+    pub fn done(&self, op: Op) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|(a, o)| a.op == op && matches!(o, Outcome::Done(_)))
+            .count()
+    }
+}
+
+/// A run in progress: the lock is held from [`ApplyRun::begin`] until the
+/// value is dropped.
+pub struct ApplyRun<'a> {
+    pub(super) policy: &'a Policy,
+    pub(super) fs: Fs,
+    pub(super) clock: &'a dyn Fn() -> DateTime<Utc>,
+    _lock: RunLock,
+    pub(super) catalog: Catalog,
+    pub(super) journal: Option<Journal>,
+    previous: Vec<Entry>,
+    pub run_id: String,
+}
+
+/// What the steps of one action share.
+pub(super) struct Step<'r, 'a> {
+    pub run: &'r mut ApplyRun<'a>,
+    pub places: &'r Places,
+    pub plan_id: &'r str,
+    pub plan_at: String,
+    pub now: DateTime<Utc>,
+    /// Per backup of the plan: whether it is needed somewhere (retained or
+    /// required). A backup the plan does not list counts as needed.
+    pub needed: &'r HashMap<String, bool>,
+}
+
+impl<'a> ApplyRun<'a> {
+    /// Takes the lock and reads what an earlier run left in the journal.
+    pub fn begin(
+        policy: &'a Policy,
+        fs: Fs,
+        clock: &'a dyn Fn() -> DateTime<Utc>,
+    ) -> Result<ApplyRun<'a>, BeginError> {
+        let started = clock();
+        let lock = RunLock::acquire(&policy.state_dir, started).map_err(BeginError::Lock)?;
+        let catalog = Catalog::load(&policy.state_dir).map_err(BeginError::Catalog)?;
+        let previous = journal::read(&policy.state_dir).map_err(|error| BeginError::Journal {
+            path: journal::path(&policy.state_dir),
+            error,
+        })?;
+        Ok(ApplyRun {
+            policy,
+            fs,
+            clock,
+            _lock: lock,
+            catalog,
+            journal: None,
+            previous,
+            run_id: format!(
+                "{}-{}",
+                started.format("%Y%m%dT%H%M%SZ"),
+                std::process::id()
+            ),
+        })
+    }
+
+    /// Finishes what an interrupted run left, removes its temporary files,
+    /// and starts this run's journal. `inventory` is a scan made under the lock.
+    pub fn recover(&mut self, inventory: &Inventory) -> Result<Recovery, BeginError> {
+        let previous = std::mem::take(&mut self.previous);
+        let recovery = recover::recover(self, inventory, &previous);
+        let first = Entry::RunStarted {
+            run: self.run_id.clone(),
+            pid: std::process::id(),
+            started_at: (self.clock)(),
+        };
+        let journal = Journal::start(&self.fs, &self.policy.state_dir, &recovery.carried, &first)
+            .map_err(|error| BeginError::Journal {
+            path: journal::path(&self.policy.state_dir),
+            error,
+        })?;
+        self.journal = Some(journal);
+        Ok(recovery)
+    }
+
+    /// Remembers the connected disks of a scan in the catalog (seen `now`).
+    pub fn remember(
+        &mut self,
+        inventory: &Inventory,
+        now: DateTime<Utc>,
+    ) -> Result<(), CatalogError> {
+        let connected: Vec<_> = inventory.connected_disks().cloned().collect();
+        self.catalog.merge_scan(&connected, now);
+        self.save_catalog()
+    }
+
+    /// Carries out `plan` (made from `inventory`), recording `now` in manifests.
+    pub fn execute(
+        &mut self,
+        plan: &Plan,
+        inventory: &Inventory,
+        now: DateTime<Utc>,
+        observer: &mut dyn Observer,
+    ) -> Report {
+        let started = Instant::now();
+        let places = Places::new(self.policy, plan, inventory);
+        let plan_id = plan_id(plan);
+        let needed: HashMap<String, bool> = plan
+            .backups
+            .iter()
+            .map(|b| {
+                let needed = !b.reasons.is_empty() || !b.required_at.is_empty();
+                (b.name.clone(), needed)
+            })
+            .collect();
+        let mut blocked: HashMap<Location, Failure> = HashMap::new();
+        let mut succeeded: HashSet<usize> = HashSet::new();
+        let mut report = Report::default();
+        for action in &plan.actions {
+            let outcome = match action.after.iter().find(|id| !succeeded.contains(id)) {
+                Some(id) => Outcome::Skipped { after: *id },
+                None => match action.writes_to().and_then(|to| blocked.get(to)) {
+                    Some(failure) => Outcome::Failed(failure.clone()),
+                    None => {
+                        observer.started(action);
+                        let mut step = Step {
+                            run: self,
+                            places: &places,
+                            plan_id: &plan_id,
+                            plan_at: plan.at.to_rfc3339(),
+                            now,
+                            needed: &needed,
+                        };
+                        match step.run_action(action, observer) {
+                            Ok(done) => Outcome::Done(done),
+                            Err(failure) => Outcome::Failed(failure),
+                        }
+                    }
+                },
+            };
+            match &outcome {
+                Outcome::Done(_) => {
+                    succeeded.insert(action.id);
+                }
+                Outcome::Failed(failure) if failure.blocks_location() => {
+                    if let Some(to) = action.writes_to() {
+                        blocked.insert(to.clone(), failure.clone());
+                    }
+                }
+                _ => {}
+            }
+            observer.finished(action, &outcome);
+            report.outcomes.push((action.clone(), outcome));
+        }
+        report.elapsed = started.elapsed();
+        report
+    }
+
+    /// Records the disks as they are now in the catalog and closes the journal.
+    pub fn finish(
+        &mut self,
+        inventory: &Inventory,
+        now: DateTime<Utc>,
+        report: &Report,
+    ) -> Result<(), CatalogError> {
+        self.remember(inventory, now)?;
+        self.close_journal(report.failed());
+        Ok(())
+    }
+
+    /// Writes the journal's last line: the run ended (rather than was cut off).
+    fn close_journal(&mut self, failed: usize) {
+        let entry = Entry::RunFinished {
+            run: self.run_id.clone(),
+            finished_at: (self.clock)(),
+            failed,
+        };
+        if let Some(mut journal) = self.journal.take() {
+            // The run is over either way; a journal that cannot take its last
+            // line only makes the next run look for leftovers it will not find.
+            let _ = journal.append(&self.fs, &entry);
+        }
+    }
+
+    pub(super) fn save_catalog(&self) -> Result<(), CatalogError> {
+        self.fs
+            .record("catalog")
+            .map_err(|source| CatalogError::Write {
+                path: Catalog::path(&self.policy.state_dir),
+                source,
+            })?;
+        self.catalog.save(&self.policy.state_dir)
+    }
+
+    /// Copies what a disk's manifest says into the catalog, so a disk that is
+    /// unplugged after this action is remembered as it now is.
+    pub(super) fn update_catalog(
+        &mut self,
+        place: &Place,
+        now: DateTime<Utc>,
+    ) -> Result<(), CatalogError> {
+        let Some(id) = place.disk_id() else {
+            return Ok(());
+        };
+        let Some(Ok(manifest)) = place.manifest() else {
+            return Ok(());
+        };
+        if let Some(disk) = self.catalog.disks.get_mut(id) {
+            disk.copies = manifest.into_copies();
+            disk.last_seen = now;
+        }
+        self.save_catalog()
+    }
+
+    pub(super) fn journal(&mut self, entry: &Entry) -> std::io::Result<()> {
+        match &mut self.journal {
+            Some(journal) => journal.append(&self.fs, entry),
+            None => Err(std::io::Error::other("the run's journal was not started")),
+        }
+    }
+}
+
+/// A run that ends without [`ApplyRun::finish`] (refused, declined, an
+/// error) still ended: only a killed process leaves its journal open.
+impl Drop for ApplyRun<'_> {
+    fn drop(&mut self) {
+        self.close_journal(0);
+    }
+}
+
+impl Step<'_, '_> {
+    fn run_action(
+        &mut self,
+        action: &Action,
+        observer: &mut dyn Observer,
+    ) -> Result<super::Done, Failure> {
+        let missing = || Failure::Unsupported {
+            what: format!("action {} names no location (a planner bug)", action.id),
+        };
+        match action.op {
+            Op::Copy => {
+                let (from, to) = (action.from.as_ref(), action.to.as_ref());
+                self.copy(
+                    action,
+                    from.ok_or_else(missing)?,
+                    to.ok_or_else(missing)?,
+                    observer,
+                )
+            }
+            Op::Archive => {
+                let (from, to) = (action.from.as_ref(), action.to.as_ref());
+                let (from, to) = (from.ok_or_else(missing)?, to.ok_or_else(missing)?);
+                let done = self.copy(action, from, to, observer)?;
+                self.delete(action, from, Some(to))?;
+                Ok(done)
+            }
+            Op::Remove | Op::Destroy => {
+                let location = action.location.as_ref().ok_or_else(missing)?;
+                self.delete(action, location, None)
+            }
+        }
+    }
+}
