@@ -13,15 +13,18 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::check::source_folder_problem;
-use super::report::Style;
+use super::report::{Style, render_diagnostic};
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::execute::effects::Fs;
-use crate::execute::{ApplyRun, BeginError, Observer, Recovery, Report};
+use crate::execute::{ApplyRun, BeginError, Failure, Observer, Recovery, RemoteNote, Report};
 use crate::inventory::Inventory;
+use crate::offsite::environment;
+use crate::placement::Location;
 use crate::plan::json::to_json;
 use crate::plan::saved::{SavedPlan, fingerprint};
 use crate::plan::{Plan, WarningCode, make_plan, text};
+use crate::policy::PolicyDiagnostic;
 
 pub use progress::{Shown, summary};
 
@@ -57,6 +60,11 @@ pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
     let clock = Utc::now;
     let mut prepared = prepare(&session, &clock)?;
     report_recovery(&prepared.recovery);
+    report_remotes(&prepared.remotes);
+    let style = Style::for_stderr(no_color);
+    for diagnostic in &prepared.unusable {
+        eprint!("{}", render_diagnostic(diagnostic, style));
+    }
     if let Some(saved) = &saved {
         check_saved(saved, &prepared)?;
     }
@@ -96,6 +104,11 @@ pub struct Prepared<'s> {
     pub inventory: Inventory,
     pub plan: Plan,
     pub recovery: Recovery,
+    /// What the look at each uploading target's remote found.
+    pub remotes: Vec<RemoteNote>,
+    /// Off-site targets the plan acts on that this machine cannot use, as
+    /// errors; their actions are refused.
+    pub unusable: Vec<PolicyDiagnostic>,
 }
 
 /// Locks, recovers from an interrupted run, scans and plans afresh.
@@ -112,16 +125,68 @@ pub fn prepare<'s>(
     let policy = session.policy();
     let mut run = ApplyRun::begin(policy, Fs::real(), clock).map_err(begin_error)?;
     let recovery = run.recover(&session.scan()?).map_err(begin_error)?;
+    let remotes = run
+        .check_remotes(session.now)
+        .map_err(|error| CliError::failed(error.to_string()))?;
     let inventory = session.scan()?;
     run.remember(&inventory, session.now)
         .map_err(|error| CliError::failed(error.to_string()))?;
     let plan = make_plan(policy, &inventory, session.at);
+    let unusable = refuse_unusable_targets(session, &plan, &mut run);
     Ok(Prepared {
         run,
         inventory,
         plan,
         recovery,
+        remotes,
+        unusable,
     })
+}
+
+/// `rota check`'s off-site warnings (no rclone, unusable recipients) are
+/// errors for the targets the plan copies to or deletes at: their actions are
+/// refused, the rest of the plan goes ahead.
+fn refuse_unusable_targets(
+    session: &Session,
+    plan: &Plan,
+    run: &mut ApplyRun<'_>,
+) -> Vec<PolicyDiagnostic> {
+    let policy = session.policy();
+    let mut diagnostics = Vec::new();
+    for (index, target) in policy.offsite.iter().enumerate() {
+        let location = Location::Offsite(target.name.clone());
+        let acted_on = plan.actions.iter().any(|action| {
+            action.writes_to() == Some(&location) || action.deleted_at() == Some(&location)
+        });
+        if !acted_on {
+            continue;
+        }
+        let problems = environment::target_problems(policy, index);
+        if let Some(first) = problems.first() {
+            run.refuse(
+                location,
+                Failure::TargetUnusable {
+                    location: target.name.clone(),
+                    what: first.message.clone(),
+                },
+            );
+        }
+        for mut problem in problems {
+            problem.severity = miette::Severity::Error;
+            diagnostics.push(session.loaded.origin.diagnose(problem));
+        }
+    }
+    diagnostics
+}
+
+fn report_remotes(notes: &[RemoteNote]) {
+    for note in notes {
+        if note.is_problem() {
+            eprintln!("warning: {note}");
+        } else {
+            println!("{note}");
+        }
+    }
 }
 
 impl Prepared<'_> {

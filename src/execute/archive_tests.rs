@@ -1,9 +1,9 @@
 //! Archive moves (`destruction: archive`) and off-site staging folders: the
-//! other places a copy can be written to, with the same checks.
+//! other places a copy can be written to, with the same checks (encrypting
+//! and uploading targets: `offsite_tests`).
 
 use super::audit;
 use super::effects::Fs;
-use super::failure::{Failure, Outcome};
 use super::test_office::{AT, Office, name};
 use crate::inventory::Manifest;
 use crate::plan::Op;
@@ -86,43 +86,4 @@ fn an_off_site_staging_folder_gets_verified_copies_and_a_manifest() {
         assert!(outbox.join(name(date)).is_file());
     }
     assert!(office.plan(AT).1.actions.is_empty());
-}
-
-#[test]
-fn nothing_unencrypted_is_written_to_an_encrypting_target() {
-    let text = OFFSITE_POLICY.replace(
-        "retain: { business_days: 2 } }",
-        "retain: { business_days: 2 }, encrypt: { age_recipients: [\"age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq\"] } }",
-    );
-    let office = Office::with_text(&text);
-    office.backup("2026-03-31", 2500);
-    office.disk("MON");
-    let report = office.apply(AT, Fs::default());
-    let copy = report
-        .outcomes
-        .iter()
-        .find(|(a, _)| a.to.as_ref().is_some_and(|l| l.name() == "outbox"));
-    let Some((_, Outcome::Failed(Failure::Unsupported { what }))) = copy else {
-        panic!("{:#?}", report.outcomes)
-    };
-    assert!(what.contains("nothing unencrypted was written"), "{what}");
-    // The disk's copy, which does not depend on the target, went ahead.
-    let to_mon = report
-        .outcomes
-        .iter()
-        .find(|(a, _)| a.to.as_ref().is_some_and(|l| l.name() == "MON"));
-    assert!(
-        matches!(to_mon, Some((_, Outcome::Done(_)))),
-        "{:#?}",
-        report.outcomes
-    );
-    let staged: Vec<_> = std::fs::read_dir(office.path("outbox"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name())
-                .collect()
-        })
-        .unwrap_or_default();
-    assert!(staged.is_empty(), "{staged:?}");
 }

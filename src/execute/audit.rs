@@ -88,13 +88,14 @@ pub fn read(state_dir: &Path) -> io::Result<Vec<AuditRecord>> {
         .collect())
 }
 
-/// Whether the log already has the line of this run's action at `location`
-/// (a run cut off just after writing it must not log the deletion twice).
-pub fn has_entry(state_dir: &Path, run: &str, action: usize, location: &str) -> bool {
+/// Whether the log already has the line of this run's deletion of `backup`
+/// at `path` (a run cut off just after writing it must not log the deletion
+/// twice; one action may delete a remote object and a staged copy).
+pub fn has_entry(state_dir: &Path, run: &str, action: usize, backup: &str, path: &Path) -> bool {
     read(state_dir).is_ok_and(|records| {
         records
             .iter()
-            .any(|r| r.run == run && r.action == action && r.location == location)
+            .any(|r| r.run == run && r.action == action && r.backup == backup && r.path == path)
     })
 }
 

@@ -54,14 +54,14 @@ type Result<T> = std::result::Result<T, CopyFailure>;
 /// [`cache::start_writeback`]).
 const WRITEBACK_BATCH: u64 = 8 << 20;
 
-fn source_error(path: &Path) -> impl FnOnce(io::Error) -> CopyFailure + '_ {
+pub(super) fn source_error(path: &Path) -> impl FnOnce(io::Error) -> CopyFailure + '_ {
     move |error| CopyFailure::Source {
         path: path.to_path_buf(),
         error,
     }
 }
 
-fn target_error(path: &Path) -> impl FnOnce(io::Error) -> CopyFailure + '_ {
+pub(super) fn target_error(path: &Path) -> impl FnOnce(io::Error) -> CopyFailure + '_ {
     move |error| CopyFailure::Target {
         path: path.to_path_buf(),
         error,
@@ -91,6 +91,15 @@ pub fn write_hashed(
     temp: &Path,
     progress: &mut dyn Progress,
 ) -> Result<Written> {
+    let metadata = check_kind(source, kind)?;
+    match kind {
+        EntryKind::File => copy_file(fs, source, &metadata, temp, progress),
+        EntryKind::Bundle => copy_bundle(fs, source, temp, progress),
+    }
+}
+
+/// The source's metadata, when it is still of the planned kind.
+pub(super) fn check_kind(source: &Path, kind: EntryKind) -> Result<Metadata> {
     let metadata = std::fs::symlink_metadata(source).map_err(source_error(source))?;
     let found = if metadata.is_file() {
         EntryKind::File
@@ -108,10 +117,7 @@ pub fn write_hashed(
             what: format!("it is now a {}", kind_word(found)),
         });
     }
-    match kind {
-        EntryKind::File => copy_file(fs, source, &metadata, temp, progress),
-        EntryKind::Bundle => copy_bundle(fs, source, temp, progress),
-    }
+    Ok(metadata)
 }
 
 pub(super) fn kind_word(kind: EntryKind) -> &'static str {
@@ -199,7 +205,7 @@ fn stream_file(
 
 /// The source must still be the file that was listed: same length (equal to
 /// what was read) and same modification time.
-fn unchanged(source: &Path, before: &Metadata, read: u64) -> Result<()> {
+pub(super) fn unchanged(source: &Path, before: &Metadata, read: u64) -> Result<()> {
     let after = std::fs::symlink_metadata(source).map_err(source_error(source))?;
     let changed = |what: String| CopyFailure::SourceChanged {
         path: source.to_path_buf(),

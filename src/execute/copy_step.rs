@@ -6,20 +6,22 @@
 //! A copy already under the backup's name that the manifest does not vouch for
 //! (left by a run cut off between the rename and the manifest) is read back and
 //! adopted when it matches the source, and replaced when it does not.
+//!
+//! Copies to an off-site target go on in `offsite_step` (staging, encryption,
+//! upload).
 
 use std::path::Path;
 
 use super::Observer;
-use super::copy::{self, CopyFailure, Written, kind_word};
+use super::copy::{self, CopyFailure, kind_word};
 use super::delete::remove_tree;
 use super::failure::{Done, Failure, Refusal};
-use super::journal::{Entry, Started};
 use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
 use super::run::Step;
 use crate::content_hash;
 use crate::inventory::{CopyRecord, EntryKind, Manifest, fsinfo, layout};
 use crate::placement::Location;
-use crate::plan::{Action, Op};
+use crate::plan::Action;
 
 impl Step<'_, '_> {
     pub(super) fn copy(
@@ -29,33 +31,31 @@ impl Step<'_, '_> {
         to: &Location,
         observer: &mut dyn Observer,
     ) -> Result<Done, Failure> {
+        let target = self.place(to)?;
+        match &target.kind {
+            PlaceKind::Server => Err(refused(action, to, Refusal::WritesToSource)),
+            PlaceKind::Offsite { .. } => self.copy_offsite(action, from, to, observer),
+            PlaceKind::Disk { .. } => self.copy_plain(action, from, to, observer),
+        }
+    }
+
+    /// A copy as it is (a disk, or a staging folder that does not encrypt).
+    pub(super) fn copy_plain(
+        &mut self,
+        action: &Action,
+        from: &Location,
+        to: &Location,
+        observer: &mut dyn Observer,
+    ) -> Result<Done, Failure> {
         let started = std::time::Instant::now();
         let source = self.place(from)?;
         let target = self.place(to)?;
-        match &target.kind {
-            PlaceKind::Server => {
-                return Err(refused(action, to, Refusal::WritesToSource));
-            }
-            PlaceKind::Offsite { encrypted: true } => {
-                return Err(Failure::Unsupported {
-                    what: format!(
-                        "off-site target {to} encrypts its copies, which this rota cannot do yet; \
-                         nothing unencrypted was written there"
-                    ),
-                });
-            }
-            _ => {}
-        }
         let name = action.backup.as_str();
         let expected = self.check_source(action, &source)?;
-        let (id, label) = target
-            .manifest_owner()
-            .expect("disks and targets have manifests");
-        ensure_folder(self, &target)?;
-        let manifest = Manifest::load_for(&target.folder, &id, &label)
-            .map_err(|error| refused(action, to, Refusal::Manifest(error.to_string())))?;
+        let manifest = self.target_manifest(action, &target)?;
         let final_path = target.entry(name);
-        if manifest.get(name).is_some_and(|r| present(&final_path, r)) {
+        let vouched = |r: &CopyRecord| target.path_of(r) == final_path && present(&final_path, r);
+        if manifest.get(name).is_some_and(vouched) {
             return Ok(Done {
                 already: true,
                 ..Done::default()
@@ -73,22 +73,74 @@ impl Step<'_, '_> {
             .join(layout::partial_name(&self.run.run_id, name));
         self.journal_start(action, &target, &final_path, &temp, expected.clone())?;
         let result = copy::write_verified(&self.run.fs, &source_path, action.kind, &temp, observer);
-        let written = match result {
-            Ok(written) => written,
-            Err(failure) => {
-                let _ = remove_tree(&self.run.fs, &temp);
-                let failure = self.copy_failure(action, &source, &target, failure);
-                self.journal_end(action, Some(&failure));
-                return Err(failure);
-            }
+        let written =
+            result.map_err(|failure| self.abandon(action, &source, &target, &temp, failure))?;
+        let written_to = Written {
+            temp: &temp,
+            final_path: &final_path,
+            hash: &written.hash,
+            ciphertext_hash: None,
         };
-        if let Some(expected) = &expected
-            && &written.hash != expected
-        {
-            let _ = remove_tree(&self.run.fs, &temp);
+        self.place_copy(action, &source, &target, expected.as_deref(), written_to)?;
+        Ok(Done {
+            bytes: written.bytes,
+            elapsed: started.elapsed(),
+            ..Done::default()
+        })
+    }
+
+    /// The target's manifest as it is now (a folder created if missing); an
+    /// unreadable one refuses the copy.
+    pub(super) fn target_manifest(
+        &self,
+        action: &Action,
+        target: &Place,
+    ) -> Result<Manifest, Failure> {
+        let (id, label) = target
+            .manifest_owner()
+            .expect("disks and targets have manifests");
+        ensure_folder(self, target)?;
+        Manifest::load_for(&target.folder, &id, &label).map_err(|error| {
+            refused(
+                action,
+                &target.location,
+                Refusal::Manifest(error.to_string()),
+            )
+        })
+    }
+
+    /// A copy that could not be written: its temporary copy goes, and the
+    /// journal says why.
+    pub(super) fn abandon(
+        &mut self,
+        action: &Action,
+        source: &Place,
+        target: &Place,
+        temp: &Path,
+        failure: CopyFailure,
+    ) -> Failure {
+        let _ = remove_tree(&self.run.fs, temp);
+        let failure = self.copy_failure(action, source, target, failure);
+        self.journal_end(action, Some(&failure));
+        failure
+    }
+
+    /// The end of a copy written and read back under its temporary name: it
+    /// must be the content expected (the source's recorded hash), then it
+    /// takes its name and is recorded in the manifest.
+    pub(super) fn place_copy(
+        &mut self,
+        action: &Action,
+        source: &Place,
+        target: &Place,
+        expected: Option<&str>,
+        written: Written<'_>,
+    ) -> Result<(), Failure> {
+        if expected.is_some_and(|expected| expected != written.hash) {
+            let _ = remove_tree(&self.run.fs, written.temp);
             let failure = Failure::SourceChanged {
-                backup: name.to_string(),
-                location: from.to_string(),
+                backup: action.backup.clone(),
+                location: source.location.to_string(),
                 what: String::from(
                     "its content no longer matches the hash recorded when it was copied there",
                 ),
@@ -96,20 +148,20 @@ impl Step<'_, '_> {
             self.journal_end(action, Some(&failure));
             return Err(failure);
         }
-        let placed = self.put_in_place(&target, &temp, &final_path);
+        let placed = self.put_in_place(target, written.temp, written.final_path);
         if let Err(failure) = placed {
-            let _ = remove_tree(&self.run.fs, &temp);
+            let _ = remove_tree(&self.run.fs, written.temp);
             self.journal_end(action, Some(&failure));
             return Err(failure);
         }
-        let recorded = self.record_copy(action, &target, &written);
+        let recorded = self.record_copy(
+            action,
+            target,
+            written.hash,
+            written.ciphertext_hash.clone(),
+        );
         self.journal_end(action, recorded.as_ref().err());
-        recorded?;
-        Ok(Done {
-            bytes: written.bytes,
-            elapsed: started.elapsed(),
-            ..Done::default()
-        })
+        recorded
     }
 
     /// The resolved place of a location, still connected as the same disk.
@@ -128,7 +180,11 @@ impl Step<'_, '_> {
 
     /// The source must be there as planned; returns its hash when a manifest
     /// knows it (copies read from a disk).
-    fn check_source(&self, action: &Action, source: &Place) -> Result<Option<String>, Failure> {
+    pub(super) fn check_source(
+        &self,
+        action: &Action,
+        source: &Place,
+    ) -> Result<Option<String>, Failure> {
         let name = &action.backup;
         let path = source.entry(name);
         let vanished = || Failure::SourceVanished {
@@ -190,11 +246,7 @@ impl Step<'_, '_> {
         if found != source_hash {
             return Ok(None);
         }
-        let written = Written {
-            hash: found,
-            bytes: action.bytes,
-        };
-        self.record_copy(action, target, &written)?;
+        self.record_copy(action, target, &found, None)?;
         Ok(Some(Done {
             adopted: true,
             ..Done::default()
@@ -202,7 +254,7 @@ impl Step<'_, '_> {
     }
 
     /// Refuses a copy that cannot fit before writing a byte.
-    fn check_room(&self, action: &Action, target: &Place) -> Result<(), Failure> {
+    pub(super) fn check_room(&self, action: &Action, target: &Place) -> Result<(), Failure> {
         match fsinfo::space(&target.folder) {
             Some(space) if space.free < action.bytes => Err(Failure::DiskFull {
                 location: target.location.to_string(),
@@ -214,7 +266,12 @@ impl Step<'_, '_> {
     /// Renames the verified temporary copy to the backup's name. A file
     /// replaces a stale same-named file in one rename; a stale folder is
     /// moved aside first and removed after.
-    fn put_in_place(&self, target: &Place, temp: &Path, final_path: &Path) -> Result<(), Failure> {
+    pub(super) fn put_in_place(
+        &self,
+        target: &Place,
+        temp: &Path,
+        final_path: &Path,
+    ) -> Result<(), Failure> {
         let fs = &self.run.fs;
         let io = |doing: &'static str, path: &Path| {
             let location = target.location.to_string();
@@ -242,12 +299,15 @@ impl Step<'_, '_> {
         Ok(())
     }
 
-    /// Records a verified copy in the disk's manifest (read afresh) and the catalog.
-    fn record_copy(
+    /// Records a verified copy in the disk's manifest (read afresh) and the
+    /// catalog: the backup's content hash, and the encrypted file's hash for
+    /// an encrypted staged copy.
+    pub(super) fn record_copy(
         &mut self,
         action: &Action,
         target: &Place,
-        written: &Written,
+        hash: &str,
+        ciphertext_hash: Option<String>,
     ) -> Result<(), Failure> {
         let manifest_failure =
             |error: String| refused(action, &target.location, Refusal::Manifest(error));
@@ -258,12 +318,12 @@ impl Step<'_, '_> {
             .map_err(|error| manifest_failure(error.to_string()))?;
         manifest.record(CopyRecord {
             name: action.backup.clone(),
-            size: written.bytes,
+            size: action.bytes,
             kind: action.kind,
-            hash: written.hash.clone(),
+            hash: hash.to_string(),
             copied_at: self.now,
             verified_at: Some(self.now),
-            ciphertext_hash: None,
+            ciphertext_hash,
         });
         self.run
             .fs
@@ -277,7 +337,7 @@ impl Step<'_, '_> {
             .map_err(|error| manifest_failure(error.to_string()))
     }
 
-    fn copy_failure(
+    pub(super) fn copy_failure(
         &self,
         action: &Action,
         source: &Place,
@@ -321,54 +381,6 @@ impl Step<'_, '_> {
             },
         }
     }
-
-    fn journal_start(
-        &mut self,
-        action: &Action,
-        place: &Place,
-        path: &Path,
-        temp: &Path,
-        hash: Option<String>,
-    ) -> Result<(), Failure> {
-        let entry = Entry::ActionStarted(Box::new(Started {
-            run: self.run.run_id.clone(),
-            plan: self.plan_id.to_string(),
-            plan_at: self.plan_at.clone(),
-            action: action.id,
-            op: Op::Copy,
-            backup: action.backup.clone(),
-            kind: action.kind,
-            location: place.location.to_string(),
-            disk_id: place.disk_id().map(str::to_string),
-            path: path.to_path_buf(),
-            temp: temp.to_path_buf(),
-            size: action.bytes,
-            hash,
-            reason: action.reason.clone(),
-            archived_to: None,
-            at: (self.run.clock)(),
-        }));
-        self.journal_entry(&entry)
-    }
-
-    pub(super) fn journal_entry(&mut self, entry: &Entry) -> Result<(), Failure> {
-        self.run.journal(entry).map_err(|error| Failure::Io {
-            doing: String::from("writing the journal"),
-            path: super::journal::path(&self.run.policy.state_dir),
-            error: error.to_string(),
-        })
-    }
-
-    pub(super) fn journal_end(&mut self, action: &Action, failure: Option<&Failure>) {
-        let entry = Entry::ActionFinished {
-            run: self.run.run_id.clone(),
-            action: action.id,
-            ok: failure.is_none(),
-            message: failure.map(|f| f.to_string()),
-        };
-        // Best effort: an unfinished entry only makes the next run re-check.
-        let _ = self.run.journal(&entry);
-    }
 }
 
 /// Creates a missing copies folder (disk) or staging folder (target).
@@ -384,6 +396,16 @@ fn ensure_folder(step: &Step<'_, '_>, place: &Place) -> Result<(), Failure> {
             &error,
         )
     })
+}
+
+/// A verified temporary copy, about to take its name.
+pub(super) struct Written<'p> {
+    pub temp: &'p Path,
+    pub final_path: &'p Path,
+    /// The backup's content hash.
+    pub hash: &'p str,
+    /// The encrypted file's hash, for an encrypted staged copy.
+    pub ciphertext_hash: Option<String>,
 }
 
 pub(super) fn refused(action: &Action, location: &Location, rule: Refusal) -> Failure {

@@ -9,8 +9,11 @@
 //! the backup's name is taken away in one rename, the data is overwritten
 //! (destroy) and removed, the audit log gets its line, and the manifest and
 //! the catalog forget the copy.
+//!
+//! At an off-site target the copy may be on its remote too: `remote_delete`
+//! deletes it there first.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::audit::{self, AuditRecord};
 use super::copy_step::refused;
@@ -20,7 +23,7 @@ use super::journal::{Entry, Started};
 use super::places::{Place, entry_kind, entry_size, present};
 use super::run::Step;
 use crate::content_hash;
-use crate::inventory::{HashAlgorithm, layout};
+use crate::inventory::{EntryKind, HashAlgorithm, layout};
 use crate::placement::Location;
 use crate::plan::{Action, Op};
 
@@ -33,40 +36,75 @@ impl Step<'_, '_> {
     ) -> Result<Done, Failure> {
         let place = self.place(location)?;
         self.check_rules(action, &place)?;
-        let path = place.entry(&action.backup);
-        let recorded_hash = self.check_entry(action, &place, &path)?;
+        if place.is_offsite() && archived_to.is_none() {
+            return self.delete_offsite(action, &place);
+        }
+        self.delete_local(action, &place, archived_to)?;
+        Ok(Done::default())
+    }
+
+    /// Deletes the copy in a folder on this machine (the server, a disk, a
+    /// staging folder), once [`Self::check_entry`] allows it.
+    pub(super) fn delete_local(
+        &mut self,
+        action: &Action,
+        place: &Place,
+        archived_to: Option<&Location>,
+    ) -> Result<(), Failure> {
+        let path = place.copy_path(&action.backup);
+        let recorded_hash = self.check_entry(action, place, &path)?;
         let hash = match recorded_hash {
             Some(hash) => hash,
-            None => self.hash_of_last_resort(action, &place, &path)?,
+            None => self.hash_of_last_resort(action, place, &path)?,
         };
-        let doomed = place
-            .folder
-            .join(layout::partial_name(&self.run.run_id, &action.backup));
         let op = if archived_to.is_some() {
             Op::Archive
         } else {
             action.op
         };
-        let started = Started {
-            run: self.run.run_id.clone(),
-            plan: self.plan_id.to_string(),
-            plan_at: self.plan_at.clone(),
-            action: action.id,
-            op,
+        let doomed = Doomed {
             backup: action.backup.clone(),
             kind: action.kind,
-            location: location.to_string(),
-            disk_id: place.disk_id().map(str::to_string),
-            path: path.clone(),
-            temp: doomed.clone(),
             size: action.bytes,
-            hash: Some(hash),
+            path,
+            hash,
+            op,
             reason: action.reason.clone(),
             archived_to: archived_to.map(Location::to_string),
-            at: (self.run.clock)(),
+        };
+        self.take_out(action, place, doomed)
+    }
+
+    /// Takes one checked copy away, in an order that survives a crash at any
+    /// point: the journal entry, the name taken away in one rename, the data
+    /// overwritten (destroy) and removed, the audit line, then the manifest
+    /// and the catalog forget it.
+    pub(super) fn take_out(
+        &mut self,
+        action: &Action,
+        place: &Place,
+        doomed: Doomed,
+    ) -> Result<(), Failure> {
+        let stored_name = doomed.path.file_name().map_or_else(
+            || doomed.backup.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let temp = place
+            .folder
+            .join(layout::partial_name(&self.run.run_id, &stored_name));
+        let started = Started {
+            backup: doomed.backup.clone(),
+            kind: doomed.kind,
+            path: doomed.path.clone(),
+            temp: temp.clone(),
+            size: doomed.size,
+            hash: Some(doomed.hash),
+            reason: doomed.reason,
+            archived_to: doomed.archived_to,
+            ..self.started(action, place, doomed.op)
         };
         self.journal_entry(&Entry::ActionStarted(Box::new(started.clone())))?;
-        let result = self.take_away(&place, &path, &doomed, op);
+        let result = self.take_away(place, &doomed.path, &temp, doomed.op);
         if let Err(failure) = result {
             self.journal_end(action, Some(&failure));
             return Err(failure);
@@ -75,32 +113,34 @@ impl Step<'_, '_> {
         // Without the audit line the journal entry stays open, and the next
         // run writes it.
         self.audit(&started)?;
-        let forgotten = self.forget(action, &place);
+        let forgotten = self.forget(place, &doomed.backup);
         self.journal_end(action, forgotten.as_ref().err());
-        forgotten?;
-        Ok(Done::default())
+        forgotten
     }
 
     /// The name must be a backup's, and no hold may cover it.
     fn check_rules(&self, action: &Action, place: &Place) -> Result<(), Failure> {
+        match self.rules_forbid(&action.backup) {
+            Some(rule) => Err(refused(action, &place.location, rule)),
+            None => Ok(()),
+        }
+    }
+
+    /// Which rule forbids deleting a copy of backup `name`, if one does.
+    pub(super) fn rules_forbid(&self, name: &str) -> Option<Refusal> {
         let policy = self.run.policy;
-        let name = &action.backup;
-        let refuse = |rule| refused(action, &place.location, rule);
         let Some(timestamp) = policy.source.pattern.timestamp(name) else {
-            return Err(refuse(Refusal::NotABackupName));
+            return Some(Refusal::NotABackupName);
         };
         if layout::is_reserved(name) || name.contains(['/', '\\']) || name == ".." {
-            return Err(refuse(Refusal::NotABackupName));
+            return Some(Refusal::NotABackupName);
         }
         let held = match policy.office.calendar.business_day(timestamp) {
             Some(day) => policy.is_held(name, day),
             // A name with no business day cannot be shown not to be held.
             None => !policy.hold.is_empty(),
         };
-        if held {
-            return Err(refuse(Refusal::OnHold));
-        }
-        Ok(())
+        held.then_some(Refusal::OnHold)
     }
 
     /// The copy must be there as rota knows it, and not the last one of a
@@ -170,7 +210,13 @@ impl Step<'_, '_> {
 
     /// Renames the entry to a temporary name, overwrites it if destroying,
     /// and removes it.
-    fn take_away(&self, place: &Place, path: &Path, doomed: &Path, op: Op) -> Result<(), Failure> {
+    pub(super) fn take_away(
+        &self,
+        place: &Place,
+        path: &Path,
+        doomed: &Path,
+        op: Op,
+    ) -> Result<(), Failure> {
         let fs = &self.run.fs;
         let location = place.location.to_string();
         let io = |doing: &'static str, at: &Path| {
@@ -189,7 +235,7 @@ impl Step<'_, '_> {
         remove_tree(fs, doomed).map_err(io("removing", doomed))
     }
 
-    fn audit(&self, started: &Started) -> Result<(), Failure> {
+    pub(super) fn audit(&self, started: &Started) -> Result<(), Failure> {
         let record = audit_record(started, (self.run.clock)(), false);
         audit::append(&self.run.fs, &self.run.policy.state_dir, &record).map_err(|error| {
             Failure::Io {
@@ -201,13 +247,17 @@ impl Step<'_, '_> {
     }
 
     /// The manifest (read afresh) and the catalog forget the deleted copy.
-    fn forget(&mut self, action: &Action, place: &Place) -> Result<(), Failure> {
+    fn forget(&mut self, place: &Place, backup: &str) -> Result<(), Failure> {
         let Some(manifest) = place.manifest() else {
             return Ok(());
         };
-        let failure = |error: String| refused(action, &place.location, Refusal::Manifest(error));
+        let failure = |error: String| Failure::Refused {
+            backup: backup.to_string(),
+            location: place.location.to_string(),
+            rule: Refusal::Manifest(error),
+        };
         let mut manifest = manifest.map_err(|error| failure(error.to_string()))?;
-        manifest.remove(&action.backup);
+        manifest.remove(backup);
         self.run
             .fs
             .record("manifest")
@@ -219,6 +269,19 @@ impl Step<'_, '_> {
             .update_catalog(place, self.now)
             .map_err(|error| failure(error.to_string()))
     }
+}
+
+/// A copy about to be taken away, as checked.
+pub(super) struct Doomed {
+    pub backup: String,
+    pub kind: EntryKind,
+    pub size: u64,
+    /// Where it is (a staged copy: under its stored name).
+    pub path: PathBuf,
+    pub hash: String,
+    pub op: Op,
+    pub reason: String,
+    pub archived_to: Option<String>,
 }
 
 /// The audit log's line for a deletion described by its journal entry.

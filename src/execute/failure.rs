@@ -42,6 +42,23 @@ pub enum Failure {
     },
     /// Something this rota cannot do (yet).
     Unsupported { what: String },
+    /// An off-site target's remote could not be reached (network down, the
+    /// service busy): nothing is lost, the action waits for the next run.
+    RemoteUnreachable {
+        location: String,
+        detail: String,
+        /// What stays as it was, in words ("the copy waits in the staging folder").
+        left: &'static str,
+    },
+    /// rclone failed otherwise, or an upload did not verify.
+    Remote {
+        location: String,
+        what: String,
+        help: &'static str,
+    },
+    /// The target cannot be used on this machine (no rclone, unusable
+    /// recipients): its actions are not attempted.
+    TargetUnusable { location: String, what: String },
 }
 
 /// The safety rules a deletion or copy is checked against just before it runs.
@@ -59,6 +76,8 @@ pub enum Refusal {
     Manifest(String),
     /// rota never writes into the source folder.
     WritesToSource,
+    /// A staged copy is not encrypted, and its target encrypts what leaves.
+    NotEncrypted,
 }
 
 impl Failure {
@@ -101,6 +120,9 @@ impl Failure {
             Failure::Refused { .. } => "refused by a safety rule",
             Failure::Io { .. } => "input/output error",
             Failure::Unsupported { .. } => "not supported",
+            Failure::RemoteUnreachable { .. } => "remote not reachable",
+            Failure::Remote { .. } => "upload or remote deletion failed",
+            Failure::TargetUnusable { .. } => "off-site target unusable",
         }
     }
 }
@@ -159,6 +181,25 @@ impl fmt::Display for Failure {
                 write!(f, "error {doing} {}: {error}", path.display())
             }
             Failure::Unsupported { what } => f.write_str(what),
+            Failure::RemoteUnreachable {
+                location,
+                detail,
+                left,
+            } => write!(
+                f,
+                "cannot reach {location}'s remote ({detail}); nothing is lost: {left}, \
+                 and the next `rota apply` tries again"
+            ),
+            Failure::Remote {
+                location,
+                what,
+                help,
+            } => write!(f, "{location}'s remote: {what}; {help}"),
+            Failure::TargetUnusable { location, what } => write!(
+                f,
+                "off-site target {location} cannot be used on this machine: {what}; \
+                 nothing was done there"
+            ),
         }
     }
 }
@@ -176,6 +217,11 @@ impl fmt::Display for Refusal {
             }
             Refusal::Manifest(why) => write!(f, "{why}"),
             Refusal::WritesToSource => f.write_str("rota never writes into the source folder"),
+            Refusal::NotEncrypted => f.write_str(
+                "the staged copy is not encrypted and this target encrypts what leaves the building, \
+                 so it is not uploaded; delete it from the staging folder and rota stages an \
+                 encrypted copy from the server",
+            ),
         }
     }
 }
@@ -202,6 +248,9 @@ pub struct Done {
     pub already: bool,
     /// Time spent writing and reading back the copy.
     pub elapsed: std::time::Duration,
+    /// What else the action did or could not do without failing, in words
+    /// (staged copies removed after an upload, ...).
+    pub notes: Vec<String>,
 }
 
 /// Words for "the partial copy was removed" on failed copies.

@@ -72,6 +72,10 @@ pub struct Started {
     /// For archive moves: the archive disk the backup was copied to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_to: Option<String>,
+    /// For uploads and remote deletions: the object on the target's remote
+    /// (`b2:bucket/rota/NAME.age`); `path` and `temp` then name it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -200,6 +204,7 @@ mod tests {
             hash: None,
             reason: String::from("expired"),
             archived_to: None,
+            remote: None,
             at: Utc.with_ymd_and_hms(2026, 3, 31, 23, 0, 0).unwrap(),
         }
     }

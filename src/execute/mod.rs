@@ -20,6 +20,15 @@
 //!    an action that fails stops only the actions that depend on it;
 //! 4. [`ApplyRun::finish`] records what the disks hold now in the catalog.
 //!
+//! Off-site targets: before the scan that plans, [`ApplyRun::check_remotes`]
+//! lists each uploading target's remote and forgets copies missing or
+//! damaged there. A copy to a target is staged in its folder (encrypted to
+//! its recipients as it is written, when it encrypts), then uploaded with
+//! rclone and checked on the remote before the catalog counts it; staged
+//! copies beyond `upload.keep_local` then leave the folder. A removal there
+//! deletes the remote object and the staged copy. A remote that cannot be
+//! reached leaves those actions pending for the next run.
+//!
 //! Every change goes through [`effects::Fs`], the seam where tests inject disk
 //! failures. This module never reads the wall clock itself: the caller passes
 //! the run's instant and a clock for the audit log.
@@ -31,18 +40,25 @@ mod copy_step;
 mod delete;
 mod delete_step;
 pub mod effects;
+mod encrypted;
 pub mod failure;
 pub mod journal;
 pub mod lock;
+mod offsite_step;
 pub mod places;
 mod recover;
+mod remote_delete;
+mod remotes;
 mod run;
+mod step_journal;
+mod upload_step;
 
 use crate::plan::{Action, Plan};
 
 pub use copy::Progress;
 pub use failure::{Done, Failure, Outcome, Refusal};
 pub use recover::Recovery;
+pub use remotes::RemoteNote;
 pub use run::{ApplyRun, BeginError, Report};
 
 /// Receives what the executor does, for a progress display or a log.
@@ -77,6 +93,8 @@ pub fn plan_id(plan: &Plan) -> String {
 mod archive_tests;
 #[cfg(test)]
 mod fault_tests;
+#[cfg(test)]
+mod offsite_tests;
 #[cfg(test)]
 mod test_office;
 #[cfg(test)]

@@ -4,18 +4,20 @@
 //! path), an off-site target's staging folder.
 //!
 //! Also the executor's fresh look at who holds a verified copy of a backup,
-//! read from the disks' manifests right before a deletion rather than trusted
-//! from the plan. Read-only.
+//! read from the disks' manifests (and, for targets that upload, the catalog's
+//! record of their remotes) right before a deletion rather than trusted from
+//! the plan. Read-only.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::inventory::stored::Stored;
 use crate::inventory::{
     Catalog, CopyRecord, EntryKind, Inventory, Manifest, bundle_size, layout, read_label,
 };
 use crate::placement::Location;
 use crate::plan::Plan;
-use crate::policy::Policy;
+use crate::policy::{OffsiteTarget, Policy};
 
 /// One location, resolved to a folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +34,10 @@ pub enum PlaceKind {
     Server,
     /// A connected, labelled disk.
     Disk { mount: PathBuf, id: String },
-    /// An off-site target's local staging folder.
-    Offsite { encrypted: bool },
+    /// An off-site target's local staging folder (copies stored as
+    /// `crate::inventory::stored` says); with `uploads`, only its remote
+    /// copies (in the catalog) count.
+    Offsite { encrypted: bool, uploads: bool },
 }
 
 /// Why a place is not what the plan saw.
@@ -45,6 +49,16 @@ pub enum Absence {
     Removed { mount: PathBuf },
     /// Another disk is mounted there now.
     Replaced { mount: PathBuf, found: String },
+}
+
+impl PlaceKind {
+    /// The kind of an off-site target's staging folder.
+    pub fn offsite(target: &OffsiteTarget) -> PlaceKind {
+        PlaceKind::Offsite {
+            encrypted: target.encrypt.is_some(),
+            uploads: target.upload.is_some(),
+        }
+    }
 }
 
 impl Place {
@@ -70,6 +84,34 @@ impl Place {
     /// The path of `name` at this place.
     pub fn entry(&self, name: &str) -> PathBuf {
         self.folder.join(name)
+    }
+
+    /// The path of the copy a manifest record describes: in a staging folder,
+    /// under its stored name (`NAME.age`, `NAME.tar.age` when encrypted).
+    pub fn path_of(&self, record: &CopyRecord) -> PathBuf {
+        match self.kind {
+            PlaceKind::Offsite { .. } => self
+                .folder
+                .join(Stored::of_record(record).name_for(&record.name)),
+            _ => self.entry(&record.name),
+        }
+    }
+
+    /// The path of backup `name`'s copy here: where its manifest record
+    /// says, else under its own name.
+    pub fn copy_path(&self, name: &str) -> PathBuf {
+        if let PlaceKind::Offsite { .. } = self.kind
+            && let Some(Ok(manifest)) = self.manifest()
+            && let Some(record) = manifest.get(name)
+        {
+            return self.path_of(record);
+        }
+        self.entry(name)
+    }
+
+    /// Whether this place is an off-site target's staging folder.
+    pub fn is_offsite(&self) -> bool {
+        matches!(self.kind, PlaceKind::Offsite { .. })
     }
 
     /// Checks that a disk is still connected as the same disk.
@@ -143,9 +185,7 @@ impl Places {
                     Place {
                         location: site.location.clone(),
                         folder: target.path.clone(),
-                        kind: PlaceKind::Offsite {
-                            encrypted: target.encrypt.is_some(),
-                        },
+                        kind: PlaceKind::offsite(target),
                     }
                 }
             };
@@ -165,8 +205,9 @@ impl Places {
     /// Who, other than `except`, holds a verified copy of `name` now: the
     /// source folder when the backup is in it; a connected disk or staging
     /// folder when its manifest (read now) vouches for it and the entry is
-    /// there with the recorded kind and size; an absent disk when the catalog
-    /// says so.
+    /// there with the recorded kind and size; an off-site target that uploads
+    /// when the catalog records its remote copy as checked; an absent disk
+    /// when the catalog says so.
     pub fn verified_holders(&self, name: &str, except: &Place, catalog: &Catalog) -> Vec<Holder> {
         let mut holders = Vec::new();
         let mut connected_ids = Vec::new();
@@ -178,10 +219,16 @@ impl Places {
                 continue;
             }
             let hash = match place.manifest() {
+                _ if matches!(place.kind, PlaceKind::Offsite { uploads: true, .. }) => catalog
+                    .targets
+                    .get(place.location.name())
+                    .and_then(|target| target.remote.get(name))
+                    .filter(|record| record.is_verified())
+                    .map(|record| Some(record.hash.clone())),
                 None => entry_kind(&place.entry(name)).map(|_| None),
                 Some(Ok(manifest)) => manifest
                     .get(name)
-                    .filter(|record| present(&place.entry(name), record))
+                    .filter(|record| present(&place.path_of(record), record))
                     .map(|record| Some(record.hash.clone())),
                 Some(Err(_)) => None,
             };
@@ -226,12 +273,16 @@ pub fn entry_kind(path: &Path) -> Option<EntryKind> {
     }
 }
 
-/// Whether a verified record's entry is there with its kind and size.
+/// Whether a verified record's entry is there with its kind and size (an
+/// encrypted copy: a file, whose size is the ciphertext's, not recorded).
 pub fn present(path: &Path, record: &CopyRecord) -> bool {
-    if !record.is_verified() || entry_kind(path) != Some(record.kind) {
+    if !record.is_verified() {
         return false;
     }
-    entry_size(path) == Some(record.size) || record.ciphertext_hash.is_some()
+    if Stored::of_record(record).is_encrypted() {
+        return entry_kind(path) == Some(EntryKind::File);
+    }
+    entry_kind(path) == Some(record.kind) && entry_size(path) == Some(record.size)
 }
 
 /// A file's length, or a bundle's total of regular files (links not followed).

@@ -7,6 +7,9 @@
 //!   audit log gets its line, marked `recovered`. On a disk that is not
 //!   connected now, the catalog forgets the copy (so nothing counts on it) and
 //!   the entry is carried into the new journal for a later run;
+//! - a remote deletion (an expired off-site copy) that started and never
+//!   finished, whose copy the catalog had stopped counting, is finished with
+//!   rclone and logged; with the remote unreachable it waits for a later run;
 //! - every temporary name rota made (`.rota-partial-…`) in rota's places (the
 //!   source folder, the copies folders of the policy's connected disks, the
 //!   off-site staging folders) is removed. Nothing else is touched.
@@ -25,6 +28,7 @@ use super::journal::{self, Entry, Started};
 use super::places::{Place, PlaceKind, entry_kind};
 use super::run::ApplyRun;
 use crate::inventory::{Inventory, layout};
+use crate::offsite::rclone::Rclone;
 use crate::placement::Location;
 use crate::plan::Op;
 
@@ -53,7 +57,9 @@ pub(super) fn recover(
         ..Recovery::default()
     };
     for started in journal::unfinished(previous) {
-        if started.deletes() {
+        if started.deletes() && started.remote.is_some() {
+            finish_remote_deletion(run, &started, &mut recovery);
+        } else if started.deletes() {
             finish_deletion(run, inventory, &started, &mut recovery);
         }
     }
@@ -88,9 +94,7 @@ fn place_now(run: &ApplyRun<'_>, inventory: &Inventory, started: &Started) -> Op
     Some(Place {
         location: Location::Offsite(target.name.clone()),
         folder: target.path.clone(),
-        kind: PlaceKind::Offsite {
-            encrypted: target.encrypt.is_some(),
-        },
+        kind: PlaceKind::offsite(target),
     })
 }
 
@@ -107,7 +111,11 @@ fn finish_deletion(
             .push(Entry::ActionStarted(Box::new(started.clone())));
         return;
     };
-    let path = place.entry(&started.backup);
+    // The name the copy had there (a staged copy's may be `NAME.age`).
+    let path = started.path.file_name().map_or_else(
+        || place.entry(&started.backup),
+        |name| place.folder.join(name),
+    );
     if entry_kind(&path).is_some() {
         return; // cut off before the name was taken away: nothing happened
     }
@@ -144,8 +152,20 @@ fn finish_deletion(
     if let Err(error) = run.update_catalog(&place, (run.clock)()) {
         recovery.problems.push(error.to_string());
     }
+    log_recovered(run, started, recovery);
+}
+
+/// The audit line of a deletion an interrupted run carried out (unless that
+/// run wrote it before it was cut off).
+fn log_recovered(run: &ApplyRun<'_>, started: &Started, recovery: &mut Recovery) {
     let state_dir = &run.policy.state_dir;
-    let logged = audit::has_entry(state_dir, &started.run, started.action, &started.location);
+    let logged = audit::has_entry(
+        state_dir,
+        &started.run,
+        started.action,
+        &started.backup,
+        &started.path,
+    );
     let record = audit_record(started, (run.clock)(), true);
     let appended = if logged {
         Ok(())
@@ -168,6 +188,66 @@ fn finish_deletion(
                 .push(Entry::ActionStarted(Box::new(started.clone())));
         }
     }
+}
+
+/// A remote deletion cut off: the interrupted run had stopped counting the
+/// remote copy (the catalog forgets it before rclone deletes it), so the
+/// deletion was decided and checked; it is finished now. Still in the
+/// catalog: cut off before anything happened, and the new plan decides
+/// again. The remote unreachable: carried to the next run, the copy still
+/// not counted.
+fn finish_remote_deletion(run: &mut ApplyRun<'_>, started: &Started, recovery: &mut Recovery) {
+    let counted = run
+        .catalog
+        .targets
+        .get(&started.location)
+        .is_some_and(|target| target.remote.contains_key(&started.backup));
+    if counted {
+        return;
+    }
+    let Some(remote_path) = &started.remote else {
+        return;
+    };
+    let upload = run
+        .policy
+        .offsite_target(&started.location)
+        .and_then(|target| target.upload.as_ref());
+    let Some(upload) = upload else {
+        recovery.problems.push(format!(
+            "an interrupted run was deleting {remote_path}, but off-site target {} no longer \
+             uploads; delete it by hand if it is still there",
+            started.location
+        ));
+        return;
+    };
+    let rclone = Rclone::for_upload(upload);
+    let deleted = if remote_is_folder(started) {
+        rclone.purge(remote_path)
+    } else {
+        rclone.deletefile(remote_path)
+    };
+    match deleted {
+        Ok(()) => log_recovered(run, started, recovery),
+        Err(error) => {
+            recovery.problems.push(format!(
+                "the deletion of {remote_path} that an interrupted run began could not be \
+                 finished ({error}); it is tried again on the next run"
+            ));
+            recovery
+                .carried
+                .push(Entry::ActionStarted(Box::new(started.clone())));
+        }
+    }
+}
+
+/// Whether a remote deletion's object is a folder (a plain bundle's copy:
+/// stored under the backup's own name).
+pub(super) fn remote_is_folder(started: &Started) -> bool {
+    let object = started
+        .remote
+        .as_deref()
+        .and_then(|path| path.rsplit(['/', ':']).next());
+    started.kind == crate::inventory::EntryKind::Bundle && object == Some(started.backup.as_str())
 }
 
 /// A deletion cut off on a disk that is not here now: whether it happened is

@@ -101,6 +101,11 @@ pub struct ApplyRun<'a> {
     pub(super) journal: Option<Journal>,
     previous: Vec<Entry>,
     pub run_id: String,
+    /// Off-site targets whose remote could not be reached in this run, by
+    /// name: their uploads and remote deletions fail at once, pending.
+    pub(super) remote_down: HashMap<String, Failure>,
+    /// Locations none of whose actions may run (see [`ApplyRun::refuse`]).
+    refused: HashMap<Location, Failure>,
 }
 
 /// What the steps of one action share.
@@ -122,8 +127,18 @@ impl<'a> ApplyRun<'a> {
         fs: Fs,
         clock: &'a dyn Fn() -> DateTime<Utc>,
     ) -> Result<ApplyRun<'a>, BeginError> {
+        let lock = RunLock::acquire(&policy.state_dir, clock()).map_err(BeginError::Lock)?;
+        ApplyRun::with_lock(policy, fs, clock, lock)
+    }
+
+    /// [`ApplyRun::begin`] with the lock already taken.
+    pub(super) fn with_lock(
+        policy: &'a Policy,
+        fs: Fs,
+        clock: &'a dyn Fn() -> DateTime<Utc>,
+        lock: RunLock,
+    ) -> Result<ApplyRun<'a>, BeginError> {
         let started = clock();
-        let lock = RunLock::acquire(&policy.state_dir, started).map_err(BeginError::Lock)?;
         let catalog = Catalog::load(&policy.state_dir).map_err(BeginError::Catalog)?;
         let previous = journal::read(&policy.state_dir).map_err(|error| BeginError::Journal {
             path: journal::path(&policy.state_dir),
@@ -137,6 +152,8 @@ impl<'a> ApplyRun<'a> {
             catalog,
             journal: None,
             previous,
+            remote_down: HashMap::new(),
+            refused: HashMap::new(),
             run_id: format!(
                 "{}-{}",
                 started.format("%Y%m%dT%H%M%SZ"),
@@ -162,6 +179,13 @@ impl<'a> ApplyRun<'a> {
         })?;
         self.journal = Some(journal);
         Ok(recovery)
+    }
+
+    /// Fails every action that copies to or deletes at `location` with
+    /// `failure`, without attempting it (an off-site target this machine
+    /// cannot use: no rclone, unusable recipients).
+    pub fn refuse(&mut self, location: Location, failure: Failure) {
+        self.refused.insert(location, failure);
     }
 
     /// Remembers the connected disks of a scan in the catalog (seen `now`).
@@ -198,8 +222,14 @@ impl<'a> ApplyRun<'a> {
         let mut succeeded: HashSet<usize> = HashSet::new();
         let mut report = Report::default();
         for action in &plan.actions {
+            let refused = [action.writes_to(), action.deleted_at()]
+                .into_iter()
+                .flatten()
+                .find_map(|location| self.refused.get(location))
+                .cloned();
             let outcome = match action.after.iter().find(|id| !succeeded.contains(id)) {
                 Some(id) => Outcome::Skipped { after: *id },
+                None if refused.is_some() => Outcome::Failed(refused.expect("checked")),
                 None => match action.writes_to().and_then(|to| blocked.get(to)) {
                     Some(failure) => Outcome::Failed(failure.clone()),
                     None => {

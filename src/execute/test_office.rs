@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use super::effects::{Effect, Faults, Fs};
 use super::failure::Outcome;
+use super::lock::{LockError, RunLock};
 use super::{ApplyRun, Report, Silent};
 use crate::calendar::parse_at;
 use crate::inventory::{self, Catalog, Inventory, Manifest, layout, write_label};
@@ -60,13 +61,19 @@ impl Office {
 
     /// An office whose whole policy is `text`.
     pub fn with_text(text: &str) -> Office {
+        Office::with_text_for(|_| text.to_string())
+    }
+
+    /// An office whose policy is written for its folder (`text` gets it).
+    pub fn with_text_for(text: impl Fn(&Path) -> String) -> Office {
         let dir = tempfile::tempdir().unwrap();
         for folder in ["source", "disks", "safe"] {
             std::fs::create_dir_all(dir.path().join(folder)).unwrap();
         }
+        let text = text(dir.path());
         let file = dir.path().join("policy.yaml");
-        std::fs::write(&file, text).unwrap();
-        let policy = policy::load_str(text, &file).unwrap().policy;
+        std::fs::write(&file, &text).unwrap();
+        let policy = policy::load_str(&text, &file).unwrap().policy;
         Office { dir, policy }
     }
 
@@ -164,14 +171,33 @@ impl Office {
         plan: Option<(Inventory, Plan)>,
     ) -> Report {
         let clock = clock;
-        let mut run = ApplyRun::begin(policy, fs, &clock).unwrap();
+        let mut run = begin(policy, fs, &clock);
         run.recover(&self.scan()).unwrap();
-        let (inventory, plan) = plan.unwrap_or_else(|| self.plan(at));
         let now = self.at(at).with_timezone(&Utc);
+        run.check_remotes(now).unwrap();
+        let (inventory, plan) = plan.unwrap_or_else(|| self.plan(at));
         run.remember(&inventory, now).unwrap();
         let report = run.execute(&plan, &inventory, now, &mut Silent);
         run.finish(&self.scan(), now, &report).unwrap();
         report
+    }
+
+    /// [`Office::apply`] by a run that is killed partway: `fs` fails every
+    /// effect from some point on, so nothing after it happens, and nothing
+    /// about it is reported.
+    pub fn apply_until_killed(&self, at: &str, fs: Fs) {
+        let clock = clock;
+        let mut run = begin(&self.policy, fs, &clock);
+        let now = self.at(at).with_timezone(&Utc);
+        if run.recover(&self.scan()).is_err() || run.check_remotes(now).is_err() {
+            return;
+        }
+        let (inventory, plan) = self.plan(at);
+        if run.remember(&inventory, now).is_err() {
+            return;
+        }
+        let report = run.execute(&plan, &inventory, now, &mut Silent);
+        let _ = run.finish(&self.scan(), now, &report);
     }
 
     /// Names in a folder, sorted.
@@ -186,6 +212,20 @@ impl Office {
         names.sort();
         names
     }
+}
+
+/// [`ApplyRun::begin`], waiting out a lock held for a moment by a process
+/// another test is starting: until it runs its program, such a child holds
+/// copies of this process's open files, the lock's among them.
+pub fn begin<'a>(policy: &'a Policy, fs: Fs, clock: &'a dyn Fn() -> DateTime<Utc>) -> ApplyRun<'a> {
+    for _ in 0..200 {
+        match RunLock::acquire(&policy.state_dir, clock()) {
+            Ok(lock) => return ApplyRun::with_lock(policy, fs, clock, lock).unwrap(),
+            Err(LockError::Held { .. }) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(error) => panic!("{error}"),
+        }
+    }
+    panic!("the run lock stayed held")
 }
 
 /// A fault hook from a closure.

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use super::effects::{Effect, Fs};
 use super::failure::{Failure, Outcome, Refusal};
 use super::test_office::{AT, Office, clock, hook, is_partial, name, no_partials, office, outcome};
-use super::{ApplyRun, audit, journal};
+use super::{audit, journal};
 use crate::inventory::{Catalog, layout};
 use crate::placement::Location;
 use crate::plan::{Action, Op};
@@ -343,6 +343,7 @@ fn a_deletion_cut_off_by_a_crash_is_finished_and_logged_by_the_next_run() {
         hash: Some("ab".repeat(32)),
         reason: "expired".into(),
         archived_to: None,
+        remote: None,
         at: clock(),
     };
     let entries = [
@@ -360,7 +361,7 @@ fn a_deletion_cut_off_by_a_crash_is_finished_and_logged_by_the_next_run() {
     std::fs::write(journal::path(&office.policy.state_dir), text).unwrap();
 
     let clock = clock;
-    let mut run = ApplyRun::begin(&office.policy, Fs::default(), &clock).unwrap();
+    let mut run = super::test_office::begin(&office.policy, Fs::default(), &clock);
     let recovery = run.recover(&office.scan()).unwrap();
     assert_eq!(
         recovery.interrupted.as_ref().map(|i| i.0.as_str()),

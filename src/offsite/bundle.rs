@@ -35,6 +35,19 @@ use crate::content_hash::{BundleEntryKind, BundleHasher, bundle_entries};
 /// Writes the tar stream of the bundle folder `dir` into `output` and returns
 /// the bundle's content hash, computed from the bytes written.
 pub fn pack(dir: &Path, output: &mut impl Write) -> io::Result<String> {
+    pack_with(dir, output, &mut |path| Ok(Box::new(File::open(path)?)))
+}
+
+/// Opens a file of a bundle for reading (the executor reads through its
+/// fault seam).
+pub type Opener<'a> = dyn FnMut(&Path) -> io::Result<Box<dyn Read + 'a>> + 'a;
+
+/// [`pack`], reading each file of the bundle through `open`.
+pub fn pack_with<'a>(
+    dir: &Path,
+    output: &mut impl Write,
+    open: &mut Opener<'a>,
+) -> io::Result<String> {
     let top = dir
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a bundle needs a name"))?;
@@ -59,7 +72,7 @@ pub fn pack(dir: &Path, output: &mut impl Write) -> io::Result<String> {
                 hasher.begin_file(&entry.key, *len)?;
                 let mut header = header_for(&source, tar::EntryType::Regular, *len)?;
                 let reader = FeedHasher {
-                    inner: File::open(&source)?,
+                    inner: open(&source)?,
                     hasher: &mut hasher,
                 };
                 builder.append_data(&mut header, &name, reader)?;

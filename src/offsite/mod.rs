@@ -17,8 +17,11 @@
 //!   "something is wrong".
 //! - [`remote`]: the upload-then-verify procedure built on it: which hash both
 //!   sides can compute, and the check of size and hash after `copyto`.
+//! - [`survey`]: the look at a remote before each `apply`: copies the catalog
+//!   counts that are missing or damaged there, with a rolling hash re-check.
 //! - [`environment`]: what `rota check` says about the machine (no rclone
-//!   program, an unreadable recipients file).
+//!   program, an unreadable recipients file); `apply` makes these errors for
+//!   the targets it acts on.
 //!
 //! Nothing here decides what to copy or delete (that is the planner's job), and
 //! nothing here ever writes outside the paths it is handed.
@@ -30,3 +33,4 @@ pub mod environment;
 pub mod identity;
 pub mod rclone;
 pub mod remote;
+pub mod survey;

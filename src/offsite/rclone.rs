@@ -60,6 +60,33 @@ impl Default for Timeouts {
     }
 }
 
+/// Test-only: set, it makes every rclone command of a run give up within
+/// seconds (one try), so the tests that stop a server are quick.
+pub const QUICK_ENV: &str = "ROTA_TEST_RCLONE_QUICK";
+
+impl Timeouts {
+    /// Short timeouts and a single try: a dead server is noticed in seconds.
+    pub fn quick() -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(3),
+            idle: Duration::from_secs(5),
+            command: Duration::from_secs(60),
+            retries: 1,
+            low_level_retries: 1,
+        }
+    }
+
+    /// The defaults, or [`Timeouts::quick`] when the test-only
+    /// `ROTA_TEST_RCLONE_QUICK` is set.
+    pub fn for_this_run() -> Timeouts {
+        if std::env::var_os(QUICK_ENV).is_some() {
+            Timeouts::quick()
+        } else {
+            Timeouts::default()
+        }
+    }
+}
+
 /// How to run rclone for one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rclone {
@@ -142,7 +169,8 @@ impl RcloneError {
 }
 
 impl Rclone {
-    /// rclone as the policy's `upload` settings say, with default timeouts.
+    /// rclone as the policy's `upload` settings say, with default timeouts
+    /// (see [`Timeouts::for_this_run`]).
     pub fn for_upload(upload: &Upload) -> Rclone {
         Rclone {
             program: upload
@@ -151,7 +179,7 @@ impl Rclone {
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_PROGRAM)),
             config: upload.config.clone(),
             bwlimit: upload.bwlimit.clone(),
-            timeouts: Timeouts::default(),
+            timeouts: Timeouts::for_this_run(),
         }
     }
 

@@ -91,6 +91,10 @@ impl Observer for Shown {
 pub fn describe(action: &Action) -> String {
     let name = |l: &Option<Location>| l.as_ref().map(Location::name).unwrap_or("?").to_string();
     let place = match action.op {
+        // The upload of a copy already staged at the target.
+        Op::Copy if action.from.is_some() && action.from == action.to => {
+            format!("staged → {}", name(&action.to))
+        }
         Op::Copy | Op::Archive => format!("{} → {}", name(&action.from), name(&action.to)),
         Op::Remove | Op::Destroy => format!("on {}", name(&action.location)),
     };
@@ -104,6 +108,16 @@ pub fn describe(action: &Action) -> String {
 
 /// One log line for a finished (or skipped) action.
 pub fn outcome_line(action: &Action, outcome: &Outcome) -> String {
+    let line = plain_outcome_line(action, outcome);
+    match outcome {
+        Outcome::Done(done) if !done.notes.is_empty() => {
+            format!("{line}; {}", done.notes.join("; "))
+        }
+        _ => line,
+    }
+}
+
+fn plain_outcome_line(action: &Action, outcome: &Outcome) -> String {
     match outcome {
         Outcome::Done(done) if done.adopted => format!(
             "ok       {} (already there, checked and adopted)",
@@ -146,6 +160,10 @@ pub fn failure_words(action: &Action, failure: &Failure) -> String {
         Failure::Refused { .. } | Failure::DiskGone { .. } | Failure::Unsupported { .. } => {
             text.push_str("; nothing was changed");
         }
+        // These say themselves what was left as it was.
+        Failure::RemoteUnreachable { .. }
+        | Failure::Remote { .. }
+        | Failure::TargetUnusable { .. } => {}
         _ if wrote => text.push_str(". The partial copy was removed; nothing else was changed"),
         _ => text.push_str("; the backup was left where it was"),
     }
