@@ -10,9 +10,12 @@ use super::disk::shell_quote;
 use super::report::Style;
 use super::session::Session;
 use super::{CliError, Outcome};
-use crate::hygiene::doctor::{Patient, examine, text};
+use crate::hygiene::doctor::{Patient, UploadFacts, examine, text};
+use crate::inventory::Catalog;
 use crate::inventory::restore_log;
+use crate::offsite::rclone::{DEFAULT_PROGRAM, locate_program};
 use crate::plan::make_plan;
+use crate::policy::Policy;
 
 /// Check the backup set-up against the vendor guide, line by line
 #[derive(Debug, Args)]
@@ -42,6 +45,7 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
     let plan = make_plan(policy, &inventory, session.at);
     let restore_tests = restore_log::read(&policy.state_dir);
     let policy_arg = shell_quote(&args.policy);
+    let uploads = upload_facts(policy, &session.catalog()?);
     let report = examine(&Patient {
         policy,
         inventory: &inventory,
@@ -49,6 +53,7 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
         restore_tests: &restore_tests,
         at: session.at,
         policy_arg: &policy_arg,
+        uploads: &uploads,
     });
     match args.format {
         DoctorFormat::Text => print!(
@@ -71,4 +76,29 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
         ));
     }
     Ok(Outcome::Success)
+}
+
+/// Per target that uploads: where its rclone program is, and when its remote
+/// was last checked (the doctor itself looks at no file).
+fn upload_facts(policy: &Policy, catalog: &Catalog) -> Vec<UploadFacts> {
+    policy
+        .offsite
+        .iter()
+        .filter_map(|target| {
+            let upload = target.upload.as_ref()?;
+            let program = upload
+                .binary
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_PROGRAM));
+            Some(UploadFacts {
+                target: target.name.clone(),
+                found: locate_program(&program),
+                program,
+                checked_at: catalog
+                    .targets
+                    .get(&target.name)
+                    .and_then(|known| known.checked_at),
+            })
+        })
+        .collect()
 }

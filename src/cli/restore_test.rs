@@ -1,7 +1,9 @@
-//! `rota restore-test POLICY [--backup NAME] [--to DIR] [--command CMD]`:
-//! restore a backup from a connected disk into a scratch folder, check it
-//! against the manifest's hash, optionally run the office's check command on
-//! it, record the result in `state_dir/restore-tests.jsonl`, and clean up.
+//! `rota restore-test POLICY [--backup NAME] [--to DIR] [--command CMD]
+//! [--identity KEYFILE]`: restore a backup from a connected disk (with
+//! `--identity`: decrypt an encrypted copy from an off-site staging folder)
+//! into a scratch folder, check it against the manifest's hash, optionally run
+//! the office's check command on it, record the result in
+//! `state_dir/restore-tests.jsonl`, and clean up.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -9,18 +11,21 @@ use std::time::Instant;
 use clap::Args;
 
 use super::disk::shell_quote;
+use super::passphrase::passphrase_for;
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::hygiene::restore::{Candidate, Scratch, candidates, restore, run_check};
+use crate::hygiene::restore_offsite::{encrypted_candidates, restore_encrypted};
 use crate::inventory::restore_log::{self, RestoreRecord};
 use crate::inventory::{Inventory, fsinfo, layout};
+use crate::offsite::identity;
 use crate::plan::{make_plan, restore_test_due_on};
 use crate::render::format::bytes;
 
 /// Restore a backup to a scratch folder, verify it and record the test
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota restore-test rota.yaml\n      a backup chosen at random among those the policy keeps, from a connected disk\n\n  rota restore-test rota.yaml --backup MacPractice_2026-03-31_2330.mpbackup\n\n  rota restore-test rota.yaml --to /Volumes/Scratch --command 'integrity-check {}'\n      restore elsewhere, and run a check on the restored copy ({} is its path)\n\nThe vendor guide recommends a restore test every quarter; `rota doctor` and the swap\nsheet say when the next one is due. The restored copy is removed afterwards."
+    after_help = "Examples:\n  rota restore-test rota.yaml\n      a backup chosen at random among those the policy keeps, from a connected disk\n\n  rota restore-test rota.yaml --backup MacPractice_2026-03-31_2330.mpbackup\n\n  rota restore-test rota.yaml --to /Volumes/Scratch --command 'integrity-check {}'\n      restore elsewhere, and run a check on the restored copy ({} is its path)\n\n  rota restore-test rota.yaml --identity /Volumes/KEY/key.txt\n      decrypt an encrypted off-site copy with the office's private key: proves\n      the key in the safe opens what leaves the building\n\nThe vendor guide recommends a restore test every quarter; `rota doctor` and the swap\nsheet say when the next one is due. The restored copy is removed afterwards."
 )]
 pub struct RestoreTestArgs {
     /// The policy file (YAML)
@@ -37,6 +42,11 @@ pub struct RestoreTestArgs {
     /// Record the test as of this instant (RFC 3339, 2026-03-31 or 2026-03-31T18:30)
     #[arg(long)]
     pub at: Option<String>,
+    /// Test an encrypted off-site copy (in a target's staging folder) instead,
+    /// decrypting it with this private key file (from `age-keygen`; one
+    /// protected by `age -p` asks for its passphrase, or reads ROTA_AGE_PASSPHRASE)
+    #[arg(long, short = 'i', value_name = "KEYFILE")]
+    pub identity: Option<PathBuf>,
 }
 
 /// Scratch folders go here inside `state_dir` unless `--to` says otherwise.
@@ -47,7 +57,19 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
     let policy = session.policy();
     let inventory = session.scan()?;
     let plan = make_plan(policy, &inventory, session.at);
-    let candidate = choose(&plan, &inventory, args.backup.as_deref())?;
+    let identities = args
+        .identity
+        .as_ref()
+        .map(|path| {
+            let shown = path.display().to_string();
+            identity::load(path, &mut || passphrase_for(&shown))
+                .map_err(|error| CliError::failed_with_help(error.to_string(), error.help()))
+        })
+        .transpose()?;
+    let candidate = match identities {
+        Some(_) => choose_encrypted(policy, &plan, &inventory, args.backup.as_deref())?,
+        None => choose(&plan, &inventory, args.backup.as_deref())?,
+    };
     let parent = match &args.to {
         Some(dir) => check_scratch_parent(dir, &inventory)?,
         None => policy.state_dir.join(SCRATCH_DIR),
@@ -65,12 +87,20 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
     } else {
         format!(" ({})", candidate.reasons.join(", "))
     };
-    println!(
-        "Restore test of {}{why} from disk {}",
-        candidate.name, candidate.label
-    );
+    let from = match &args.identity {
+        Some(key) => format!(
+            "off-site target {}'s staging folder, decrypted with {}",
+            candidate.label,
+            key.display()
+        ),
+        None => format!("disk {}", candidate.label),
+    };
+    println!("Restore test of {}{why} from {from}", candidate.name);
     let started = Instant::now();
-    let restored = restore(&candidate, &scratch);
+    let restored = match &identities {
+        Some(identities) => restore_encrypted(&candidate, &scratch, identities),
+        None => restore(&candidate, &scratch),
+    };
     let seconds = started.elapsed().as_secs_f64();
     let (ok, detail) = match &restored {
         Err(error) => {
@@ -90,7 +120,12 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
             );
             if restored.matches(&candidate.record) {
                 println!(
-                    "  its content hash matches the disk's manifest ({})",
+                    "  its content hash matches the {} manifest ({})",
+                    if identities.is_some() {
+                        "staging folder's"
+                    } else {
+                        "disk's"
+                    },
                     &restored.hash[..16]
                 );
                 let template = args
@@ -215,18 +250,54 @@ fn choose(
             )
         });
     }
-    let mut kept = candidates(plan, inventory, true);
+    let kept = candidates(plan, inventory, true);
     if kept.is_empty() {
         return Err(CliError::failed_with_help(
             "no backup the policy keeps has a verified copy on a connected disk",
             format!("connect a backup disk and try again ({connected_words})"),
         ));
     }
+    Ok(pick_at_random(kept))
+}
+
+/// With `--identity`: the backup asked for, or one chosen at random among
+/// those kept, from its encrypted copy in an off-site staging folder.
+fn choose_encrypted(
+    policy: &crate::policy::Policy,
+    plan: &crate::plan::Plan,
+    inventory: &Inventory,
+    name: Option<&str>,
+) -> Result<Candidate, CliError> {
+    let help = "an uploaded copy leaves the staging folder unless upload.keep_local keeps it: \
+                set keep_local: 1, or download one and test it with `rota decrypt`";
+    if let Some(name) = name {
+        return encrypted_candidates(policy, plan, inventory, false)
+            .into_iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| {
+                CliError::failed_with_help(
+                    format!("{name} has no verified encrypted copy in an off-site staging folder"),
+                    help,
+                )
+            });
+    }
+    let kept = encrypted_candidates(policy, plan, inventory, true);
+    if kept.is_empty() {
+        return Err(CliError::failed_with_help(
+            "no backup the policy keeps has a verified encrypted copy in an off-site staging folder",
+            help,
+        ));
+    }
+    Ok(pick_at_random(kept))
+}
+
+/// Any one of `candidates` (not empty).
+fn pick_at_random(mut candidates: Vec<Candidate>) -> Candidate {
     let mut seed = [0u8; 8];
     // Any choice is fine if the system has no randomness to offer.
     let _ = getrandom::fill(&mut seed);
-    let index = (u64::from_le_bytes(seed) % kept.len() as u64) as usize;
-    Ok(kept.swap_remove(index))
+    let index = (u64::from_le_bytes(seed) % candidates.len() as u64) as usize;
+    candidates.swap_remove(index)
 }
 
 /// `--to DIR` may not be a place rota keeps backups in.

@@ -1,6 +1,7 @@
 //! Backup hygiene, the checks the vendor guide asks an office to keep up:
 //! `doctor` (the guide as a checklist), `verify` (re-hash copies against
-//! their manifests), `restore` (a restore test into a scratch folder).
+//! their manifests), `restore` (a restore test into a scratch folder; of an
+//! encrypted off-site copy, with the office's key: `restore_offsite`).
 //!
 //! `doctor` is pure (policy, inventory, plan, restore log, instant). `verify`
 //! and `restore` read copies and write only what they own: `verify` updates
@@ -10,4 +11,5 @@
 
 pub mod doctor;
 pub mod restore;
+pub mod restore_offsite;
 pub mod verify;

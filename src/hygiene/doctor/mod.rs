@@ -4,8 +4,9 @@
 //! it is not a pass, what to do.
 //!
 //! Pure: a function of the policy, the scanned inventory, the plan made from
-//! them, the restore-test log and the instant. It never reads the clock or
-//! the filesystem; the CLI gathers those.
+//! them, the restore-test log, the instant, and what the CLI found out about
+//! the machine (rclone, when each remote was last checked). It never reads
+//! the clock or the filesystem; the CLI gathers those.
 
 mod backups;
 mod disks;
@@ -13,6 +14,8 @@ mod safety;
 mod space;
 pub mod text;
 mod uploads;
+
+pub use uploads::UploadFacts;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -119,6 +122,8 @@ pub struct Patient<'a> {
     pub at: DateTime<Tz>,
     /// How to name the policy file in suggested commands.
     pub policy_arg: &'a str,
+    /// This machine's facts about each off-site target that uploads.
+    pub uploads: &'a [UploadFacts],
 }
 
 impl Patient<'_> {
@@ -167,6 +172,7 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(backups::retention_tiers(patient));
     checks.extend(safety::offsite_recent(patient));
     checks.extend(uploads::uploads_waiting(patient));
+    checks.extend(uploads::upload_machinery(patient));
     checks.extend(space::free_space(patient));
     checks.push(safety::restore_test(patient));
     checks.extend(safety::encryption(patient));

@@ -76,6 +76,7 @@ struct Case {
     office: SyntheticOffice,
     at: DateTime<Tz>,
     restore_tests: Vec<RestoreRecord>,
+    uploads: Vec<UploadFacts>,
 }
 
 impl Case {
@@ -91,6 +92,7 @@ impl Case {
             office,
             at,
             restore_tests: vec![restore_ok("2026-03-02")],
+            uploads: Vec::new(),
         }
     }
 
@@ -113,6 +115,7 @@ impl Case {
             restore_tests: &self.restore_tests,
             at: self.at,
             policy_arg: "rota.yaml",
+            uploads: &self.uploads,
         })
     }
 
@@ -485,19 +488,7 @@ fn the_doctor_text_snapshot() {
 #[test]
 fn copies_staged_but_not_uploaded_since_yesterday_warn() {
     let mut case = Case::healthy();
-    case.policy.offsite.push(crate::policy::OffsiteTarget {
-        name: String::from("cloud"),
-        path: "/office/outbox".into(),
-        upload: Some(crate::policy::Upload {
-            remote: String::from("b2:lakeside/rota"),
-            config: None,
-            bwlimit: None,
-            binary: None,
-            keep_local: 0,
-        }),
-        encrypt: None,
-        retain: case.policy.retain,
-    });
+    case.policy.offsite.push(cloud_target(&case));
     let copy = |name: &str| CopyRecord {
         name: name.to_string(),
         size: 6 * GB,
@@ -532,5 +523,86 @@ fn copies_staged_but_not_uploaded_since_yesterday_warn() {
     assert_eq!(
         status(&report, "upload-pending", Some("cloud")),
         Status::Pass
+    );
+}
+
+/// An off-site target `cloud` that uploads, keeping what the disks keep.
+fn cloud_target(case: &Case) -> crate::policy::OffsiteTarget {
+    crate::policy::OffsiteTarget {
+        name: String::from("cloud"),
+        path: "/office/outbox".into(),
+        upload: Some(crate::policy::Upload {
+            remote: String::from("b2:lakeside/rota"),
+            config: None,
+            bwlimit: None,
+            binary: None,
+            keep_local: 0,
+        }),
+        encrypt: None,
+        retain: case.policy.retain,
+    }
+}
+
+#[test]
+fn rclone_missing_fails_and_a_remote_not_checked_for_over_a_week_warns() {
+    let mut case = Case::healthy();
+    case.policy.offsite.push(cloud_target(&case));
+    let facts = |found: Option<&str>, days_ago: Option<i64>| UploadFacts {
+        target: String::from("cloud"),
+        program: "rclone".into(),
+        found: found.map(Into::into),
+        checked_at: days_ago.map(|days| case.at.with_timezone(&Utc) - chrono::Duration::days(days)),
+    };
+    let mut cloud = crate::synthetic::SyntheticTarget::staging("cloud");
+    cloud.uploads = true;
+    let name = "MacPractice_2026-03-31_2330.mpbackup";
+    cloud.remote.insert(
+        name.to_string(),
+        CopyRecord {
+            name: name.to_string(),
+            size: 6 * GB,
+            kind: crate::inventory::EntryKind::File,
+            hash: String::from("h"),
+            copied_at: case.at.with_timezone(&Utc),
+            verified_at: Some(case.at.with_timezone(&Utc)),
+            ciphertext_hash: None,
+        },
+    );
+    case.office.targets.push(cloud);
+
+    case.uploads = vec![facts(Some("/usr/bin/rclone"), Some(1))];
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "rclone-installed", Some("cloud")),
+        Status::Pass
+    );
+    assert_eq!(
+        status(&report, "remote-checked", Some("cloud")),
+        Status::Pass
+    );
+    assert!(evidence(&report, "remote-checked", Some("cloud")).contains("1 copy as uploaded"));
+
+    case.uploads = vec![facts(None, Some(9))];
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "rclone-installed", Some("cloud")),
+        Status::Fail
+    );
+    assert!(evidence(&report, "rclone-installed", Some("cloud")).contains("`rclone` is not found"));
+    assert_eq!(
+        status(&report, "remote-checked", Some("cloud")),
+        Status::Warn
+    );
+    assert!(
+        evidence(&report, "remote-checked", Some("cloud")).contains("9 days ago"),
+        "{}",
+        evidence(&report, "remote-checked", Some("cloud"))
+    );
+
+    case.uploads = vec![facts(Some("/usr/bin/rclone"), None)];
+    let report = case.examine();
+    assert_eq!(
+        status(&report, "remote-checked", Some("cloud")),
+        Status::Warn
     );
 }
