@@ -1,16 +1,15 @@
-//! The off-site upload path against a real protocol server: `rclone serve sftp`
-//! on a loopback port over a temp folder (Debian's rclone 1.60 has no `serve
-//! s3`; SFTP offers MD5 and SHA-1 the way most clouds offer one hash or two),
-//! reached through an rclone remote in a temp rclone.conf. Encrypt, stage,
+//! The off-site upload path's pieces against a real protocol server
+//! (`support::sftp`: `rclone serve sftp` on a loopback port): encrypt, stage,
 //! upload, verify, list, delete; a server stopped mid-upload; a corrupted
-//! remote object; a remote with no hash in common.
+//! remote object; a remote with no hash in common. `apply_offsite.rs` runs the
+//! same through `rota apply`.
 //!
 //! rclone must be installed (`.ci/run` installs Debian's).
 
+mod support;
+
 use std::fs::{self, File};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,115 +22,15 @@ use rota::offsite::encrypt::{Recipients, encrypt_backup};
 use rota::offsite::identity;
 use rota::offsite::rclone::{Rclone, RcloneError, Timeouts};
 use rota::offsite::remote::{self, READ_BACK, UploadError};
-
-/// `rclone serve sftp` over `served/`, stopped when dropped.
-struct SftpServer {
-    child: Option<Child>,
-    port: u16,
-    served: PathBuf,
-    cache: PathBuf,
-}
-
-const USER: &str = "rota";
-const PASSWORD: &str = "test-only-password";
-
-impl SftpServer {
-    fn start(root: &Path) -> SftpServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
-        let mut server = SftpServer {
-            child: None,
-            port,
-            served: root.join("served"),
-            cache: root.join("rclone-cache"),
-        };
-        fs::create_dir_all(&server.served).unwrap();
-        server.restart();
-        server
-    }
-
-    /// Starts (again) on the same port, and waits until it accepts connections.
-    fn restart(&mut self) {
-        let child = Command::new("rclone")
-            .args(["serve", "sftp"])
-            .arg(&self.served)
-            .args(["--addr", &format!("127.0.0.1:{}", self.port)])
-            .args(["--user", USER, "--pass", PASSWORD])
-            // No listing cache: a test changes files behind the server's back.
-            .args(["--dir-cache-time", "0s"])
-            .arg("--cache-dir")
-            .arg(&self.cache)
-            .args(["--config", "/dev/null"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("rclone is installed (apt-get install rclone; .ci/run does it)");
-        self.child = Some(child);
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "rclone serve sftp did not start"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Stops the server at once, as a network failure would.
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// An rclone.conf with a remote `office` for this server.
-    fn config(&self, root: &Path, extra: &str) -> PathBuf {
-        let obscured = Command::new("rclone")
-            .args(["obscure", PASSWORD])
-            .output()
-            .expect("rclone obscure");
-        let obscured = String::from_utf8(obscured.stdout).unwrap();
-        let path = root.join("rclone.conf");
-        fs::write(
-            &path,
-            format!(
-                "[office]\ntype = sftp\nhost = 127.0.0.1\nport = {}\nuser = {USER}\npass = {}\n{extra}",
-                self.port,
-                obscured.trim()
-            ),
-        )
-        .unwrap();
-        path
-    }
-}
-
-impl Drop for SftpServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+use support::sftp::SftpServer;
 
 /// Short timeouts: a dead server is noticed in seconds, not minutes.
-fn quick() -> Timeouts {
-    Timeouts {
-        connect: Duration::from_secs(3),
-        idle: Duration::from_secs(5),
-        command: Duration::from_secs(60),
-        retries: 1,
-        low_level_retries: 1,
-    }
-}
-
 fn client(config: PathBuf) -> Rclone {
     Rclone {
         program: PathBuf::from("rclone"),
         config: Some(config),
         bwlimit: None,
-        timeouts: quick(),
+        timeouts: Timeouts::quick(),
     }
 }
 

@@ -195,11 +195,9 @@ impl fmt::Display for Failure {
                 what,
                 help,
             } => write!(f, "{location}'s remote: {what}; {help}"),
-            Failure::TargetUnusable { location, what } => write!(
-                f,
-                "off-site target {location} cannot be used on this machine: {what}; \
-                 nothing was done there"
-            ),
+            Failure::TargetUnusable { location, what } => {
+                write!(f, "{what}; nothing was done at {location}")
+            }
         }
     }
 }

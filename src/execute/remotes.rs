@@ -23,6 +23,7 @@ use crate::inventory::CatalogError;
 use crate::offsite::rclone::{DEFAULT_PROGRAM, Rclone, locate_program};
 use crate::offsite::survey::{Finding, survey};
 use crate::placement::Location;
+use crate::render::format::plural;
 
 /// What the look at one remote found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +57,11 @@ impl fmt::Display for RemoteNote {
                 copies,
                 rechecked,
             } => {
-                write!(f, "{target}'s remote: {copies} copies there as uploaded")?;
+                write!(
+                    f,
+                    "{target}'s remote: {} there as uploaded",
+                    plural(*copies, "copy", "copies")
+                )?;
                 match rechecked {
                     Some(backup) => write!(f, " ({backup} checked again by its hash)"),
                     None => Ok(()),
@@ -64,8 +69,9 @@ impl fmt::Display for RemoteNote {
             }
             RemoteNote::Lost { target, finding } => write!(
                 f,
-                "{target}'s remote: {finding}; that copy no longer counts, and is uploaded again \
-                 while the server or a disk still has the backup"
+                "{target}'s remote: {finding}; that copy no longer counts, and rota uploads the \
+                 backup again if {target} still keeps it and a copy is at hand (the server, a \
+                 disk, the staging folder)"
             ),
             RemoteNote::Unreachable { target, detail } => write!(
                 f,

@@ -76,17 +76,35 @@ pub fn survey(rclone: &Rclone, remote: &str, known: &CatalogTarget) -> Result<Su
     };
     let record = &known.remote[backup];
     let blake3 = record.ciphertext_hash.as_ref().unwrap_or(&record.hash);
-    match remote::recheck(rclone, remote, check, blake3) {
-        Ok(_) => survey.rechecked = Some(backup.to_string()),
+    let problem = match remote::recheck(rclone, remote, check, blake3) {
+        Ok(_) => {
+            survey.rechecked = Some(backup.to_string());
+            return Ok(survey);
+        }
         Err(UploadError::Rclone(error)) => return Err(error),
-        Err(error) => survey.findings.push(Finding {
-            backup: backup.to_string(),
-            object: check.object.clone(),
-            problem: Problem::Damaged {
-                detail: error.to_string(),
-            },
-        }),
-    }
+        Err(UploadError::MissingAfterUpload { .. }) => Problem::Missing,
+        Err(UploadError::SizeMismatch {
+            expected, found, ..
+        }) => Problem::SizeChanged { expected, found },
+        Err(UploadError::HashMismatch {
+            hash_type,
+            expected,
+            found,
+            ..
+        }) => Problem::Damaged {
+            detail: format!(
+                "its {hash_type} is now {found}, not the {expected} checked after its upload"
+            ),
+        },
+        Err(error) => Problem::Damaged {
+            detail: error.to_string(),
+        },
+    };
+    survey.findings.push(Finding {
+        backup: backup.to_string(),
+        object: check.object.clone(),
+        problem,
+    });
     Ok(survey)
 }
 

@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod sandbox;
+pub mod sftp;
 
 use std::ffi::OsStr;
 use std::fs;

@@ -99,7 +99,9 @@ fn remote_checked(patient: &Patient, facts: &UploadFacts) -> Check {
     };
     // Calendar days, in the office's time zone: a weekend counts.
     let today = patient.at.date_naive();
-    let day = checked_at.with_timezone(&patient.at.timezone()).date_naive();
+    let day = checked_at
+        .with_timezone(&patient.at.timezone())
+        .date_naive();
     let days = (today - day).num_days();
     let when = super::day_words(day);
     if days > REMOTE_CHECK_DAYS {
