@@ -3,6 +3,11 @@
 //! the last `business_days` open days, is refused by `apply` unless
 //! `--allow-mass-delete` is given. A wrong pattern or a wrong clock must not
 //! wipe a disk.
+//!
+//! "The copies at a location" are those it holds plus those the same plan
+//! writes there: a disk that was away for two weeks, gets three new backups
+//! and lets three old ones go is catching up, not being wiped, and refusing
+//! that plan would also skip tonight's copy.
 
 use std::collections::HashMap;
 
@@ -43,17 +48,14 @@ fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
         .filter_map(|(location, count)| {
             let site = world.site(location)?;
             let site = &world.sites[site];
-            // Off-site, copies waiting for their upload are there too, and an
-            // expiring copy leaves only after tonight's uploads (it waits for
-            // them), so those count as well.
-            let copies = match site.role {
-                Role::Offsite => {
-                    site.verified_count()
-                        + site.staged.iter().filter(|staged| **staged).count()
-                        + written.get(location).copied().unwrap_or(0)
-                }
-                _ => site.verified_count(),
+            // Copies written tonight count (see the module doc); off-site,
+            // copies waiting for their upload are there too.
+            let waiting = match site.role {
+                Role::Offsite => site.staged.iter().filter(|staged| **staged).count(),
+                _ => 0,
             };
+            let copies =
+                site.verified_count() + waiting + written.get(location).copied().unwrap_or(0);
             (count * 2 > copies).then(|| {
                 (
                     location.to_string(),
