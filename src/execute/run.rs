@@ -123,7 +123,8 @@ impl<'a> ApplyRun<'a> {
         clock: &'a dyn Fn() -> DateTime<Utc>,
     ) -> Result<ApplyRun<'a>, BeginError> {
         let started = clock();
-        let lock = RunLock::acquire(&policy.state_dir, started).map_err(BeginError::Lock)?;
+        let lock =
+            RunLock::acquire(&policy.state_dir, started, "apply").map_err(BeginError::Lock)?;
         let catalog = Catalog::load(&policy.state_dir).map_err(BeginError::Catalog)?;
         let previous = journal::read(&policy.state_dir).map_err(|error| BeginError::Journal {
             path: journal::path(&policy.state_dir),
