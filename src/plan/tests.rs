@@ -449,3 +449,36 @@ fn catching_up_is_not_a_mass_delete_but_a_policy_cut_is() {
         text::render(&plan, false)
     );
 }
+
+#[test]
+fn pruning_the_server_once_everything_is_on_disks_is_not_a_mass_delete() {
+    let policy = vendor_policy();
+    let mut office = SyntheticOffice::new(&policy, 2_000 * GB);
+    office.last_restore_test = Some(date("2026-03-01"));
+    let calendar = &policy.office.calendar;
+    for day in calendar.open_days_between(date("2026-03-09"), date("2026-03-31")) {
+        office.add_backup(&policy, day.and_hms_opt(23, 30, 0).unwrap(), GB);
+    }
+    // Every disk plugged in at once: all copies are made and the server keeps 3.
+    let at = local(&policy, date("2026-03-31"), "23:55");
+    office.connect_only(&["MON", "TUE", "WED", "THU", "FRI"], at.with_timezone(&Utc));
+    let plan = make_plan(&policy, &office.inventory(&policy), at);
+    let pruned = plan
+        .actions
+        .iter()
+        .filter(|a| a.op == Op::Remove && a.location == Some(crate::placement::Location::Server))
+        .count();
+    assert!(
+        pruned * 2 > office.source.len(),
+        "{}",
+        text::render(&plan, false)
+    );
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::MassDelete),
+        "{}",
+        text::render(&plan, false)
+    );
+}
