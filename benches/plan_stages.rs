@@ -27,8 +27,10 @@ fn main() {
         let start = Instant::now();
         let inventory = rota::inventory::scan(&policy, Utc::now()).unwrap();
         let scanned = start.elapsed();
+        let after_scan = peak_kb();
         let plan = rota::plan::make_plan(&policy, &inventory, at);
         let planned = start.elapsed();
+        let after_plan = peak_kb();
         let json = serde_json::to_string_pretty(&rota::plan::json::to_json(&plan)).unwrap();
         let rendered = start.elapsed();
         println!(
@@ -40,5 +42,25 @@ fn main() {
             plan.actions.len(),
             json.len() / 1024
         );
+        println!(
+            "         peak memory: {} MB after scan, {} MB after plan, {} MB after JSON",
+            after_scan / 1024,
+            after_plan / 1024,
+            peak_kb() / 1024
+        );
     }
+}
+
+/// The process's peak resident memory so far (Linux; 0 elsewhere).
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse().ok())
+        })
+        .unwrap_or(0)
 }

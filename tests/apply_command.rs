@@ -84,12 +84,28 @@ fn a_second_concurrent_apply_refuses_with_who_holds_the_lock() {
         .open(office.office.join("state/lock"))
         .unwrap();
     lock.try_lock().expect("the test takes the lock first");
-    lock.write_all(b"started at 2026-03-31 23:30:00 UTC, pid 4242\n")
+    lock.write_all(b"rota apply, started at 2026-03-31 23:30:00 UTC, pid 4242\n")
         .unwrap();
     let before = office.state();
     office.apply(AT).failure().stderr_contains(
-        "another rota apply is running (started at 2026-03-31 23:30:00 UTC, pid 4242)",
+        "another rota run holds the lock (rota apply, started at 2026-03-31 23:30:00 UTC, pid 4242)",
     );
+    assert_eq!(office.state(), before);
+    // The commands that write manifests or the catalog wait their turn too.
+    for command in [
+        &["verify"][..],
+        &["restore-test"][..],
+        &["disk", "list"][..],
+    ] {
+        office
+            .rota()
+            .args(command)
+            .arg("policy.yaml")
+            .args(["--at", AT].iter().filter(|_| command[0] != "disk"))
+            .run()
+            .failure()
+            .stderr_contains("pid 4242");
+    }
     assert_eq!(office.state(), before);
     drop(lock);
     office.apply(AT).success();

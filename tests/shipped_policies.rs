@@ -6,7 +6,7 @@ mod support;
 
 use std::path::PathBuf;
 
-use support::{Rota, manifest_dir, redact_paths, repo_file};
+use support::{Rota, TempOffice, manifest_dir, redact_paths, repo_file};
 
 fn shipped_policies() -> Vec<PathBuf> {
     let mut policies: Vec<PathBuf> = std::fs::read_dir(repo_file("policies"))
@@ -84,4 +84,22 @@ fn check_works_from_any_folder() {
         .run()
         .success()
         .stdout_contains(&format!("in {}", expected.display()));
+}
+
+/// The example policy of SPEC.md, verbatim (its recipient is the placeholder
+/// "age1..."), validates: the placeholder key and the missing folders are
+/// warnings, not errors.
+#[test]
+fn the_spec_example_policy_validates() {
+    let office = TempOffice::empty();
+    let text = std::fs::read_to_string(repo_file("tests/fixtures/spec-example.yaml")).unwrap();
+    std::fs::write(office.join("policy.yaml"), text).unwrap();
+    office
+        .rota()
+        .args(["check", "policy.yaml"])
+        .current_dir(office.path())
+        .run()
+        .success()
+        .stdout_contains("Lakeside Family Dental")
+        .stderr_contains("policy::bad-recipient");
 }

@@ -14,10 +14,9 @@ use clap::Args;
 
 use super::apply::{self, summary};
 use super::session::Session;
-use super::{CliError, Outcome};
+use super::{CliError, Outcome, sheet};
 use crate::execute::Silent;
 use crate::placement::Location;
-use crate::placement::nightly::{Night, iso_week};
 use crate::plan::{Action, Op, Plan, make_plan, text::op_sign};
 use crate::render::format::{bytes, plural};
 use crate::render::policy_summary::full_weekday;
@@ -36,6 +35,9 @@ pub struct DemoArgs {
     #[arg(long)]
     pub at: Option<String>,
 }
+
+/// The printable sheet the demo leaves in its folder.
+const SHEET_FILE: &str = "sheet.html";
 
 pub fn run(args: &DemoArgs, no_color: bool) -> Result<Outcome, CliError> {
     let dir = &args.dir;
@@ -80,14 +82,21 @@ pub fn run(args: &DemoArgs, no_color: bool) -> Result<Outcome, CliError> {
     }
     println!();
     let week = today.iso_week();
-    if let Some(nights) = iso_week(policy, week.year(), week.week()) {
-        println!(
-            "3. This week's nights (week {}-W{:02}), as the swap sheet lists them:\n",
-            week.year(),
-            week.week()
-        );
-        print!("{}", week_table(&nights));
+    println!(
+        "3. `rota sheet` — this week's swap sheet (week {}-W{:02}), as staff will follow it:\n",
+        week.year(),
+        week.week()
+    );
+    for line in sheet::this_week(&session, &policy_path, false)?.lines() {
+        println!("{}", format!("   {line}").trim_end());
     }
+    let html = dir.join(SHEET_FILE);
+    std::fs::write(&html, sheet::this_week(&session, &policy_path, true)?)
+        .map_err(|e| CliError::io(format!("cannot write {}", html.display()), &e))?;
+    println!(
+        "\n   The printable sheet is in {}: open it in a browser and print it.",
+        shown(dir, SHEET_FILE)
+    );
     print!("{}", try_next(dir, today));
     if report.failed() > 0 {
         return Err(CliError::failed(format!(
@@ -259,42 +268,6 @@ fn apply_explanation(dir: &Path) -> String {
          counts; every deletion is recorded in {}.\n",
         shown(dir, &format!("{}/audit.log", sandbox::STATE))
     )
-}
-
-fn week_table(nights: &[Night]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "   {:<10} {:<11} {:<24} {:<24} Keep long-term",
-        "Day", "Date", "Connect before leaving", "Take out in the morning"
-    );
-    for night in nights {
-        let day = full_weekday(night.date.weekday());
-        let connect = match night.closure.as_deref() {
-            Some("closed") => String::from("closed"),
-            Some(holiday) => format!("closed: {holiday}"),
-            None => night.connect.join(", "),
-        };
-        let store = if night.store.is_empty() {
-            String::new()
-        } else if night.offsite {
-            format!("{} → off-site", night.store.join(", "))
-        } else {
-            format!("{} → storage", night.store.join(", "))
-        };
-        let flags: Vec<&str> = night
-            .flags()
-            .into_iter()
-            .filter(|f| *f != "closed")
-            .collect();
-        let line = format!(
-            "   {day:<10} {:<11} {connect:<24} {store:<24} {}",
-            night.date.to_string(),
-            flags.join(" ")
-        );
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-    out
 }
 
 fn try_next(dir: &Path, today: chrono::NaiveDate) -> String {

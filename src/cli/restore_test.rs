@@ -54,6 +54,7 @@ const SCRATCH_DIR: &str = "restore-scratch";
 
 pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> {
     let session = Session::open(&args.policy, args.at.as_deref(), no_color)?;
+    let _lock = session.lock("restore-test")?;
     let policy = session.policy();
     let inventory = session.scan()?;
     let plan = make_plan(policy, &inventory, session.at);

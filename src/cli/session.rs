@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use super::CliError;
 use super::report::{Style, render_diagnostic};
 use crate::calendar::parse_at;
+use crate::execute::lock::{LockError, RunLock};
 use crate::inventory::{self, Catalog, Inventory};
 use crate::policy::{self, LoadedPolicy, Policy};
 
@@ -64,6 +65,13 @@ impl Session {
         })
     }
 
+    /// Takes the run lock `apply` takes, for commands that write manifests or
+    /// the catalog (`verify`, `restore-test`, `disk list`): two of them at once
+    /// could each save an older view over the other's.
+    pub fn lock(&self, command: &str) -> Result<RunLock, CliError> {
+        take_lock(&self.policy().state_dir, self.now, command)
+    }
+
     /// Scans the source folder, the disks and the off-site staging folders.
     pub fn scan(&self) -> Result<Inventory, CliError> {
         let catalog = self.catalog()?;
@@ -73,4 +81,20 @@ impl Session {
             self.now,
         ))
     }
+}
+
+/// The run lock on `state_dir`, or a clear error naming who holds it.
+pub fn take_lock(state_dir: &Path, now: DateTime<Utc>, command: &str) -> Result<RunLock, CliError> {
+    RunLock::acquire(state_dir, now, command).map_err(|error| match error {
+        LockError::Held { .. } => CliError::failed_with_help(
+            error.to_string(),
+            format!(
+                "wait for it to finish (the lock is released when it ends, even if it crashes), then run `rota {command}` again"
+            ),
+        ),
+        LockError::Io { .. } => CliError::failed_with_help(
+            error.to_string(),
+            "rota keeps its lock in the policy's state_dir; check that folder's permissions",
+        ),
+    })
 }

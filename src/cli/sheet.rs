@@ -73,7 +73,7 @@ pub fn run(args: &SheetArgs, no_color: bool) -> Result<Outcome, CliError> {
     let policy = session.policy();
     let calendar = &policy.office.calendar;
     let today = calendar.working_date(calendar.local_time(&session.at));
-    let facts = gather_facts(&session, args, today);
+    let facts = gather_facts(&session, &args.policy, args.paper, today);
     let templates = load_templates(args.templates.as_deref())?;
     let format = match args.format {
         SheetFormat::Html => Format::Html,
@@ -127,7 +127,12 @@ pub fn run(args: &SheetArgs, no_color: bool) -> Result<Outcome, CliError> {
 
 /// Today, the last restore test and when each disk was last seen. A catalog
 /// that cannot be read does not stop the sheet: it says so instead.
-fn gather_facts(session: &Session, args: &SheetArgs, today: chrono::NaiveDate) -> SheetFacts {
+fn gather_facts(
+    session: &Session,
+    policy_file: &Path,
+    paper: Option<PaperSize>,
+    today: chrono::NaiveDate,
+) -> SheetFacts {
     let policy = session.policy();
     let (sightings, last_restore_test) = match session.scan() {
         Ok(inventory) => (
@@ -149,17 +154,32 @@ fn gather_facts(session: &Session, args: &SheetArgs, today: chrono::NaiveDate) -
         today,
         last_restore_test,
         sightings,
-        policy_file: args
-            .policy
+        policy_file: policy_file
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        paper: match args.paper {
+        paper: match paper {
             Some(PaperSize::Letter) => Paper::Letter,
             Some(PaperSize::A4) => Paper::A4,
             None => Paper::for_timezone(policy.office.calendar.timezone.name()),
         },
     }
+}
+
+/// This week's sheet in `format` (text or HTML), with the built-in templates:
+/// what `rota demo` prints and saves.
+pub fn this_week(session: &Session, policy_file: &Path, html: bool) -> Result<String, CliError> {
+    let policy = session.policy();
+    let calendar = &policy.office.calendar;
+    let today = calendar.working_date(calendar.local_time(&session.at));
+    let facts = gather_facts(session, policy_file, None, today);
+    let week = chrono::Datelike::iso_week(&today);
+    let nights = iso_week(policy, week.year(), week.week()).expect("today's ISO week exists");
+    let context = sheet::weeks_context(policy, &[nights], &facts);
+    let format = if html { Format::Html } else { Format::Text };
+    load_templates(None)?
+        .render(&format.week_template(), &context)
+        .map_err(|error| CliError::failed(format!("the built-in sheet template failed: {error}")))
 }
 
 fn load_templates(dir: Option<&Path>) -> Result<Templates, CliError> {

@@ -36,6 +36,7 @@ pub struct VerifyArgs {
 
 pub fn run(args: &VerifyArgs, no_color: bool) -> Result<Outcome, CliError> {
     let session = Session::open(&args.policy, args.at.as_deref(), no_color)?;
+    let _lock = session.lock("verify")?;
     let policy = session.policy();
     let mut catalog = session.catalog()?;
     let inventory = scan_with_catalog(policy, &catalog, session.now);

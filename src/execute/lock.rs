@@ -39,9 +39,9 @@ impl std::fmt::Display for LockError {
             LockError::Held {
                 holder: Some(holder),
             } => {
-                write!(f, "another rota apply is running ({holder})")
+                write!(f, "another rota run holds the lock ({holder})")
             }
-            LockError::Held { holder: None } => f.write_str("another rota apply is running"),
+            LockError::Held { holder: None } => f.write_str("another rota run holds the lock"),
             LockError::Io { path, error } => {
                 write!(f, "cannot lock {}: {error}", path.display())
             }
@@ -55,7 +55,12 @@ pub fn path(state_dir: &Path) -> PathBuf {
 
 impl RunLock {
     /// Takes the lock without waiting, creating `state_dir` if needed.
-    pub fn acquire(state_dir: &Path, started_at: DateTime<Utc>) -> Result<RunLock, LockError> {
+    /// `command` (`apply`, `verify`, ...) is noted for whoever finds it held.
+    pub fn acquire(
+        state_dir: &Path,
+        started_at: DateTime<Utc>,
+        command: &str,
+    ) -> Result<RunLock, LockError> {
         let lock_path = path(state_dir);
         let io_error = |error| LockError::Io {
             path: lock_path.clone(),
@@ -84,7 +89,7 @@ impl RunLock {
             Err(TryLockError::Error(error)) => return Err(io_error(error)),
         }
         let note = format!(
-            "started at {}, pid {}\n",
+            "rota {command}, started at {}, pid {}\n",
             started_at.format("%Y-%m-%d %H:%M:%S UTC"),
             std::process::id()
         );
@@ -106,11 +111,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("state");
         let when = Utc.with_ymd_and_hms(2026, 3, 31, 23, 30, 0).unwrap();
-        let held = RunLock::acquire(&state, when).unwrap();
-        match RunLock::acquire(&state, when) {
+        let held = RunLock::acquire(&state, when, "apply").unwrap();
+        match RunLock::acquire(&state, when, "apply") {
             Err(error @ LockError::Held { .. }) => {
                 let text = error.to_string();
-                assert!(text.starts_with("another rota apply is running"), "{text}");
+                assert!(
+                    text.starts_with("another rota run holds the lock (rota apply, started at"),
+                    "{text}"
+                );
                 assert!(
                     text.contains("started at 2026-03-31 23:30:00 UTC"),
                     "{text}"
@@ -123,6 +131,6 @@ mod tests {
             other => panic!("expected a held lock, got {other:?}"),
         }
         drop(held);
-        RunLock::acquire(&state, when).expect("free again once dropped");
+        RunLock::acquire(&state, when, "apply").expect("free again once dropped");
     }
 }

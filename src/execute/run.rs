@@ -127,7 +127,8 @@ impl<'a> ApplyRun<'a> {
         fs: Fs,
         clock: &'a dyn Fn() -> DateTime<Utc>,
     ) -> Result<ApplyRun<'a>, BeginError> {
-        let lock = RunLock::acquire(&policy.state_dir, clock()).map_err(BeginError::Lock)?;
+        let lock =
+            RunLock::acquire(&policy.state_dir, clock(), "apply").map_err(BeginError::Lock)?;
         ApplyRun::with_lock(policy, fs, clock, lock)
     }
 

@@ -219,7 +219,7 @@ impl Office {
 /// copies of this process's open files, the lock's among them.
 pub fn begin<'a>(policy: &'a Policy, fs: Fs, clock: &'a dyn Fn() -> DateTime<Utc>) -> ApplyRun<'a> {
     for _ in 0..200 {
-        match RunLock::acquire(&policy.state_dir, clock()) {
+        match RunLock::acquire(&policy.state_dir, clock(), "apply") {
             Ok(lock) => return ApplyRun::with_lock(policy, fs, clock, lock).unwrap(),
             Err(LockError::Held { .. }) => std::thread::sleep(std::time::Duration::from_millis(20)),
             Err(error) => panic!("{error}"),

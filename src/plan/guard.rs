@@ -3,6 +3,14 @@
 //! the last `business_days` open days, is refused by `apply` unless
 //! `--allow-mass-delete` is given. A wrong pattern or a wrong clock must not
 //! wipe a disk.
+//!
+//! "The copies at a location" are those it holds plus those the same plan
+//! writes there: a disk that was away for two weeks, gets three new backups
+//! and lets three old ones go is catching up, not being wiped, and refusing
+//! that plan would also skip tonight's copy. And only deletions that lose a
+//! backup count: removing the server's copy of a backup that stays verified
+//! on a disk (the server's pruning once everything is copied), or a fallback
+//! copy once its own disk has it, loses nothing.
 
 use std::collections::HashMap;
 
@@ -27,11 +35,14 @@ pub fn mass_delete_findings(
 }
 
 fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
+    let kept = kept_after(world, actions);
     let mut deleted: HashMap<&Location, usize> = HashMap::new();
     let mut written: HashMap<&Location, usize> = HashMap::new();
     // Archive moves keep the backup (on the archive disk): not deletions here.
     for action in actions.iter().filter(|a| a.op != Op::Archive) {
-        if let Some(location) = action.deleted_at() {
+        if let Some(location) = action.deleted_at()
+            && !kept.get(action.backup.as_str()).copied().unwrap_or(false)
+        {
             *deleted.entry(location).or_default() += 1;
         }
         if let Some(location) = action.writes_to() {
@@ -43,17 +54,14 @@ fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
         .filter_map(|(location, count)| {
             let site = world.site(location)?;
             let site = &world.sites[site];
-            // Off-site, copies waiting for their upload are there too, and an
-            // expiring copy leaves only after tonight's uploads (it waits for
-            // them), so those count as well.
-            let copies = match site.role {
-                Role::Offsite => {
-                    site.verified_count()
-                        + site.staged.iter().filter(|staged| **staged).count()
-                        + written.get(location).copied().unwrap_or(0)
-                }
-                _ => site.verified_count(),
+            // Copies written tonight count (see the module doc); off-site,
+            // copies waiting for their upload are there too.
+            let waiting = match site.role {
+                Role::Offsite => site.staged.iter().filter(|staged| **staged).count(),
+                _ => 0,
             };
+            let copies =
+                site.verified_count() + waiting + written.get(location).copied().unwrap_or(0);
             (count * 2 > copies).then(|| {
                 (
                     location.to_string(),
@@ -64,6 +72,37 @@ fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
         .collect();
     findings.sort();
     findings.into_iter().map(|(_, text)| text).collect()
+}
+
+/// For each backup the plan deletes somewhere: whether it still has a
+/// verified copy after the plan (one it had and keeps, or one the plan writes).
+fn kept_after<'a>(world: &World, actions: &'a [Action]) -> HashMap<&'a str, bool> {
+    let mut deleted_at: HashMap<&str, Vec<&Location>> = HashMap::new();
+    let mut written: HashMap<&str, bool> = HashMap::new();
+    for action in actions {
+        if let Some(location) = action.deleted_at() {
+            deleted_at
+                .entry(action.backup.as_str())
+                .or_default()
+                .push(location);
+        }
+        if action.writes_to().is_some() {
+            written.insert(action.backup.as_str(), true);
+        }
+    }
+    deleted_at
+        .into_iter()
+        .map(|(name, gone)| {
+            let keeps = written.contains_key(name)
+                || world.index.get(name).is_some_and(|index| {
+                    world
+                        .sites
+                        .iter()
+                        .any(|site| site.has_verified(*index) && !gone.contains(&&site.location))
+                });
+            (name, keeps)
+        })
+        .collect()
 }
 
 fn whole_recent_days(

@@ -391,3 +391,94 @@ fn snapshot_archive_office_after_the_fiscal_year() {
     );
     assert!(plan.actions.iter().all(|a| a.op != Op::Destroy));
 }
+
+#[test]
+fn catching_up_is_not_a_mass_delete_but_a_policy_cut_is() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-13");
+    // MON stays in the drawer for two weeks, then comes back.
+    let no_mon = |day: NaiveDate| {
+        disk_for(&policy, day)
+            .into_iter()
+            .filter(|d| d != "MON")
+            .collect()
+    };
+    run_nights(&policy, &mut office, "2026-03-14", "2026-03-29", &no_mon);
+    let day = date("2026-03-30");
+    office.add_backup(&policy, day.and_hms_opt(23, 30, 0).unwrap(), 6 * GB);
+    let at = local(&policy, day, "23:55");
+    office.connect_only(&["MON"], at.with_timezone(&Utc));
+    let plan = make_plan(&policy, &office.inventory(&policy), at);
+    let on_mon = |op: Op| {
+        plan.actions
+            .iter()
+            .filter(|a| {
+                a.op == op
+                    && (a.to.as_ref().map(|l| l.name()) == Some("MON")
+                        || a.location.as_ref().map(|l| l.name()) == Some("MON"))
+            })
+            .count()
+    };
+    assert_eq!(
+        (on_mon(Op::Copy), on_mon(Op::Remove)),
+        (3, 3),
+        "{}",
+        text::render(&plan, false)
+    );
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::MassDelete)
+    );
+
+    // The same office under a policy cut to one backup per disk and no business
+    // days: most copies on MON would go at once. That needs --allow-mass-delete.
+    let cut = policy_from(
+        &include_str!("../../policies/vendor-guide.yaml")
+            .replace("min_backups: 4", "min_backups: 1")
+            .replace("business_days: 10", "business_days: 0"),
+    );
+    office.apply(&plan, at.with_timezone(&Utc)).unwrap();
+    let plan = make_plan(&cut, &office.inventory(&cut), at);
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::MassDelete && w.message.contains("on MON")),
+        "{}",
+        text::render(&plan, false)
+    );
+}
+
+#[test]
+fn pruning_the_server_once_everything_is_on_disks_is_not_a_mass_delete() {
+    let policy = vendor_policy();
+    let mut office = SyntheticOffice::new(&policy, 2_000 * GB);
+    office.last_restore_test = Some(date("2026-03-01"));
+    let calendar = &policy.office.calendar;
+    for day in calendar.open_days_between(date("2026-03-09"), date("2026-03-31")) {
+        office.add_backup(&policy, day.and_hms_opt(23, 30, 0).unwrap(), GB);
+    }
+    // Every disk plugged in at once: all copies are made and the server keeps 3.
+    let at = local(&policy, date("2026-03-31"), "23:55");
+    office.connect_only(&["MON", "TUE", "WED", "THU", "FRI"], at.with_timezone(&Utc));
+    let plan = make_plan(&policy, &office.inventory(&policy), at);
+    let pruned = plan
+        .actions
+        .iter()
+        .filter(|a| a.op == Op::Remove && a.location == Some(crate::placement::Location::Server))
+        .count();
+    assert!(
+        pruned * 2 > office.source.len(),
+        "{}",
+        text::render(&plan, false)
+    );
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::MassDelete),
+        "{}",
+        text::render(&plan, false)
+    );
+}

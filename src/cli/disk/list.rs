@@ -44,6 +44,7 @@ pub enum Format {
 
 pub fn run(args: &ListArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
     let policy = policy::load(&args.policy)?.policy;
+    let _lock = crate::cli::session::take_lock(&policy.state_dir, now, "disk list")?;
     let mut catalog = Catalog::load(&policy.state_dir).map_err(|error| {
         CliError::failed_with_help(
             error.to_string(),
