@@ -12,12 +12,10 @@
 //! on a disk (the server's pruning once everything is copied), or a fallback
 //! copy once its own disk has it, loses nothing.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 use super::{Action, Op};
-use crate::placement::{Location, Role, World};
+use crate::placement::{Role, World};
 use crate::policy::Policy;
 use crate::retention::Retention;
 
@@ -29,39 +27,46 @@ pub fn mass_delete_findings(
     actions: &[Action],
     today: NaiveDate,
 ) -> Vec<String> {
-    let mut findings = half_of_a_location(world, actions);
-    findings.extend(whole_recent_days(policy, world, retention, actions, today));
+    let effects = Effects::of(world, actions);
+    let mut findings = half_of_a_location(world, actions, &effects);
+    findings.extend(whole_recent_days(policy, world, retention, &effects, today));
     findings
 }
 
-fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
-    let kept = kept_after(world, actions);
-    let mut deleted: HashMap<&Location, usize> = HashMap::new();
-    let mut written: HashMap<&Location, usize> = HashMap::new();
+fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> Vec<String> {
+    let mut deleted = vec![0usize; world.sites.len()];
+    let mut written = vec![0usize; world.sites.len()];
     // Archive moves keep the backup (on the archive disk): not deletions here.
     for action in actions.iter().filter(|a| a.op != Op::Archive) {
-        if let Some(location) = action.deleted_at()
-            && !kept.get(action.backup.as_str()).copied().unwrap_or(false)
-        {
-            *deleted.entry(location).or_default() += 1;
+        if let Some(site) = action.deleted_at().and_then(|l| world.site(l)) {
+            // A backup unknown to the world cannot be shown kept: it counts.
+            let kept = world
+                .index
+                .get(action.backup.as_str())
+                .is_some_and(|backup| effects.keeps(world, *backup));
+            if !kept {
+                deleted[site] += 1;
+            }
         }
-        if let Some(location) = action.writes_to() {
-            *written.entry(location).or_default() += 1;
+        if let Some(site) = action.writes_to().and_then(|l| world.site(l)) {
+            written[site] += 1;
         }
     }
-    let mut findings: Vec<(String, String)> = deleted
-        .into_iter()
-        .filter_map(|(location, count)| {
-            let site = world.site(location)?;
-            let site = &world.sites[site];
+    let mut findings: Vec<(String, String)> = world
+        .sites
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| deleted[*index] > 0)
+        .filter_map(|(index, site)| {
+            let count = deleted[index];
             // Copies written tonight count (see the module doc); off-site,
             // copies waiting for their upload are there too.
             let waiting = match site.role {
                 Role::Offsite => site.staged.iter().filter(|staged| **staged).count(),
                 _ => 0,
             };
-            let copies =
-                site.verified_count() + waiting + written.get(location).copied().unwrap_or(0);
+            let copies = site.verified_count() + waiting + written[index];
+            let location = &site.location;
             (count * 2 > copies).then(|| {
                 (
                     location.to_string(),
@@ -74,42 +79,60 @@ fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
     findings.into_iter().map(|(_, text)| text).collect()
 }
 
-/// For each backup the plan deletes somewhere: whether it still has a
-/// verified copy after the plan (one it had and keeps, or one the plan writes).
-fn kept_after<'a>(world: &World, actions: &'a [Action]) -> HashMap<&'a str, bool> {
-    let mut deleted_at: HashMap<&str, Vec<&Location>> = HashMap::new();
-    let mut written: HashMap<&str, bool> = HashMap::new();
-    for action in actions {
-        if let Some(location) = action.deleted_at() {
-            deleted_at
-                .entry(action.backup.as_str())
-                .or_default()
-                .push(location);
+/// What the plan does to each backup, by backup and site index: whether it
+/// writes a copy anywhere, and where it deletes one (archive moves included).
+struct Effects {
+    sites: usize,
+    /// Whether any action concerns the backup.
+    touched: Vec<bool>,
+    written: Vec<bool>,
+    /// `deleted[backup * sites + site]`: a copy of the backup there is deleted.
+    deleted: Vec<bool>,
+}
+
+impl Effects {
+    fn of(world: &World, actions: &[Action]) -> Effects {
+        let sites = world.sites.len();
+        let backups = world.backups.len();
+        let mut effects = Effects {
+            sites,
+            touched: vec![false; backups],
+            written: vec![false; backups],
+            deleted: vec![false; backups * sites],
+        };
+        for action in actions {
+            // Every action is about one of the world's backups (the builder
+            // names them from it).
+            let Some(&backup) = world.index.get(action.backup.as_str()) else {
+                continue;
+            };
+            effects.touched[backup] = true;
+            effects.written[backup] |= action.writes_to().is_some();
+            if let Some(site) = action.deleted_at().and_then(|l| world.site(l)) {
+                effects.deleted[backup * sites + site] = true;
+            }
         }
-        if action.writes_to().is_some() {
-            written.insert(action.backup.as_str(), true);
-        }
+        effects
     }
-    deleted_at
-        .into_iter()
-        .map(|(name, gone)| {
-            let keeps = written.contains_key(name)
-                || world.index.get(name).is_some_and(|index| {
-                    world
-                        .sites
-                        .iter()
-                        .any(|site| site.has_verified(*index) && !gone.contains(&&site.location))
-                });
-            (name, keeps)
-        })
-        .collect()
+
+    fn deletes(&self, backup: usize, site: usize) -> bool {
+        self.deleted[backup * self.sites + site]
+    }
+
+    /// Whether the backup still has a verified copy after the plan: one it had
+    /// and keeps, or one the plan writes.
+    fn keeps(&self, world: &World, backup: usize) -> bool {
+        self.written[backup]
+            || (0..self.sites)
+                .any(|site| world.sites[site].has_verified(backup) && !self.deletes(backup, site))
+    }
 }
 
 fn whole_recent_days(
     policy: &Policy,
     world: &World,
     retention: &Retention,
-    actions: &[Action],
+    effects: &Effects,
     today: NaiveDate,
 ) -> Vec<String> {
     let days = policy.retain.business_days.limit().max(1);
@@ -117,38 +140,23 @@ fn whole_recent_days(
         .office
         .calendar
         .latest_open_days(today, days.min(10_000));
-    // What the plan does to each backup: whether it writes a copy, and where it deletes.
-    let mut effects: HashMap<&str, (bool, Vec<&Location>)> = HashMap::new();
-    for action in actions {
-        let effect = effects.entry(action.backup.as_str()).or_default();
-        effect.0 |= action.writes_to().is_some();
-        if action.op != Op::Copy
-            && let Some(location) = action.deleted_at()
-        {
-            effect.1.push(location);
-        }
-    }
     let mut findings = Vec::new();
     for (index, backup) in world.backups.iter().enumerate() {
-        if !retention.is_day_backup[index] || !recent.contains(&backup.dated.business_day) {
+        if !retention.is_day_backup[index]
+            || !recent.contains(&backup.dated.business_day)
+            || !effects.touched[index]
+        {
             continue;
         }
-        let name = &backup.dated.name;
-        let Some((written, deleted)) = effects.get(name.as_str()) else {
-            continue;
-        };
-        let copies: Vec<&Location> = world
-            .sites
-            .iter()
-            .filter(|site| site.has_verified(index))
-            .map(|site| &site.location)
-            .collect();
+        let mut copies = (0..world.sites.len())
+            .filter(|site| world.sites[*site].has_verified(index))
+            .peekable();
         let all_deleted =
-            !copies.is_empty() && copies.iter().all(|location| deleted.contains(location));
-        if all_deleted && !written {
+            copies.peek().is_some() && copies.all(|site| effects.deletes(index, site));
+        if all_deleted && !effects.written[index] {
             findings.push(format!(
-                "the plan deletes every copy of {name}, the backup of {}, one of the last {days} business days",
-                backup.dated.business_day
+                "the plan deletes every copy of {}, the backup of {}, one of the last {days} business days",
+                backup.dated.name, backup.dated.business_day
             ));
         }
     }
