@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::report::Style;
 use super::session::Session;
 use super::{CliError, Outcome};
-use crate::plan::json::to_json;
+use crate::plan::json::{streamed, to_json};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{make_plan, text};
 
@@ -46,7 +46,7 @@ pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
     let plan = make_plan(session.policy(), &inventory, session.at);
     match args.format {
         PlanFormat::Text => print!("{}", text::render(&plan, Style::for_stdout(no_color).color)),
-        PlanFormat::Json => write_json(&to_json(&plan))?,
+        PlanFormat::Json => write_json(&streamed(&plan))?,
     }
     if let Some(out) = &args.out {
         let saved = SavedPlan {

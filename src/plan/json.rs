@@ -4,9 +4,10 @@
 //! bytes, reason, after), `pending[]` and `warnings[]` (code, message). More
 //! fields may be added; none of these change meaning.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
-use super::{Action, Plan};
+use super::{Action, BackupStatus, Op, Pending, Plan, SiteSummary, Warning};
 use crate::inventory::EntryKind;
 use crate::policy::Tier;
 
@@ -132,76 +133,70 @@ impl JsonAction {
     }
 }
 
-/// The plan in its JSON shape.
-pub fn to_json(plan: &Plan) -> JsonPlan {
-    use super::Op;
-    JsonPlan {
-        schema: 1,
-        office: plan.office.clone(),
-        timezone: plan.timezone.clone(),
-        at: plan.at.to_rfc3339(),
-        today: plan.today.to_string(),
-        locations: plan
-            .sites
-            .iter()
-            .map(|site| JsonLocation {
-                name: site.location.to_string(),
-                role: site.role.to_string(),
-                connected: site.connected,
-                blocked: site.blocked.clone(),
-                disk_id: site.disk_id.clone(),
-                path: site.mount.clone(),
-                total: site.total,
-                free: site.free,
-                reserve: site.reserve,
-                last_seen: site.last_seen.map(|t| t.to_rfc3339()),
-                copies: site.copies,
-            })
-            .collect(),
-        backups: plan
-            .backups
-            .iter()
-            .map(|backup| {
-                let mut tiers: Vec<Tier> = backup.reasons.iter().filter_map(|r| r.tier()).collect();
-                tiers.sort();
-                tiers.dedup();
-                JsonBackup {
-                    name: backup.name.clone(),
-                    business_day: backup.business_day.to_string(),
-                    size: backup.size,
-                    kind: backup.kind,
-                    tiers: tiers.iter().map(|t| t.key().to_string()).collect(),
-                    reasons: backup.reasons.iter().map(|r| r.to_string()).collect(),
-                    hold: backup.reasons.contains(&crate::retention::Reason::Hold),
-                    day_backup: backup.day_backup,
-                    locations: backup.locations.iter().map(|l| l.to_string()).collect(),
-                    required_at: backup.required_at.iter().map(|l| l.to_string()).collect(),
-                    required_because: backup.required_because.clone(),
-                }
-            })
-            .collect(),
-        actions: plan.actions.iter().map(JsonAction::from_action).collect(),
-        pending: plan
-            .pending
-            .iter()
-            .map(|p| JsonPending {
-                op: p.op,
-                backup: p.backup.clone(),
-                to: p.to.as_ref().map(|l| l.to_string()),
-                location: p.location.as_ref().map(|l| l.to_string()),
-                bytes: p.bytes,
-                reason: p.reason.clone(),
-            })
-            .collect(),
-        warnings: plan
-            .warnings
-            .iter()
-            .map(|w| JsonWarning {
-                code: w.code.key().to_string(),
-                message: w.message.clone(),
-            })
-            .collect(),
-        summary: JsonSummary {
+impl JsonLocation {
+    pub fn from_site(site: &SiteSummary) -> JsonLocation {
+        JsonLocation {
+            name: site.location.to_string(),
+            role: site.role.to_string(),
+            connected: site.connected,
+            blocked: site.blocked.clone(),
+            disk_id: site.disk_id.clone(),
+            path: site.mount.clone(),
+            total: site.total,
+            free: site.free,
+            reserve: site.reserve,
+            last_seen: site.last_seen.map(|t| t.to_rfc3339()),
+            copies: site.copies,
+        }
+    }
+}
+
+impl JsonBackup {
+    pub fn from_status(backup: &BackupStatus) -> JsonBackup {
+        let mut tiers: Vec<Tier> = backup.reasons.iter().filter_map(|r| r.tier()).collect();
+        tiers.sort();
+        tiers.dedup();
+        JsonBackup {
+            name: backup.name.clone(),
+            business_day: backup.business_day.to_string(),
+            size: backup.size,
+            kind: backup.kind,
+            tiers: tiers.iter().map(|t| t.key().to_string()).collect(),
+            reasons: backup.reasons.iter().map(|r| r.to_string()).collect(),
+            hold: backup.reasons.contains(&crate::retention::Reason::Hold),
+            day_backup: backup.day_backup,
+            locations: backup.locations.iter().map(|l| l.to_string()).collect(),
+            required_at: backup.required_at.iter().map(|l| l.to_string()).collect(),
+            required_because: backup.required_because.clone(),
+        }
+    }
+}
+
+impl JsonPending {
+    pub fn from_pending(pending: &Pending) -> JsonPending {
+        JsonPending {
+            op: pending.op,
+            backup: pending.backup.clone(),
+            to: pending.to.as_ref().map(|l| l.to_string()),
+            location: pending.location.as_ref().map(|l| l.to_string()),
+            bytes: pending.bytes,
+            reason: pending.reason.clone(),
+        }
+    }
+}
+
+impl JsonWarning {
+    pub fn from_warning(warning: &Warning) -> JsonWarning {
+        JsonWarning {
+            code: warning.code.key().to_string(),
+            message: warning.message.clone(),
+        }
+    }
+}
+
+impl JsonSummary {
+    pub fn of(plan: &Plan) -> JsonSummary {
+        JsonSummary {
             copies: plan.count(Op::Copy),
             removals: plan.count(Op::Remove),
             archives: plan.count(Op::Archive),
@@ -209,7 +204,83 @@ pub fn to_json(plan: &Plan) -> JsonPlan {
             bytes_copied: plan.bytes_copied(),
             pending: plan.pending.len(),
             warnings: plan.warnings.len(),
-        },
+        }
+    }
+}
+
+/// The plan in its JSON shape.
+pub fn to_json(plan: &Plan) -> JsonPlan {
+    JsonPlan {
+        schema: SCHEMA,
+        office: plan.office.clone(),
+        timezone: plan.timezone.clone(),
+        at: plan.at.to_rfc3339(),
+        today: plan.today.to_string(),
+        locations: plan.sites.iter().map(JsonLocation::from_site).collect(),
+        backups: plan.backups.iter().map(JsonBackup::from_status).collect(),
+        actions: plan.actions.iter().map(JsonAction::from_action).collect(),
+        pending: plan.pending.iter().map(JsonPending::from_pending).collect(),
+        warnings: plan
+            .warnings
+            .iter()
+            .map(JsonWarning::from_warning)
+            .collect(),
+        summary: JsonSummary::of(plan),
         fingerprint: plan.fingerprint.clone(),
+    }
+}
+
+const SCHEMA: u32 = 1;
+
+/// The plan serialized exactly as its [`JsonPlan`] would be, converting one
+/// backup or action at a time: a large office's plan is never held twice.
+pub fn streamed(plan: &Plan) -> impl Serialize + '_ {
+    StreamedPlan(plan)
+}
+
+struct StreamedPlan<'a>(&'a Plan);
+
+/// A list serialized by converting each item as it is written.
+struct Converted<'a, T, J>(&'a [T], fn(&T) -> J);
+
+impl<T, J: Serialize> Serialize for Converted<'_, T, J> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+impl Serialize for StreamedPlan<'_> {
+    /// The fields of [`JsonPlan`], in its order.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let plan = self.0;
+        let mut out = serializer.serialize_struct("JsonPlan", 12)?;
+        out.serialize_field("schema", &SCHEMA)?;
+        out.serialize_field("office", &plan.office)?;
+        out.serialize_field("timezone", &plan.timezone)?;
+        out.serialize_field("at", &plan.at.to_rfc3339())?;
+        out.serialize_field("today", &plan.today.to_string())?;
+        out.serialize_field(
+            "locations",
+            &Converted(&plan.sites, JsonLocation::from_site),
+        )?;
+        out.serialize_field(
+            "backups",
+            &Converted(&plan.backups, JsonBackup::from_status),
+        )?;
+        out.serialize_field(
+            "actions",
+            &Converted(&plan.actions, JsonAction::from_action),
+        )?;
+        out.serialize_field(
+            "pending",
+            &Converted(&plan.pending, JsonPending::from_pending),
+        )?;
+        out.serialize_field(
+            "warnings",
+            &Converted(&plan.warnings, JsonWarning::from_warning),
+        )?;
+        out.serialize_field("summary", &JsonSummary::of(plan))?;
+        out.serialize_field("fingerprint", &plan.fingerprint)?;
+        out.end()
     }
 }
