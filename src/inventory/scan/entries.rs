@@ -63,44 +63,55 @@ pub fn list_folder(folder: &Path) -> Result<Vec<Listed>, String> {
         }
         Err(error) => return Err(format!("{} cannot be read: {error}", folder.display())),
     }
-    let mut listed = Vec::new();
-    let walker = walkdir::WalkDir::new(folder)
-        .min_depth(1)
-        .max_depth(1)
-        .follow_links(false);
-    for item in walker {
-        match item {
-            Ok(entry) => listed.push(measure(entry.path(), entry.file_type())),
-            Err(error) if error.depth() == 0 => {
-                return Err(format!("{} cannot be read: {error}", folder.display()));
-            }
-            Err(error) => {
-                if let Some(path) = error.path() {
-                    listed.push(unexaminable(path));
-                }
-            }
+    // Each entry is examined through the open folder (`DirEntry::metadata`
+    // does not follow links), not by its full path: on a folder of 100,000
+    // backups the path lookups were a fifth of `rota plan`'s time.
+    let entries = match open_folder(folder) {
+        Ok(Some(entries)) => entries,
+        Ok(None) => return Ok(Vec::new()),
+        Err(error) => {
+            return Err(format!(
+                "{} cannot be read: IO error for operation on {}: {error}",
+                folder.display(),
+                folder.display()
+            ));
         }
-    }
-    Ok(listed)
+    };
+    // An entry that cannot be read at all has no name to report: skipped.
+    Ok(entries.flatten().map(|entry| measure(&entry)).collect())
 }
 
-fn unexaminable(path: &Path) -> Listed {
+/// The folder's entries; `None` when `folder` is a link to something that is
+/// not a folder (it lists as empty).
+fn open_folder(folder: &Path) -> std::io::Result<Option<std::fs::ReadDir>> {
+    if !std::fs::metadata(folder)?.is_dir() {
+        return Ok(None);
+    }
+    std::fs::read_dir(folder).map(Some)
+}
+
+fn unexaminable(name: Result<String, String>) -> Listed {
     Listed {
-        name: entry_name(path),
+        name,
         entry_type: EntryType::Other,
         size: 0,
         modified: None,
     }
 }
 
-fn entry_name(path: &Path) -> Result<String, String> {
-    let name = path.file_name().unwrap_or(path.as_os_str());
-    name.to_str()
-        .map(str::to_string)
-        .ok_or_else(|| name.to_string_lossy().into_owned())
+/// The entry's name, or `Err(lossy name)` when it is not valid UTF-8.
+fn entry_name(entry: &std::fs::DirEntry) -> Result<String, String> {
+    entry
+        .file_name()
+        .into_string()
+        .map_err(|name| name.to_string_lossy().into_owned())
 }
 
-fn measure(path: &Path, file_type: std::fs::FileType) -> Listed {
+fn measure(entry: &std::fs::DirEntry) -> Listed {
+    let name = entry_name(entry);
+    let (Ok(file_type), Ok(metadata)) = (entry.file_type(), entry.metadata()) else {
+        return unexaminable(name);
+    };
     let entry_type = if file_type.is_symlink() {
         EntryType::Symlink
     } else if file_type.is_dir() {
@@ -110,15 +121,12 @@ fn measure(path: &Path, file_type: std::fs::FileType) -> Listed {
     } else {
         EntryType::Other
     };
-    let Ok(metadata) = std::fs::symlink_metadata(path) else {
-        return unexaminable(path);
-    };
     let (size, modified) = match entry_type {
-        EntryType::Folder => bundle_size(path),
+        EntryType::Folder => bundle_size(&entry.path()),
         _ => (metadata.len(), metadata.modified().ok().map(to_utc)),
     };
     Listed {
-        name: entry_name(path),
+        name,
         entry_type,
         size,
         modified,

@@ -41,20 +41,22 @@ fn classify(entries: Vec<Listed>, pattern: &NamePattern) -> (Vec<SourceEntry>, V
             .as_ref()
             .ok()
             .and_then(|name| pattern.timestamp(name));
-        match (&entry.name, kind, time) {
+        match (entry.name, kind, time) {
             (Ok(name), Some(kind), Some(time)) => backups.push((
                 time,
                 SourceEntry {
-                    name: name.clone(),
+                    name,
                     size: entry.size,
                     kind,
                     modified: entry.modified,
                 },
             )),
-            _ => unrecognized.push(entry.display_name().to_string()),
+            (Ok(name) | Err(name), _, _) => unrecognized.push(name),
         }
     }
-    backups.sort_by(|(a_time, a), (b_time, b)| (a_time, &a.name).cmp(&(b_time, &b.name)));
+    // Names in a folder are unique, so no two backups tie: the unstable sort
+    // (no scratch copy of the list) gives the one order there is.
+    backups.sort_unstable_by(|(a_time, a), (b_time, b)| (a_time, &a.name).cmp(&(b_time, &b.name)));
     unrecognized.sort();
     (
         backups.into_iter().map(|(_, backup)| backup).collect(),
