@@ -409,7 +409,8 @@ fn known_backups(
         }
     }
     let mut backups: Vec<KnownBackup> = found.into_values().collect();
-    backups.sort_by(|a, b| {
+    // Names are unique (they were the map's keys): no ties, one order.
+    backups.sort_unstable_by(|a, b| {
         (a.dated.timestamp, &a.dated.name).cmp(&(b.dated.timestamp, &b.dated.name))
     });
     backups

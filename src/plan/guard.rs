@@ -37,13 +37,11 @@ fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> V
     let mut deleted = vec![0usize; world.sites.len()];
     let mut written = vec![0usize; world.sites.len()];
     // Archive moves keep the backup (on the archive disk): not deletions here.
-    for action in actions.iter().filter(|a| a.op != Op::Archive) {
+    let with_backups = actions.iter().zip(&effects.backup_of);
+    for (action, backup) in with_backups.filter(|(a, _)| a.op != Op::Archive) {
         if let Some(site) = action.deleted_at().and_then(|l| world.site(l)) {
             // A backup unknown to the world cannot be shown kept: it counts.
-            let kept = world
-                .index
-                .get(action.backup.as_str())
-                .is_some_and(|backup| effects.keeps(world, *backup));
+            let kept = backup.is_some_and(|backup| effects.keeps(world, backup));
             if !kept {
                 deleted[site] += 1;
             }
@@ -83,6 +81,8 @@ fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> V
 /// writes a copy anywhere, and where it deletes one (archive moves included).
 struct Effects {
     sites: usize,
+    /// Each action's backup (by index, in the order of the actions).
+    backup_of: Vec<Option<usize>>,
     /// Whether any action concerns the backup.
     touched: Vec<bool>,
     written: Vec<bool>,
@@ -96,6 +96,7 @@ impl Effects {
         let backups = world.backups.len();
         let mut effects = Effects {
             sites,
+            backup_of: Vec::with_capacity(actions.len()),
             touched: vec![false; backups],
             written: vec![false; backups],
             deleted: vec![false; backups * sites],
@@ -103,7 +104,9 @@ impl Effects {
         for action in actions {
             // Every action is about one of the world's backups (the builder
             // names them from it).
-            let Some(&backup) = world.index.get(action.backup.as_str()) else {
+            let backup = world.index.get(action.backup.as_str()).copied();
+            effects.backup_of.push(backup);
+            let Some(backup) = backup else {
                 continue;
             };
             effects.touched[backup] = true;
