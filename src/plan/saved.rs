@@ -2,7 +2,7 @@
 //! fingerprint that ties a saved plan to the state it was made from: if anything
 //! on the server or a disk changed since, `apply --plan` refuses the plan.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,21 +13,23 @@ use crate::inventory::Inventory;
 /// modification times), every disk's id, connection and copies, the off-site
 /// staging folders. Free space is left out: it moves with unrelated writes.
 pub fn fingerprint(inventory: &Inventory) -> String {
-    let mut text = String::new();
+    // The lines are hashed as they are written, never held (a large office's
+    // are megabytes); names are unique, so the unstable sort is the order.
+    let mut lines = blake3::Hasher::new();
     let mut source: Vec<_> = inventory.source.backups.iter().collect();
-    source.sort_by(|a, b| a.name.cmp(&b.name));
+    source.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     for entry in source {
         let modified = entry
             .modified
             .map(|t| t.timestamp_nanos_opt().unwrap_or_default())
             .unwrap_or_default();
-        let _ = writeln!(text, "source\t{}\t{}\t{modified}", entry.name, entry.size);
+        let _ = writeln!(lines, "source\t{}\t{}\t{modified}", entry.name, entry.size);
     }
     let mut disks: Vec<_> = inventory.disks.iter().collect();
     disks.sort_by(|a, b| (&a.label, &a.id).cmp(&(&b.label, &b.id)));
     for disk in disks {
         let _ = writeln!(
-            text,
+            lines,
             "disk\t{}\t{}\t{}",
             disk.label,
             disk.id,
@@ -35,7 +37,7 @@ pub fn fingerprint(inventory: &Inventory) -> String {
         );
         for copy in disk.copies.values() {
             let _ = writeln!(
-                text,
+                lines,
                 "copy\t{}\t{}\t{}\t{}",
                 copy.name,
                 copy.size,
@@ -47,13 +49,13 @@ pub fn fingerprint(inventory: &Inventory) -> String {
     for target in &inventory.offsite {
         for copy in target.staged.values() {
             let _ = writeln!(
-                text,
+                lines,
                 "staged\t{}\t{}\t{}\t{}",
                 target.name, copy.name, copy.size, copy.hash
             );
         }
     }
-    blake3::hash(text.as_bytes()).to_hex().to_string()
+    lines.finalize().to_hex().to_string()
 }
 
 /// What `plan --out` writes: the JSON plan plus what `apply --plan` checks.
