@@ -5,7 +5,7 @@
 //! *actionable* only when rota may change it now: connected, its label unique
 //! among connected disks, its manifest readable, and its label in the policy.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -371,20 +371,11 @@ fn known_backups(
     inventory: &Inventory,
     chosen: &[(&str, usize, Option<&DiskView>)],
 ) -> Vec<KnownBackup> {
-    let mut found: HashMap<&str, KnownBackup> =
-        HashMap::with_capacity(inventory.source.backups.len());
-    for entry in &inventory.source.backups {
-        if let Some(dated) = date(policy, &entry.name) {
-            found.insert(
-                &entry.name,
-                KnownBackup {
-                    dated,
-                    size: entry.size,
-                    kind: entry.kind,
-                },
-            );
-        }
-    }
+    let source = inventory
+        .source
+        .backups
+        .iter()
+        .map(|entry| (&entry.name, entry.size, entry.kind));
     let disk_records = chosen
         .iter()
         .filter_map(|(_, _, disk)| *disk)
@@ -393,24 +384,25 @@ fn known_backups(
         let remote = target.remote.iter().flat_map(|remote| remote.values());
         target.staged.values().chain(remote)
     });
-    for record in disk_records.chain(staged_records) {
-        if found.contains_key(record.name.as_str()) {
+    let records = disk_records
+        .chain(staged_records)
+        .map(|record| (&record.name, record.size, record.kind));
+    // The server's size and kind win: its entries come first.
+    let mut known: HashSet<&str> = HashSet::with_capacity(inventory.source.backups.len());
+    let mut backups: Vec<KnownBackup> = Vec::with_capacity(inventory.source.backups.len());
+    for (name, size, kind) in source.chain(records) {
+        if known.contains(name.as_str()) {
             continue;
         }
-        if let Some(dated) = date(policy, &record.name) {
-            found.insert(
-                &record.name,
-                KnownBackup {
-                    dated,
-                    size: record.size,
-                    kind: record.kind,
-                },
-            );
+        if let Some(dated) = date(policy, name) {
+            known.insert(name);
+            backups.push(KnownBackup { dated, size, kind });
         }
     }
-    let mut backups: Vec<KnownBackup> = found.into_values().collect();
-    // Names are unique (they were the map's keys): no ties, one order.
-    backups.sort_unstable_by(|a, b| {
+    // The source's backups come sorted by this same order (the time in the
+    // name, then the name): the stable sort mostly merges in the few backups
+    // known only elsewhere.
+    backups.sort_by(|a, b| {
         (a.dated.timestamp, &a.dated.name).cmp(&(b.dated.timestamp, &b.dated.name))
     });
     backups

@@ -2,7 +2,7 @@
 //! fingerprint that ties a saved plan to the state it was made from: if anything
 //! on the server or a disk changed since, `apply --plan` refuses the plan.
 
-use std::io::Write as _;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,9 +13,8 @@ use crate::inventory::Inventory;
 /// modification times), every disk's id, connection and copies, the off-site
 /// staging folders. Free space is left out: it moves with unrelated writes.
 pub fn fingerprint(inventory: &Inventory) -> String {
-    // The lines are hashed as they are written, never held (a large office's
-    // are megabytes); names are unique, so the unstable sort is the order.
-    let mut lines = blake3::Hasher::new();
+    // Names are unique, so the unstable sort gives the one order there is.
+    let mut lines = HashedLines::default();
     let mut source: Vec<_> = inventory.source.backups.iter().collect();
     source.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     for entry in source {
@@ -23,39 +22,57 @@ pub fn fingerprint(inventory: &Inventory) -> String {
             .modified
             .map(|t| t.timestamp_nanos_opt().unwrap_or_default())
             .unwrap_or_default();
-        let _ = writeln!(lines, "source\t{}\t{}\t{modified}", entry.name, entry.size);
+        lines.add(format_args!(
+            "source\t{}\t{}\t{modified}",
+            entry.name, entry.size
+        ));
     }
     let mut disks: Vec<_> = inventory.disks.iter().collect();
     disks.sort_by(|a, b| (&a.label, &a.id).cmp(&(&b.label, &b.id)));
     for disk in disks {
-        let _ = writeln!(
-            lines,
+        lines.add(format_args!(
             "disk\t{}\t{}\t{}",
             disk.label,
             disk.id,
             disk.is_connected()
-        );
+        ));
         for copy in disk.copies.values() {
-            let _ = writeln!(
-                lines,
+            lines.add(format_args!(
                 "copy\t{}\t{}\t{}\t{}",
                 copy.name,
                 copy.size,
                 copy.hash,
                 copy.is_verified()
-            );
+            ));
         }
     }
     for target in &inventory.offsite {
         for copy in target.staged.values() {
-            let _ = writeln!(
-                lines,
+            lines.add(format_args!(
                 "staged\t{}\t{}\t{}\t{}",
                 target.name, copy.name, copy.size, copy.hash
-            );
+            ));
         }
     }
-    lines.finalize().to_hex().to_string()
+    lines.hasher.finalize().to_hex().to_string()
+}
+
+/// Lines hashed one at a time as they are written, never held together (a
+/// large office's are megabytes).
+#[derive(Default)]
+struct HashedLines {
+    hasher: blake3::Hasher,
+    line: String,
+}
+
+impl HashedLines {
+    /// Hashes `line` followed by a newline.
+    fn add(&mut self, line: std::fmt::Arguments) {
+        self.line.clear();
+        let _ = self.line.write_fmt(line);
+        self.line.push('\n');
+        self.hasher.update(self.line.as_bytes());
+    }
 }
 
 /// What `plan --out` writes: the JSON plan plus what `apply --plan` checks.
