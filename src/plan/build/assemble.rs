@@ -118,30 +118,31 @@ impl Builder<'_> {
             .backups
             .iter()
             .enumerate()
-            .map(|(index, backup)| BackupStatus {
-                name: backup.dated.name.clone(),
-                business_day: backup.dated.business_day,
-                size: backup.size,
-                kind: backup.kind,
-                reasons: self.retention.reasons[index].clone(),
-                day_backup: self.retention.is_day_backup[index],
-                locations: self
-                    .world
-                    .sites
-                    .iter()
-                    .filter(|site| site.has_verified(index))
-                    .map(|site| site.location.clone())
-                    .collect(),
-                required_at: self
-                    .required_sites(index)
-                    .into_iter()
-                    .map(|site| self.world.sites[site].location.clone())
-                    .collect(),
-                required_because: self
-                    .required_sites(index)
-                    .into_iter()
-                    .map(|site| self.copy_reason(index, site))
-                    .collect(),
+            .map(|(index, backup)| {
+                let required = self.required_sites(index);
+                BackupStatus {
+                    name: backup.dated.name.clone(),
+                    business_day: backup.dated.business_day,
+                    size: backup.size,
+                    kind: backup.kind,
+                    reasons: self.retention.reasons[index].clone(),
+                    day_backup: self.retention.is_day_backup[index],
+                    locations: self
+                        .world
+                        .sites
+                        .iter()
+                        .filter(|site| site.has_verified(index))
+                        .map(|site| site.location.clone())
+                        .collect(),
+                    required_at: required
+                        .iter()
+                        .map(|site| self.world.sites[*site].location.clone())
+                        .collect(),
+                    required_because: required
+                        .iter()
+                        .map(|site| self.copy_reason(index, *site))
+                        .collect(),
+                }
             })
             .collect()
     }

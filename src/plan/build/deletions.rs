@@ -150,8 +150,7 @@ impl Builder<'_> {
 
     pub(super) fn planned_for(&self, backup: usize) -> BTreeSet<usize> {
         self.planned
-            .iter()
-            .filter(|((b, _), _)| *b == backup)
+            .range((backup, 0)..=(backup, usize::MAX))
             .map(|(_, draft)| *draft)
             .collect()
     }

@@ -22,7 +22,7 @@ mod copies;
 mod deletions;
 mod words;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
@@ -58,8 +58,8 @@ struct Builder<'a> {
     room: Vec<Option<i128>>,
     /// Room before any deletion, to tell which copies need freed space.
     initial_room: Vec<Option<i128>>,
-    /// Draft writing backup b to site s.
-    planned: HashMap<(usize, usize), usize>,
+    /// Draft writing backup b to site s (ordered: a backup's are a range).
+    planned: BTreeMap<(usize, usize), usize>,
     /// Drafts that free space on a site (independent deletions, archive moves).
     freeing: Vec<Vec<usize>>,
     /// Per site: bytes that did not fit, and how many copies.
@@ -267,7 +267,7 @@ impl<'a> Builder<'a> {
             warnings: Vec::new(),
             initial_room,
             room,
-            planned: HashMap::new(),
+            planned: BTreeMap::new(),
             freeing: vec![Vec::new(); world.sites.len()],
             overflow: vec![(0, 0); world.sites.len()],
             required: vec![Vec::new(); world.backups.len()],
@@ -294,11 +294,10 @@ impl<'a> Builder<'a> {
     }
 
     fn has_planned(&self, backup: usize) -> bool {
-        self.world
-            .sites
-            .iter()
-            .enumerate()
-            .any(|(site, _)| self.planned.contains_key(&(backup, site)))
+        self.planned
+            .range((backup, 0)..=(backup, usize::MAX))
+            .next()
+            .is_some()
     }
 
     fn present_or_planned(&self, backup: usize, site: usize) -> bool {
