@@ -31,7 +31,9 @@ fn main() {
         let plan = rota::plan::make_plan(&policy, &inventory, at);
         let planned = start.elapsed();
         let after_plan = peak_kb();
-        let json = serde_json::to_string_pretty(&rota::plan::json::to_json(&plan)).unwrap();
+        // As `rota plan --format json` writes it: streamed, never held.
+        let mut json = ByteCount(0);
+        serde_json::to_writer_pretty(&mut json, &rota::plan::json::streamed(&plan)).unwrap();
         let rendered = start.elapsed();
         println!(
             "round {round}: scan {:>6.0} ms, plan {:>6.0} ms, json {:>6.0} ms ({} backups, {} actions, {} KB of JSON)",
@@ -40,7 +42,7 @@ fn main() {
             (rendered - planned).as_secs_f64() * 1e3,
             plan.backups.len(),
             plan.actions.len(),
-            json.len() / 1024
+            json.0 / 1024
         );
         println!(
             "         peak memory: {} MB after scan, {} MB after plan, {} MB after JSON",
@@ -48,6 +50,20 @@ fn main() {
             after_plan / 1024,
             peak_kb() / 1024
         );
+    }
+}
+
+/// A writer that only counts the bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
