@@ -15,15 +15,14 @@
 //!
 //! This module only ever appends to the log; it never rewrites or truncates it.
 
-use std::fs::OpenOptions;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::effects::Fs;
-use crate::inventory::{EntryKind, HashAlgorithm, layout};
+use crate::inventory::{EntryKind, HashAlgorithm, json_lines, layout};
 use crate::plan::Op;
 
 /// One deletion, as logged.
@@ -65,27 +64,12 @@ pub fn path(state_dir: &Path) -> PathBuf {
 /// Appends one record and flushes it to the disk.
 pub fn append(fs: &Fs, state_dir: &Path, record: &AuditRecord) -> io::Result<()> {
     fs.record("audit")?;
-    let mut line = serde_json::to_string(record).expect("audit records serialize");
-    line.push('\n');
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path(state_dir))?;
-    file.write_all(line.as_bytes())?;
-    file.sync_data()
+    json_lines::append(&path(state_dir), record)
 }
 
 /// Every record of the log (lines that do not parse are skipped).
 pub fn read(state_dir: &Path) -> io::Result<Vec<AuditRecord>> {
-    let text = match std::fs::read_to_string(path(state_dir)) {
-        Ok(text) => text,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(error),
-    };
-    Ok(text
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect())
+    json_lines::read(&path(state_dir))
 }
 
 /// Whether the log already has the line of this run's deletion of `backup`

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::effects::Fs;
-use crate::inventory::{EntryKind, atomic::write_atomically, layout};
+use crate::inventory::{EntryKind, atomic::write_atomically, json_lines, layout};
 use crate::plan::Op;
 
 /// One line of the journal.
@@ -92,15 +92,7 @@ pub fn path(state_dir: &Path) -> PathBuf {
 
 /// Every readable entry of the journal (a torn last line is ignored).
 pub fn read(state_dir: &Path) -> io::Result<Vec<Entry>> {
-    let text = match std::fs::read_to_string(path(state_dir)) {
-        Ok(text) => text,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(error),
-    };
-    Ok(text
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect())
+    json_lines::read(&path(state_dir))
 }
 
 /// Actions that started but never finished, in journal order.

@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod catalog;
 pub mod fsinfo;
 mod glob;
+pub mod json_lines;
 pub mod label;
 pub mod layout;
 pub mod manifest;

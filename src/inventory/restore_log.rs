@@ -2,12 +2,12 @@
 //! object a line, appended by `rota restore-test`, read by the planner, the
 //! sheet and `doctor` to tell when the next test is due.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::json_lines;
 use super::layout::RESTORE_LOG;
 
 /// One restore test.
@@ -28,12 +28,7 @@ pub struct RestoreRecord {
 /// Every record, oldest first; unreadable lines are skipped (a torn last line
 /// after a power cut must not hide the earlier tests).
 pub fn read(state_dir: &Path) -> Vec<RestoreRecord> {
-    let Ok(text) = std::fs::read_to_string(state_dir.join(RESTORE_LOG)) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect()
+    json_lines::read(&state_dir.join(RESTORE_LOG)).unwrap_or_default()
 }
 
 /// The office date of the last successful restore test.
@@ -48,13 +43,7 @@ pub fn last_successful(state_dir: &Path) -> Option<NaiveDate> {
 /// Appends a record (creating `state_dir` if needed) and syncs it to disk.
 pub fn append(state_dir: &Path, record: &RestoreRecord) -> std::io::Result<()> {
     std::fs::create_dir_all(state_dir)?;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(state_dir.join(RESTORE_LOG))?;
-    let line = serde_json::to_string(record).map_err(std::io::Error::other)?;
-    writeln!(file, "{line}")?;
-    file.sync_all()
+    json_lines::append(&state_dir.join(RESTORE_LOG), record)
 }
 
 #[cfg(test)]
@@ -74,6 +63,7 @@ mod tests {
         };
         append(dir.path(), &record("2026-01-10", true)).unwrap();
         append(dir.path(), &record("2026-03-10", false)).unwrap();
+        use std::io::Write as _;
         std::fs::OpenOptions::new()
             .append(true)
             .open(dir.path().join(RESTORE_LOG))
