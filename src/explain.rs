@@ -452,21 +452,18 @@ fn with_assumed_backups(
     until: NaiveDate,
 ) -> Inventory {
     let mut future = inventory.clone();
-    let newest = inventory
-        .source
-        .backups
-        .iter()
-        .filter_map(|b| Some((policy.source.pattern.timestamp(&b.name)?, b)))
-        .max_by_key(|(t, _)| *t);
+    let newest = inventory.source.backups.iter().max_by_key(|b| b.timestamp);
     let (time, size) = match newest {
-        Some((stamp, entry)) => (stamp.time(), entry.size),
+        Some(entry) => (entry.timestamp.time(), entry.size),
         None => (NaiveTime::from_hms_opt(23, 30, 0).expect("valid time"), 0),
     };
     let calendar = &policy.office.calendar;
     for day in today.iter_days().skip(1).take_while(|d| *d <= until) {
         if calendar.is_open(day) {
+            let timestamp = day.and_time(time);
             future.source.backups.push(SourceEntry {
-                name: policy.source.pattern.name_for(day.and_time(time)),
+                name: policy.source.pattern.name_for(timestamp),
+                timestamp,
                 size,
                 kind: EntryKind::File,
                 modified: None,

@@ -26,6 +26,12 @@ pub struct Dated {
     pub business_day: NaiveDate,
 }
 
+impl AsRef<Dated> for Dated {
+    fn as_ref(&self) -> &Dated {
+        self
+    }
+}
+
 /// Why a backup is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reason {
@@ -102,7 +108,7 @@ pub fn retain(
     retain: &Retain,
     holds: &[Hold],
     calendar: &Calendar,
-    backups: &[Dated],
+    backups: &[impl AsRef<Dated>],
     today: NaiveDate,
 ) -> Retention {
     let is_day_backup = day_backups(backups);
@@ -125,7 +131,7 @@ pub fn retain(
     for (rank, index) in newest(backups, retain.last).into_iter().enumerate() {
         reasons[index].push(Reason::Newest { rank: rank + 1 });
     }
-    for (index, backup) in backups.iter().enumerate() {
+    for (index, backup) in backups.iter().map(AsRef::as_ref).enumerate() {
         if holds
             .iter()
             .any(|hold| hold.holds(&backup.name, backup.business_day))
@@ -144,13 +150,13 @@ pub fn retain(
 
 /// Marks the latest backup of each business day (ties: the larger name wins, so
 /// the choice is stable whatever order backups were listed in).
-pub fn day_backups(backups: &[Dated]) -> Vec<bool> {
+pub fn day_backups(backups: &[impl AsRef<Dated>]) -> Vec<bool> {
     let mut latest: HashMap<NaiveDate, usize> = HashMap::new();
-    for (index, backup) in backups.iter().enumerate() {
+    for (index, backup) in backups.iter().map(AsRef::as_ref).enumerate() {
         latest
             .entry(backup.business_day)
             .and_modify(|best| {
-                if later(backup, &backups[*best]) {
+                if later(backup, backups[*best].as_ref()) {
                     *best = index;
                 }
             })
@@ -176,12 +182,12 @@ fn latest_per_period(
     calendar: &Calendar,
     kind: PeriodKind,
     count: Count,
-    backups: &[Dated],
+    backups: &[impl AsRef<Dated>],
     today: NaiveDate,
 ) -> Vec<(usize, Period)> {
     let fye = calendar.fiscal_year_end;
     let mut latest: HashMap<Period, usize> = HashMap::new();
-    for (index, backup) in backups.iter().enumerate() {
+    for (index, backup) in backups.iter().map(AsRef::as_ref).enumerate() {
         if backup.business_day > today {
             continue;
         }
@@ -196,7 +202,7 @@ fn latest_per_period(
         latest
             .entry(period)
             .and_modify(|best| {
-                if later(backup, &backups[*best]) {
+                if later(backup, backups[*best].as_ref()) {
                     *best = index;
                 }
             })
@@ -221,22 +227,28 @@ fn latest_per_period(
 }
 
 /// The earliest business day of any backup (periods before it hold nothing).
-fn earliest(backups: &[Dated]) -> NaiveDate {
+fn earliest(backups: &[impl AsRef<Dated>]) -> NaiveDate {
     backups
         .iter()
-        .map(|backup| backup.business_day)
+        .map(|backup| backup.as_ref().business_day)
         .min()
         .unwrap_or(NaiveDate::MAX)
 }
 
 /// Indices of the `count` newest backups (by wall-clock time), newest first.
-fn newest(backups: &[Dated], count: Count) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..backups.len()).collect();
-    order.sort_by(|a, b| {
-        let (a, b) = (&backups[*a], &backups[*b]);
+fn newest(backups: &[impl AsRef<Dated>], count: Count) -> Vec<usize> {
+    let newer_first = |a: &usize, b: &usize| {
+        let (a, b) = (backups[*a].as_ref(), backups[*b].as_ref());
         (b.timestamp, &b.name).cmp(&(a.timestamp, &a.name))
-    });
-    order.truncate(count.limit());
+    };
+    let mut order: Vec<usize> = (0..backups.len()).collect();
+    let count = count.limit();
+    // Only the newest few are ever wanted: picked out before sorting.
+    if count < order.len() {
+        order.select_nth_unstable_by(count, newer_first);
+        order.truncate(count);
+    }
+    order.sort_by(newer_first);
     order
 }
 

@@ -163,11 +163,15 @@ impl SyntheticOffice {
             backups: self
                 .source
                 .iter()
-                .map(|(name, size)| SourceEntry {
-                    name: name.clone(),
-                    size: *size,
-                    kind: EntryKind::File,
-                    modified: None,
+                // As the scanner does: only names the pattern reads are backups.
+                .filter_map(|(name, size)| {
+                    Some(SourceEntry {
+                        name: name.clone(),
+                        timestamp: policy.source.pattern.timestamp(name)?,
+                        size: *size,
+                        kind: EntryKind::File,
+                        modified: None,
+                    })
                 })
                 .collect(),
             unrecognized: Vec::new(),

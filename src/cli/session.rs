@@ -74,12 +74,7 @@ impl Session {
 
     /// Scans the source folder, the disks and the off-site staging folders.
     pub fn scan(&self) -> Result<Inventory, CliError> {
-        let catalog = self.catalog()?;
-        Ok(inventory::scan_with_catalog(
-            self.policy(),
-            &catalog,
-            self.now,
-        ))
+        inventory::scan_loading_catalog(self.policy(), self.now, || self.catalog())
     }
 }
 

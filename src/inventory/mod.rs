@@ -20,4 +20,4 @@ pub use catalog::{Catalog, CatalogError};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;
-pub use scan::{bundle_size, mount_candidates, scan, scan_with_catalog};
+pub use scan::{bundle_size, mount_candidates, scan, scan_loading_catalog, scan_with_catalog};

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A backup is a plain file or a directory bundle (e.g. a macOS package).
@@ -21,6 +21,8 @@ pub enum EntryKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceEntry {
     pub name: String,
+    /// The wall-clock time in the name, as the policy's pattern reads it.
+    pub timestamp: NaiveDateTime,
     /// Bytes; for a bundle, the sum of its files.
     pub size: u64,
     pub kind: EntryKind,

@@ -15,6 +15,7 @@ mod source;
 
 pub use entries::bundle_size;
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -30,25 +31,39 @@ use crate::policy::{OffsiteTarget, Policy};
 
 /// Scans everything the policy names, with the catalog from `state_dir`.
 pub fn scan(policy: &Policy, now: DateTime<Utc>) -> Result<Inventory, CatalogError> {
-    let catalog = Catalog::load(&policy.state_dir)?;
-    Ok(scan_with_catalog(policy, &catalog, now))
+    scan_loading_catalog(policy, now, || Catalog::load(&policy.state_dir))
 }
 
 /// Scans everything the policy names; absent disks and remotes come from
 /// `catalog`. Connected disks come first (by label, then mount), then absent
 /// ones (by label, then id).
 pub fn scan_with_catalog(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -> Inventory {
+    let loaded: Result<Inventory, std::convert::Infallible> =
+        scan_loading_catalog(policy, now, || Ok(catalog));
+    loaded.unwrap_or_else(|never| match never {})
+}
+
+/// [`scan_with_catalog`] with the catalog from `load_catalog`, which runs while
+/// the source folder is listed; its error stops the scan.
+pub fn scan_loading_catalog<C: Borrow<Catalog>, E>(
+    policy: &Policy,
+    now: DateTime<Utc>,
+    load_catalog: impl FnOnce() -> Result<C, E>,
+) -> Result<Inventory, E> {
     let pattern = &policy.source.pattern;
     // The source folder (the server's drive, most of the entries) is listed
-    // while the disks are (on a large office each takes a good share of the
-    // time, mostly waiting for the file system).
+    // while the catalog is read and the disks are scanned (on a large office
+    // each takes a good share of the time, mostly waiting for the file system).
     std::thread::scope(|scope| {
         let source = scope.spawn(|| source::scan_source(&policy.source.path, pattern));
-        let mut inventory = scan_all_but_source(policy, catalog, now);
-        inventory.source = source
+        let rest = load_catalog().map(|catalog| scan_all_but_source(policy, catalog.borrow(), now));
+        let source = source
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        inventory
+        rest.map(|inventory| Inventory {
+            source,
+            ..inventory
+        })
     })
 }
 

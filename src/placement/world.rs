@@ -5,12 +5,13 @@
 //! *actionable* only when rota may change it now: connected, its label unique
 //! among connected disks, its manifest readable, and its label in the policy.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::inventory::{DiskView, EntryKind, Inventory, Space};
+use crate::calendar::NamePattern;
+use crate::inventory::{CopyRecord, DiskView, EntryKind, Inventory, SourceEntry, Space};
 use crate::policy::{OffsiteTarget, Policy};
 use crate::retention::Dated;
 
@@ -147,13 +148,21 @@ pub struct KnownBackup {
     pub kind: EntryKind,
 }
 
+impl AsRef<Dated> for KnownBackup {
+    fn as_ref(&self) -> &Dated {
+        &self.dated
+    }
+}
+
 /// Sites and backups, indexed for planning.
 #[derive(Debug, Clone)]
 pub struct World {
     pub sites: Vec<Site>,
     /// Sorted oldest first (by wall-clock time, then name).
     pub backups: Vec<KnownBackup>,
-    pub index: HashMap<String, usize>,
+    /// Reads the time in a name: with it, a backup is found by name in
+    /// `backups` by binary search (no table of 100,000 names to build).
+    pattern: NamePattern,
 }
 
 impl World {
@@ -167,44 +176,69 @@ impl World {
         0
     }
 
+    /// The index in `backups` of the backup named `name`, if known.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.lookup().find(name)
+    }
+
     pub fn backup(&self, name: &str) -> Option<&KnownBackup> {
-        self.index.get(name).map(|index| &self.backups[*index])
+        self.find(name).map(|index| &self.backups[index])
+    }
+
+    fn lookup(&self) -> Lookup<'_> {
+        Lookup {
+            backups: &self.backups,
+            pattern: &self.pattern,
+        }
+    }
+}
+
+/// Finding backups by name in a list sorted by (time in the name, name).
+#[derive(Clone, Copy)]
+struct Lookup<'a> {
+    backups: &'a [KnownBackup],
+    pattern: &'a NamePattern,
+}
+
+impl Lookup<'_> {
+    fn find(&self, name: &str) -> Option<usize> {
+        let timestamp = self.pattern.timestamp(name)?;
+        self.backups
+            .binary_search_by(|backup| {
+                (backup.dated.timestamp, backup.dated.name.as_str()).cmp(&(timestamp, name))
+            })
+            .ok()
+    }
+
+    fn len(&self) -> usize {
+        self.backups.len()
     }
 }
 
 /// Builds the world from the policy and the inventory.
 pub fn build(policy: &Policy, inventory: &Inventory) -> World {
     let chosen = chosen_disks(policy, inventory);
-    let backups = known_backups(policy, inventory, &chosen);
-    let index: HashMap<String, usize> = backups
-        .iter()
-        .enumerate()
-        .map(|(i, backup)| (backup.dated.name.clone(), i))
-        .collect();
-    let mut sites = vec![server_site(inventory, &index, backups.len())];
+    let (backups, on_server) = known_backups(policy, inventory, &chosen);
+    let lookup = Lookup {
+        backups: &backups,
+        pattern: &policy.source.pattern,
+    };
+    let mut sites = vec![server_site(inventory, &backups, &on_server)];
     for (label, connected, disk) in &chosen {
         let role = if policy.disks.is_archive(label) {
             Role::Archive
         } else {
             Role::Rotation
         };
-        sites.push(disk_site(
-            policy,
-            label,
-            *connected,
-            *disk,
-            role,
-            &index,
-            backups.len(),
-        ));
+        sites.push(disk_site(policy, label, *connected, *disk, role, lookup));
     }
     for target in &policy.offsite {
-        sites.push(offsite_site(target, inventory, &index, backups.len()));
+        sites.push(offsite_site(target, inventory, lookup));
     }
     World {
         sites,
         backups,
-        index,
+        pattern: policy.source.pattern.clone(),
     }
 }
 
@@ -230,17 +264,20 @@ fn chosen_disks<'a>(
         .collect()
 }
 
-fn server_site(inventory: &Inventory, index: &HashMap<String, usize>, count: usize) -> Site {
+/// The server: `on_server[i]` says whether backup `i` is in the source folder
+/// (its size is then the source's).
+fn server_site(inventory: &Inventory, backups: &[KnownBackup], on_server: &[bool]) -> Site {
     let source = &inventory.source;
-    let mut copies = vec![None; count];
-    for entry in &source.backups {
-        if let Some(i) = index.get(&entry.name) {
-            copies[*i] = Some(SiteCopy {
-                size: entry.size,
+    let copies = backups
+        .iter()
+        .zip(on_server)
+        .map(|(backup, on_server)| {
+            on_server.then_some(SiteCopy {
+                size: backup.size,
                 verified: true,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     Site {
         location: Location::Server,
         role: Role::Server,
@@ -261,8 +298,7 @@ fn disk_site(
     connected: usize,
     chosen: Option<&DiskView>,
     role: Role,
-    index: &HashMap<String, usize>,
-    count: usize,
+    lookup: Lookup,
 ) -> Site {
     let unavailable = match (chosen, connected) {
         (_, n) if n > 1 => Some(Unavailable::DuplicateLabel),
@@ -284,8 +320,8 @@ fn disk_site(
         role,
         unavailable,
         copies: chosen
-            .map(|disk| site_copies(&disk.copies, index, count))
-            .unwrap_or_else(|| vec![None; count]),
+            .map(|disk| site_copies(&disk.copies, lookup))
+            .unwrap_or_else(|| vec![None; lookup.len()]),
         space,
         reserve,
         disk_id: chosen.map(|disk| disk.id.clone()),
@@ -297,15 +333,11 @@ fn disk_site(
     }
 }
 
-fn site_copies(
-    records: &BTreeMap<String, crate::inventory::CopyRecord>,
-    index: &HashMap<String, usize>,
-    count: usize,
-) -> Vec<Option<SiteCopy>> {
-    let mut copies = vec![None; count];
+fn site_copies(records: &BTreeMap<String, CopyRecord>, lookup: Lookup) -> Vec<Option<SiteCopy>> {
+    let mut copies = vec![None; lookup.len()];
     for record in records.values() {
-        if let Some(i) = index.get(&record.name) {
-            copies[*i] = Some(SiteCopy {
+        if let Some(i) = lookup.find(&record.name) {
+            copies[i] = Some(SiteCopy {
                 size: record.size,
                 verified: record.is_verified(),
             });
@@ -319,24 +351,20 @@ fn site_copies(
 /// as checked count; a verified staged copy not yet on the remote is *pending
 /// upload* ([`Site::staged`]). A staging folder whose manifest cannot be read
 /// makes the target unavailable (nothing in it is trusted or deleted).
-fn offsite_site(
-    target: &OffsiteTarget,
-    inventory: &Inventory,
-    index: &HashMap<String, usize>,
-    count: usize,
-) -> Site {
+fn offsite_site(target: &OffsiteTarget, inventory: &Inventory, lookup: Lookup) -> Site {
+    let count = lookup.len();
     let view = inventory
         .offsite
         .iter()
         .find(|view| view.name == target.name);
     let staged = view
-        .map(|view| site_copies(&view.staged, index, count))
+        .map(|view| site_copies(&view.staged, lookup))
         .unwrap_or_else(|| vec![None; count]);
     let verified = |copy: &Option<SiteCopy>| copy.is_some_and(|copy| copy.verified);
     let (copies, waiting) = if target.upload.is_some() {
         let remote = view
             .and_then(|view| view.remote.as_ref())
-            .map(|remote| site_copies(remote, index, count))
+            .map(|remote| site_copies(remote, lookup))
             .unwrap_or_else(|| vec![None; count]);
         let waiting = staged
             .iter()
@@ -364,18 +392,23 @@ fn offsite_site(
 }
 
 /// Every backup name found at any location the planner looks at (the source,
-/// the policy's disks, the off-site staging folders and remotes) that matches the pattern,
-/// dated, with its size (from the server when it has it) and kind.
+/// the policy's disks, the off-site staging folders and remotes) that matches
+/// the pattern, dated, with its size (from the server when it has it) and
+/// kind; sorted by the time in the name, then the name. With it, whether each
+/// is in the source folder.
 fn known_backups(
     policy: &Policy,
     inventory: &Inventory,
     chosen: &[(&str, usize, Option<&DiskView>)],
-) -> Vec<KnownBackup> {
-    let source = inventory
-        .source
-        .backups
-        .iter()
-        .map(|entry| (&entry.name, entry.size, entry.kind));
+) -> (Vec<KnownBackup>, Vec<bool>) {
+    let source = sorted_source(&inventory.source.backups);
+    let on_server = |timestamp: NaiveDateTime, name: &str| {
+        source
+            .binary_search_by(|entry| {
+                (entry.timestamp, entry.name.as_str()).cmp(&(timestamp, name))
+            })
+            .is_ok()
+    };
     let disk_records = chosen
         .iter()
         .filter_map(|(_, _, disk)| *disk)
@@ -384,32 +417,68 @@ fn known_backups(
         let remote = target.remote.iter().flat_map(|remote| remote.values());
         target.staged.values().chain(remote)
     });
-    let records = disk_records
-        .chain(staged_records)
-        .map(|record| (&record.name, record.size, record.kind));
-    // The server's size and kind win: its entries come first.
-    let mut known: HashSet<&str> = HashSet::with_capacity(inventory.source.backups.len());
-    let mut backups: Vec<KnownBackup> = Vec::with_capacity(inventory.source.backups.len());
-    for (name, size, kind) in source.chain(records) {
-        if known.contains(name.as_str()) {
+    // Backups known only elsewhere: the first record of each name counts.
+    let mut elsewhere: BTreeMap<(NaiveDateTime, &str), &CopyRecord> = BTreeMap::new();
+    for record in disk_records.chain(staged_records) {
+        let Some(timestamp) = policy.source.pattern.timestamp(&record.name) else {
             continue;
-        }
-        if let Some(dated) = date(policy, name) {
-            known.insert(name);
-            backups.push(KnownBackup { dated, size, kind });
+        };
+        if !on_server(timestamp, &record.name) {
+            elsewhere
+                .entry((timestamp, record.name.as_str()))
+                .or_insert(record);
         }
     }
-    // The source's backups come sorted by this same order (the time in the
-    // name, then the name): the stable sort mostly merges in the few backups
-    // known only elsewhere.
-    backups.sort_by(|a, b| {
-        (a.dated.timestamp, &a.dated.name).cmp(&(b.dated.timestamp, &b.dated.name))
+    let server = source.iter().map(|entry| {
+        (
+            (entry.timestamp, entry.name.as_str()),
+            (entry.size, entry.kind, true),
+        )
     });
-    backups
+    let others = elsewhere
+        .into_iter()
+        .map(|(key, record)| (key, (record.size, record.kind, false)));
+    let mut backups = Vec::with_capacity(source.len());
+    let mut in_source = Vec::with_capacity(source.len());
+    for ((timestamp, name), (size, kind, on_server)) in merge_sorted(server, others) {
+        if let Some(dated) = date(policy, name, timestamp) {
+            backups.push(KnownBackup { dated, size, kind });
+            in_source.push(on_server);
+        }
+    }
+    (backups, in_source)
 }
 
-fn date(policy: &Policy, name: &str) -> Option<Dated> {
-    let timestamp = policy.source.pattern.timestamp(name)?;
+/// The source's backups by (time in the name, name), each name once. The scan
+/// lists them in this order already; other inventories may not.
+fn sorted_source(backups: &[SourceEntry]) -> Vec<&SourceEntry> {
+    fn key(entry: &SourceEntry) -> (NaiveDateTime, &str) {
+        (entry.timestamp, entry.name.as_str())
+    }
+    let mut sorted: Vec<&SourceEntry> = backups.iter().collect();
+    if !sorted.is_sorted_by(|a, b| key(a) < key(b)) {
+        sorted.sort_by(|a, b| key(a).cmp(&key(b)));
+        sorted.dedup_by(|a, b| key(a) == key(b));
+    }
+    sorted
+}
+
+/// Merges two iterators sorted by their first field into one sorted sequence
+/// (on a tie, `a`'s item comes first).
+fn merge_sorted<K: Ord, T>(
+    a: impl Iterator<Item = (K, T)>,
+    b: impl Iterator<Item = (K, T)>,
+) -> impl Iterator<Item = (K, T)> {
+    let mut a = a.peekable();
+    let mut b = b.peekable();
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y.0 < x.0 => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
+fn date(policy: &Policy, name: &str, timestamp: NaiveDateTime) -> Option<Dated> {
     let business_day = policy.office.calendar.business_day(timestamp)?;
     Some(Dated {
         name: name.to_string(),
@@ -417,3 +486,6 @@ fn date(policy: &Policy, name: &str) -> Option<Dated> {
         business_day,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -20,14 +20,16 @@ use crate::policy::Policy;
 use crate::retention::Retention;
 
 /// What the plan would do that needs `--allow-mass-delete`, in words.
+/// `backup_of[i]` is the index in `world.backups` of `actions[i]`'s backup.
 pub fn mass_delete_findings(
     policy: &Policy,
     world: &World,
     retention: &Retention,
     actions: &[Action],
+    backup_of: &[usize],
     today: NaiveDate,
 ) -> Vec<String> {
-    let effects = Effects::of(world, actions);
+    let effects = Effects::of(world, actions, backup_of);
     let mut findings = half_of_a_location(world, actions, &effects);
     findings.extend(whole_recent_days(policy, world, retention, &effects, today));
     findings
@@ -37,14 +39,13 @@ fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> V
     let mut deleted = vec![0usize; world.sites.len()];
     let mut written = vec![0usize; world.sites.len()];
     // Archive moves keep the backup (on the archive disk): not deletions here.
-    let with_backups = actions.iter().zip(&effects.backup_of);
+    let with_backups = actions.iter().zip(effects.backup_of);
     for (action, backup) in with_backups.filter(|(a, _)| a.op != Op::Archive) {
-        if let Some(site) = action.deleted_at().and_then(|l| world.site(l)) {
-            // A backup unknown to the world cannot be shown kept: it counts.
-            let kept = backup.is_some_and(|backup| effects.keeps(world, backup));
-            if !kept {
-                deleted[site] += 1;
-            }
+        // A deletion of a backup that stays verified elsewhere loses nothing.
+        if let Some(site) = action.deleted_at().and_then(|l| world.site(l))
+            && !effects.keeps(world, *backup)
+        {
+            deleted[site] += 1;
         }
         if let Some(site) = action.writes_to().and_then(|l| world.site(l)) {
             written[site] += 1;
@@ -79,10 +80,10 @@ fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> V
 
 /// What the plan does to each backup, by backup and site index: whether it
 /// writes a copy anywhere, and where it deletes one (archive moves included).
-struct Effects {
+struct Effects<'a> {
     sites: usize,
     /// Each action's backup (by index, in the order of the actions).
-    backup_of: Vec<Option<usize>>,
+    backup_of: &'a [usize],
     /// Whether any action concerns the backup.
     touched: Vec<bool>,
     written: Vec<bool>,
@@ -90,25 +91,18 @@ struct Effects {
     deleted: Vec<bool>,
 }
 
-impl Effects {
-    fn of(world: &World, actions: &[Action]) -> Effects {
+impl<'a> Effects<'a> {
+    fn of(world: &World, actions: &[Action], backup_of: &'a [usize]) -> Effects<'a> {
         let sites = world.sites.len();
         let backups = world.backups.len();
         let mut effects = Effects {
             sites,
-            backup_of: Vec::with_capacity(actions.len()),
+            backup_of,
             touched: vec![false; backups],
             written: vec![false; backups],
             deleted: vec![false; backups * sites],
         };
-        for action in actions {
-            // Every action is about one of the world's backups (the builder
-            // names them from it).
-            let backup = world.index.get(action.backup.as_str()).copied();
-            effects.backup_of.push(backup);
-            let Some(backup) = backup else {
-                continue;
-            };
+        for (action, &backup) in actions.iter().zip(backup_of) {
             effects.touched[backup] = true;
             effects.written[backup] |= action.writes_to().is_some();
             if let Some(site) = action.deleted_at().and_then(|l| world.site(l)) {

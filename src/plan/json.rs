@@ -8,8 +8,12 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::{Action, BackupStatus, Op, Pending, Plan, SiteSummary, Warning};
+use chrono::NaiveDate;
+
 use crate::inventory::EntryKind;
+use crate::placement::Location;
 use crate::policy::Tier;
+use crate::retention::Reason;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JsonPlan {
@@ -153,23 +157,31 @@ impl JsonLocation {
 
 impl JsonBackup {
     pub fn from_status(backup: &BackupStatus) -> JsonBackup {
-        let mut tiers: Vec<Tier> = backup.reasons.iter().filter_map(|r| r.tier()).collect();
-        tiers.sort();
-        tiers.dedup();
         JsonBackup {
             name: backup.name.clone(),
             business_day: backup.business_day.to_string(),
             size: backup.size,
             kind: backup.kind,
-            tiers: tiers.iter().map(|t| t.key().to_string()).collect(),
+            tiers: tier_keys(&backup.reasons)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             reasons: backup.reasons.iter().map(|r| r.to_string()).collect(),
-            hold: backup.reasons.contains(&crate::retention::Reason::Hold),
+            hold: backup.reasons.contains(&Reason::Hold),
             day_backup: backup.day_backup,
             locations: backup.locations.iter().map(|l| l.to_string()).collect(),
             required_at: backup.required_at.iter().map(|l| l.to_string()).collect(),
             required_because: backup.required_because.clone(),
         }
     }
+}
+
+/// The `retain` keys behind `reasons`, each once, in the tiers' order.
+fn tier_keys(reasons: &[Reason]) -> Vec<&'static str> {
+    let mut tiers: Vec<Tier> = reasons.iter().filter_map(Reason::tier).collect();
+    tiers.sort();
+    tiers.dedup();
+    tiers.into_iter().map(Tier::key).collect()
 }
 
 impl JsonPending {
@@ -241,11 +253,99 @@ pub fn streamed(plan: &Plan) -> impl Serialize + '_ {
 struct StreamedPlan<'a>(&'a Plan);
 
 /// A list serialized by converting each item as it is written.
-struct Converted<'a, T, J>(&'a [T], fn(&T) -> J);
+struct Converted<'a, T, J>(&'a [T], fn(&'a T) -> J);
 
-impl<T, J: Serialize> Serialize for Converted<'_, T, J> {
+impl<'a, T, J: Serialize> Serialize for Converted<'a, T, J> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+/// A value written as the JSON string of its `Display` (no string is built).
+struct Displayed<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Displayed<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// A list written as the JSON strings of its items' `Display`.
+struct DisplayedAll<'a, T>(&'a [T]);
+
+impl<T: std::fmt::Display> Serialize for DisplayedAll<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Displayed))
+    }
+}
+
+/// [`JsonBackup`] borrowed from a [`BackupStatus`]: the same fields in the same
+/// order, written without copying a string (a large plan has 100,000s).
+#[derive(Serialize)]
+struct BackupView<'a> {
+    name: &'a str,
+    business_day: Displayed<NaiveDate>,
+    size: u64,
+    kind: EntryKind,
+    tiers: Vec<&'static str>,
+    reasons: DisplayedAll<'a, Reason>,
+    hold: bool,
+    day_backup: bool,
+    locations: DisplayedAll<'a, Location>,
+    required_at: DisplayedAll<'a, Location>,
+    required_because: &'a [String],
+}
+
+impl<'a> BackupView<'a> {
+    fn of(backup: &'a BackupStatus) -> BackupView<'a> {
+        BackupView {
+            name: &backup.name,
+            business_day: Displayed(backup.business_day),
+            size: backup.size,
+            kind: backup.kind,
+            tiers: tier_keys(&backup.reasons),
+            reasons: DisplayedAll(&backup.reasons),
+            hold: backup.reasons.contains(&Reason::Hold),
+            day_backup: backup.day_backup,
+            locations: DisplayedAll(&backup.locations),
+            required_at: DisplayedAll(&backup.required_at),
+            required_because: &backup.required_because,
+        }
+    }
+}
+
+/// [`JsonAction`] borrowed from an [`Action`], as [`BackupView`] is.
+#[derive(Serialize)]
+struct ActionView<'a> {
+    id: usize,
+    op: Op,
+    backup: &'a str,
+    kind: EntryKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    bytes: u64,
+    reason: &'a str,
+    after: &'a [usize],
+}
+
+impl<'a> ActionView<'a> {
+    fn of(action: &'a Action) -> ActionView<'a> {
+        ActionView {
+            id: action.id,
+            op: action.op,
+            backup: &action.backup,
+            kind: action.kind,
+            from: action.from.as_ref().map(Location::name),
+            to: action.to.as_ref().map(Location::name),
+            location: action.location.as_ref().map(Location::name),
+            bytes: action.bytes,
+            reason: &action.reason,
+            after: &action.after,
+        }
     }
 }
 
@@ -263,14 +363,8 @@ impl Serialize for StreamedPlan<'_> {
             "locations",
             &Converted(&plan.sites, JsonLocation::from_site),
         )?;
-        out.serialize_field(
-            "backups",
-            &Converted(&plan.backups, JsonBackup::from_status),
-        )?;
-        out.serialize_field(
-            "actions",
-            &Converted(&plan.actions, JsonAction::from_action),
-        )?;
+        out.serialize_field("backups", &Converted(&plan.backups, BackupView::of))?;
+        out.serialize_field("actions", &Converted(&plan.actions, ActionView::of))?;
         out.serialize_field(
             "pending",
             &Converted(&plan.pending, JsonPending::from_pending),

@@ -4,7 +4,9 @@
 //!
 //! Read-only; shared by the source and copies-folder scans.
 
+use std::fs::{DirEntry, ReadDir};
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -51,10 +53,22 @@ impl Listed {
     }
 }
 
-/// The folder's listing; `Err` with a reason when the folder itself cannot be
-/// read. Entries that vanish or cannot be examined while listing are reported
-/// as `Other` so they are never mistaken for backups.
+/// The folder's listing, in no particular order; `Err` with a reason when the
+/// folder itself cannot be read. Entries that vanish or cannot be examined
+/// while listing are reported as `Other` so they are never mistaken for
+/// backups.
 pub fn list_folder(folder: &Path) -> Result<Vec<Listed>, String> {
+    list_folder_with(folder, 1, |listed| listed)
+}
+
+/// [`list_folder`], measuring entries on `workers` threads (each entry costs
+/// the file system a lookup; on a large folder they are most of the time) and
+/// passing each through `then` on the thread that measured it.
+pub fn list_folder_with<T: Send>(
+    folder: &Path,
+    workers: usize,
+    then: impl Fn(Listed) -> T + Sync,
+) -> Result<Vec<T>, String> {
     match std::fs::symlink_metadata(folder) {
         Ok(metadata) if metadata.is_dir() || metadata.file_type().is_symlink() => {}
         Ok(_) => return Err(format!("{} is not a folder", folder.display())),
@@ -77,13 +91,75 @@ pub fn list_folder(folder: &Path) -> Result<Vec<Listed>, String> {
             ));
         }
     };
-    // An entry that cannot be read at all has no name to report: skipped.
-    Ok(entries.flatten().map(|entry| measure(&entry)).collect())
+    Ok(measure_all(entries, workers, &then))
+}
+
+/// How many entries a worker takes from the shared listing at a time.
+const BATCH: usize = 512;
+
+/// Measures every entry of `entries`; with more than one worker, each takes
+/// batches from the one listing until it is exhausted.
+fn measure_all<T: Send>(
+    entries: ReadDir,
+    workers: usize,
+    then: &(impl Fn(Listed) -> T + Sync),
+) -> Vec<T> {
+    if workers <= 1 {
+        // An entry that cannot be read at all has no name to report: skipped.
+        return entries
+            .flatten()
+            .map(|entry| then(measure(&entry)))
+            .collect();
+    }
+    let shared = Mutex::new(entries);
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers)
+            .map(|_| scope.spawn(|| measure_batches(&shared, then)))
+            .collect();
+        let mut listed = measure_batches(&shared, then);
+        for helper in helpers {
+            let more = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            listed.extend(more);
+        }
+        listed
+    })
+}
+
+/// One worker of [`measure_all`]: takes batches until the listing ends.
+fn measure_batches<T>(shared: &Mutex<ReadDir>, then: &impl Fn(Listed) -> T) -> Vec<T> {
+    let mut listed = Vec::new();
+    let mut batch: Vec<DirEntry> = Vec::with_capacity(BATCH);
+    loop {
+        let exhausted = {
+            // A worker that panicked mid-batch left the listing itself intact.
+            let mut entries = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            take_batch(&mut entries, &mut batch)
+        };
+        listed.extend(batch.drain(..).map(|entry| then(measure(&entry))));
+        if exhausted {
+            return listed;
+        }
+    }
+}
+
+/// Moves up to [`BATCH`] readable entries into `batch`; true when the listing
+/// has ended. An entry that cannot be read at all has no name: skipped.
+fn take_batch(entries: &mut ReadDir, batch: &mut Vec<DirEntry>) -> bool {
+    for _ in 0..BATCH {
+        match entries.next() {
+            None => return true,
+            Some(Ok(entry)) => batch.push(entry),
+            Some(Err(_)) => {}
+        }
+    }
+    false
 }
 
 /// The folder's entries; `None` when `folder` is a link to something that is
 /// not a folder (it lists as empty).
-fn open_folder(folder: &Path) -> std::io::Result<Option<std::fs::ReadDir>> {
+fn open_folder(folder: &Path) -> std::io::Result<Option<ReadDir>> {
     if !std::fs::metadata(folder)?.is_dir() {
         return Ok(None);
     }
@@ -100,14 +176,14 @@ fn unexaminable(name: Result<String, String>) -> Listed {
 }
 
 /// The entry's name, or `Err(lossy name)` when it is not valid UTF-8.
-fn entry_name(entry: &std::fs::DirEntry) -> Result<String, String> {
+fn entry_name(entry: &DirEntry) -> Result<String, String> {
     entry
         .file_name()
         .into_string()
         .map_err(|name| name.to_string_lossy().into_owned())
 }
 
-fn measure(entry: &std::fs::DirEntry) -> Listed {
+fn measure(entry: &DirEntry) -> Listed {
     let name = entry_name(entry);
     let (Ok(file_type), Ok(metadata)) = (entry.file_type(), entry.metadata()) else {
         return unexaminable(name);
@@ -160,4 +236,32 @@ pub fn bundle_size(bundle: &Path) -> (u64, Option<DateTime<Utc>>) {
 
 fn to_utc(time: SystemTime) -> DateTime<Utc> {
     DateTime::<Utc>::from(time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_workers_list_what_one_does() {
+        let dir = tempfile::tempdir().unwrap();
+        // More entries than three batches, of every kind a folder holds.
+        for i in 0..(3 * BATCH + 7) {
+            std::fs::write(dir.path().join(format!("file-{i:04}")), vec![0u8; i % 5]).unwrap();
+        }
+        std::fs::create_dir(dir.path().join("bundle")).unwrap();
+        std::fs::write(dir.path().join("bundle/inside"), b"1234").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("file-0001", dir.path().join("link")).unwrap();
+        let sorted = |mut listed: Vec<Listed>| {
+            listed.sort_by(|a, b| a.display_name().cmp(b.display_name()));
+            listed
+        };
+        let one = sorted(list_folder(dir.path()).unwrap());
+        let three = sorted(list_folder_with(dir.path(), 3, |listed| listed).unwrap());
+        assert_eq!(one.len(), 3 * BATCH + 7 + 1 + usize::from(cfg!(unix)));
+        assert_eq!(one, three);
+        let bundle = one.iter().find(|l| l.display_name() == "bundle").unwrap();
+        assert_eq!((bundle.entry_type, bundle.size), (EntryType::Folder, 4));
+    }
 }

@@ -4,9 +4,15 @@
 
 use std::path::Path;
 
-use super::entries::{Listed, list_folder};
+use chrono::NaiveDateTime;
+
+use super::entries::{Listed, list_folder_with};
 use crate::calendar::NamePattern;
 use crate::inventory::{SourceEntry, SourceListing, fsinfo};
+
+/// Threads measuring the source folder's entries: it holds every backup the
+/// server keeps (100,000 on a large office), each one a file-system lookup.
+const MEASURING_THREADS: usize = 3;
 
 /// Lists the source folder. A folder that cannot be listed is not an error
 /// here: the listing says why in `error`, and commands decide what it means.
@@ -15,9 +21,19 @@ pub fn scan_source(folder: &Path, pattern: &NamePattern) -> SourceListing {
         path: folder.to_path_buf(),
         ..SourceListing::default()
     };
-    match list_folder(folder) {
+    // Each name is parsed once, by the thread that measured it: its time both
+    // recognises and orders it.
+    let read_time = |listed: Listed| {
+        let time = listed
+            .name
+            .as_ref()
+            .ok()
+            .and_then(|name| pattern.timestamp(name));
+        (listed, time)
+    };
+    match list_folder_with(folder, MEASURING_THREADS, read_time) {
         Ok(entries) => {
-            let (backups, unrecognized) = classify(entries, pattern);
+            let (backups, unrecognized) = classify(entries);
             listing.backups = backups;
             listing.unrecognized = unrecognized;
             listing.space = fsinfo::space(folder);
@@ -28,40 +44,29 @@ pub fn scan_source(folder: &Path, pattern: &NamePattern) -> SourceListing {
     listing
 }
 
-/// Splits a listing into backups (sorted by the time in their names, then by
-/// name) and the names of everything else (sorted).
-fn classify(entries: Vec<Listed>, pattern: &NamePattern) -> (Vec<SourceEntry>, Vec<String>) {
-    let mut backups = Vec::new();
+/// Splits a listing, with the time each name gives, into backups (sorted by
+/// that time, then by name) and the names of everything else (sorted).
+fn classify(entries: Vec<(Listed, Option<NaiveDateTime>)>) -> (Vec<SourceEntry>, Vec<String>) {
+    let mut backups = Vec::with_capacity(entries.len());
     let mut unrecognized = Vec::new();
-    for entry in entries {
+    for (entry, time) in entries {
         let kind = entry.entry_type.backup_kind();
-        // Each name is parsed once: its time both recognises and orders it.
-        let time = entry
-            .name
-            .as_ref()
-            .ok()
-            .and_then(|name| pattern.timestamp(name));
         match (entry.name, kind, time) {
-            (Ok(name), Some(kind), Some(time)) => backups.push((
-                time,
-                SourceEntry {
-                    name,
-                    size: entry.size,
-                    kind,
-                    modified: entry.modified,
-                },
-            )),
+            (Ok(name), Some(kind), Some(timestamp)) => backups.push(SourceEntry {
+                name,
+                timestamp,
+                size: entry.size,
+                kind,
+                modified: entry.modified,
+            }),
             (Ok(name) | Err(name), _, _) => unrecognized.push(name),
         }
     }
     // Names in a folder are unique, so no two backups tie: the unstable sort
     // (no scratch copy of the list) gives the one order there is.
-    backups.sort_unstable_by(|(a_time, a), (b_time, b)| (a_time, &a.name).cmp(&(b_time, &b.name)));
+    backups.sort_unstable_by(|a, b| (a.timestamp, &a.name).cmp(&(b.timestamp, &b.name)));
     unrecognized.sort();
-    (
-        backups.into_iter().map(|(_, backup)| backup).collect(),
-        unrecognized,
-    )
+    (backups, unrecognized)
 }
 
 #[cfg(test)]

@@ -5,11 +5,10 @@
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
-use super::Builder;
+use super::{Builder, Draft};
 use crate::inventory::Inventory;
 use crate::placement::{Role, Unavailable};
 use crate::plan::graph::order;
-use crate::plan::saved::fingerprint;
 use crate::plan::warnings::mass_delete_warnings;
 use crate::plan::{Action, BackupStatus, Op, Plan, SiteSummary};
 
@@ -38,42 +37,24 @@ impl Builder<'_> {
         self.add_late_edges();
         // The drafts are consumed here: their edges and reasons move into the
         // actions rather than being copied (a large plan has 100,000s).
-        let edges: Vec<Vec<usize>> = self
-            .drafts
-            .iter_mut()
-            .map(|d| std::mem::take(&mut d.after).into_iter().collect())
-            .collect();
-        // Copies first (tonight's backup is what matters most if the run is
-        // cut short), then archive moves, then deletions, unless an edge says
-        // otherwise.
-        let priority: Vec<u8> = self
-            .drafts
-            .iter()
-            .map(|d| match d.op {
-                Op::Copy => 0,
-                Op::Archive => 1,
-                Op::Remove | Op::Destroy => 2,
-            })
-            .collect();
-        let sequence = order(&edges, &priority).ok()?;
-        let mut id_of = vec![0usize; self.drafts.len()];
-        for (position, draft) in sequence.iter().enumerate() {
-            id_of[*draft] = position + 1;
-        }
-        let actions: Vec<Action> = sequence
-            .iter()
-            .map(|draft| self.action(*draft, &edges[*draft], &id_of))
-            .collect();
-        // Freed before the backup statuses are built: on a large office this
-        // is what keeps the peak memory down.
-        drop(edges);
-        self.drafts = Vec::new();
-        let backups = self.backup_statuses();
+        let mut drafts = std::mem::take(&mut self.drafts);
+        let builder = &self;
+        // The backups' statuses need only the decisions, not the order: they
+        // are built on another core while the actions are ordered.
+        let (actions, backup_of, backups) = std::thread::scope(|scope| {
+            let statuses = scope.spawn(|| builder.backup_statuses());
+            let ordered = builder.ordered_actions(&mut drafts);
+            let backups = statuses
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            ordered.map(|(actions, backup_of)| (actions, backup_of, backups))
+        })?;
         let findings = crate::plan::guard::mass_delete_findings(
             self.policy,
             self.world,
             self.retention,
             &actions,
+            &backup_of,
             today,
         );
         self.warnings.extend(mass_delete_warnings(&findings));
@@ -87,28 +68,58 @@ impl Builder<'_> {
             actions,
             pending: self.pending,
             warnings: self.warnings,
-            fingerprint: fingerprint(inventory),
+            // Filled in by `make_plan`.
+            fingerprint: String::new(),
         })
     }
 
-    /// The action of draft `draft`, which must finish after drafts `after`;
-    /// takes the draft's reason.
-    fn action(&mut self, draft: usize, after: &[usize], id_of: &[usize]) -> Action {
-        let reason = std::mem::take(&mut self.drafts[draft].reason);
-        let d = &self.drafts[draft];
+    /// The drafts as actions in execution order, with each action's backup
+    /// index; None if their edges form a cycle.
+    fn ordered_actions(&self, drafts: &mut [Draft]) -> Option<(Vec<Action>, Vec<usize>)> {
+        let edges: Vec<Vec<usize>> = drafts
+            .iter_mut()
+            .map(|d| std::mem::take(&mut d.after).into_iter().collect())
+            .collect();
+        // Copies first (tonight's backup is what matters most if the run is
+        // cut short), then archive moves, then deletions, unless an edge says
+        // otherwise.
+        let priority: Vec<u8> = drafts
+            .iter()
+            .map(|d| match d.op {
+                Op::Copy => 0,
+                Op::Archive => 1,
+                Op::Remove | Op::Destroy => 2,
+            })
+            .collect();
+        let sequence = order(&edges, &priority).ok()?;
+        let mut id_of = vec![0usize; drafts.len()];
+        for (position, draft) in sequence.iter().enumerate() {
+            id_of[*draft] = position + 1;
+        }
+        let backup_of = sequence.iter().map(|d| drafts[*d].backup).collect();
+        let actions = sequence
+            .iter()
+            .map(|d| self.action(&mut drafts[*d], id_of[*d], &edges[*d], &id_of))
+            .collect();
+        Some((actions, backup_of))
+    }
+
+    /// The action of `draft`, numbered `id`, which must finish after drafts
+    /// `after`; takes the draft's reason.
+    fn action(&self, draft: &mut Draft, id: usize, after: &[usize], id_of: &[usize]) -> Action {
         let location = |site: Option<usize>| site.map(|s| self.world.sites[s].location.clone());
         let mut after: Vec<usize> = after.iter().map(|a| id_of[*a]).collect();
         after.sort_unstable();
         Action {
-            id: id_of[draft],
-            op: d.op,
-            backup: self.name(d.backup).to_string(),
-            kind: self.world.backups[d.backup].kind,
-            from: location(d.from),
-            to: location(d.to),
-            location: location(d.at),
-            bytes: self.size(d.backup),
-            reason,
+            id,
+            op: draft.op,
+            backup: self.name(draft.backup).to_string(),
+            kind: self.world.backups[draft.backup].kind,
+            from: location(draft.from),
+            to: location(draft.to),
+            location: location(draft.at),
+            bytes: self.size(draft.backup),
+            reason: std::mem::take(&mut draft.reason),
             after,
         }
     }

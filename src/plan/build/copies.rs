@@ -29,7 +29,7 @@ impl Builder<'_> {
             match target {
                 Some(site) => self.try_copy(backup, site, reason),
                 None => {
-                    let labels: Vec<String> = sites.iter().map(|s| self.site_name(*s)).collect();
+                    let labels: Vec<&str> = sites.iter().map(|s| self.site_name(*s)).collect();
                     self.push_pending_copy(
                         backup,
                         sites[0],

@@ -104,7 +104,7 @@ impl Builder<'_> {
     /// Sites holding a verified copy of the backup (or, off-site, one waiting
     /// for its upload) that nothing requires there.
     pub(super) fn expired_sites(&self, backup: usize) -> Vec<usize> {
-        let required = self.required_sites(backup);
+        let required = &self.required[backup];
         let archive_keeps = self.archive_to();
         // A staged copy waiting for its upload expires like a copy when the
         // target no longer wants the backup (the network was down too long).
@@ -113,7 +113,7 @@ impl Builder<'_> {
                 let site = &self.world.sites[*site];
                 site.has_verified(backup) || site.is_staged(backup)
             })
-            .filter(|site| !required.contains(site))
+            .filter(|site| !required.iter().any(|(at, _)| at == site))
             .filter(|site| Some(*site) != archive_keeps)
             .filter(|site| !self.keeps_for_pending(backup, *site))
             .collect()

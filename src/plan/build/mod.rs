@@ -27,12 +27,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
+use super::saved::fingerprint;
 use super::warnings::{Warning, world_warnings};
 use super::{Op, Pending, Plan};
 use crate::inventory::Inventory;
 use crate::placement::{self, Placement, World};
 use crate::policy::Policy;
-use crate::retention::{self, Dated, Retention};
+use crate::retention::{self, Retention};
 
 /// Why placement wants a backup at a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -115,6 +116,22 @@ const MAX_PASSES: usize = 3;
 /// kept only if it is acyclic and every write fits in execution order. This
 /// keeps `apply` twice in a row idempotent on nearly full disks.
 pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
+    // The fingerprint depends on the inventory alone: it is hashed on another
+    // core while the plan is made (on a large office it is a tenth of the work).
+    std::thread::scope(|scope| {
+        let fingerprint = scope.spawn(|| fingerprint(inventory));
+        let plan = plan_in_passes(policy, inventory, at);
+        Plan {
+            fingerprint: fingerprint
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            ..plan
+        }
+    })
+}
+
+/// The plan of [`make_plan`], without its fingerprint.
+fn plan_in_passes(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
     let context = Context::new(policy, inventory, at);
     let first = context.pass(&vec![0; context.world.sites.len()]);
     let mut plan = first
@@ -145,12 +162,17 @@ impl<'a> Context<'a> {
             .today(&at)
             .unwrap_or_else(|| calendar.local_time(&at).date());
         let world = placement::world::build(policy, inventory);
-        let dated: Vec<Dated> = world.backups.iter().map(|b| b.dated.clone()).collect();
-        let retention = retention::retain(&policy.retain, &policy.hold, calendar, &dated, today);
+        let retention = retention::retain(
+            &policy.retain,
+            &policy.hold,
+            calendar,
+            &world.backups,
+            today,
+        );
         let offsite: Vec<Retention> = policy
             .offsite
             .iter()
-            .map(|target| retention::retain(&target.retain, &[], calendar, &dated, today))
+            .map(|target| retention::retain(&target.retain, &[], calendar, &world.backups, today))
             .collect();
         let placement = placement::place(policy, &world, &retention, &offsite, today);
         Context {
@@ -285,8 +307,8 @@ impl<'a> Builder<'a> {
         self.world.backups[backup].size
     }
 
-    fn site_name(&self, site: usize) -> String {
-        self.world.sites[site].location.to_string()
+    fn site_name(&self, site: usize) -> &'a str {
+        self.world.sites[site].location.name()
     }
 
     fn verified(&self, backup: usize, site: usize) -> bool {

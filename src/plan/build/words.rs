@@ -52,13 +52,16 @@ impl Builder<'_> {
         site: usize,
         survivors: &[usize],
     ) -> String {
-        let kept_on: Vec<String> = survivors.iter().map(|s| self.site_name(*s)).collect();
         let label = self.site_name(site);
-        let still = if kept_on.is_empty() {
-            String::from("this was its last copy, as no rule keeps it")
-        } else {
-            format!("still on {}", kept_on.join(", "))
-        };
+        // Written piece by piece: a large office has 100,000s of these.
+        let mut still = String::with_capacity(48);
+        for (i, survivor) in survivors.iter().enumerate() {
+            still.push_str(if i == 0 { "still on " } else { ", " });
+            still.push_str(self.site_name(*survivor));
+        }
+        if survivors.is_empty() {
+            still.push_str("this was its last copy, as no rule keeps it");
+        }
         match &self.world.sites[site].role {
             Role::Server => format!(
                 "{still}; the server keeps only its newest {}",
@@ -97,7 +100,7 @@ impl Builder<'_> {
     // ----- warnings -----
 
     pub(super) fn report_wrong_disks(&mut self, today: NaiveDate) {
-        let tonight: Vec<String> = self
+        let tonight: Vec<&str> = self
             .placement
             .tonight
             .iter()
