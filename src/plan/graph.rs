@@ -33,7 +33,8 @@ pub fn order(after: &[Vec<usize>], priority: &[u8]) -> Result<Vec<usize>, Cycle>
 /// Kahn's algorithm, always taking the ready draft with the lowest (priority,
 /// index), so the order is deterministic.
 fn stable_order(after: &[Vec<usize>], priority: &[u8]) -> Vec<usize> {
-    use std::collections::BTreeSet;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
     let mut waiting: Vec<usize> = after.iter().map(Vec::len).collect();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); after.len()];
     for (draft, prerequisites) in after.iter().enumerate() {
@@ -41,18 +42,20 @@ fn stable_order(after: &[Vec<usize>], priority: &[u8]) -> Vec<usize> {
             dependents[*prerequisite].push(draft);
         }
     }
-    let key = |draft: usize| (priority.get(draft).copied().unwrap_or(0), draft);
-    let mut ready: BTreeSet<(u8, usize)> = (0..after.len())
+    // Keys are unique (the index is part of them): a min-heap pops them in
+    // one order.
+    let key = |draft: usize| Reverse((priority.get(draft).copied().unwrap_or(0), draft));
+    let mut ready: BinaryHeap<Reverse<(u8, usize)>> = (0..after.len())
         .filter(|d| waiting[*d] == 0)
         .map(key)
         .collect();
     let mut sequence = Vec::with_capacity(after.len());
-    while let Some((_, draft)) = ready.pop_first() {
+    while let Some(Reverse((_, draft))) = ready.pop() {
         sequence.push(draft);
         for dependent in &dependents[draft] {
             waiting[*dependent] -= 1;
             if waiting[*dependent] == 0 {
-                ready.insert(key(*dependent));
+                ready.push(key(*dependent));
             }
         }
     }
