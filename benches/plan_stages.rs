@@ -31,9 +31,9 @@ fn main() {
         let plan = rota::plan::make_plan(&policy, &inventory, at);
         let planned = start.elapsed();
         let after_plan = peak_kb();
-        // As `rota plan --format json` writes it: streamed, never held.
+        // As `rota plan --format json` writes it: in chunks, never held whole.
         let mut json = ByteCount(0);
-        serde_json::to_writer_pretty(&mut json, &rota::plan::json::streamed(&plan)).unwrap();
+        rota::plan::json_output::write_plan(&plan, &mut json).unwrap();
         let rendered = start.elapsed();
         println!(
             "round {round}: scan {:>6.0} ms, plan {:>6.0} ms, json {:>6.0} ms ({} backups, {} actions, {} KB of JSON)",

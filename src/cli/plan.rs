@@ -8,7 +8,8 @@ use clap::{Args, ValueEnum};
 use super::report::Style;
 use super::session::Session;
 use super::{CliError, Outcome};
-use crate::plan::json::{streamed, to_json};
+use crate::plan::json::to_json;
+use crate::plan::json_output::write_plan;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{make_plan, text};
 
@@ -46,7 +47,7 @@ pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
     let plan = make_plan(session.policy(), &inventory, session.at);
     match args.format {
         PlanFormat::Text => print!("{}", text::render(&plan, Style::for_stdout(no_color).color)),
-        PlanFormat::Json => write_json(&streamed(&plan))?,
+        PlanFormat::Json => write_json(&plan)?,
     }
     if let Some(out) = &args.out {
         let saved = SavedPlan {
@@ -77,15 +78,13 @@ pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
     Ok(outcome)
 }
 
-/// Streams pretty JSON to stdout (a large office's plan is tens of megabytes:
-/// never held as one string).
-fn write_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+/// Streams the plan's pretty JSON to stdout (a large office's plan is tens of
+/// megabytes: never held as one string).
+fn write_json(plan: &crate::plan::Plan) -> Result<(), CliError> {
     use std::io::Write as _;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(|e| CliError::failed(format!("cannot write the plan: {e}")))?;
-    writeln!(out)
+    write_plan(plan, &mut out)
         .and_then(|()| out.flush())
         .map_err(|e| CliError::io("cannot write the plan", &e))
 }

@@ -3,13 +3,15 @@
 //! locations, required_at), `actions[]` (id, op, backup, from, to, location,
 //! bytes, reason, after), `pending[]` and `warnings[]` (code, message). More
 //! fields may be added; none of these change meaning.
+//!
+//! [`to_json`] gives the plan in that shape (saved plans, tests); `plan
+//! --format json` writes the same bytes through [`super::json_output`], which
+//! serialises the large lists from the borrowed views here.
 
-use serde::ser::SerializeStruct;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::{Action, BackupStatus, Op, Pending, Plan, SiteSummary, Warning};
-use chrono::NaiveDate;
-
 use crate::inventory::EntryKind;
 use crate::placement::Location;
 use crate::policy::Tier;
@@ -242,24 +244,7 @@ pub fn to_json(plan: &Plan) -> JsonPlan {
     }
 }
 
-const SCHEMA: u32 = 1;
-
-/// The plan serialized exactly as its [`JsonPlan`] would be, converting one
-/// backup or action at a time: a large office's plan is never held twice.
-pub fn streamed(plan: &Plan) -> impl Serialize + '_ {
-    StreamedPlan(plan)
-}
-
-struct StreamedPlan<'a>(&'a Plan);
-
-/// A list serialized by converting each item as it is written.
-struct Converted<'a, T, J>(&'a [T], fn(&'a T) -> J);
-
-impl<'a, T, J: Serialize> Serialize for Converted<'a, T, J> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(self.1))
-    }
-}
+pub(super) const SCHEMA: u32 = 1;
 
 /// A value written as the JSON string of its `Display` (no string is built).
 struct Displayed<T>(T);
@@ -282,7 +267,7 @@ impl<T: std::fmt::Display> Serialize for DisplayedAll<'_, T> {
 /// [`JsonBackup`] borrowed from a [`BackupStatus`]: the same fields in the same
 /// order, written without copying a string (a large plan has 100,000s).
 #[derive(Serialize)]
-struct BackupView<'a> {
+pub(super) struct BackupView<'a> {
     name: &'a str,
     business_day: Displayed<NaiveDate>,
     size: u64,
@@ -297,7 +282,7 @@ struct BackupView<'a> {
 }
 
 impl<'a> BackupView<'a> {
-    fn of(backup: &'a BackupStatus) -> BackupView<'a> {
+    pub(super) fn of(backup: &'a BackupStatus) -> BackupView<'a> {
         BackupView {
             name: &backup.name,
             business_day: Displayed(backup.business_day),
@@ -316,7 +301,7 @@ impl<'a> BackupView<'a> {
 
 /// [`JsonAction`] borrowed from an [`Action`], as [`BackupView`] is.
 #[derive(Serialize)]
-struct ActionView<'a> {
+pub(super) struct ActionView<'a> {
     id: usize,
     op: Op,
     backup: &'a str,
@@ -333,7 +318,7 @@ struct ActionView<'a> {
 }
 
 impl<'a> ActionView<'a> {
-    fn of(action: &'a Action) -> ActionView<'a> {
+    pub(super) fn of(action: &'a Action) -> ActionView<'a> {
         ActionView {
             id: action.id,
             op: action.op,
@@ -346,35 +331,5 @@ impl<'a> ActionView<'a> {
             reason: &action.reason,
             after: &action.after,
         }
-    }
-}
-
-impl Serialize for StreamedPlan<'_> {
-    /// The fields of [`JsonPlan`], in its order.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let plan = self.0;
-        let mut out = serializer.serialize_struct("JsonPlan", 12)?;
-        out.serialize_field("schema", &SCHEMA)?;
-        out.serialize_field("office", &plan.office)?;
-        out.serialize_field("timezone", &plan.timezone)?;
-        out.serialize_field("at", &plan.at.to_rfc3339())?;
-        out.serialize_field("today", &plan.today.to_string())?;
-        out.serialize_field(
-            "locations",
-            &Converted(&plan.sites, JsonLocation::from_site),
-        )?;
-        out.serialize_field("backups", &Converted(&plan.backups, BackupView::of))?;
-        out.serialize_field("actions", &Converted(&plan.actions, ActionView::of))?;
-        out.serialize_field(
-            "pending",
-            &Converted(&plan.pending, JsonPending::from_pending),
-        )?;
-        out.serialize_field(
-            "warnings",
-            &Converted(&plan.warnings, JsonWarning::from_warning),
-        )?;
-        out.serialize_field("summary", &JsonSummary::of(plan))?;
-        out.serialize_field("fingerprint", &plan.fingerprint)?;
-        out.end()
     }
 }

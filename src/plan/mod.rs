@@ -11,6 +11,7 @@ mod graph;
 mod guard;
 pub mod invariants;
 pub mod json;
+pub mod json_output;
 pub mod saved;
 pub mod text;
 mod warnings;

@@ -187,9 +187,8 @@ fn snapshot_uploads_pending_after_an_offline_week() {
         &["FRI"],
     );
     let json = serde_json::to_string_pretty(&json::to_json(&plan)).unwrap();
-    // What `plan --format json` streams is exactly the JsonPlan's serialization.
-    let streamed = serde_json::to_string_pretty(&json::streamed(&plan)).unwrap();
-    assert_eq!(streamed, json);
+    // What `plan --format json` writes is exactly the JsonPlan's serialization.
+    crate::plan::json_output::tests::assert_same_as_serde(&plan);
     insta::with_settings!({
         snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
         prepend_module_to_snapshot => false,
