@@ -14,7 +14,7 @@ work=${1:-/tmp/rota-bench}
 runs=${2:-5}
 command -v rotate-backups >/dev/null || pip install --quiet rotate-backups
 cargo build --release --quiet
-rota=$PWD/target/release/rota
+rota=${CARGO_TARGET_DIR:-$PWD/target}/release/rota
 
 if [ ! -f "$work/ready" ]; then
   rm -rf "$work"

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
+use super::both::both;
 use super::{Builder, Draft};
 use crate::inventory::Inventory;
 use crate::placement::{Role, Unavailable};
@@ -39,16 +40,15 @@ impl Builder<'_> {
         // actions rather than being copied (a large plan has 100,000s).
         let mut drafts = std::mem::take(&mut self.drafts);
         let builder = &self;
-        // The backups' statuses need only the decisions, not the order: they
-        // are built on another core while the actions are ordered.
-        let (actions, backup_of, backups) = std::thread::scope(|scope| {
-            let statuses = scope.spawn(|| builder.backup_statuses());
-            let ordered = builder.ordered_actions(&mut drafts);
-            let backups = statuses
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            ordered.map(|(actions, backup_of)| (actions, backup_of, backups))
-        })?;
+        // The backups' statuses need only the decisions, not the order: on a
+        // large office they are built on another core while the actions are
+        // ordered.
+        let (backups, ordered) = both(
+            builder.world.backups.len(),
+            || builder.backup_statuses(),
+            || builder.ordered_actions(&mut drafts),
+        );
+        let (actions, backup_of) = ordered?;
         let findings = crate::plan::guard::mass_delete_findings(
             self.policy,
             self.world,

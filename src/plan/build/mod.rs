@@ -18,6 +18,7 @@
 //! copy of a backup that is retained or required anywhere.
 
 mod assemble;
+mod both;
 mod copies;
 mod deletions;
 mod words;
@@ -116,18 +117,17 @@ const MAX_PASSES: usize = 3;
 /// kept only if it is acyclic and every write fits in execution order. This
 /// keeps `apply` twice in a row idempotent on nearly full disks.
 pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
-    // The fingerprint depends on the inventory alone: it is hashed on another
-    // core while the plan is made (on a large office it is a tenth of the work).
-    std::thread::scope(|scope| {
-        let fingerprint = scope.spawn(|| fingerprint(inventory));
-        let plan = plan_in_passes(policy, inventory, at);
-        Plan {
-            fingerprint: fingerprint
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            ..plan
-        }
-    })
+    // The fingerprint depends on the inventory alone: on a large office it is
+    // hashed on another core while the plan is made (a tenth of the work).
+    let (fingerprint, plan) = both::both(
+        inventory.source.backups.len(),
+        || fingerprint(inventory),
+        || plan_in_passes(policy, inventory, at),
+    );
+    Plan {
+        fingerprint,
+        ..plan
+    }
 }
 
 /// The plan of [`make_plan`], without its fingerprint.

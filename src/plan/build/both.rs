@@ -1,0 +1,46 @@
+//! Running two independent parts of planning at once when the office is large
+//! enough to pay for a thread: starting one costs about as much as planning a
+//! small office's night, and `simulate` and `check` plan thousands of nights.
+
+/// Backups from which a second thread pays for itself (measured: on a
+/// 100,000-backup office it saves a tenth of the time; on a 300-backup one
+/// it would double it).
+const PARALLEL_FROM: usize = 5_000;
+
+/// `(first(), second())`, with `first` on another thread when `backups` is at
+/// least [`PARALLEL_FROM`]. A panic in either is raised here.
+pub(super) fn both<A: Send, B>(
+    backups: usize,
+    first: impl FnOnce() -> A + Send,
+    second: impl FnOnce() -> B,
+) -> (A, B) {
+    if backups < PARALLEL_FROM {
+        let a = first();
+        return (a, second());
+    }
+    std::thread::scope(|scope| {
+        let a = scope.spawn(first);
+        let b = second();
+        let a = a
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_results_come_back_in_order_small_or_large() {
+        assert_eq!(both(10, || 1, || "two"), (1, "two"));
+        assert_eq!(both(PARALLEL_FROM, || 1, || "two"), (1, "two"));
+    }
+
+    #[test]
+    #[should_panic(expected = "first failed")]
+    fn a_panic_on_the_other_thread_is_raised_here() {
+        both(PARALLEL_FROM, || panic!("first failed"), || 2);
+    }
+}
