@@ -97,26 +97,31 @@ pub fn list_folder_with<T: Send>(
 /// How many entries a worker takes from the shared listing at a time.
 const BATCH: usize = 512;
 
-/// Measures every entry of `entries`; with more than one worker, each takes
-/// batches from the one listing until it is exhausted.
+/// Measures every entry of `entries`; with more than one worker and more
+/// than one batch of entries (a small folder is not worth a thread), each
+/// worker takes batches from the one listing until it is exhausted.
 fn measure_all<T: Send>(
-    entries: ReadDir,
+    mut entries: ReadDir,
     workers: usize,
     then: &(impl Fn(Listed) -> T + Sync),
 ) -> Vec<T> {
+    let mut first = Vec::with_capacity(BATCH);
+    let exhausted = take_batch(&mut entries, &mut first);
+    let mut listed: Vec<T> = first.iter().map(|entry| then(measure(entry))).collect();
+    if exhausted {
+        return listed;
+    }
     if workers <= 1 {
         // An entry that cannot be read at all has no name to report: skipped.
-        return entries
-            .flatten()
-            .map(|entry| then(measure(&entry)))
-            .collect();
+        listed.extend(entries.flatten().map(|entry| then(measure(&entry))));
+        return listed;
     }
     let shared = Mutex::new(entries);
     std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..workers)
             .map(|_| scope.spawn(|| measure_batches(&shared, then)))
             .collect();
-        let mut listed = measure_batches(&shared, then);
+        listed.extend(measure_batches(&shared, then));
         for helper in helpers {
             let more = helper
                 .join()
