@@ -39,14 +39,13 @@ impl Builder<'_> {
         // The drafts are consumed here: their edges and reasons move into the
         // actions rather than being copied (a large plan has 100,000s).
         let mut drafts = std::mem::take(&mut self.drafts);
-        let builder = &self;
         // The backups' statuses need only the decisions, not the order: on a
         // large office they are built on another core while the actions are
         // ordered.
         let (backups, ordered) = both(
-            builder.world.backups.len(),
-            || builder.backup_statuses(),
-            || builder.ordered_actions(&mut drafts),
+            self.world.backups.len(),
+            || self.backup_statuses(),
+            || self.ordered_actions(&mut drafts),
         );
         let (actions, backup_of) = ordered?;
         let findings = crate::plan::guard::mass_delete_findings(
