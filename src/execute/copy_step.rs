@@ -15,6 +15,7 @@ use std::path::Path;
 use super::Observer;
 use super::copy::{self, CopyFailure, kind_word};
 use super::delete::remove_tree;
+use super::effects::Fs;
 use super::failure::{Done, Failure, Refusal};
 use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
 use super::run::Step;
@@ -67,26 +68,52 @@ impl Step<'_, '_> {
         {
             return Ok(done);
         }
-        self.check_room(action, &target)?;
-        let temp = target
-            .folder
-            .join(layout::partial_name(&self.run.run_id, name));
-        self.journal_start(action, &target, &final_path, &temp, expected.clone())?;
-        let result = copy::write_verified(&self.run.fs, &source_path, action.kind, &temp, observer);
-        let written =
-            result.map_err(|failure| self.abandon(action, &source, &target, &temp, failure))?;
-        let written_to = Written {
-            temp: &temp,
-            final_path: &final_path,
-            hash: &written.hash,
-            ciphertext_hash: None,
-        };
-        self.place_copy(action, &source, &target, expected.as_deref(), written_to)?;
+        let bytes =
+            self.write_and_place(action, &source, &target, expected, name, |fs, temp| {
+                let written = copy::write_verified(fs, &source_path, action.kind, temp, observer)?;
+                Ok(Wrote {
+                    bytes: written.bytes,
+                    hash: written.hash,
+                    ciphertext_hash: None,
+                })
+            })?;
         Ok(Done {
-            bytes: written.bytes,
+            bytes,
             elapsed: started.elapsed(),
             ..Done::default()
         })
+    }
+
+    /// The rest of a copy once it is known to be needed: room on the target,
+    /// the journal, `write` under a temporary name in the target's folder,
+    /// then [`Self::place_copy`] as `stored_name`. Returns the bytes read.
+    pub(super) fn write_and_place(
+        &mut self,
+        action: &Action,
+        source: &Place,
+        target: &Place,
+        expected: Option<String>,
+        stored_name: &str,
+        write: impl FnOnce(&Fs, &Path) -> Result<Wrote, CopyFailure>,
+    ) -> Result<u64, Failure> {
+        self.check_room(action, target)?;
+        let final_path = target.entry(stored_name);
+        let temp = target
+            .folder
+            .join(layout::partial_name(&self.run.run_id, stored_name));
+        self.journal_start(action, target, &final_path, &temp, expected.clone())?;
+        let wrote = write(&self.run.fs, &temp)
+            .map_err(|failure| self.abandon(action, source, target, &temp, failure))?;
+        self.place_copy(
+            action,
+            source,
+            target,
+            expected.as_deref(),
+            &temp,
+            &final_path,
+            &wrote,
+        )?;
+        Ok(wrote.bytes)
     }
 
     /// The target's manifest as it is now (a folder created if missing); an
@@ -128,16 +155,19 @@ impl Step<'_, '_> {
     /// The end of a copy written and read back under its temporary name: it
     /// must be the content expected (the source's recorded hash), then it
     /// takes its name and is recorded in the manifest.
-    pub(super) fn place_copy(
+    #[allow(clippy::too_many_arguments)]
+    fn place_copy(
         &mut self,
         action: &Action,
         source: &Place,
         target: &Place,
         expected: Option<&str>,
-        written: Written<'_>,
+        temp: &Path,
+        final_path: &Path,
+        wrote: &Wrote,
     ) -> Result<(), Failure> {
-        if expected.is_some_and(|expected| expected != written.hash) {
-            let _ = remove_tree(&self.run.fs, written.temp);
+        if expected.is_some_and(|expected| expected != wrote.hash) {
+            let _ = remove_tree(&self.run.fs, temp);
             let failure = Failure::SourceChanged {
                 backup: action.backup.clone(),
                 location: source.location.to_string(),
@@ -148,18 +178,13 @@ impl Step<'_, '_> {
             self.journal_end(action, Some(&failure));
             return Err(failure);
         }
-        let placed = self.put_in_place(target, written.temp, written.final_path);
+        let placed = self.put_in_place(target, temp, final_path);
         if let Err(failure) = placed {
-            let _ = remove_tree(&self.run.fs, written.temp);
+            let _ = remove_tree(&self.run.fs, temp);
             self.journal_end(action, Some(&failure));
             return Err(failure);
         }
-        let recorded = self.record_copy(
-            action,
-            target,
-            written.hash,
-            written.ciphertext_hash.clone(),
-        );
+        let recorded = self.record_copy(action, target, &wrote.hash, wrote.ciphertext_hash.clone());
         self.journal_end(action, recorded.as_ref().err());
         recorded
     }
@@ -398,12 +423,12 @@ fn ensure_folder(step: &Step<'_, '_>, place: &Place) -> Result<(), Failure> {
     })
 }
 
-/// A verified temporary copy, about to take its name.
-pub(super) struct Written<'p> {
-    pub temp: &'p Path,
-    pub final_path: &'p Path,
+/// What a copy's writer left, verified, under the temporary name.
+pub(super) struct Wrote {
+    /// Bytes read from the source.
+    pub bytes: u64,
     /// The backup's content hash.
-    pub hash: &'p str,
+    pub hash: String,
     /// The encrypted file's hash, for an encrypted staged copy.
     pub ciphertext_hash: Option<String>,
 }

@@ -14,13 +14,15 @@
 //! the rename and the manifest) cannot be checked without the private key, so
 //! it is replaced.
 
+use std::path::Path;
+
 use super::Observer;
-use super::copy_step::Written;
+use super::copy_step::Wrote;
+use super::effects::Fs;
 use super::encrypted;
 use super::failure::{Done, Failure};
 use super::places::present;
 use super::run::Step;
-use crate::inventory::layout;
 use crate::inventory::stored::Stored;
 use crate::offsite::encrypt::Recipients;
 use crate::placement::Location;
@@ -96,7 +98,7 @@ impl<'a> Step<'_, 'a> {
         let expected = self.check_source(action, &source)?;
         let manifest = self.target_manifest(action, &target)?;
         let stored_name = Stored::for_backup(action.kind, true).name_for(name);
-        let final_path = target.folder.join(&stored_name);
+        let final_path = target.entry(&stored_name);
         let staged = manifest.get(name).filter(|record| {
             record.ciphertext_hash.is_some()
                 && target.path_of(record) == final_path
@@ -109,30 +111,26 @@ impl<'a> Step<'_, 'a> {
                 ..Done::default()
             });
         }
-        self.check_room(action, &target)?;
-        let temp = target
-            .folder
-            .join(layout::partial_name(&self.run.run_id, &stored_name));
-        self.journal_start(action, &target, &final_path, &temp, expected.clone())?;
-        let result = encrypted::write_encrypted(
-            &self.run.fs,
-            &source.entry(name),
-            action.kind,
-            &recipients,
-            &temp,
-            observer,
-        );
-        let sealed =
-            result.map_err(|failure| self.abandon(action, &source, &target, &temp, failure))?;
-        let written = Written {
-            temp: &temp,
-            final_path: &final_path,
-            hash: &sealed.content_hash,
-            ciphertext_hash: Some(sealed.ciphertext_hash.clone()),
+        let source_path = source.entry(name);
+        let write = |fs: &Fs, temp: &Path| {
+            let sealed = encrypted::write_encrypted(
+                fs,
+                &source_path,
+                action.kind,
+                &recipients,
+                temp,
+                observer,
+            )?;
+            Ok(Wrote {
+                bytes: sealed.plaintext_len,
+                hash: sealed.content_hash,
+                ciphertext_hash: Some(sealed.ciphertext_hash),
+            })
         };
-        self.place_copy(action, &source, &target, expected.as_deref(), written)?;
+        let bytes =
+            self.write_and_place(action, &source, &target, expected, &stored_name, write)?;
         Ok(Done {
-            bytes: sealed.plaintext_len,
+            bytes,
             elapsed: started.elapsed(),
             ..Done::default()
         })
