@@ -485,11 +485,9 @@ fn the_doctor_text_snapshot() {
     });
 }
 
-#[test]
-fn copies_staged_but_not_uploaded_since_yesterday_warn() {
-    let mut case = Case::healthy();
-    case.policy.offsite.push(cloud_target(&case));
-    let copy = |name: &str| CopyRecord {
+/// A 6 GB copy of `name`, copied and verified at the case's instant.
+fn verified_copy(case: &Case, name: &str) -> CopyRecord {
+    CopyRecord {
         name: name.to_string(),
         size: 6 * GB,
         kind: crate::inventory::EntryKind::File,
@@ -497,7 +495,13 @@ fn copies_staged_but_not_uploaded_since_yesterday_warn() {
         copied_at: case.at.with_timezone(&Utc),
         verified_at: Some(case.at.with_timezone(&Utc)),
         ciphertext_hash: None,
-    };
+    }
+}
+
+#[test]
+fn copies_staged_but_not_uploaded_since_yesterday_warn() {
+    let mut case = Case::healthy();
+    case.policy.offsite.push(cloud_target(&case));
     let mut cloud = crate::synthetic::SyntheticTarget::staging("cloud");
     cloud.uploads = true;
     // Tonight's copy waiting is normal; Monday's is late.
@@ -505,7 +509,9 @@ fn copies_staged_but_not_uploaded_since_yesterday_warn() {
         "MacPractice_2026-03-30_2330.mpbackup",
         "MacPractice_2026-03-31_2330.mpbackup",
     ] {
-        cloud.staged.insert(name.to_string(), copy(name));
+        cloud
+            .staged
+            .insert(name.to_string(), verified_copy(&case, name));
     }
     case.office.targets.push(cloud);
     let report = case.examine();
@@ -516,9 +522,8 @@ fn copies_staged_but_not_uploaded_since_yesterday_warn() {
     assert!(evidence(&report, "upload-pending", Some("cloud")).contains("from 2026-03-30"));
 
     let name = "MacPractice_2026-03-30_2330.mpbackup";
-    case.office.targets[0]
-        .remote
-        .insert(name.to_string(), copy(name));
+    let copy = verified_copy(&case, name);
+    case.office.targets[0].remote.insert(name.to_string(), copy);
     let report = case.examine();
     assert_eq!(
         status(&report, "upload-pending", Some("cloud")),
@@ -556,18 +561,9 @@ fn rclone_missing_fails_and_a_remote_not_checked_for_over_a_week_warns() {
     let mut cloud = crate::synthetic::SyntheticTarget::staging("cloud");
     cloud.uploads = true;
     let name = "MacPractice_2026-03-31_2330.mpbackup";
-    cloud.remote.insert(
-        name.to_string(),
-        CopyRecord {
-            name: name.to_string(),
-            size: 6 * GB,
-            kind: crate::inventory::EntryKind::File,
-            hash: String::from("h"),
-            copied_at: case.at.with_timezone(&Utc),
-            verified_at: Some(case.at.with_timezone(&Utc)),
-            ciphertext_hash: None,
-        },
-    );
+    cloud
+        .remote
+        .insert(name.to_string(), verified_copy(&case, name));
     case.office.targets.push(cloud);
 
     case.uploads = vec![facts(Some("/usr/bin/rclone"), Some(1))];
