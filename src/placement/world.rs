@@ -160,9 +160,6 @@ pub struct World {
     pub sites: Vec<Site>,
     /// Sorted oldest first (by wall-clock time, then name).
     pub backups: Vec<KnownBackup>,
-    /// Reads the time in a name: with it, a backup is found by name in
-    /// `backups` by binary search (no table of 100,000 names to build).
-    pattern: NamePattern,
 }
 
 impl World {
@@ -175,25 +172,11 @@ impl World {
     pub fn server(&self) -> usize {
         0
     }
-
-    /// The index in `backups` of the backup named `name`, if known.
-    pub fn find(&self, name: &str) -> Option<usize> {
-        self.lookup().find(name)
-    }
-
-    pub fn backup(&self, name: &str) -> Option<&KnownBackup> {
-        self.find(name).map(|index| &self.backups[index])
-    }
-
-    fn lookup(&self) -> Lookup<'_> {
-        Lookup {
-            backups: &self.backups,
-            pattern: &self.pattern,
-        }
-    }
 }
 
-/// Finding backups by name in a list sorted by (time in the name, name).
+/// Finding backups by name in a list sorted by (time in the name, name): the
+/// pattern reads the time, a binary search does the rest (no table of
+/// 100,000 names to build).
 #[derive(Clone, Copy)]
 struct Lookup<'a> {
     backups: &'a [KnownBackup],
@@ -235,11 +218,7 @@ pub fn build(policy: &Policy, inventory: &Inventory) -> World {
     for target in &policy.offsite {
         sites.push(offsite_site(target, inventory, lookup));
     }
-    World {
-        sites,
-        backups,
-        pattern: policy.source.pattern.clone(),
-    }
+    World { sites, backups }
 }
 
 /// For each disk label of the policy: how many disks with it are connected, and

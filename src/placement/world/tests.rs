@@ -100,9 +100,13 @@ fn backups_from_every_location_are_merged_in_time_order_each_once() {
     let mon = world.site(&Location::Disk("MON".into())).unwrap();
     assert!(world.sites[mon].holds(0) && world.sites[mon].holds(1));
     assert!(!world.sites[mon].holds(2));
+    let lookup = Lookup {
+        backups: &world.backups,
+        pattern: &policy.source.pattern,
+    };
     for (index, name) in [MARCH_2, MARCH_3, MARCH_4, MARCH_5].iter().enumerate() {
-        assert_eq!(world.find(name), Some(index), "{name}");
+        assert_eq!(lookup.find(name), Some(index), "{name}");
     }
-    assert_eq!(world.find("MacPractice_2026-03-06_2330.mpbackup"), None);
-    assert_eq!(world.find("notes.txt"), None);
+    assert_eq!(lookup.find("MacPractice_2026-03-06_2330.mpbackup"), None);
+    assert_eq!(lookup.find("notes.txt"), None);
 }
