@@ -30,26 +30,12 @@ fn name(date: &str) -> String {
     format!("MacPractice_{date}_2330.mpbackup")
 }
 
+/// The shared off-site office, its target uploading with `upload` (the
+/// inside of its `upload:` mapping).
 fn policy(recipient: &str, upload: &str) -> String {
-    format!(
-        r#"version: 1
-office: {{ name: Cloud Dental, timezone: America/New_York, open_days: [mon, tue, wed, thu, fri] }}
-source: {{ path: source, pattern: "MacPractice_{{%Y-%m-%d_%H%M}}.mpbackup", keep_last: 1 }}
-retain: {{ business_days: 2 }}
-disks:
-  mount_search: ["disks/*"]
-  min_backups: 1
-  reserve: 0%
-  rotation: [{{ label: MON, days: [mon, tue, wed, thu, fri] }}]
-offsite:
-  - name: cloud
-    path: outbox
-    encrypt: {{ age_recipients: ["{recipient}"] }}
-    upload: {{ {upload} }}
-    retain: {{ business_days: 2 }}
-state_dir: state
-"#
-    )
+    include_str!("fixtures/cloud-office.yaml")
+        .replace("AGE_RECIPIENT", recipient)
+        .replace("    UPLOAD\n", &format!("    upload: {{ {upload} }}\n"))
 }
 
 struct CloudOffice {

@@ -31,25 +31,11 @@ struct CloudOffice {
     recipient: String,
 }
 
+/// The shared off-site office with `upload` (a whole line, or nothing).
 fn cloud_policy(recipient: &str, upload: &str) -> String {
-    format!(
-        r#"version: 1
-office: {{ name: Cloud Dental, timezone: America/New_York, open_days: [mon, tue, wed, thu, fri] }}
-source: {{ path: source, pattern: "MacPractice_{{%Y-%m-%d_%H%M}}.mpbackup", keep_last: 1 }}
-retain: {{ business_days: 2 }}
-disks:
-  mount_search: ["disks/*"]
-  min_backups: 1
-  reserve: 0%
-  rotation: [{{ label: MON, days: [mon, tue, wed, thu, fri] }}]
-offsite:
-  - name: cloud
-    path: outbox
-    encrypt: {{ age_recipients: ["{recipient}"] }}
-    retain: {{ business_days: 2 }}
-{upload}state_dir: state
-"#
-    )
+    include_str!("../../tests/fixtures/cloud-office.yaml")
+        .replace("AGE_RECIPIENT", recipient)
+        .replace("    UPLOAD\n", upload)
 }
 
 impl CloudOffice {
