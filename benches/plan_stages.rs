@@ -3,8 +3,35 @@
 //! `benches/plan_vs_rotate_backups.sh` has built the 100,000-backup office in
 //! WORKDIR (default /tmp/rota-bench).
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
+
+/// The system allocator, counting allocations (how many, not how big): small
+/// allocations by the hundred thousand are a cost of their own on a large plan.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 use chrono::{TimeZone, Utc};
 
@@ -25,16 +52,20 @@ fn main() {
         .unwrap();
     for round in 1..=3 {
         let start = Instant::now();
+        let before_scan = ALLOCATIONS.load(Relaxed);
         let inventory = rota::inventory::scan(&policy, Utc::now()).unwrap();
         let scanned = start.elapsed();
+        let after_scan_allocs = ALLOCATIONS.load(Relaxed);
         let after_scan = peak_kb();
         let plan = rota::plan::make_plan(&policy, &inventory, at);
         let planned = start.elapsed();
+        let after_plan_allocs = ALLOCATIONS.load(Relaxed);
         let after_plan = peak_kb();
         // As `rota plan --format json` writes it: in chunks, never held whole.
         let mut json = ByteCount(0);
         rota::plan::json_output::write_plan(&plan, &mut json).unwrap();
         let rendered = start.elapsed();
+        let after_json_allocs = ALLOCATIONS.load(Relaxed);
         println!(
             "round {round}: scan {:>6.0} ms, plan {:>6.0} ms, json {:>6.0} ms ({} backups, {} actions, {} KB of JSON)",
             scanned.as_secs_f64() * 1e3,
@@ -49,6 +80,12 @@ fn main() {
             after_scan / 1024,
             after_plan / 1024,
             peak_kb() / 1024
+        );
+        println!(
+            "         allocations: {}k in scan, {}k in plan, {}k in JSON",
+            (after_scan_allocs - before_scan) / 1000,
+            (after_plan_allocs - after_scan_allocs) / 1000,
+            (after_json_allocs - after_plan_allocs) / 1000
         );
     }
 }

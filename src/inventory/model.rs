@@ -17,6 +17,16 @@ pub enum EntryKind {
     Bundle,
 }
 
+impl EntryKind {
+    /// The name JSON uses for it (as serde writes it).
+    pub fn key(self) -> &'static str {
+        match self {
+            EntryKind::File => "file",
+            EntryKind::Bundle => "bundle",
+        }
+    }
+}
+
 /// A backup in the source folder (name matches the policy's pattern).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceEntry {

@@ -6,14 +6,12 @@
 //!
 //! [`to_json`] gives the plan in that shape (saved plans, tests); `plan
 //! --format json` writes the same bytes through [`super::json_output`], which
-//! serialises the large lists from the borrowed views here.
+//! writes the large lists' items by hand ([`super::json_items`]).
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::{Action, BackupStatus, Op, Pending, Plan, SiteSummary, Warning};
 use crate::inventory::EntryKind;
-use crate::placement::Location;
 use crate::policy::Tier;
 use crate::retention::Reason;
 
@@ -179,7 +177,7 @@ impl JsonBackup {
 }
 
 /// The `retain` keys behind `reasons`, each once, in the tiers' order.
-fn tier_keys(reasons: &[Reason]) -> Vec<&'static str> {
+pub(super) fn tier_keys(reasons: &[Reason]) -> Vec<&'static str> {
     let mut tiers: Vec<Tier> = reasons.iter().filter_map(Reason::tier).collect();
     tiers.sort();
     tiers.dedup();
@@ -245,91 +243,3 @@ pub fn to_json(plan: &Plan) -> JsonPlan {
 }
 
 pub(super) const SCHEMA: u32 = 1;
-
-/// A value written as the JSON string of its `Display` (no string is built).
-struct Displayed<T>(T);
-
-impl<T: std::fmt::Display> Serialize for Displayed<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
-    }
-}
-
-/// A list written as the JSON strings of its items' `Display`.
-struct DisplayedAll<'a, T>(&'a [T]);
-
-impl<T: std::fmt::Display> Serialize for DisplayedAll<'_, T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(Displayed))
-    }
-}
-
-/// [`JsonBackup`] borrowed from a [`BackupStatus`]: the same fields in the same
-/// order, written without copying a string (a large plan has 100,000s).
-#[derive(Serialize)]
-pub(super) struct BackupView<'a> {
-    name: &'a str,
-    business_day: Displayed<NaiveDate>,
-    size: u64,
-    kind: EntryKind,
-    tiers: Vec<&'static str>,
-    reasons: DisplayedAll<'a, Reason>,
-    hold: bool,
-    day_backup: bool,
-    locations: DisplayedAll<'a, Location>,
-    required_at: DisplayedAll<'a, Location>,
-    required_because: &'a [String],
-}
-
-impl<'a> BackupView<'a> {
-    pub(super) fn of(backup: &'a BackupStatus) -> BackupView<'a> {
-        BackupView {
-            name: &backup.name,
-            business_day: Displayed(backup.business_day),
-            size: backup.size,
-            kind: backup.kind,
-            tiers: tier_keys(&backup.reasons),
-            reasons: DisplayedAll(&backup.reasons),
-            hold: backup.reasons.contains(&Reason::Hold),
-            day_backup: backup.day_backup,
-            locations: DisplayedAll(&backup.locations),
-            required_at: DisplayedAll(&backup.required_at),
-            required_because: &backup.required_because,
-        }
-    }
-}
-
-/// [`JsonAction`] borrowed from an [`Action`], as [`BackupView`] is.
-#[derive(Serialize)]
-pub(super) struct ActionView<'a> {
-    id: usize,
-    op: Op,
-    backup: &'a str,
-    kind: EntryKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    to: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<&'a str>,
-    bytes: u64,
-    reason: &'a str,
-    after: &'a [usize],
-}
-
-impl<'a> ActionView<'a> {
-    pub(super) fn of(action: &'a Action) -> ActionView<'a> {
-        ActionView {
-            id: action.id,
-            op: action.op,
-            backup: &action.backup,
-            kind: action.kind,
-            from: action.from.as_ref().map(Location::name),
-            to: action.to.as_ref().map(Location::name),
-            location: action.location.as_ref().map(Location::name),
-            bytes: action.bytes,
-            reason: &action.reason,
-            after: &action.after,
-        }
-    }
-}

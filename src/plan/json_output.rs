@@ -6,21 +6,19 @@
 //!
 //! It relies on serde_json's pretty layout: an object's field or a list's item
 //! is its own pretty JSON, each line indented two spaces per level of depth.
-//! Small fields are rendered alone and indented one level; a chunk of list
-//! items is rendered at the right depth by rendering `{"list": [items]}` and
-//! cutting the items out. A JSON string never holds a raw newline, so adding
-//! indentation after newlines cannot touch a value.
+//! Small fields are rendered alone by serde_json and indented one level (a
+//! JSON string never holds a raw newline, so adding indentation after newlines
+//! cannot touch a value); the lists' items are written at their depth by
+//! [`super::json_items`].
 
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use serde::Serialize;
-use serde::ser::{SerializeStruct, Serializer};
 
 use super::Plan;
-use super::json::{
-    self, ActionView, BackupView, JsonLocation, JsonPending, JsonSummary, JsonWarning,
-};
+use super::json::{self, JsonLocation, JsonPending, JsonSummary, JsonWarning};
+use super::json_items::{self, ListItem};
 
 /// Items per chunk: enough that handing a chunk over costs nothing next to
 /// rendering it, few enough that the chunks in flight use little memory.
@@ -53,8 +51,8 @@ fn write_plan_with(
     let locations: Vec<JsonLocation> = plan.sites.iter().map(JsonLocation::from_site).collect();
     object.field("locations", &locations)?;
     let lists = Lists { workers, chunk };
-    lists.write(&mut object, "backups", &plan.backups, BackupView::of)?;
-    lists.write(&mut object, "actions", &plan.actions, ActionView::of)?;
+    lists.write(&mut object, "backups", &plan.backups)?;
+    lists.write(&mut object, "actions", &plan.actions)?;
     let pending: Vec<JsonPending> = plan.pending.iter().map(JsonPending::from_pending).collect();
     object.field("pending", &pending)?;
     let warnings: Vec<JsonWarning> = plan
@@ -106,68 +104,25 @@ struct Lists {
 }
 
 impl Lists {
-    /// The field `key`: `items` seen through `view`, rendered in chunks on
-    /// several threads and written in order.
-    fn write<'a, T: Sync, V: Serialize, W: Write>(
+    /// The field `key`: `items` rendered in chunks on several threads and
+    /// written in order.
+    fn write<T: ListItem + Sync, W: Write>(
         &self,
         object: &mut Fields<'_, W>,
         key: &str,
-        items: &'a [T],
-        view: fn(&'a T) -> V,
+        items: &[T],
     ) -> io::Result<()> {
         object.key(key)?;
         if items.is_empty() {
             return object.out.write_all(b"[]");
         }
         object.out.write_all(b"[")?;
-        let chunks: Vec<&'a [T]> = items.chunks(self.chunk.max(1)).collect();
-        let render = |index: usize| {
-            let mut rendered = render_at_list_depth(chunks[index], view)?;
-            if index == 0 {
-                rendered.remove(0);
-            } else {
-                // Each chunk after the first continues the list.
-                rendered[0] = b',';
-            }
-            Ok(rendered)
-        };
+        let chunks: Vec<&[T]> = items.chunks(self.chunk.max(1)).collect();
+        let render = |index: usize| Ok(json_items::chunk(chunks[index], index == 0));
         in_order(chunks.len(), self.workers, &render, |bytes| {
             object.out.write_all(&bytes)
         })?;
         object.out.write_all(b"\n  ]")
-    }
-}
-
-/// `items` (at least one) as serde_json writes them in a list that is a field
-/// of the top-level object: each on a new line, four spaces in, separated by
-/// commas. Rendered as `{"list": [items]}` and cut out of it; the result
-/// starts with one byte to spare (for the `,` when a chunk precedes it).
-fn render_at_list_depth<'a, T, V: Serialize>(
-    items: &'a [T],
-    view: fn(&'a T) -> V,
-) -> io::Result<Vec<u8>> {
-    const OPEN: &[u8] = b"{\n  \"list\": [";
-    const CLOSE: &[u8] = b"\n  ]\n}";
-    let mut rendered = Vec::with_capacity(items.len() * 400);
-    let mut serializer = serde_json::Serializer::pretty(&mut rendered);
-    let mut object = serializer.serialize_struct("Chunk", 1)?;
-    object.serialize_field("list", &Viewed(items, view))?;
-    SerializeStruct::end(object)?;
-    if items.is_empty() || !rendered.starts_with(OPEN) || !rendered.ends_with(CLOSE) {
-        return Err(io::Error::other("rota bug: unexpected JSON layout"));
-    }
-    rendered.truncate(rendered.len() - CLOSE.len());
-    // The `[` stays as the byte to spare.
-    rendered.drain(..OPEN.len() - 1);
-    Ok(rendered)
-}
-
-/// A list serialized through `view`, one item at a time.
-struct Viewed<'a, T, V>(&'a [T], fn(&'a T) -> V);
-
-impl<T, V: Serialize> Serialize for Viewed<'_, T, V> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(self.1))
     }
 }
 
