@@ -19,7 +19,7 @@
 pub mod nightly;
 pub mod world;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::policy::{Policy, Tier};
 use crate::retention::{Reason, Retention};
@@ -81,14 +81,22 @@ pub fn place(
         .as_ref()
         .map(|archive| archive.tiers.clone())
         .unwrap_or_default();
+    // Home sites depend on the weekday alone: looked up once per weekday, not
+    // once per backup (a large office has 100,000s).
+    let homes_by_weekday: Vec<Vec<usize>> =
+        std::iter::successors(Some(Weekday::Mon), |day| Some(day.succ()))
+            .take(7)
+            .map(|weekday| weekday_home_sites(policy, world, weekday))
+            .collect();
     let mut backups: Vec<BackupPlacement> = world
         .backups
         .iter()
         .enumerate()
         .map(|(index, backup)| {
             let reasons = &retention.reasons[index];
+            let weekday = backup.dated.business_day.weekday();
             BackupPlacement {
-                home: home_sites(policy, world, backup.dated.business_day),
+                home: homes_by_weekday[weekday.num_days_from_monday() as usize].clone(),
                 retained_home: reasons.iter().any(|r| !held_by(r, &archive_tiers)),
                 archive_held: reasons.iter().any(|r| held_by(r, &archive_tiers)),
                 ..BackupPlacement::default()
@@ -128,16 +136,24 @@ fn held_by(reason: &Reason, archive_tiers: &[Tier]) -> bool {
 /// those whose `days` include its weekday. The planner and the swap sheet both
 /// ask this one function.
 pub fn disks_for_day(policy: &Policy, business_day: NaiveDate) -> Vec<&str> {
+    disks_for_weekday(policy, business_day.weekday())
+}
+
+fn disks_for_weekday(policy: &Policy, weekday: Weekday) -> Vec<&str> {
     policy
         .disks
-        .for_weekday(business_day.weekday())
+        .for_weekday(weekday)
         .map(|disk| disk.label.as_str())
         .collect()
 }
 
 /// The rotation sites that take the backups of `business_day`'s weekday.
 pub fn home_sites(policy: &Policy, world: &World, business_day: NaiveDate) -> Vec<usize> {
-    disks_for_day(policy, business_day)
+    weekday_home_sites(policy, world, business_day.weekday())
+}
+
+fn weekday_home_sites(policy: &Policy, world: &World, weekday: Weekday) -> Vec<usize> {
+    disks_for_weekday(policy, weekday)
         .into_iter()
         .filter_map(|label| world.site(&Location::Disk(label.to_string())))
         .collect()
@@ -157,11 +173,11 @@ fn mark_newest(
         if !retention.is_day_backup[index] {
             continue;
         }
-        let homes = backups[index].home.clone();
-        for site in homes {
+        let facts = &mut backups[index];
+        for &site in &facts.home {
             if taken[site] < wanted {
                 taken[site] += 1;
-                backups[index].newest_on.push(site);
+                facts.newest_on.push(site);
             }
         }
     }

@@ -77,7 +77,12 @@ impl Builder<'_> {
     fn ordered_actions(&self, drafts: &mut [Draft]) -> Option<(Vec<Action>, Vec<usize>)> {
         let edges: Vec<Vec<usize>> = drafts
             .iter_mut()
-            .map(|d| std::mem::take(&mut d.after).into_iter().collect())
+            .map(|d| {
+                let mut after = std::mem::take(&mut d.after);
+                after.sort_unstable();
+                after.dedup();
+                after
+            })
             .collect();
         // Copies first (tonight's backup is what matters most if the run is
         // cut short), then archive moves, then deletions, unless an edge says

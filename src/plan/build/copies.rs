@@ -2,8 +2,6 @@
 //! location it can be read, and whether it fits above the disk's reserve
 //! (newest backups first); what cannot be done now is recorded as pending.
 
-use std::collections::BTreeSet;
-
 use super::{Builder, Draft, Why};
 use crate::placement::Role;
 use crate::plan::{Op, Pending};
@@ -175,9 +173,9 @@ impl Builder<'_> {
             self.room[site] = Some(room - size);
         }
         let after = if needs_freed {
-            self.freeing[site].iter().copied().collect()
+            self.freeing[site].clone()
         } else {
-            BTreeSet::new()
+            Vec::new()
         };
         let draft = self.push(Draft {
             op: Op::Copy,

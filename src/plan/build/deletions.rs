@@ -4,8 +4,6 @@
 //! copy of a backup still needed; in archive mode the last copy moves to the
 //! archive disk instead.
 
-use std::collections::BTreeSet;
-
 use super::{Builder, Draft, Why};
 use crate::placement::{Location, Role};
 use crate::plan::{Op, Pending};
@@ -23,14 +21,15 @@ impl Builder<'_> {
         if reasons.contains(&Reason::Hold) {
             return;
         }
-        let expired = self.expired_sites(backup);
+        let mut expired = self.expired_sites(backup);
         if expired.is_empty() {
             return;
         }
-        let (actionable, absent): (Vec<usize>, Vec<usize>) = expired
-            .into_iter()
-            .partition(|site| self.world.sites[*site].is_actionable());
-        let survivors = self.survivors(backup, &actionable);
+        // Sites rota may act on first (each part keeps the sites' order).
+        expired.sort_by_key(|site| !self.world.sites[*site].is_actionable());
+        let split = expired.partition_point(|site| self.world.sites[*site].is_actionable());
+        let (actionable, absent) = expired.split_at(split);
+        let survivors = self.survivors(backup, actionable);
         let needed = !self.required[backup].is_empty() || !reasons.is_empty();
         if needed && survivors.is_empty() {
             return; // never the last verified copy of a backup still needed
@@ -39,23 +38,23 @@ impl Builder<'_> {
         // absent disks are expiring too, so they do not count as kept.
         let kept_elsewhere = survivors.iter().any(|site| !absent.contains(site));
         let archive_first = !kept_elsewhere && self.policy.destruction.expired == Expired::Archive;
-        for site in absent {
+        for &site in absent {
             let why = self.unavailable_words(site);
             self.push_pending_deletion(backup, site, why, archive_first);
         }
         if actionable.is_empty() {
             return;
         }
-        let mut after: BTreeSet<usize> = self.planned_for(backup);
+        let mut after: Vec<usize> = self.planned_for(backup);
         let mut moved_from = None;
         if archive_first {
             // Archive mode: the last copy moves to the archive disk instead of
             // being deleted; while that disk is absent every copy stays.
-            let (draft, source) = match self.archive_last_copy(backup, &actionable) {
+            let (draft, source) = match self.archive_last_copy(backup, actionable) {
                 Some(archived) => archived,
                 None => return,
             };
-            after.insert(draft);
+            after.push(draft);
             moved_from = Some(source);
         }
         let op = match self.policy.destruction.expired {
@@ -63,7 +62,8 @@ impl Builder<'_> {
             Expired::Remove | Expired::Archive => Op::Remove,
         };
         for site in actionable
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|site| Some(*site) != moved_from)
         {
             let reason = self.deletion_reason(backup, site, &survivors);
@@ -148,7 +148,7 @@ impl Builder<'_> {
             .collect()
     }
 
-    pub(super) fn planned_for(&self, backup: usize) -> BTreeSet<usize> {
+    pub(super) fn planned_for(&self, backup: usize) -> Vec<usize> {
         self.planned
             .range((backup, 0)..=(backup, usize::MAX))
             .map(|(_, draft)| *draft)
@@ -223,7 +223,7 @@ impl Builder<'_> {
                 "expired on {}: no rule keeps it; moved to the archive",
                 self.site_name(source)
             ),
-            after: BTreeSet::new(),
+            after: Vec::new(),
         });
         self.planned.insert((backup, target), draft);
         self.free(source, backup, draft);

@@ -23,7 +23,7 @@ mod copies;
 mod deletions;
 mod words;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
@@ -84,7 +84,8 @@ struct Draft {
     to: Option<usize>,
     at: Option<usize>,
     reason: String,
-    after: BTreeSet<usize>,
+    /// Drafts that must finish first (may repeat; the order removes repeats).
+    after: Vec<usize>,
 }
 
 /// What every planning pass shares: the world, retention and placement.

@@ -2,6 +2,8 @@
 //! something is pending, and the warnings about wrong, missing and full disks.
 //! Decisions are made in the parent module; this only phrases them.
 
+use std::fmt::{self, Write as _};
+
 use chrono::{Datelike, NaiveDate};
 
 use super::{Builder, Why};
@@ -52,33 +54,61 @@ impl Builder<'_> {
         site: usize,
         survivors: &[usize],
     ) -> String {
+        // Written into one string: a large office has 100,000s of these.
+        let mut words = String::with_capacity(112);
+        self.write_deletion_reason(&mut words, backup, site, survivors)
+            .expect("writing to a String never fails");
+        words
+    }
+
+    fn write_deletion_reason(
+        &self,
+        words: &mut String,
+        backup: usize,
+        site: usize,
+        survivors: &[usize],
+    ) -> fmt::Result {
         let label = self.site_name(site);
-        // Written piece by piece: a large office has 100,000s of these.
-        let mut still = String::with_capacity(48);
+        match &self.world.sites[site].role {
+            Role::Server => {
+                self.write_still(words, survivors)?;
+                let keep_last = self.policy.source.keep_last;
+                write!(words, "; the server keeps only its newest {keep_last}")
+            }
+            Role::Rotation if !self.placement.backups[backup].home.contains(&site) => {
+                words.push_str("fallback copy no longer needed; ");
+                self.write_still(words, survivors)
+            }
+            Role::Rotation if self.retention.reasons[backup].is_empty() => {
+                let min_backups = self.policy.disks.min_backups;
+                write!(
+                    words,
+                    "expired on {label}: older than its newest {min_backups} and held by no tier; "
+                )?;
+                self.write_still(words, survivors)
+            }
+            Role::Rotation => {
+                words.push_str("kept long-term on the archive instead; ");
+                self.write_still(words, survivors)
+            }
+            Role::Archive | Role::Offsite => {
+                write!(words, "expired on {label}: held by no tier; ")?;
+                self.write_still(words, survivors)
+            }
+        }
+    }
+
+    /// Where the backup stays after the deletion ("still on MON, server"), or
+    /// that nothing keeps it.
+    fn write_still(&self, words: &mut String, survivors: &[usize]) -> fmt::Result {
         for (i, survivor) in survivors.iter().enumerate() {
-            still.push_str(if i == 0 { "still on " } else { ", " });
-            still.push_str(self.site_name(*survivor));
+            words.push_str(if i == 0 { "still on " } else { ", " });
+            words.push_str(self.site_name(*survivor));
         }
         if survivors.is_empty() {
-            still.push_str("this was its last copy, as no rule keeps it");
+            words.push_str("this was its last copy, as no rule keeps it");
         }
-        match &self.world.sites[site].role {
-            Role::Server => format!(
-                "{still}; the server keeps only its newest {}",
-                self.policy.source.keep_last
-            ),
-            Role::Rotation if !self.placement.backups[backup].home.contains(&site) => {
-                format!("fallback copy no longer needed; {still}")
-            }
-            Role::Rotation if self.retention.reasons[backup].is_empty() => format!(
-                "expired on {label}: older than its newest {} and held by no tier; {still}",
-                self.policy.disks.min_backups
-            ),
-            Role::Rotation => format!("kept long-term on the archive instead; {still}"),
-            Role::Archive | Role::Offsite => {
-                format!("expired on {label}: held by no tier; {still}")
-            }
-        }
+        Ok(())
     }
 
     pub(super) fn unavailable_words(&self, site: usize) -> String {
