@@ -54,24 +54,35 @@ pub fn fingerprint(inventory: &Inventory) -> String {
             ));
         }
     }
-    lines.hasher.finalize().to_hex().to_string()
+    lines.finish()
 }
 
-/// Lines hashed one at a time as they are written, never held together (a
-/// large office's are megabytes).
+/// Lines hashed as they are written, a buffer at a time (hashing 100,000s of
+/// short lines one by one cost more than the hash itself); never held
+/// together, a large office's are megabytes.
 #[derive(Default)]
 struct HashedLines {
     hasher: blake3::Hasher,
-    line: String,
+    buffer: String,
 }
 
 impl HashedLines {
-    /// Hashes `line` followed by a newline.
+    const BUFFER: usize = 64 * 1024;
+
+    /// Adds `line` followed by a newline.
     fn add(&mut self, line: std::fmt::Arguments) {
-        self.line.clear();
-        let _ = self.line.write_fmt(line);
-        self.line.push('\n');
-        self.hasher.update(self.line.as_bytes());
+        let _ = self.buffer.write_fmt(line);
+        self.buffer.push('\n');
+        if self.buffer.len() >= Self::BUFFER {
+            self.hasher.update(self.buffer.as_bytes());
+            self.buffer.clear();
+        }
+    }
+
+    /// The hash of every line added, in hex.
+    fn finish(mut self) -> String {
+        self.hasher.update(self.buffer.as_bytes());
+        self.hasher.finalize().to_hex().to_string()
     }
 }
 
@@ -90,5 +101,27 @@ impl SavedPlan {
 
     pub fn actions(&self) -> &[JsonAction] {
         &self.plan.actions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_hash_as_their_whole_text_whatever_the_buffering() {
+        for count in [0, 1, 3_000, 20_000] {
+            let mut lines = HashedLines::default();
+            let mut text = String::new();
+            for index in 0..count {
+                lines.add(format_args!("source\tbackup_{index}.bak\t{}", index * 7));
+                text.push_str(&format!("source\tbackup_{index}.bak\t{}\n", index * 7));
+            }
+            assert_eq!(
+                lines.finish(),
+                blake3::hash(text.as_bytes()).to_hex().to_string(),
+                "{count} lines"
+            );
+        }
     }
 }
