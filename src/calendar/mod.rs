@@ -135,7 +135,12 @@ impl Calendar {
     /// The business day a wall-clock time belongs to: its working date, or the
     /// latest open day before it when that date is closed.
     pub fn business_day(&self, local: NaiveDateTime) -> Option<NaiveDate> {
-        self.open_day_on_or_before(self.working_date(local))
+        self.business_day_of_working_date(self.working_date(local))
+    }
+
+    /// The business day of every time whose working date is `date`.
+    pub fn business_day_of_working_date(&self, date: NaiveDate) -> Option<NaiveDate> {
+        self.open_day_on_or_before(date)
     }
 
     /// Office wall-clock time at an instant.

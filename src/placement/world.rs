@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use crate::calendar::NamePattern;
+use crate::calendar::{Calendar, NamePattern};
 use crate::inventory::{CopyRecord, DiskView, EntryKind, Inventory, SourceEntry, Space};
 use crate::policy::{OffsiteTarget, Policy};
 use crate::retention::Dated;
@@ -175,8 +175,9 @@ impl World {
 }
 
 /// Finding backups by name in a list sorted by (time in the name, name): the
-/// pattern reads the time, a binary search does the rest (no table of
-/// 100,000 names to build).
+/// pattern reads each name's time, then the names are sorted the same way and
+/// both lists walked once (no table of 100,000 names to build, and no binary
+/// search jumping about 100,000 backups for each name).
 #[derive(Clone, Copy)]
 struct Lookup<'a> {
     backups: &'a [KnownBackup],
@@ -184,18 +185,63 @@ struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    fn find(&self, name: &str) -> Option<usize> {
-        let timestamp = self.pattern.timestamp(name)?;
-        self.backups
-            .binary_search_by(|backup| {
-                (backup.dated.timestamp, backup.dated.name.as_str()).cmp(&(timestamp, name))
-            })
-            .ok()
+    /// Each item of `items` whose name is a known backup, with its index.
+    fn find_all<'i, T>(
+        &self,
+        items: impl Iterator<Item = &'i T>,
+        name: impl Fn(&T) -> &str,
+    ) -> Vec<(&'i T, usize)> {
+        let keys = sorted_keys(items, |item| self.pattern.timestamp(name(item)), &name);
+        walk_sorted(keys, self.backups, backup_key)
+            .into_iter()
+            .filter_map(|(_, item, index)| Some((item, index?)))
+            .collect()
     }
 
     fn len(&self) -> usize {
         self.backups.len()
     }
+}
+
+fn backup_key(backup: &KnownBackup) -> (NaiveDateTime, &str) {
+    (backup.dated.timestamp, &backup.dated.name)
+}
+
+fn source_key(entry: &SourceEntry) -> (NaiveDateTime, &str) {
+    (entry.timestamp, &entry.name)
+}
+
+/// `items` keyed by (time, name), sorted; items without a time are left out.
+fn sorted_keys<'i, T>(
+    items: impl Iterator<Item = &'i T>,
+    time: impl Fn(&T) -> Option<NaiveDateTime>,
+    name: impl Fn(&T) -> &str,
+) -> Vec<((NaiveDateTime, &'i str), &'i T)> {
+    let mut keys: Vec<((NaiveDateTime, &'i str), &'i T)> = items
+        .filter_map(|item| Some(((time(item)?, name(item)), item)))
+        .collect();
+    // Stable: of equal keys the first item comes first.
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    keys
+}
+
+/// Walks `keys` (sorted) and `list` (sorted by `key`, each key once) together:
+/// each keyed item, in order, with its index in the list if it is there.
+fn walk_sorted<'i, T, L>(
+    keys: Vec<((NaiveDateTime, &'i str), &'i T)>,
+    list: &[L],
+    key: impl for<'x> Fn(&'x L) -> (NaiveDateTime, &'x str),
+) -> Vec<((NaiveDateTime, &'i str), &'i T, Option<usize>)> {
+    let mut walked = Vec::with_capacity(keys.len());
+    let mut at = 0;
+    for (wanted, item) in keys {
+        while at < list.len() && key(&list[at]) < wanted {
+            at += 1;
+        }
+        let found = (at < list.len() && key(&list[at]) == wanted).then_some(at);
+        walked.push((wanted, item, found));
+    }
+    walked
 }
 
 /// Builds the world from the policy and the inventory.
@@ -314,13 +360,11 @@ fn disk_site(
 
 fn site_copies(records: &BTreeMap<String, CopyRecord>, lookup: Lookup) -> Vec<Option<SiteCopy>> {
     let mut copies = vec![None; lookup.len()];
-    for record in records.values() {
-        if let Some(i) = lookup.find(&record.name) {
-            copies[i] = Some(SiteCopy {
-                size: record.size,
-                verified: record.is_verified(),
-            });
-        }
+    for (record, index) in lookup.find_all(records.values(), |record| &record.name) {
+        copies[index] = Some(SiteCopy {
+            size: record.size,
+            verified: record.is_verified(),
+        });
     }
     copies
 }
@@ -381,13 +425,6 @@ fn known_backups(
     chosen: &[(&str, usize, Option<&DiskView>)],
 ) -> (Vec<KnownBackup>, Vec<bool>) {
     let source = sorted_source(&inventory.source.backups);
-    let on_server = |timestamp: NaiveDateTime, name: &str| {
-        source
-            .binary_search_by(|entry| {
-                (entry.timestamp, entry.name.as_str()).cmp(&(timestamp, name))
-            })
-            .is_ok()
-    };
     let disk_records = chosen
         .iter()
         .filter_map(|(_, _, disk)| *disk)
@@ -397,17 +434,18 @@ fn known_backups(
         target.staged.values().chain(remote)
     });
     // Backups known only elsewhere: the first record of each name counts.
-    let mut elsewhere: BTreeMap<(NaiveDateTime, &str), &CopyRecord> = BTreeMap::new();
-    for record in disk_records.chain(staged_records) {
-        let Some(timestamp) = policy.source.pattern.timestamp(&record.name) else {
-            continue;
-        };
-        if !on_server(timestamp, &record.name) {
-            elsewhere
-                .entry((timestamp, record.name.as_str()))
-                .or_insert(record);
-        }
-    }
+    let mut records = sorted_keys(
+        disk_records.chain(staged_records),
+        |record| policy.source.pattern.timestamp(&record.name),
+        |record| &record.name,
+    );
+    records.dedup_by(|later, first| later.0 == first.0);
+    let elsewhere: Vec<((NaiveDateTime, &str), &CopyRecord)> =
+        walk_sorted(records, &source, |entry| source_key(entry))
+            .into_iter()
+            .filter(|(_, _, on_server)| on_server.is_none())
+            .map(|(key, record, _)| (key, record))
+            .collect();
     let server = source.iter().map(|entry| {
         (
             (entry.timestamp, entry.name.as_str()),
@@ -419,8 +457,9 @@ fn known_backups(
         .map(|(key, record)| (key, (record.size, record.kind, false)));
     let mut backups = Vec::with_capacity(source.len());
     let mut in_source = Vec::with_capacity(source.len());
+    let mut dates = Dates::new(&policy.office.calendar);
     for ((timestamp, name), (size, kind, on_server)) in merge_sorted(server, others) {
-        if let Some(dated) = date(policy, name, timestamp) {
+        if let Some(dated) = dates.date(name, timestamp) {
             backups.push(KnownBackup { dated, size, kind });
             in_source.push(on_server);
         }
@@ -431,9 +470,7 @@ fn known_backups(
 /// The source's backups by (time in the name, name), each name once. The scan
 /// lists them in this order already; other inventories may not.
 fn sorted_source(backups: &[SourceEntry]) -> Vec<&SourceEntry> {
-    fn key(entry: &SourceEntry) -> (NaiveDateTime, &str) {
-        (entry.timestamp, entry.name.as_str())
-    }
+    let key = source_key;
     let mut sorted: Vec<&SourceEntry> = backups.iter().collect();
     if !sorted.is_sorted_by(|a, b| key(a) < key(b)) {
         sorted.sort_by(|a, b| key(a).cmp(&key(b)));
@@ -457,13 +494,38 @@ fn merge_sorted<K: Ord, T>(
     })
 }
 
-fn date(policy: &Policy, name: &str, timestamp: NaiveDateTime) -> Option<Dated> {
-    let business_day = policy.office.calendar.business_day(timestamp)?;
-    Some(Dated {
-        name: name.to_string(),
-        timestamp,
-        business_day,
-    })
+/// Dates backups: the business day of the time in each name. Backups come in
+/// time order, many to a working date, so the last working date's business
+/// day is remembered (looking it up walks the calendar's closed days).
+struct Dates<'a> {
+    calendar: &'a Calendar,
+    last: Option<(NaiveDate, Option<NaiveDate>)>,
+}
+
+impl<'a> Dates<'a> {
+    fn new(calendar: &'a Calendar) -> Dates<'a> {
+        Dates {
+            calendar,
+            last: None,
+        }
+    }
+
+    fn date(&mut self, name: &str, timestamp: NaiveDateTime) -> Option<Dated> {
+        let working = self.calendar.working_date(timestamp);
+        let business_day = match self.last {
+            Some((date, business_day)) if date == working => business_day,
+            _ => {
+                let business_day = self.calendar.business_day_of_working_date(working);
+                self.last = Some((working, business_day));
+                business_day
+            }
+        }?;
+        Some(Dated {
+            name: name.to_string(),
+            timestamp,
+            business_day,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -104,9 +104,22 @@ fn backups_from_every_location_are_merged_in_time_order_each_once() {
         backups: &world.backups,
         pattern: &policy.source.pattern,
     };
-    for (index, name) in [MARCH_2, MARCH_3, MARCH_4, MARCH_5].iter().enumerate() {
-        assert_eq!(lookup.find(name), Some(index), "{name}");
-    }
-    assert_eq!(lookup.find("MacPractice_2026-03-06_2330.mpbackup"), None);
-    assert_eq!(lookup.find("notes.txt"), None);
+    // Any order, unknown names and names without a time among them.
+    let names = [
+        MARCH_5,
+        "MacPractice_2026-03-06_2330.mpbackup",
+        MARCH_2,
+        "notes.txt",
+        MARCH_4,
+        MARCH_3,
+    ];
+    let found: Vec<(&str, usize)> = lookup
+        .find_all(names.iter(), |name| name)
+        .into_iter()
+        .map(|(name, index)| (*name, index))
+        .collect();
+    assert_eq!(
+        found,
+        [(MARCH_2, 0), (MARCH_3, 1), (MARCH_4, 2), (MARCH_5, 3)]
+    );
 }
