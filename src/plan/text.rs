@@ -2,12 +2,13 @@
 //! zone, locations with free space), one line per action with its reasons,
 //! pending work, warnings and a summary. Colour only when asked for.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use chrono::Datelike;
 
-use super::{Op, Plan};
+use super::{Action, Op, Plan};
 use crate::placement::Location;
+use crate::policy::values::Size;
 use crate::render::format::{bytes, plural};
 use crate::render::policy_summary::full_weekday;
 
@@ -17,7 +18,27 @@ struct Paint {
     on: bool,
 }
 
+const DIM: &str = "2";
+
+fn op_colour(op: Op) -> &'static str {
+    match op {
+        Op::Copy => "32",
+        Op::Remove => "31",
+        Op::Archive => "33",
+        Op::Destroy => "35",
+    }
+}
+
 impl Paint {
+    /// Writes `text`, styled with `code` when painting.
+    fn write(self, out: &mut String, code: &str, text: impl fmt::Display) -> fmt::Result {
+        if self.on {
+            write!(out, "\x1b[{code}m{text}\x1b[0m")
+        } else {
+            write!(out, "{text}")
+        }
+    }
+
     fn wrap(self, code: &str, text: &str) -> String {
         if self.on {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -29,16 +50,7 @@ impl Paint {
         self.wrap("1", text)
     }
     fn dim(self, text: &str) -> String {
-        self.wrap("2", text)
-    }
-    fn op(self, op: Op, text: &str) -> String {
-        let code = match op {
-            Op::Copy => "32",
-            Op::Remove => "31",
-            Op::Archive => "33",
-            Op::Destroy => "35",
-        };
-        self.wrap(code, text)
+        self.wrap(DIM, text)
     }
     fn warn(self, text: &str) -> String {
         self.wrap("33", text)
@@ -140,35 +152,90 @@ fn actions(plan: &Plan, paint: Paint, out: &mut String) {
         .map(|a| a.backup.len())
         .max()
         .unwrap_or(0);
-    for action in &plan.actions {
-        let place = match action.op {
-            // An off-site copy read from the target's own staging folder is
-            // its upload.
-            Op::Copy if action.from.is_some() && action.from == action.to => format!(
-                "staged → {}",
-                action.to.as_ref().map(Location::name).unwrap_or("?")
-            ),
-            Op::Copy | Op::Archive => format!(
-                "{} → {}",
-                action.from.as_ref().map(Location::name).unwrap_or("?"),
-                action.to.as_ref().map(Location::name).unwrap_or("?")
-            ),
-            Op::Remove | Op::Destroy => format!(
-                "on {}",
-                action.location.as_ref().map(Location::name).unwrap_or("?")
-            ),
-        };
-        let sign = paint.op(action.op, &format!("{:<9}", op_sign(action.op)));
-        let _ = writeln!(
-            out,
-            "  {sign}  {:<width$}  {:<18} {:>8}  {}",
-            action.backup,
-            place,
-            bytes(action.bytes),
-            paint.dim(&action.reason)
-        );
+    let lines = ActionLines { paint, width };
+    // A large office's first plan has 100,000s of actions: their lines are
+    // written in chunks on every core and joined in order.
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    if plan.actions.len() < PARALLEL_LINES || workers < 2 {
+        lines.write(&plan.actions, out);
+    } else {
+        let chunk = plan.actions.len().div_ceil(workers);
+        let rendered: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = plan
+                .actions
+                .chunks(chunk)
+                .map(|actions| {
+                    scope.spawn(move || {
+                        let mut text = String::new();
+                        lines.write(actions, &mut text);
+                        text
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        rendered.iter().for_each(|text| out.push_str(text));
     }
     let _ = writeln!(out);
+}
+
+/// Actions from which their lines are written on several cores.
+const PARALLEL_LINES: usize = 20_000;
+
+/// How action lines are written: one per action, columns padded to `width`.
+#[derive(Clone, Copy)]
+struct ActionLines {
+    paint: Paint,
+    width: usize,
+}
+
+impl ActionLines {
+    /// The lines of `actions`, written straight into `out` (no string per
+    /// line or column: a large plan has 100,000s).
+    fn write(self, actions: &[Action], out: &mut String) {
+        let mut column = String::new();
+        out.reserve(actions.len() * 120);
+        for action in actions {
+            let _ = self.write_one(action, &mut column, out);
+        }
+    }
+
+    fn write_one(self, action: &Action, column: &mut String, out: &mut String) -> fmt::Result {
+        fn name(location: &Option<Location>) -> &str {
+            location.as_ref().map(Location::name).unwrap_or("?")
+        }
+        out.push_str("  ");
+        let sign = format_args!("{:<9}", op_sign(action.op));
+        self.paint.write(out, op_colour(action.op), sign)?;
+        let width = self.width;
+        write!(out, "  {:<width$}  ", action.backup)?;
+        column.clear();
+        match action.op {
+            // An off-site copy read from the target's own staging folder is
+            // its upload.
+            Op::Copy if action.from.is_some() && action.from == action.to => {
+                write!(column, "staged → {}", name(&action.to))?
+            }
+            Op::Copy | Op::Archive => {
+                write!(column, "{} → {}", name(&action.from), name(&action.to))?
+            }
+            Op::Remove | Op::Destroy => write!(column, "on {}", name(&action.location))?,
+        }
+        write!(out, "{column:<18} ")?;
+        column.clear();
+        write!(column, "{}", Size(action.bytes))?;
+        write!(out, "{column:>8}  ")?;
+        self.paint.write(out, DIM, &action.reason)?;
+        out.push('\n');
+        Ok(())
+    }
 }
 
 fn pending(plan: &Plan, paint: Paint, out: &mut String) {
@@ -257,4 +324,104 @@ fn summary(plan: &Plan, paint: Paint, out: &mut String) {
         plural(plan.warnings.len(), "warning", "warnings")
     );
     let _ = writeln!(out, "{}", paint.bold(&line));
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+    use crate::inventory::EntryKind;
+
+    fn action(id: usize, op: Op, backup: &str) -> Action {
+        let disk = || Some(Location::Disk("MON".to_string()));
+        let (from, to, location) = match op {
+            Op::Copy | Op::Archive => (Some(Location::Server), disk(), None),
+            Op::Remove | Op::Destroy => (None, None, disk()),
+        };
+        Action {
+            id,
+            op,
+            backup: backup.to_string(),
+            kind: EntryKind::File,
+            from,
+            to,
+            location,
+            bytes: id as u64 * 1_000_003,
+            reason: format!("reason {id}"),
+            after: Vec::new(),
+        }
+    }
+
+    fn plan_of(actions: Vec<Action>) -> Plan {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        Plan {
+            office: "Test Office".to_string(),
+            timezone: "UTC".to_string(),
+            at: chrono::FixedOffset::east_opt(0)
+                .unwrap()
+                .with_ymd_and_hms(2026, 3, 31, 23, 0, 0)
+                .unwrap(),
+            today,
+            sites: Vec::new(),
+            backups: Vec::new(),
+            actions,
+            pending: Vec::new(),
+            warnings: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    fn action_lines(plan: &Plan, color: bool) -> String {
+        let mut out = String::new();
+        actions(plan, Paint { on: color }, &mut out);
+        out
+    }
+
+    #[test]
+    fn action_lines_are_padded_and_coloured_column_by_column() {
+        let plan = plan_of(vec![
+            action(1, Op::Copy, "backup_2026-03-31.bak"),
+            action(2, Op::Remove, "b.bak"),
+        ]);
+        let plain = action_lines(&plan, false);
+        assert_eq!(
+            plain,
+            "Actions, in order:\n  \
+             + copy     backup_2026-03-31.bak  server → MON         1.0 MB  reason 1\n  \
+             - remove   b.bak                  on MON               2.0 MB  reason 2\n\n"
+        );
+        let coloured = action_lines(&plan, true);
+        assert!(coloured.contains(
+            "  \x1b[31m- remove \x1b[0m  b.bak                  on MON               2.0 MB  \x1b[2mreason 2\x1b[0m\n"
+        ));
+        assert!(coloured.starts_with("\x1b[1mActions, in order:\x1b[0m\n  \x1b[32m+ copy   "));
+    }
+
+    #[test]
+    fn a_large_plan_written_on_several_cores_reads_as_written_on_one() {
+        let ops = [Op::Copy, Op::Remove, Op::Archive, Op::Destroy];
+        let actions: Vec<Action> = (0..PARALLEL_LINES + 4_321)
+            .map(|id| action(id, ops[id % 4], &format!("backup_{id:06}.bak")))
+            .collect();
+        let plan = plan_of(actions);
+        for color in [false, true] {
+            let lines = ActionLines {
+                paint: Paint { on: color },
+                width: "backup_000000.bak".len(),
+            };
+            let mut serial = String::new();
+            lines.write(&plan.actions, &mut serial);
+            let heading = if color {
+                "\x1b[1mActions, in order:\x1b[0m\n"
+            } else {
+                "Actions, in order:\n"
+            };
+            assert_eq!(
+                action_lines(&plan, color),
+                format!("{heading}{serial}\n"),
+                "color: {color}"
+            );
+        }
+    }
 }
