@@ -126,8 +126,8 @@ impl<'a> Item<'a> {
             .extend_from_slice(if value { b"true" } else { b"false" });
     }
 
-    /// A list of strings: `[]` when empty, else one item per line, one level
-    /// deeper than the field.
+    /// A list (of strings or numbers, each written by `write`): `[]` when
+    /// empty, else one item per line, one level deeper than the field.
     fn strings<T>(&mut self, items: &[T], mut write: impl FnMut(&mut Self, &T)) {
         if items.is_empty() {
             self.out.extend_from_slice(b"[]");

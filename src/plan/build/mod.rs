@@ -119,7 +119,7 @@ const MAX_PASSES: usize = 3;
 /// keeps `apply` twice in a row idempotent on nearly full disks.
 pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
     // The fingerprint depends on the inventory alone: on a large office it is
-    // hashed on another core while the plan is made (a tenth of the work).
+    // hashed on another core while the plan is made.
     let (fingerprint, plan) = both::both(
         inventory.source.backups.len(),
         || fingerprint(inventory),
