@@ -152,22 +152,37 @@ fn actions(plan: &Plan, paint: Paint, out: &mut String) {
         .map(|a| a.backup.len())
         .max()
         .unwrap_or(0);
-    let lines = ActionLines { paint, width };
-    // A large office's first plan has 100,000s of actions: their lines are
-    // written in chunks on every core and joined in order.
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    if plan.actions.len() < PARALLEL_LINES || workers < 2 {
-        lines.write(&plan.actions, out);
-    } else {
-        let chunk = plan.actions.len().div_ceil(workers);
+    ActionLines { paint, width }.write_all(&plan.actions, out);
+    let _ = writeln!(out);
+}
+
+/// Actions from which their lines are written on several cores.
+const PARALLEL_LINES: usize = 20_000;
+
+/// How action lines are written: one per action, columns padded to `width`.
+#[derive(Clone, Copy)]
+struct ActionLines {
+    paint: Paint,
+    width: usize,
+}
+
+impl ActionLines {
+    /// The lines of `actions`. A large office's first plan has 100,000s of
+    /// actions: their lines are then written in chunks on every core and
+    /// joined in order.
+    fn write_all(self, actions: &[Action], out: &mut String) {
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        if actions.len() < PARALLEL_LINES || workers < 2 {
+            return self.write(actions, out);
+        }
+        let chunk = actions.len().div_ceil(workers);
         let rendered: Vec<String> = std::thread::scope(|scope| {
-            let handles: Vec<_> = plan
-                .actions
+            let handles: Vec<_> = actions
                 .chunks(chunk)
                 .map(|actions| {
                     scope.spawn(move || {
                         let mut text = String::new();
-                        lines.write(actions, &mut text);
+                        self.write(actions, &mut text);
                         text
                     })
                 })
@@ -183,20 +198,7 @@ fn actions(plan: &Plan, paint: Paint, out: &mut String) {
         });
         rendered.iter().for_each(|text| out.push_str(text));
     }
-    let _ = writeln!(out);
-}
 
-/// Actions from which their lines are written on several cores.
-const PARALLEL_LINES: usize = 20_000;
-
-/// How action lines are written: one per action, columns padded to `width`.
-#[derive(Clone, Copy)]
-struct ActionLines {
-    paint: Paint,
-    width: usize,
-}
-
-impl ActionLines {
     /// The lines of `actions`, written straight into `out` (no string per
     /// line or column: a large plan has 100,000s).
     fn write(self, actions: &[Action], out: &mut String) {
