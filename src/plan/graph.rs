@@ -128,13 +128,8 @@ mod tests {
 
     #[test]
     fn large_random_dags_are_ordered_as_defined() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut rng = crate::simulate::SplitMix64::new(11);
+        let mut random = move |below: usize| rng.below(below);
         for round in 0..20 {
             let count = 50 + round * 10;
             // Edges only from lower to higher indices: acyclic.

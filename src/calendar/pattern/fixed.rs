@@ -183,13 +183,8 @@ mod tests {
     /// spaced, with letters; each read exactly as chrono reads it.
     #[test]
     fn every_name_reads_as_chrono_reads_it() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut random = move |below: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % below
-        };
+        let mut rng = crate::simulate::SplitMix64::new(7);
+        let mut random = move |below: usize| rng.below(below);
         let alphabet = b"0123456789-_.T :+ax";
         for text in FIXED.iter().chain(&NOT_FIXED) {
             let pattern = pattern(text);
@@ -199,8 +194,8 @@ mod tests {
                     .naive_utc();
                 let mut name = pattern.name_for(at).into_bytes();
                 for _ in 0..random(3) {
-                    let position = random(name.len() as u64 + 1) as usize;
-                    let byte = alphabet[random(alphabet.len() as u64) as usize];
+                    let position = random(name.len() + 1);
+                    let byte = alphabet[random(alphabet.len())];
                     match random(3) {
                         0 => name.insert(position, byte),
                         1 if position < name.len() => {
