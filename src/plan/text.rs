@@ -40,11 +40,9 @@ impl Paint {
     }
 
     fn wrap(self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        let mut wrapped = String::with_capacity(text.len() + 8);
+        let _ = self.write(&mut wrapped, code, text);
+        wrapped
     }
     fn bold(self, text: &str) -> String {
         self.wrap("1", text)
@@ -171,8 +169,11 @@ impl ActionLines {
     /// actions: their lines are then written in chunks on every core and
     /// joined in order.
     fn write_all(self, actions: &[Action], out: &mut String) {
-        let workers = std::thread::available_parallelism().map_or(1, usize::from);
-        if actions.len() < PARALLEL_LINES || workers < 2 {
+        let workers = match actions.len() {
+            0..PARALLEL_LINES => 1,
+            _ => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        if workers < 2 {
             return self.write(actions, out);
         }
         let chunk = actions.len().div_ceil(workers);
