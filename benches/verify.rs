@@ -57,6 +57,7 @@ fn main() {
         copied_at: Utc::now(),
         verified_at: Some(Utc::now()),
         ciphertext_hash: None,
+        fingerprint: None,
     });
     manifest.save(dir.path()).unwrap();
     let folder = Folder {

@@ -116,6 +116,7 @@ fn applied(inventory: &Inventory, plan: &Plan) -> Inventory {
                 copied_at: plan.at.to_utc(),
                 verified_at: Some(plan.at.to_utc()),
                 ciphertext_hash: None,
+                fingerprint: None,
             };
             disk.copies.insert(action.backup.clone(), record);
         }
@@ -467,6 +468,7 @@ fn with_assumed_backups(
                 size,
                 kind: EntryKind::File,
                 modified: None,
+                files: 0,
             });
         }
     }

@@ -171,6 +171,7 @@ impl SyntheticOffice {
                         size: *size,
                         kind: EntryKind::File,
                         modified: None,
+                        files: 0,
                     })
                 })
                 .collect(),
@@ -188,6 +189,7 @@ impl SyntheticOffice {
             unlabelled: Vec::new(),
             offsite: self.targets.iter().map(SyntheticTarget::view).collect(),
             last_restore_test: self.last_restore_test,
+            observed_at: None,
         }
     }
 
@@ -385,5 +387,6 @@ fn synthetic_record(name: &str, size: u64, now: DateTime<Utc>) -> CopyRecord {
         copied_at: now,
         verified_at: Some(now),
         ciphertext_hash: None,
+        fingerprint: None,
     }
 }

@@ -85,13 +85,14 @@ impl CloudOffice {
     }
 }
 
-/// `size` bytes that are not all alike.
+/// `size` bytes that are not all alike, as a backup finished an hour ago.
 fn filled(path: &Path, size: usize) {
     fs::write(
         path,
         (0..size).map(|i| (i * 31 % 253) as u8).collect::<Vec<u8>>(),
     )
     .unwrap();
+    support::finished_an_hour_ago(path);
 }
 
 fn wait_for(what: &str, ready: impl Fn() -> bool) {

@@ -48,6 +48,7 @@ fn stage(office: &TempOffice, source: &Path, kind: EntryKind, recipients: &Recip
         copied_at: DateTime::UNIX_EPOCH,
         verified_at: Some(DateTime::UNIX_EPOCH),
         ciphertext_hash: Some(copy.ciphertext_hash),
+        fingerprint: None,
     });
     manifest.save(&outbox).unwrap();
     stored

@@ -208,6 +208,7 @@ fn restore_test_of_a_file_and_of_a_bundle_is_recorded_and_cleaned_up() {
         copied_at: now,
         verified_at: Some(now),
         ciphertext_hash: None,
+        fingerprint: None,
     });
     manifest.save(&copies).unwrap();
     let scratch = sandbox.office.folder("scratch");

@@ -5,6 +5,7 @@
 //! progress display, and ends with a summary. Exit 1 if any action failed.
 
 mod progress;
+mod wait;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -24,14 +25,14 @@ use crate::placement::Location;
 use crate::plan::json::to_json;
 use crate::plan::saved::{SavedPlan, fingerprint};
 use crate::plan::{Plan, WarningCode, make_plan, text};
-use crate::policy::PolicyDiagnostic;
+use crate::policy::{PolicyDiagnostic, Span};
 
 pub use progress::{Shown, summary};
 
 /// Carry out the plan: copy, verify, then prune, never losing a backup
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota apply rota.yaml\n      shows tonight's plan and asks before doing anything\n\n  rota apply rota.yaml --yes\n      for cron or launchd, after the practice software's backup has finished\n\n  rota plan rota.yaml --out tonight.json && rota apply rota.yaml --plan tonight.json\n      apply exactly the plan you reviewed; refused if the disks changed since\n\nExit status: 0 all done, 1 something failed or was refused (the summary says what)."
+    after_help = "Examples:\n  rota apply rota.yaml\n      shows tonight's plan and asks before doing anything\n\n  rota apply rota.yaml --yes\n      for cron or launchd, after the practice software's backup has finished\n\n  rota apply rota.yaml --yes --wait 2h\n      started soon after the backup job: waits for tonight's backup to be written, then acts\n\n  rota plan rota.yaml --out tonight.json && rota apply rota.yaml --plan tonight.json\n      apply exactly the plan you reviewed; refused if the disks changed since\n\nExit status: 0 all done, 1 something failed or was refused (the summary says what)."
 )]
 pub struct ApplyArgs {
     /// The policy file (YAML)
@@ -48,6 +49,14 @@ pub struct ApplyArgs {
     /// Allow a plan that deletes more than half of a location's backups, or every copy of a recent day
     #[arg(long)]
     pub allow_mass_delete: bool,
+    /// First wait up to this long (e.g. 2h, 45m) for today's backup to appear and settle
+    /// (unchanged for source.settle), re-checking about once a minute; then go on
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait, conflicts_with = "plan")]
+    pub wait: Option<Span>,
+}
+
+fn parse_wait(text: &str) -> Result<Span, String> {
+    Span::parse(text)
 }
 
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
@@ -57,6 +66,9 @@ pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
         .map(|s| s.plan.at.clone())
         .or(args.at.clone());
     let session = Session::open(&args.policy, at.as_deref(), no_color)?;
+    if let Some(limit) = args.wait {
+        wait::wait_for_tonight(&session, limit)?;
+    }
     let clock = Utc::now;
     let mut prepared = prepare(&session, &clock)?;
     report_recovery(&prepared.recovery);

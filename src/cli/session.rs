@@ -73,8 +73,14 @@ impl Session {
     }
 
     /// Scans the source folder, the disks and the off-site staging folders.
+    /// The real time of the listing (not `--at`) is kept with it: whether a
+    /// backup is still being written is judged by the real clock.
     pub fn scan(&self) -> Result<Inventory, CliError> {
-        inventory::scan_loading_catalog(self.policy(), self.now, || self.catalog())
+        let observed_at = Utc::now();
+        let mut inventory =
+            inventory::scan_loading_catalog(self.policy(), self.now, || self.catalog())?;
+        inventory.observed_at = Some(observed_at);
+        Ok(inventory)
     }
 }
 

@@ -20,7 +20,7 @@ use super::failure::{Done, Failure, Refusal};
 use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
 use super::run::Step;
 use crate::content_hash;
-use crate::inventory::{CopyRecord, EntryKind, Manifest, fsinfo, layout};
+use crate::inventory::{CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, fsinfo, layout};
 use crate::placement::Location;
 use crate::plan::Action;
 
@@ -55,7 +55,13 @@ impl Step<'_, '_> {
         let expected = self.check_source(action, &source)?;
         let manifest = self.target_manifest(action, &target)?;
         let final_path = target.entry(name);
-        let vouched = |r: &CopyRecord| target.path_of(r) == final_path && present(&final_path, r);
+        // A recorded copy of the backup as it was before it changed on the
+        // server is stale: it is replaced, not counted (invariant 10).
+        let current = self.source_fingerprint(&source, name);
+        let of_current = |r: &CopyRecord| current.is_none_or(|now| r.is_copy_of(&now));
+        let vouched = |r: &CopyRecord| {
+            target.path_of(r) == final_path && present(&final_path, r) && of_current(r)
+        };
         if manifest.get(name).is_some_and(vouched) {
             return Ok(Done {
                 already: true,
@@ -64,7 +70,7 @@ impl Step<'_, '_> {
         }
         let source_path = source.entry(name);
         if entry_kind(&final_path).is_some()
-            && let Some(done) = self.adopt(action, &target, &source_path, expected.as_deref())?
+            && let Some(done) = self.adopt(action, &source, &target, expected.as_deref())?
         {
             return Ok(done);
         }
@@ -102,17 +108,19 @@ impl Step<'_, '_> {
             .folder
             .join(layout::partial_name(&self.run.run_id, stored_name));
         self.journal_start(action, target, &final_path, &temp, expected.clone())?;
+        // The fingerprint is taken before and after: a backup that changed
+        // while it was read is never recorded as copied (invariant 11).
+        let before = self.source_fingerprint(source, &action.backup);
         let wrote = write(&self.run.fs, &temp)
             .map_err(|failure| self.abandon(action, source, target, &temp, failure))?;
-        self.place_copy(
-            action,
-            source,
-            target,
-            expected.as_deref(),
-            &temp,
-            &final_path,
-            &wrote,
-        )?;
+        if let Some(changed) = changed_while_read(source, before, &source.entry(&action.backup)) {
+            return Err(self.abandon(action, source, target, &temp, changed));
+        }
+        let copied = Copied {
+            wrote: &wrote,
+            fingerprint: before,
+        };
+        self.place_copy(action, source, target, expected.as_deref(), &temp, &final_path, &copied)?;
         Ok(wrote.bytes)
     }
 
@@ -164,8 +172,9 @@ impl Step<'_, '_> {
         expected: Option<&str>,
         temp: &Path,
         final_path: &Path,
-        wrote: &Wrote,
+        copied: &Copied,
     ) -> Result<(), Failure> {
+        let wrote = copied.wrote;
         if expected.is_some_and(|expected| expected != wrote.hash) {
             let _ = remove_tree(&self.run.fs, temp);
             let failure = Failure::SourceChanged {
@@ -184,7 +193,13 @@ impl Step<'_, '_> {
             self.journal_end(action, Some(&failure));
             return Err(failure);
         }
-        let recorded = self.record_copy(action, target, &wrote.hash, wrote.ciphertext_hash.clone());
+        let recorded = self.record_copy(
+            action,
+            target,
+            &wrote.hash,
+            wrote.ciphertext_hash.clone(),
+            copied.fingerprint,
+        );
         self.journal_end(action, recorded.as_ref().err());
         recorded
     }
@@ -249,10 +264,13 @@ impl Step<'_, '_> {
     fn adopt(
         &mut self,
         action: &Action,
+        source: &Place,
         target: &Place,
-        source_path: &Path,
         expected: Option<&str>,
     ) -> Result<Option<Done>, Failure> {
+        let source_path = &source.entry(&action.backup);
+        // Taken before hashing the source: recorded only if still so after.
+        let fingerprint = self.source_fingerprint(source, &action.backup);
         let final_path = target.entry(&action.backup);
         if entry_kind(&final_path) != Some(action.kind) {
             return Ok(None);
@@ -271,11 +289,27 @@ impl Step<'_, '_> {
         if found != source_hash {
             return Ok(None);
         }
-        self.record_copy(action, target, &found, None)?;
+        if changed_while_read(source, fingerprint, source_path).is_some() {
+            return Ok(None);
+        }
+        self.record_copy(action, target, &found, None, fingerprint)?;
         Ok(Some(Done {
             adopted: true,
             ..Done::default()
         }))
+    }
+
+    /// The fingerprint a copy read from `source` records: the server's
+    /// backup as a stat sees it now, or what the source disk's manifest
+    /// recorded when its own copy was made.
+    pub(super) fn source_fingerprint(&self, source: &Place, name: &str) -> Option<Fingerprint> {
+        match source.kind {
+            PlaceKind::Server => fingerprint_of(&source.entry(name)),
+            _ => match source.manifest() {
+                Some(Ok(manifest)) => manifest.get(name).and_then(|record| record.fingerprint),
+                _ => None,
+            },
+        }
     }
 
     /// Refuses a copy that cannot fit before writing a byte.
@@ -333,6 +367,7 @@ impl Step<'_, '_> {
         target: &Place,
         hash: &str,
         ciphertext_hash: Option<String>,
+        fingerprint: Option<Fingerprint>,
     ) -> Result<(), Failure> {
         let manifest_failure =
             |error: String| refused(action, &target.location, Refusal::Manifest(error));
@@ -349,6 +384,7 @@ impl Step<'_, '_> {
             copied_at: self.now,
             verified_at: Some(self.now),
             ciphertext_hash,
+            fingerprint,
         });
         self.run
             .fs
@@ -421,6 +457,40 @@ fn ensure_folder(step: &Step<'_, '_>, place: &Place) -> Result<(), Failure> {
             &error,
         )
     })
+}
+
+/// The source backup on the server changed between the fingerprint taken
+/// before a copy and the one taken after it: the copy is not of one backup.
+fn changed_while_read(
+    source: &Place,
+    before: Option<Fingerprint>,
+    path: &Path,
+) -> Option<CopyFailure> {
+    if !matches!(source.kind, PlaceKind::Server) {
+        return None;
+    }
+    let after = fingerprint_of(path);
+    if after == before {
+        return None;
+    }
+    let what = match (before, after) {
+        (Some(before), Some(after)) => format!(
+            "it changed while it was being copied ({}); the copy was discarded and it will be copied again once it has settled",
+            before.changes_to(&after)
+        ),
+        _ => String::from("it appeared or vanished while it was being copied; the copy was discarded"),
+    };
+    Some(CopyFailure::SourceChanged {
+        path: path.to_path_buf(),
+        what,
+    })
+}
+
+/// A verified copy under its temporary name, and the fingerprint of the
+/// source backup it was read from (unchanged while it was read).
+pub(super) struct Copied<'w> {
+    pub wrote: &'w Wrote,
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// What a copy's writer left, verified, under the temporary name.

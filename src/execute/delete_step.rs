@@ -23,7 +23,7 @@ use super::journal::{Entry, Started};
 use super::places::{Place, entry_kind, entry_size, present};
 use super::run::Step;
 use crate::content_hash;
-use crate::inventory::{EntryKind, HashAlgorithm, layout};
+use crate::inventory::{EntryKind, HashAlgorithm, fingerprint_of, layout};
 use crate::placement::Location;
 use crate::plan::{Action, Op};
 
@@ -183,7 +183,13 @@ impl Step<'_, '_> {
             },
         };
         let needed = self.needed.get(name).copied().unwrap_or(true);
-        let holders = self.places.verified_holders(name, place, &self.run.catalog);
+        let mut holders = self.places.verified_holders(name, place, &self.run.catalog);
+        if place.manifest().is_none() {
+            // Pruning from the server: only copies of the backup as it is at
+            // this moment count, never stale ones (invariant 11).
+            let now = fingerprint_of(path);
+            holders.retain(|holder| now.is_some_and(|now| holder.is_copy_of(&now)));
+        }
         if needed && holders.is_empty() {
             return Err(refused(action, &place.location, Refusal::LastCopy));
         }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::inventory::stored::Stored;
 use crate::inventory::{
-    Catalog, CopyRecord, EntryKind, Inventory, Manifest, bundle_size, layout, read_label,
+    Catalog, CopyRecord, EntryKind, Fingerprint, Inventory, Manifest, bundle_size, layout, read_label,
 };
 use crate::placement::Location;
 use crate::plan::Plan;
@@ -218,36 +218,34 @@ impl Places {
             if place.location == except.location || place.check_present().is_err() {
                 continue;
             }
-            let hash = match place.manifest() {
+            let location = place.location.to_string();
+            let holder = match place.manifest() {
                 _ if matches!(place.kind, PlaceKind::Offsite { uploads: true, .. }) => catalog
                     .targets
                     .get(place.location.name())
                     .and_then(|target| target.remote.get(name))
                     .filter(|record| record.is_verified())
-                    .map(|record| Some(record.hash.clone())),
-                None => entry_kind(&place.entry(name)).map(|_| None),
+                    .map(|record| Holder::of_record(location, record)),
+                None => entry_kind(&place.entry(name)).map(|_| Holder {
+                    location,
+                    hash: None,
+                    made_from: None,
+                }),
                 Some(Ok(manifest)) => manifest
                     .get(name)
                     .filter(|record| present(&place.path_of(record), record))
-                    .map(|record| Some(record.hash.clone())),
+                    .map(|record| Holder::of_record(location, record)),
                 Some(Err(_)) => None,
             };
-            if let Some(hash) = hash {
-                holders.push(Holder {
-                    location: place.location.to_string(),
-                    hash,
-                });
-            }
+            holders.extend(holder);
         }
         for (id, disk) in &catalog.disks {
             if connected_ids.contains(id) || except.disk_id() == Some(id.as_str()) {
                 continue;
             }
             if let Some(record) = disk.copies.get(name).filter(|r| r.is_verified()) {
-                holders.push(Holder {
-                    location: format!("{} (not connected)", disk.label),
-                    hash: Some(record.hash.clone()),
-                });
+                let location = format!("{} (not connected)", disk.label);
+                holders.push(Holder::of_record(location, record));
             }
         }
         holders
@@ -259,6 +257,26 @@ impl Places {
 pub struct Holder {
     pub location: String,
     pub hash: Option<String>,
+    /// A copy's record: the size and fingerprint of the backup it was made from.
+    pub made_from: Option<(u64, Option<Fingerprint>)>,
+}
+
+impl Holder {
+    fn of_record(location: String, record: &CopyRecord) -> Holder {
+        Holder {
+            location,
+            hash: Some(record.hash.clone()),
+            made_from: Some((record.size, record.fingerprint)),
+        }
+    }
+
+    /// Whether this copy was made from the backup as `now` fingerprints it (a
+    /// copy recorded before fingerprints were kept: by its size). A copy of a
+    /// backup that has changed since is stale and vouches for nothing.
+    pub fn is_copy_of(&self, now: &Fingerprint) -> bool {
+        self.made_from
+            .is_none_or(|(size, recorded)| now.is_source_of(size, recorded.as_ref()))
+    }
 }
 
 /// The kind of entry at `path`, never following a link.

@@ -283,6 +283,7 @@ mod tests {
                 copied_at: Utc::now(),
                 verified_at: Some(Utc::now()),
                 ciphertext_hash: None,
+                fingerprint: None,
             },
         }
     }

@@ -306,6 +306,7 @@ mod tests {
                 copied_at: now() - chrono::Duration::days(1),
                 verified_at: Some(now() - chrono::Duration::days(1)),
                 ciphertext_hash: None,
+                fingerprint: None,
             });
         }
         manifest.save(root).unwrap();

@@ -309,6 +309,7 @@ mod tests {
             copied_at: day(1),
             verified_at: Some(day(1)),
             ciphertext_hash: None,
+            fingerprint: None,
         }
     }
 

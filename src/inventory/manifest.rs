@@ -282,6 +282,7 @@ mod tests {
             copied_at: at(1),
             verified_at: None,
             ciphertext_hash: None,
+            fingerprint: None,
         }
     }
 

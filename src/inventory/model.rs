@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::fingerprint::Fingerprint;
+
 /// A backup is a plain file or a directory bundle (e.g. a macOS package).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -38,6 +40,15 @@ pub struct SourceEntry {
     pub kind: EntryKind,
     /// Modification time (the newest inside a bundle), for the fingerprint.
     pub modified: Option<DateTime<Utc>>,
+    /// Bundles: how many regular files are inside (0 for a file).
+    pub files: u64,
+}
+
+impl SourceEntry {
+    /// What a stat says about the backup now (see [`Fingerprint`]).
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::new(self.kind, self.size, self.files, self.modified)
+    }
 }
 
 /// Capacity of a file system, from the OS.
@@ -87,11 +98,21 @@ pub struct CopyRecord {
     /// Hex hash of the encrypted file, for copies on encrypting off-site targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ciphertext_hash: Option<String>,
+    /// The source backup's fingerprint when the copy was made (`None` for
+    /// copies made before rota recorded it: those are judged by size alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl CopyRecord {
     pub fn is_verified(&self) -> bool {
         self.verified_at.is_some()
+    }
+
+    /// Whether this copy was made from the backup as `now` fingerprints it
+    /// (else it is stale: it does not count, safety invariant 10).
+    pub fn is_copy_of(&self, now: &Fingerprint) -> bool {
+        now.is_source_of(self.size, self.fingerprint.as_ref())
     }
 }
 
@@ -197,6 +218,10 @@ pub struct Inventory {
     pub offsite: Vec<TargetView>,
     /// Office date of the last successful restore test (from `state_dir`).
     pub last_restore_test: Option<NaiveDate>,
+    /// The real time (never `--at`) the source was listed, set by the command
+    /// that scanned: backups changed less than `source.settle` before it are
+    /// still being written. `None` (tests, simulations): all are settled.
+    pub observed_at: Option<DateTime<Utc>>,
 }
 
 impl Inventory {

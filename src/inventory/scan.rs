@@ -13,7 +13,7 @@ mod copies;
 mod entries;
 mod source;
 
-pub use entries::bundle_size;
+pub use entries::{bundle_size, fingerprint_of};
 
 use std::borrow::Borrow;
 use std::collections::BTreeSet;
@@ -99,6 +99,7 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
             .map(|target| scan_target(target, catalog, pattern))
             .collect(),
         last_restore_test: super::restore_log::last_successful(&policy.state_dir),
+        observed_at: None,
     }
 }
 

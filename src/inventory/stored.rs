@@ -158,6 +158,7 @@ mod tests {
             copied_at: chrono::DateTime::UNIX_EPOCH,
             verified_at: None,
             ciphertext_hash: None,
+            fingerprint: None,
         };
         assert_eq!(Stored::of_record(&record), Stored::Plain(EntryKind::Bundle));
         assert!(!Stored::of_record(&record).is_single_file());

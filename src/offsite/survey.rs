@@ -181,6 +181,7 @@ mod tests {
                     copied_at: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
                     verified_at: Some(Utc.with_ymd_and_hms(2026, 3, *day, 0, 0, 0).unwrap()),
                     ciphertext_hash: Some(format!("cipher-{name}")),
+                    fingerprint: None,
                 },
             );
             target.checks.insert(

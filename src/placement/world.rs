@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use crate::calendar::{Calendar, NamePattern};
-use crate::inventory::{CopyRecord, DiskView, EntryKind, Inventory, SourceEntry, Space};
+use crate::inventory::{CopyRecord, DiskView, EntryKind, Fingerprint, Inventory, SourceEntry, Space};
 use crate::policy::{OffsiteTarget, Policy};
 use crate::retention::Dated;
 
@@ -65,7 +65,12 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SiteCopy {
     pub size: u64,
+    /// Verified, and not stale: the copy counts.
     pub verified: bool,
+    /// Made from the backup as it was before it changed on the server (its
+    /// recorded fingerprint differs from the source's now): it does not count
+    /// and is replaced by a new copy (safety invariant 10).
+    pub stale: bool,
 }
 
 /// Why rota may not act on a site now.
@@ -146,6 +151,11 @@ pub struct KnownBackup {
     pub dated: Dated,
     pub size: u64,
     pub kind: EntryKind,
+    /// The source backup's fingerprint now (`None` when not on the server).
+    pub fingerprint: Option<Fingerprint>,
+    /// On the server and changed less than `source.settle` ago (by the real
+    /// clock): how long ago. Such a backup is still being written: not copied.
+    pub settling: Option<TimeDelta>,
 }
 
 impl AsRef<Dated> for KnownBackup {
@@ -160,6 +170,17 @@ pub struct World {
     pub sites: Vec<Site>,
     /// Sorted oldest first (by wall-clock time, then name).
     pub backups: Vec<KnownBackup>,
+    /// Copies made from a backup that has changed on the server since.
+    pub stale: Vec<StaleCopy>,
+}
+
+/// A stale copy: which backup, at which site, and the fingerprint the copy
+/// recorded (the backup's now is in [`KnownBackup::fingerprint`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleCopy {
+    pub backup: usize,
+    pub site: usize,
+    pub recorded: Fingerprint,
 }
 
 impl World {
@@ -264,7 +285,57 @@ pub fn build(policy: &Policy, inventory: &Inventory) -> World {
     for target in &policy.offsite {
         sites.push(offsite_site(target, inventory, lookup));
     }
-    World { sites, backups }
+    let stale = stale_copies(&sites, inventory, &chosen, lookup);
+    World {
+        sites,
+        backups,
+        stale,
+    }
+}
+
+/// The stale copies of the world's sites, with what each recorded (disks:
+/// their records; off-site: the staged and remote records).
+fn stale_copies(
+    sites: &[Site],
+    inventory: &Inventory,
+    chosen: &[(&str, usize, Option<&DiskView>)],
+    lookup: Lookup,
+) -> Vec<StaleCopy> {
+    let mut stale = Vec::new();
+    for (site_index, site) in sites.iter().enumerate() {
+        if !site.copies.iter().flatten().any(|copy| copy.stale) {
+            continue;
+        }
+        let records: Vec<&CopyRecord> = match &site.location {
+            Location::Server => continue,
+            Location::Disk(label) => chosen
+                .iter()
+                .filter(|(l, _, _)| l == label)
+                .filter_map(|(_, _, disk)| *disk)
+                .flat_map(|disk| disk.copies.values())
+                .collect(),
+            Location::Offsite(name) => inventory
+                .offsite
+                .iter()
+                .filter(|view| &view.name == name)
+                .flat_map(|view| view.staged.values().chain(view.remote.iter().flat_map(|r| r.values())))
+                .collect(),
+        };
+        for (record, backup) in lookup.find_all(records.into_iter(), |record| &record.name) {
+            let is_stale = site.copies[backup].is_some_and(|copy| copy.stale);
+            if let (true, Some(recorded)) = (is_stale, record.fingerprint) {
+                if !stale.iter().any(|s: &StaleCopy| s.backup == backup && s.site == site_index) {
+                    stale.push(StaleCopy {
+                        backup,
+                        site: site_index,
+                        recorded,
+                    });
+                }
+            }
+        }
+    }
+    stale.sort_by_key(|s| (s.backup, s.site));
+    stale
 }
 
 /// For each disk label of the policy: how many disks with it are connected, and
@@ -300,6 +371,7 @@ fn server_site(inventory: &Inventory, backups: &[KnownBackup], on_server: &[bool
             on_server.then_some(SiteCopy {
                 size: backup.size,
                 verified: true,
+                stale: false,
             })
         })
         .collect();
@@ -361,12 +433,23 @@ fn disk_site(
 fn site_copies(records: &BTreeMap<String, CopyRecord>, lookup: Lookup) -> Vec<Option<SiteCopy>> {
     let mut copies = vec![None; lookup.len()];
     for (record, index) in lookup.find_all(records.values(), |record| &record.name) {
+        let stale = is_stale(record, &lookup.backups[index]);
         copies[index] = Some(SiteCopy {
             size: record.size,
-            verified: record.is_verified(),
+            verified: record.is_verified() && !stale,
+            stale,
         });
     }
     copies
+}
+
+/// Whether a copy was made from the backup as it no longer is on the
+/// server. A copy recorded before fingerprints were kept is judged by size.
+/// A backup the server no longer has cannot be compared: its copies count.
+fn is_stale(record: &CopyRecord, backup: &KnownBackup) -> bool {
+    backup
+        .fingerprint
+        .is_some_and(|now| !record.is_copy_of(&now))
 }
 
 /// An off-site target. Without `upload`, its copies are the verified copies
@@ -447,24 +530,41 @@ fn known_backups(
             .map(|(key, record, _)| (key, record))
             .collect();
     let server = source.iter().map(|entry| {
-        (
-            (entry.timestamp, entry.name.as_str()),
-            (entry.size, entry.kind, true),
-        )
+        let fingerprint = entry.fingerprint();
+        let settling = settling(policy, inventory, &fingerprint);
+        let facts = (entry.size, entry.kind, Some(fingerprint), settling);
+        ((entry.timestamp, entry.name.as_str()), facts)
     });
     let others = elsewhere
         .into_iter()
-        .map(|(key, record)| (key, (record.size, record.kind, false)));
+        .map(|(key, record)| (key, (record.size, record.kind, None, None)));
     let mut backups = Vec::with_capacity(source.len());
     let mut in_source = Vec::with_capacity(source.len());
     let mut dates = Dates::new(&policy.office.calendar);
-    for ((timestamp, name), (size, kind, on_server)) in merge_sorted(server, others) {
+    for ((timestamp, name), (size, kind, fingerprint, settling)) in merge_sorted(server, others) {
         if let Some(dated) = dates.date(name, timestamp) {
-            backups.push(KnownBackup { dated, size, kind });
-            in_source.push(on_server);
+            backups.push(KnownBackup {
+                dated,
+                size,
+                kind,
+                fingerprint,
+                settling,
+            });
+            in_source.push(fingerprint.is_some());
         }
     }
     (backups, in_source)
+}
+
+/// How long ago a source backup last changed, when that is less than
+/// `source.settle` before the real time the source was listed. A backup
+/// whose time is unknown, or that is dated in the future (a clock set
+/// wrong), is settled only by its age: the future counts as just now.
+fn settling(policy: &Policy, inventory: &Inventory, print: &Fingerprint) -> Option<TimeDelta> {
+    let observed = inventory.observed_at?;
+    let settle = TimeDelta::from_std(policy.source.settle.0).ok()?;
+    let age = observed - print.modified?;
+    (age < settle).then_some(age.max(TimeDelta::zero()))
 }
 
 /// The source's backups by (time in the name, name), each name once. The scan

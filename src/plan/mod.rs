@@ -7,6 +7,7 @@
 //! Pure: nothing here reads the clock or touches the filesystem.
 
 pub mod build;
+mod changes;
 mod graph;
 mod guard;
 pub mod invariants;

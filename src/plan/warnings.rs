@@ -30,6 +30,8 @@ pub enum WarningCode {
     UnverifiedCopy,
     SourceMissing,
     NoDisk,
+    UnsettledBackup,
+    ChangedBackup,
 }
 
 impl WarningCode {
@@ -50,6 +52,8 @@ impl WarningCode {
             WarningCode::UnverifiedCopy => "unverified-copy",
             WarningCode::SourceMissing => "source-missing",
             WarningCode::NoDisk => "no-disk",
+            WarningCode::UnsettledBackup => "unsettled-backup",
+            WarningCode::ChangedBackup => "changed-backup",
         }
     }
 }
@@ -96,6 +100,7 @@ pub fn world_warnings(
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     source_warnings(inventory, &mut warnings);
+    warnings.extend(super::changes::change_warnings(policy, world));
     missing_backups(policy, world, today, &mut warnings);
     future_backups(world, retention, today, &mut warnings);
     disk_warnings(policy, inventory, world, &mut warnings);

@@ -6,6 +6,7 @@
 //! exist?) live with the commands that need them and report through [`Origin`].
 
 mod diagnostic;
+pub mod duration;
 mod load;
 mod model;
 mod pattern_problem;
@@ -17,9 +18,10 @@ mod syntax;
 mod validate;
 pub mod values;
 
+pub use duration::Span;
 pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};
 pub use load::{LoadedPolicy, Origin, load, load_str};
 pub use model::*;
 pub use source_map::{ByteSpan, KeyPath, Segment};
 pub use suggest::{closest, edit_distance};
-pub use validate::{DEFAULT_KEEP_LAST, DEFAULT_MIN_BACKUPS, default_mount_search, resolve};
+pub use validate::{DEFAULT_KEEP_LAST, DEFAULT_SETTLE, DEFAULT_MIN_BACKUPS, default_mount_search, resolve};

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, Weekday};
 
+use super::duration::Span;
 use super::values::Reserve;
 use crate::calendar::{Calendar, NamePattern};
 
@@ -39,6 +40,9 @@ pub struct Source {
     /// Whether the practice software encrypts its backups, as the office
     /// says (`source.encrypted`); rota cannot tell by itself. `None`: not said.
     pub encrypted: Option<bool>,
+    /// How long a backup must have gone unchanged (by the real clock) before
+    /// it is copied: younger ones are still being written (`source.settle`).
+    pub settle: Span,
 }
 
 /// How many periods a tier keeps.

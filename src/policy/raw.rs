@@ -190,6 +190,8 @@ pub struct RawSource {
     pub reserve: Option<Text>,
     #[serde(default)]
     pub encrypted: Option<Text>,
+    #[serde(default)]
+    pub settle: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -10,6 +10,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
 use super::diagnostic::Problem;
+use super::duration::Span;
 use super::model::*;
 use super::pattern_problem::pattern_problem;
 use super::raw::*;
@@ -22,6 +23,8 @@ use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd, NamePattern};
 pub const DEFAULT_KEEP_LAST: u32 = 3;
 pub const DEFAULT_MIN_BACKUPS: u32 = 4;
 pub const DEFAULT_STATE_DIR: &str = ".rota";
+/// `source.settle`: a backup unchanged for ten minutes is finished.
+pub const DEFAULT_SETTLE: Span = Span(std::time::Duration::from_secs(600));
 
 /// Where connected disks appear when `mount_search` is not given.
 pub fn default_mount_search() -> Vec<String> {
@@ -352,12 +355,14 @@ impl Validator {
         let keep_last = self.small_number(raw.keep_last, DEFAULT_KEEP_LAST, &path.key("keep_last"));
         let reserve = self.reserve(raw.reserve.as_ref(), &path.key("reserve"));
         let encrypted = self.yes_no(raw.encrypted.as_ref(), &path.key("encrypted"));
+        let settle = self.settle(raw.settle.as_ref(), &path.key("settle"));
         Source {
             path: folder,
             pattern,
             keep_last,
             reserve,
             encrypted,
+            settle,
         }
     }
 
@@ -423,6 +428,20 @@ impl Validator {
             fiscal_year_ends: self.count(raw.fiscal_year_ends, &path.key("fiscal_year_ends")),
             last: self.count(raw.last, &path.key("last")),
         }
+    }
+
+    fn settle(&mut self, text: Option<&Text>, path: &KeyPath) -> Span {
+        let Some(text) = text else {
+            return DEFAULT_SETTLE;
+        };
+        Span::parse(text.as_str()).unwrap_or_else(|reason| {
+            self.push(
+                Problem::error("bad-duration", path.clone(), reason)
+                    .label("not a duration")
+                    .help("write how long a backup must sit unchanged before it is copied, such as \"10m\" or \"1h\""),
+            );
+            DEFAULT_SETTLE
+        })
     }
 
     fn reserve(&mut self, text: Option<&Text>, path: &KeyPath) -> Reserve {

@@ -340,8 +340,18 @@ impl TempOffice {
         self
     }
 
-    /// A plain-file backup of exactly `size` bytes in the source folder.
+    /// A plain-file backup of exactly `size` bytes in the source folder,
+    /// finished an hour ago (older than any `source.settle`).
     pub fn backup_file(&self, name: &str, size: u64) -> PathBuf {
+        let path = self.source().join(name);
+        write_filled(&path, name, size);
+        finished_an_hour_ago(&path);
+        path
+    }
+
+    /// A plain-file backup written just now: still being written as far as
+    /// `source.settle` can tell.
+    pub fn fresh_backup_file(&self, name: &str, size: u64) -> PathBuf {
         let path = self.source().join(name);
         write_filled(&path, name, size);
         path
@@ -365,6 +375,7 @@ impl TempOffice {
             name,
             size - info_len,
         );
+        finished_an_hour_ago(&root);
         root
     }
 
@@ -390,6 +401,22 @@ impl TempOffice {
     /// Output with this office's folder (and the crate folder) redacted.
     pub fn redact(&self, text: &str) -> String {
         redact_paths(text, &[self.path()])
+    }
+}
+
+/// Gives a backup (everything inside a bundle too) a modification time an
+/// hour ago, as a backup the practice software finished writing long since.
+pub fn finished_an_hour_ago(path: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    set_modified_tree(path, past);
+}
+
+/// Sets the modification time of `path` and, for a folder, of everything in it.
+pub fn set_modified_tree(path: &Path, time: std::time::SystemTime) {
+    for entry in walkdir::WalkDir::new(path).contents_first(true) {
+        let entry = entry.expect("walk backup");
+        let file = fs::File::open(entry.path()).expect("open to set its time");
+        file.set_modified(time).expect("set modification time");
     }
 }
 

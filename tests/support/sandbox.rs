@@ -150,6 +150,7 @@ impl Sandbox {
                         copied_at: now,
                         verified_at: Some(now),
                         ciphertext_hash: None,
+                        fingerprint: None,
                     });
                     manifest.save(&copies).unwrap();
                 }

@@ -495,6 +495,7 @@ fn verified_copy(case: &Case, name: &str) -> CopyRecord {
         copied_at: case.at.with_timezone(&Utc),
         verified_at: Some(case.at.with_timezone(&Utc)),
         ciphertext_hash: None,
+        fingerprint: None,
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
-use crate::inventory::EntryKind;
+use crate::inventory::{EntryKind, Fingerprint};
 
 /// What a top-level entry is, as seen without following it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,8 @@ pub struct Listed {
     pub entry_type: EntryType,
     pub size: u64,
     pub modified: Option<DateTime<Utc>>,
+    /// Folders: how many regular files are inside (0 otherwise).
+    pub files: u64,
 }
 
 impl Listed {
@@ -177,6 +179,7 @@ fn unexaminable(name: Result<String, String>) -> Listed {
         entry_type: EntryType::Other,
         size: 0,
         modified: None,
+        files: 0,
     }
 }
 
@@ -202,24 +205,51 @@ fn measure(entry: &DirEntry) -> Listed {
     } else {
         EntryType::Other
     };
-    let (size, modified) = match entry_type {
-        EntryType::Folder => bundle_size(&entry.path()),
-        _ => (metadata.len(), metadata.modified().ok().map(to_utc)),
+    let (size, modified, files) = match entry_type {
+        EntryType::Folder => {
+            let measured = measure_bundle(&entry.path());
+            (measured.size, measured.modified, measured.files.unwrap_or(0))
+        }
+        _ => (metadata.len(), metadata.modified().ok().map(to_utc), 0),
     };
     Listed {
         name,
         entry_type,
         size,
         modified,
+        files,
     }
 }
 
 /// The sum of the regular files under `bundle` and the newest modification
-/// time of anything in it (the bundle folder included). Links are not
-/// followed; unreadable parts are left out of the sum (copying them will fail
-/// loudly later, which is where that belongs).
+/// time of anything in it (the bundle folder included).
 pub fn bundle_size(bundle: &Path) -> (u64, Option<DateTime<Utc>>) {
+    let measured = measure_bundle(bundle);
+    (measured.size, measured.modified)
+}
+
+/// The fingerprint of the backup at `path` as it is now: a file's size and
+/// modification time, a bundle's file count, total size and newest time;
+/// `None` when it is not there (or is neither a file nor a folder).
+pub fn fingerprint_of(path: &Path) -> Option<Fingerprint> {
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    if metadata.is_dir() {
+        Some(measure_bundle(path))
+    } else if metadata.is_file() {
+        let modified = metadata.modified().ok().map(to_utc);
+        Some(Fingerprint::new(EntryKind::File, metadata.len(), 0, modified))
+    } else {
+        None
+    }
+}
+
+/// A bundle's fingerprint: the regular files under `bundle` (count and sum)
+/// and the newest modification time of anything in it, the folder included.
+/// Links are not followed; unreadable parts are left out (copying them will
+/// fail loudly later, which is where that belongs).
+fn measure_bundle(bundle: &Path) -> Fingerprint {
     let mut total = 0u64;
+    let mut files = 0u64;
     let mut newest: Option<SystemTime> = None;
     for entry in walkdir::WalkDir::new(bundle)
         .follow_links(false)
@@ -231,12 +261,13 @@ pub fn bundle_size(bundle: &Path) -> (u64, Option<DateTime<Utc>>) {
         };
         if entry.file_type().is_file() {
             total = total.saturating_add(metadata.len());
+            files += 1;
         }
         if let Ok(modified) = metadata.modified() {
             newest = Some(newest.map_or(modified, |n| n.max(modified)));
         }
     }
-    (total, newest.map(to_utc))
+    Fingerprint::new(EntryKind::Bundle, total, files, newest.map(to_utc))
 }
 
 fn to_utc(time: SystemTime) -> DateTime<Utc> {

@@ -58,6 +58,7 @@ fn classify(entries: Vec<(Listed, Option<NaiveDateTime>)>) -> (Vec<SourceEntry>,
                 size: entry.size,
                 kind,
                 modified: entry.modified,
+                files: entry.files,
             }),
             (Ok(name) | Err(name), _, _) => unrecognized.push(name),
         }

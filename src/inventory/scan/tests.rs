@@ -75,6 +75,7 @@ fn record(name: &str, size: u64, kind: EntryKind) -> CopyRecord {
         copied_at: now(),
         verified_at: Some(now()),
         ciphertext_hash: None,
+        fingerprint: None,
     }
 }
 
@@ -379,6 +380,7 @@ fn encrypted_staged_copies_are_found_under_their_stored_names() {
     let outbox = office.dir.path().join("outbox");
     let encrypted = |name: &str, kind| CopyRecord {
         ciphertext_hash: Some("ab".repeat(32)),
+        fingerprint: None,
         ..record(name, 5, kind)
     };
     // A file and a bundle, encrypted: one file each, sized as ciphertext.

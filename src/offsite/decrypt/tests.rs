@@ -65,6 +65,7 @@ fn stage(keys: &Keys, source: &Path, kind: EntryKind, staging: &Path) -> (PathBu
         copied_at: DateTime::UNIX_EPOCH,
         verified_at: Some(DateTime::UNIX_EPOCH),
         ciphertext_hash: Some(copy.ciphertext_hash),
+        fingerprint: None,
     };
     let mut manifest = Manifest::new("offsite:cloud", "cloud");
     manifest.record(record.clone());

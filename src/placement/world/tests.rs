@@ -20,6 +20,7 @@ fn on_server(name: &str, size: u64) -> SourceEntry {
         size,
         kind: EntryKind::File,
         modified: None,
+        files: 0,
     }
 }
 
@@ -32,6 +33,7 @@ fn record(name: &str, size: u64) -> CopyRecord {
         copied_at: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
         verified_at: Some(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()),
         ciphertext_hash: None,
+        fingerprint: None,
     }
 }
 

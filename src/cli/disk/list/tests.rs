@@ -50,6 +50,7 @@ fn copies(days: &[u32], verified: bool) -> BTreeMap<String, CopyRecord> {
                 copied_at: at(*day, 4),
                 verified_at: verified.then(|| at(*day, 5)),
                 ciphertext_hash: None,
+                fingerprint: None,
             };
             (name, record)
         })
