@@ -6,15 +6,22 @@
 #
 #   benches/plan_vs_rotate_backups.sh [WORKDIR] [RUNS]
 #
-# Needs: cargo, python3, GNU time (/usr/bin/time), rotate-backups
-# (`pip install rotate-backups`; installed by this script when missing).
+# Needs: cargo, python3 (with venv), GNU time (/usr/bin/time). rotate-backups
+# (PyPI) is installed by this script into a virtual environment under
+# target/bench-venv the first time, never globally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/rota-bench}
 runs=${2:-5}
-command -v rotate-backups >/dev/null || pip install --quiet rotate-backups
+target=${CARGO_TARGET_DIR:-$PWD/target}
+venv=$target/bench-venv
+if [ ! -x "$venv/bin/rotate-backups" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet rotate-backups
+fi
+rotate_backups=$venv/bin/rotate-backups
 cargo build --release --quiet
-rota=${CARGO_TARGET_DIR:-$PWD/target}/release/rota
+rota=$target/release/rota
 
 if [ ! -f "$work/ready" ]; then
   rm -rf "$work"
@@ -71,7 +78,7 @@ rota_times=(); rota_mem=(); rb_times=(); rb_mem=()
 for i in $(seq "$runs"); do
   read -r t m < <(measure "$rota" plan "$work/policy.yaml" --at 2026-05-29T12:00 --format json)
   rota_times+=("$t"); rota_mem+=("$m")
-  read -r t m < <(measure rotate-backups --dry-run --daily=10 --monthly=12 --yearly=always --hourly=3 "$work/source")
+  read -r t m < <(measure "$rotate_backups" --dry-run --daily=10 --monthly=12 --yearly=always --hourly=3 "$work/source")
   rb_times+=("$t"); rb_mem+=("$m")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
