@@ -7,7 +7,7 @@
 //! remote copy deleted there and logged; the key in the safe restores what
 //! left the building. And `apply` refusing a target whose rclone is missing.
 //!
-//! rclone must be installed (`.ci/run` installs Debian's).
+//! rclone must be installed (`scripts/test` installs it).
 
 mod support;
 

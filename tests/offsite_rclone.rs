@@ -4,7 +4,7 @@
 //! remote object; a remote with no hash in common. `apply_offsite.rs` runs the
 //! same through `rota apply`.
 //!
-//! rclone must be installed (`.ci/run` installs Debian's).
+//! rclone must be installed (`scripts/test` installs it).
 
 mod support;
 
@@ -27,7 +27,7 @@ use support::sftp::SftpServer;
 /// Short timeouts: a dead server is noticed in seconds, not minutes.
 fn client(config: PathBuf) -> Rclone {
     Rclone {
-        program: PathBuf::from("rclone"),
+        program: support::tools::rclone(),
         config: Some(config),
         bwlimit: None,
         timeouts: Timeouts::quick(),

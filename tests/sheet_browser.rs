@@ -4,9 +4,9 @@
 //! connect and the disk to take off, as `placement::nightly` says. Several
 //! weeks print one page each; the year at a glance fits one page.
 //!
-//! Chromium and poppler-utils are required (`.ci/run` installs Debian's): the
-//! test fails, never skips, when they are missing. Set `ROTA_CHROMIUM` to use
-//! another Chromium or Chrome binary (e.g. on macOS).
+//! Chromium and poppler-utils are required (`scripts/test` installs them): the
+//! test fails, never skips, when they are missing (`support::tools`). Set
+//! `ROTA_CHROMIUM` to use another Chromium or Chrome binary.
 
 mod support;
 
@@ -16,42 +16,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use rota::placement::nightly::{Night, iso_week};
+use support::tools::{chromium, poppler};
 use support::{Rota, TempOffice, repo_file};
 
 /// A safety net against a hung browser, not a timing assertion.
 const BROWSER_WATCHDOG: Duration = Duration::from_secs(120);
-
-const INSTALL: &str = "install them with `apt-get install -y chromium poppler-utils` (what .ci/run \
-                       does), or point ROTA_CHROMIUM at a Chromium or Chrome binary";
-
-fn chromium() -> PathBuf {
-    if let Some(path) = std::env::var_os("ROTA_CHROMIUM") {
-        return PathBuf::from(path);
-    }
-    [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ]
-    .iter()
-    .find_map(|name| on_path(name))
-    .unwrap_or_else(|| panic!("the browser test needs Chromium, which is not installed: {INSTALL}"))
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
-fn poppler(tool: &str) -> PathBuf {
-    on_path(tool).unwrap_or_else(|| {
-        panic!("the browser test needs {tool} (poppler-utils), which is not installed: {INSTALL}")
-    })
-}
 
 /// Runs a command to completion with a watchdog; its stdout.
 fn run(mut command: Command, what: &str) -> String {

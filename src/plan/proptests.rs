@@ -160,11 +160,50 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The case proptest once shrank a failure to (an archive disk, `destruction:
+/// archive`, a wrong disk on the seventeenth night), kept as a plain test so it
+/// runs every time whatever the random seed.
+#[test]
+fn the_shrunk_archive_case_keeps_every_invariant() {
+    let night = |backups, connect, wrong| Night {
+        backups,
+        connect,
+        wrong,
+        archive_connected: false,
+    };
+    let nights = [
+        (1, 0, 0), (0, 0, 0), (1, 1, 0), (0, 0, 0), (0, 0, 0), (1, 0, 0), (1, 0, 0),
+        (1, 0, 0), (1, 0, 0), (1, 1, 0), (0, 0, 0), (1, 2, 0), (0, 0, 0), (1, 0, 0),
+        (1, 0, 0), (1, 2, 0), (1, 3, 1), (0, 0, 0), (0, 0, 0), (0, 0, 0),
+    ];
+    let s = Scenario {
+        min_backups: 1,
+        keep_last: 2,
+        business_days: 3,
+        month_ends: 0,
+        quarter_ends: 0,
+        last: 0,
+        archive: true,
+        destruction: "archive",
+        hold_day: 0,
+        disk_gb: 40,
+        nights: nights.iter().map(|&(b, c, w)| night(b, c, w)).collect(),
+    };
+    run(&s).unwrap();
+}
+
 proptest! {
-    // 24 cases in `cargo test`; PROPTEST_CASES=2000 for a longer hunt.
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
-    ))]
+    // 24 cases in `cargo test`; PROPTEST_CASES=2000 for a longer hunt. A
+    // failure is saved next to this file (proptests.proptest-regressions), not
+    // in a top-level proptest-regressions/ folder.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24),
+        )
+    })]
     #[test]
     fn random_offices_keep_every_invariant(s in scenario()) {
         run(&s)?;

@@ -12,6 +12,7 @@
 
 pub mod sandbox;
 pub mod sftp;
+pub mod tools;
 
 use std::ffi::OsStr;
 use std::fs;

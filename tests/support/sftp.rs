@@ -4,7 +4,8 @@
 //! reached through a remote `office` in a temp rclone.conf. It can be stopped
 //! and started again on the same port, as a network failure and its end.
 //!
-//! rclone must be installed (`.ci/run` installs Debian's).
+//! rclone must be installed (`scripts/test` installs it; `super::tools` fails
+//! the test with that advice when it is missing).
 
 use std::fs;
 use std::net::{TcpListener, TcpStream};
@@ -44,7 +45,7 @@ impl SftpServer {
 
     /// Starts (again) on the same port, and waits until it accepts connections.
     pub fn restart(&mut self) {
-        let child = Command::new("rclone")
+        let child = Command::new(super::tools::rclone())
             .args(["serve", "sftp"])
             .arg(&self.served)
             .args(["--addr", &format!("127.0.0.1:{}", self.port)])
@@ -58,7 +59,7 @@ impl SftpServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("rclone is installed (apt-get install rclone; .ci/run does it)");
+            .unwrap_or_else(|error| panic!("cannot start rclone serve sftp: {error}"));
         self.child = Some(child);
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
@@ -80,7 +81,7 @@ impl SftpServer {
 
     /// An rclone.conf with a remote `office` for this server.
     pub fn config(&self, root: &Path, extra: &str) -> PathBuf {
-        let obscured = Command::new("rclone")
+        let obscured = Command::new(super::tools::rclone())
             .args(["obscure", PASSWORD])
             .output()
             .expect("rclone obscure");
