@@ -365,8 +365,7 @@ impl LoneDisk {
             Wanted::Latest => self
                 .entries
                 .iter()
-                .filter(|e| e.date.is_some())
-                .next_back()
+                .rfind(|e| e.date.is_some())
                 .or(self.entries.last())
                 .ok_or(NotFound::Nothing),
         }

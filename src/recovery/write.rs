@@ -63,6 +63,11 @@ impl Failure {
         !matches!(self, Failure::Exists { .. } | Failure::Destination { .. })
     }
 
+    /// Whether the copy itself is bad (not the key, not the destination).
+    pub fn is_damage(&self) -> bool {
+        matches!(self, Failure::Mismatch { .. } | Failure::Damaged { .. })
+    }
+
     /// What went wrong, in words.
     pub fn words(&self) -> String {
         match self {
