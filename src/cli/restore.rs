@@ -499,10 +499,19 @@ fn no_good_copy(
     if damaged > 0 {
         help.push(format!("then run `{verify}` to see what else is damaged"));
     }
+    let keyless = skipped.len() - damaged;
+    let mut why = Vec::new();
+    if damaged > 0 {
+        why.push(format!("{damaged} damaged"));
+    }
+    if keyless > 0 {
+        why.push(format!("{keyless} could not be decrypted"));
+    }
     CliError::failed_with_help(
         format!(
-            "{name} was not restored: {} tried, none usable ({damaged} damaged); nothing was written under its name",
-            crate::render::format::plural(skipped.len(), "copy", "copies")
+            "{name} was not restored: {} tried ({}); nothing was written under its name",
+            crate::render::format::plural(skipped.len(), "copy", "copies"),
+            why.join(", ")
         ),
         help.join("; "),
     )

@@ -101,6 +101,9 @@ impl RestoreOffice {
             if let Ok(Some(disk)) = rota::inventory::read_label(&mount) {
                 text = text.replace(&disk.id, "[DISK-ID]");
                 text = text.replace(disk.short_id(), "[ID]");
+                // `rota disk init` labels with the real clock.
+                let labelled = disk.labelled_at.format("labelled %Y-%m-%d").to_string();
+                text = text.replace(&labelled, "labelled [DATE]");
             }
         }
         text

@@ -255,6 +255,9 @@ pub fn source_words(source: &CopySource, times: Times) -> String {
     match (&source.origin, source.verified_at()) {
         (crate::recovery::source::Origin::Server, _) => {}
         (_, Some(at)) => notes.push(format!("verified {}", times.at(at))),
+        (_, None) if source.expected.is_none() => {
+            notes.push(String::from("no recorded checksum"));
+        }
         (_, None) => notes.push(String::from("never verified")),
     }
     if notes.is_empty() {
