@@ -15,6 +15,7 @@ mod init;
 mod passphrase;
 mod plan;
 pub mod report;
+mod restore;
 mod restore_test;
 mod session;
 mod sheet;
@@ -71,6 +72,7 @@ enum Command {
     RestoreTest(restore_test::RestoreTestArgs),
     Simulate(simulate::SimulateArgs),
     Decrypt(decrypt::DecryptArgs),
+    Restore(restore::RestoreArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -113,6 +115,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Verify(args) => verify::run(&args, no_color),
         Command::RestoreTest(args) => restore_test::run(&args, no_color),
         Command::Decrypt(args) => decrypt::run(&args),
+        Command::Restore(args) => restore::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
     }

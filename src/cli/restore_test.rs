@@ -320,7 +320,7 @@ fn check_scratch_parent(dir: &Path, inventory: &Inventory) -> Result<PathBuf, Cl
 }
 
 /// Refuses to start when the scratch folder's drive cannot hold the backup.
-fn check_room(parent: &Path, size: u64) -> Result<(), CliError> {
+pub(super) fn check_room(parent: &Path, size: u64) -> Result<(), CliError> {
     let probe = parent.ancestors().find(|p| p.exists()).unwrap_or(parent);
     match fsinfo::space(probe) {
         Some(space) if space.free < size => Err(CliError::failed_with_help(
