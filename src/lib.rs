@@ -13,6 +13,8 @@ pub mod execute;
 pub mod explain;
 pub mod hygiene;
 pub mod inventory;
+pub mod nightly;
+pub mod notify;
 pub mod offsite;
 pub mod placement;
 pub mod plan;
