@@ -12,6 +12,7 @@ mod doctor;
 mod error;
 mod explain;
 mod init;
+mod night;
 mod passphrase;
 mod plan;
 pub mod report;
@@ -19,6 +20,7 @@ mod restore_test;
 mod session;
 mod sheet;
 mod simulate;
+mod status;
 mod verify;
 
 use std::process::ExitCode;
@@ -71,6 +73,7 @@ enum Command {
     RestoreTest(restore_test::RestoreTestArgs),
     Simulate(simulate::SimulateArgs),
     Decrypt(decrypt::DecryptArgs),
+    Status(status::StatusArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -115,6 +118,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Decrypt(args) => decrypt::run(&args),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
+        Command::Status(args) => status::run(&args, no_color),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod prometheus;
 pub mod record;
 pub mod status;
 pub mod status_text;
+pub mod swap;
 
 pub use record::{DiskSeen, NotifyResult, RunError, RunOutcome, RunRecord, WarningDetail};
 pub use status::{Health, Status};

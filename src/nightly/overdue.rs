@@ -90,7 +90,11 @@ pub fn expected_night(
 }
 
 /// The next scheduled start after `at` (open days only), if there is a schedule.
-pub fn next_run(calendar: &Calendar, schedule: &Schedule, at: DateTime<Tz>) -> Option<DateTime<Tz>> {
+pub fn next_run(
+    calendar: &Calendar,
+    schedule: &Schedule,
+    at: DateTime<Tz>,
+) -> Option<DateTime<Tz>> {
     let mut date = calendar.local_time(&at).date().pred_opt()?;
     for _ in 0..LOOKBACK_DAYS {
         if calendar.is_open(date) {
@@ -114,9 +118,7 @@ pub fn judge(
     let expected = expected_night(calendar, schedule, at);
     let overdue = match &expected {
         None => runs.iter().all(|run| run.at > at),
-        Some(night) => !runs
-            .iter()
-            .any(|run| run.at >= night.opens && run.at <= at),
+        Some(night) => !runs.iter().any(|run| run.at >= night.opens && run.at <= at),
     };
     Judgement { expected, overdue }
 }
@@ -133,7 +135,13 @@ mod tests {
     fn calendar() -> Calendar {
         Calendar::new(
             chrono_tz::America::New_York,
-            &[Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            &[
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
             Vec::new(),
             NaiveTime::from_hms_opt(5, 0, 0).unwrap(),
             crate::calendar::FiscalYearEnd::DECEMBER,
@@ -149,7 +157,9 @@ mod tests {
 
     fn local(text: &str) -> DateTime<Tz> {
         let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
-        chrono_tz::America::New_York.from_local_datetime(&naive).unwrap()
+        chrono_tz::America::New_York
+            .from_local_datetime(&naive)
+            .unwrap()
     }
 
     fn run_at(text: &str) -> RunRecord {
@@ -231,6 +241,9 @@ mod tests {
         let cal = calendar();
         let s = schedule("23:45", 0);
         let friday_night = local("2026-04-03 23:50");
-        assert_eq!(next_run(&cal, &s, friday_night), Some(local("2026-04-06 23:45")));
+        assert_eq!(
+            next_run(&cal, &s, friday_night),
+            Some(local("2026-04-06 23:45"))
+        );
     }
 }

@@ -201,9 +201,9 @@ fn verdict(
             .as_ref()
             .map(|night| {
                 format!(
-                    "no run since {} (the run for {}, due by {})",
-                    night.opens.format("%Y-%m-%d %H:%M"),
+                    "no run for {} (expected from {}, at the latest by {})",
                     night.day,
+                    night.opens.format("%Y-%m-%d %H:%M"),
                     night.deadline.format("%Y-%m-%d %H:%M")
                 )
             })

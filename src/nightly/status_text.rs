@@ -152,7 +152,11 @@ fn disks(out: &mut String, status: &Status) {
             "  {:width$}  {seen}, {} {}{verified}",
             disk.label,
             disk.holdings,
-            if disk.holdings == 1 { "backup" } else { "backups" },
+            if disk.holdings == 1 {
+                "backup"
+            } else {
+                "backups"
+            },
         );
     }
 }
@@ -162,7 +166,11 @@ fn work(out: &mut String, status: &Status) {
         out,
         "Pending: {} planned {}, {} waiting for a disk ({} copies)",
         status.planned_actions,
-        if status.planned_actions == 1 { "action" } else { "actions" },
+        if status.planned_actions == 1 {
+            "action"
+        } else {
+            "actions"
+        },
         status.pending,
         status.pending_copies
     );
