@@ -21,6 +21,7 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod retention;
+pub mod schedule;
 pub mod simulate;
 pub mod synthetic;
 pub mod typical;

@@ -17,6 +17,7 @@ mod passphrase;
 mod plan;
 pub mod report;
 mod restore_test;
+mod schedule;
 mod session;
 mod sheet;
 mod simulate;
@@ -74,6 +75,7 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     Decrypt(decrypt::DecryptArgs),
     Status(status::StatusArgs),
+    Schedule(schedule::ScheduleArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -119,6 +121,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Apply(args) => apply::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
         Command::Status(args) => status::run(&args, no_color),
+        Command::Schedule(args) => schedule::run(&args, no_color),
     }
 }
 
