@@ -13,6 +13,7 @@ mod error;
 mod explain;
 mod init;
 mod night;
+mod notify;
 mod passphrase;
 mod plan;
 pub mod report;
@@ -76,6 +77,7 @@ enum Command {
     Decrypt(decrypt::DecryptArgs),
     Status(status::StatusArgs),
     Schedule(schedule::ScheduleArgs),
+    Notify(notify::NotifyArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -122,6 +124,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Demo(args) => demo::run(&args, no_color),
         Command::Status(args) => status::run(&args, no_color),
         Command::Schedule(args) => schedule::run(&args, no_color),
+        Command::Notify(args) => notify::run(&args, no_color),
     }
 }
 
