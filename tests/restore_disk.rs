@@ -207,6 +207,7 @@ fn encrypted_disk(
             copied_at: DateTime::UNIX_EPOCH,
             verified_at: Some(DateTime::UNIX_EPOCH),
             ciphertext_hash: Some(sealed.ciphertext_hash),
+            fingerprint: None,
         });
     }
     manifest.save(&copies).unwrap();
@@ -329,6 +330,7 @@ fn a_folder_of_off_site_copies_restores_like_a_disk() {
         copied_at: DateTime::UNIX_EPOCH,
         verified_at: Some(DateTime::UNIX_EPOCH),
         ciphertext_hash: Some(sealed.ciphertext_hash),
+        fingerprint: None,
     });
     manifest.save(&outbox).unwrap();
     office

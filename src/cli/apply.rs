@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::check::source_folder_problem;
+use super::night::Night;
 use super::report::{Style, render_diagnostic};
 use super::session::Session;
 use super::{CliError, Outcome};
@@ -60,17 +61,26 @@ fn parse_wait(text: &str) -> Result<Span, String> {
 }
 
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
+    // The run record and notifications see every way this can end.
+    let mut night = Night::begin();
+    let result = carry_out(args, no_color, &mut night);
+    night.end(result)
+}
+
+fn carry_out(args: &ApplyArgs, no_color: bool, night: &mut Night) -> Result<Outcome, CliError> {
     let saved = args.plan.as_ref().map(read_saved).transpose()?;
     let at = saved
         .as_ref()
         .map(|s| s.plan.at.clone())
         .or(args.at.clone());
     let session = Session::open(&args.policy, at.as_deref(), no_color)?;
+    night.opened(&session);
     if let Some(limit) = args.wait {
         wait::wait_for_tonight(&session, limit)?;
     }
     let clock = Utc::now;
     let mut prepared = prepare(&session, &clock)?;
+    night.planned(&prepared);
     report_recovery(&prepared.recovery);
     report_remotes(&prepared.remotes);
     let style = Style::for_stderr(no_color);
@@ -88,11 +98,13 @@ pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
         return Ok(Outcome::Success);
     }
     if !args.yes && !confirm(&prepared.plan, no_color)? {
+        night.skip();
         println!("Nothing was changed.");
         return Ok(Outcome::Success);
     }
     let mut shown = Shown::new(&prepared.plan, std::io::stderr().is_terminal());
     let report = prepared.execute(&session, &mut shown);
+    night.executed(&report);
     shown.done();
     prepared.finish(&session, &report)?;
     print!("{}", summary(&prepared.plan, &report));

@@ -12,14 +12,18 @@ mod doctor;
 mod error;
 mod explain;
 mod init;
+mod night;
+mod notify;
 mod passphrase;
 mod plan;
 pub mod report;
 mod restore;
 mod restore_test;
+mod schedule;
 mod session;
 mod sheet;
 mod simulate;
+mod status;
 mod verify;
 
 use std::process::ExitCode;
@@ -73,6 +77,9 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     Decrypt(decrypt::DecryptArgs),
     Restore(restore::RestoreArgs),
+    Status(status::StatusArgs),
+    Schedule(schedule::ScheduleArgs),
+    Notify(notify::NotifyArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -118,6 +125,9 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Restore(args) => restore::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
+        Command::Status(args) => status::run(&args, no_color),
+        Command::Schedule(args) => schedule::run(&args, no_color),
+        Command::Notify(args) => notify::run(&args, no_color),
     }
 }
 

@@ -20,7 +20,9 @@ use super::failure::{Done, Failure, Refusal};
 use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
 use super::run::Step;
 use crate::content_hash;
-use crate::inventory::{CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, fsinfo, layout};
+use crate::inventory::{
+    CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, fsinfo, layout,
+};
 use crate::placement::Location;
 use crate::plan::Action;
 
@@ -120,7 +122,15 @@ impl Step<'_, '_> {
             wrote: &wrote,
             fingerprint: before,
         };
-        self.place_copy(action, source, target, expected.as_deref(), &temp, &final_path, &copied)?;
+        self.place_copy(
+            action,
+            source,
+            target,
+            expected.as_deref(),
+            &temp,
+            &final_path,
+            &copied,
+        )?;
         Ok(wrote.bytes)
     }
 
@@ -478,7 +488,9 @@ fn changed_while_read(
             "it changed while it was being copied ({}); the copy was discarded and it will be copied again once it has settled",
             before.changes_to(&after)
         ),
-        _ => String::from("it appeared or vanished while it was being copied; the copy was discarded"),
+        _ => String::from(
+            "it appeared or vanished while it was being copied; the copy was discarded",
+        ),
     };
     Some(CopyFailure::SourceChanged {
         path: path.to_path_buf(),

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use crate::inventory::stored::Stored;
 use crate::inventory::{
-    Catalog, CopyRecord, EntryKind, Fingerprint, Inventory, Manifest, bundle_size, layout, read_label,
+    Catalog, CopyRecord, EntryKind, Fingerprint, Inventory, Manifest, bundle_size, layout,
+    read_label,
 };
 use crate::placement::Location;
 use crate::plan::Plan;

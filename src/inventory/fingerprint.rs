@@ -53,13 +53,23 @@ impl Fingerprint {
         }
         if self.files != now.files {
             let count = |files: Option<u64>| files.map_or(String::from("?"), |n| n.to_string());
-            changes.push(format!("files {} → {}", count(self.files), count(now.files)));
+            changes.push(format!(
+                "files {} → {}",
+                count(self.files),
+                count(now.files)
+            ));
         }
         if self.modified != now.modified {
             let time = |t: Option<DateTime<Utc>>| {
-                t.map_or(String::from("unknown"), |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                t.map_or(String::from("unknown"), |t| {
+                    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+                })
             };
-            changes.push(format!("modified {} → {}", time(self.modified), time(now.modified)));
+            changes.push(format!(
+                "modified {} → {}",
+                time(self.modified),
+                time(now.modified)
+            ));
         }
         changes.join(", ")
     }
@@ -84,9 +94,17 @@ mod tests {
 
     #[test]
     fn round_trips_through_json() {
-        let print = Fingerprint::new(EntryKind::File, 42, 1, "2026-03-31T23:40:00.123456789Z".parse().ok());
+        let print = Fingerprint::new(
+            EntryKind::File,
+            42,
+            1,
+            "2026-03-31T23:40:00.123456789Z".parse().ok(),
+        );
         let json = serde_json::to_string(&print).unwrap();
-        assert_eq!(json, r#"{"size":42,"modified":"2026-03-31T23:40:00.123456789Z"}"#);
+        assert_eq!(
+            json,
+            r#"{"size":42,"modified":"2026-03-31T23:40:00.123456789Z"}"#
+        );
         assert_eq!(serde_json::from_str::<Fingerprint>(&json).unwrap(), print);
     }
 }

@@ -18,9 +18,11 @@ mod scan;
 pub mod stored;
 mod utc_time;
 
-pub use fingerprint::Fingerprint;
 pub use catalog::{Catalog, CatalogError};
+pub use fingerprint::Fingerprint;
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;
-pub use scan::{bundle_size, fingerprint_of, mount_candidates, scan, scan_loading_catalog, scan_with_catalog};
+pub use scan::{
+    bundle_size, fingerprint_of, mount_candidates, scan, scan_loading_catalog, scan_with_catalog,
+};

@@ -11,7 +11,9 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use crate::calendar::{Calendar, NamePattern};
-use crate::inventory::{CopyRecord, DiskView, EntryKind, Fingerprint, Inventory, SourceEntry, Space};
+use crate::inventory::{
+    CopyRecord, DiskView, EntryKind, Fingerprint, Inventory, SourceEntry, Space,
+};
 use crate::policy::{OffsiteTarget, Policy};
 use crate::retention::Dated;
 
@@ -318,13 +320,20 @@ fn stale_copies(
                 .offsite
                 .iter()
                 .filter(|view| &view.name == name)
-                .flat_map(|view| view.staged.values().chain(view.remote.iter().flat_map(|r| r.values())))
+                .flat_map(|view| {
+                    view.staged
+                        .values()
+                        .chain(view.remote.iter().flat_map(|r| r.values()))
+                })
                 .collect(),
         };
         for (record, backup) in lookup.find_all(records.into_iter(), |record| &record.name) {
             let is_stale = site.copies[backup].is_some_and(|copy| copy.stale);
             if let (true, Some(recorded)) = (is_stale, record.fingerprint) {
-                if !stale.iter().any(|s: &StaleCopy| s.backup == backup && s.site == site_index) {
+                if !stale
+                    .iter()
+                    .any(|s: &StaleCopy| s.backup == backup && s.site == site_index)
+                {
                     stale.push(StaleCopy {
                         backup,
                         site: site_index,

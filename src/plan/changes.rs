@@ -11,7 +11,10 @@ use crate::policy::Policy;
 
 /// The pending reason of a copy of a backup that is still being written.
 pub fn unsettled_reason(age: TimeDelta) -> String {
-    format!("still being written (last changed {} min ago)", age.num_minutes())
+    format!(
+        "still being written (last changed {} min ago)",
+        age.num_minutes()
+    )
 }
 
 /// One `unsettled-backup` warning per backup still being written, and one

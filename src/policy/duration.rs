@@ -20,9 +20,8 @@ impl Span {
     /// Parses `10m`, `45 s`, `2h`, `1h30m`, `3 days`, or `0`.
     pub fn parse(text: &str) -> Result<Span, String> {
         let cleaned: String = text.trim().to_ascii_lowercase();
-        let bad = || {
-            format!("`{text}` is not a duration like \"10m\", \"90s\", \"2h\" or \"1h30m\"")
-        };
+        let bad =
+            || format!("`{text}` is not a duration like \"10m\", \"90s\", \"2h\" or \"1h30m\"");
         if cleaned == "0" {
             return Ok(Span::default());
         }
@@ -32,10 +31,14 @@ impl Span {
             return Err(bad());
         }
         while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
             let number: u64 = rest[..digits].parse().map_err(|_| bad())?;
             rest = rest[digits..].trim_start();
-            let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+            let unit_len = rest
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
             let unit = unit_seconds(&rest[..unit_len]).ok_or_else(bad)?;
             rest = rest[unit_len..].trim_start();
             seconds = number
@@ -63,7 +66,12 @@ impl fmt::Display for Span {
         if total == 0 {
             return f.write_str("0s");
         }
-        let parts = [(total / 86_400, "d"), (total / 3600 % 24, "h"), (total / 60 % 60, "m"), (total % 60, "s")];
+        let parts = [
+            (total / 86_400, "d"),
+            (total / 3600 % 24, "h"),
+            (total / 60 % 60, "m"),
+            (total % 60, "s"),
+        ];
         for (amount, unit) in parts {
             if amount > 0 {
                 write!(f, "{amount}{unit}")?;
@@ -87,7 +95,15 @@ mod tests {
         assert_eq!(secs("1 day"), Ok(86_400));
         assert_eq!(secs("0"), Ok(0));
         assert_eq!(secs("0s"), Ok(0));
-        for bad in ["", "ten minutes", "10", "10 fortnights", "m", "-5m", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "ten minutes",
+            "10",
+            "10 fortnights",
+            "m",
+            "-5m",
+            "99999999999999999999d",
+        ] {
             assert!(Span::parse(bad).is_err(), "{bad:?} parsed");
         }
     }

@@ -11,17 +11,24 @@ mod load;
 mod model;
 mod pattern_problem;
 mod raw;
+mod raw_unattended;
 mod serde_pass;
 mod source_map;
 mod suggest;
 mod syntax;
+mod unattended;
 mod validate;
+mod validate_unattended;
 pub mod values;
 
-pub use duration::Span;
 pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};
+pub use duration::Span;
 pub use load::{LoadedPolicy, Origin, load, load_str};
 pub use model::*;
 pub use source_map::{ByteSpan, KeyPath, Segment};
 pub use suggest::{closest, edit_distance};
-pub use validate::{DEFAULT_KEEP_LAST, DEFAULT_SETTLE, DEFAULT_MIN_BACKUPS, default_mount_search, resolve};
+pub use unattended::*;
+pub use validate::{
+    DEFAULT_KEEP_LAST, DEFAULT_MIN_BACKUPS, DEFAULT_SETTLE, default_mount_search, resolve,
+};
+pub use validate_unattended::parse_duration;

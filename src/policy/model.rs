@@ -22,6 +22,10 @@ pub struct Policy {
     pub restore_test: RestoreTest,
     pub hold: Vec<Hold>,
     pub state_dir: PathBuf,
+    /// When the platform's scheduler runs `rota apply` (`schedule:`).
+    pub schedule: Option<super::unattended::Schedule>,
+    /// Who hears how a night went (`notify:`); empty when not given.
+    pub notify: super::unattended::Notify,
 }
 
 #[derive(Debug, Clone)]

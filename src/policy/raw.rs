@@ -128,6 +128,8 @@ pub struct RawPolicy {
     pub hold: Vec<RawHold>,
     #[serde(default)]
     pub state_dir: Option<Text>,
+    pub schedule: Option<super::raw_unattended::RawSchedule>,
+    pub notify: Option<super::raw_unattended::RawNotify>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

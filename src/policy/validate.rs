@@ -68,6 +68,7 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
         Some(text) => v.path(text, &root.key("state_dir")),
         None => v.dir.join(DEFAULT_STATE_DIR),
     };
+    let (schedule, notify) = super::validate_unattended::unattended(raw, &mut v.problems);
     v.lint(raw);
     if v.problems.iter().any(Problem::is_error) {
         return (None, v.problems);
@@ -83,6 +84,8 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
         restore_test,
         hold,
         state_dir,
+        schedule,
+        notify,
     };
     (Some(policy), v.problems)
 }

@@ -285,13 +285,19 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
     // The clone's backups keep their times: a copied backup is no fresher
     // (and no less settled) than the original.
-    for entry in walkdir::WalkDir::new(from).contents_first(true).follow_links(false) {
+    for entry in walkdir::WalkDir::new(from)
+        .contents_first(true)
+        .follow_links(false)
+    {
         let entry = entry.unwrap();
         if entry.file_type().is_symlink() {
             continue;
         }
         let target = to.join(entry.path().strip_prefix(from).unwrap());
         let modified = entry.metadata().unwrap().modified().unwrap();
-        fs::File::open(&target).unwrap().set_modified(modified).unwrap();
+        fs::File::open(&target)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
     }
 }

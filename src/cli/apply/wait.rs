@@ -79,7 +79,10 @@ pub fn wait_for_tonight(session: &Session, limit: Span) -> Result<(), CliError> 
         let waited = started.elapsed();
         if state == Tonight::Ready {
             if said.is_some() {
-                println!("Today's backup is ready after waiting {}.", Span::from_secs(waited.as_secs()));
+                println!(
+                    "Today's backup is ready after waiting {}.",
+                    Span::from_secs(waited.as_secs())
+                );
             }
             return Ok(());
         }
@@ -92,7 +95,10 @@ pub fn wait_for_tonight(session: &Session, limit: Span) -> Result<(), CliError> 
         };
         let words = describe(&state, policy);
         if said.as_ref() != Some(&words) {
-            println!("Waiting up to {} more: {words}.", Span::from_secs(left.as_secs()));
+            println!(
+                "Waiting up to {} more: {words}.",
+                Span::from_secs(left.as_secs())
+            );
             said = Some(words);
         }
         std::thread::sleep(poll_interval(&state, limit.0, left));
@@ -119,7 +125,10 @@ fn describe(state: &Tonight, policy: &Policy) -> String {
 /// short wait, and no longer than until a settling backup would be settled.
 fn poll_interval(state: &Tonight, limit: Duration, left: Duration) -> Duration {
     let mut interval = (limit / 60).clamp(Duration::from_secs(1), Duration::from_secs(60));
-    if let Tonight::Settling { left: settles_in, .. } = state {
+    if let Tonight::Settling {
+        left: settles_in, ..
+    } = state
+    {
         let settles_in = settles_in.to_std().unwrap_or_default() + Duration::from_millis(200);
         interval = interval.min(settles_in);
     }
@@ -144,7 +153,8 @@ mod tests {
 
     fn with_backup(name: &str, modified: &str) -> Inventory {
         let mut inventory = Inventory::default();
-        let timestamp = chrono::NaiveDateTime::parse_from_str(&name[2..17], "%Y-%m-%d_%H%M").unwrap();
+        let timestamp =
+            chrono::NaiveDateTime::parse_from_str(&name[2..17], "%Y-%m-%d_%H%M").unwrap();
         inventory.source.backups.push(SourceEntry {
             name: name.to_string(),
             timestamp,
@@ -162,7 +172,10 @@ mod tests {
         let today: NaiveDate = "2026-03-31".parse().unwrap();
         let observed: DateTime<Utc> = "2026-04-01T03:50:00Z".parse().unwrap();
         let yesterday = with_backup("B_2026-03-30_2330.bak", "2026-03-31T03:40:00Z");
-        assert_eq!(tonight(&policy, &yesterday, today, observed), Tonight::Absent { today });
+        assert_eq!(
+            tonight(&policy, &yesterday, today, observed),
+            Tonight::Absent { today }
+        );
         let writing = with_backup("B_2026-03-31_2330.bak", "2026-04-01T03:47:00Z");
         assert_eq!(
             tonight(&policy, &writing, today, observed),
@@ -184,8 +197,29 @@ mod tests {
             left: TimeDelta::seconds(10),
         };
         let hours = Duration::from_secs(7200);
-        assert_eq!(poll_interval(&Tonight::Absent { today: NaiveDate::MIN }, hours, hours), Duration::from_secs(60));
-        assert_eq!(poll_interval(&settling, hours, hours), Duration::from_millis(10_200));
-        assert_eq!(poll_interval(&Tonight::Absent { today: NaiveDate::MIN }, Duration::from_secs(20), Duration::from_secs(20)), Duration::from_secs(1));
+        assert_eq!(
+            poll_interval(
+                &Tonight::Absent {
+                    today: NaiveDate::MIN
+                },
+                hours,
+                hours
+            ),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            poll_interval(&settling, hours, hours),
+            Duration::from_millis(10_200)
+        );
+        assert_eq!(
+            poll_interval(
+                &Tonight::Absent {
+                    today: NaiveDate::MIN
+                },
+                Duration::from_secs(20),
+                Duration::from_secs(20)
+            ),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -208,7 +208,11 @@ fn measure(entry: &DirEntry) -> Listed {
     let (size, modified, files) = match entry_type {
         EntryType::Folder => {
             let measured = measure_bundle(&entry.path());
-            (measured.size, measured.modified, measured.files.unwrap_or(0))
+            (
+                measured.size,
+                measured.modified,
+                measured.files.unwrap_or(0),
+            )
         }
         _ => (metadata.len(), metadata.modified().ok().map(to_utc), 0),
     };
@@ -237,7 +241,12 @@ pub fn fingerprint_of(path: &Path) -> Option<Fingerprint> {
         Some(measure_bundle(path))
     } else if metadata.is_file() {
         let modified = metadata.modified().ok().map(to_utc);
-        Some(Fingerprint::new(EntryKind::File, metadata.len(), 0, modified))
+        Some(Fingerprint::new(
+            EntryKind::File,
+            metadata.len(),
+            0,
+            modified,
+        ))
     } else {
         None
     }

@@ -1,0 +1,239 @@
+//! What `rota apply` leaves behind for the people who are not watching: it
+//! follows one run from start to end, pings the healthchecks check when the
+//! run begins, and at the end appends the run record to `state_dir/runs.jsonl`
+//! and sends the notifications `notify:` asks for.
+//!
+//! A notification that fails, or a record that cannot be written, is a
+//! warning on stderr: it never changes apply's exit status or stops the work.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::apply::Prepared;
+use super::session::Session;
+use super::{CliError, Outcome};
+use crate::execute::{Outcome as ActionOutcome, Report};
+use crate::nightly::record::{self, WarningDetail};
+use crate::nightly::{DiskSeen, NotifyResult, RunError, RunOutcome, RunRecord, swap};
+use crate::notify;
+use crate::plan::Op;
+use crate::policy::Policy;
+
+/// How far the run got, to say what kind of failure ended it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Opening,
+    Planned,
+    Executed,
+}
+
+/// One apply run as it goes.
+pub struct Night {
+    opened: Option<Opened>,
+    stage: Stage,
+    skipped: bool,
+    record: RunRecord,
+}
+
+struct Opened {
+    policy: Policy,
+    at: DateTime<Tz>,
+}
+
+impl Night {
+    pub fn begin() -> Night {
+        let started = Utc::now();
+        Night {
+            opened: None,
+            stage: Stage::Opening,
+            skipped: false,
+            record: RunRecord {
+                schema: 1,
+                started,
+                finished: started,
+                at: started.fixed_offset(),
+                today: None,
+                outcome: RunOutcome::Ok,
+                error: None,
+                errors: Vec::new(),
+                actions: 0,
+                copies: 0,
+                removals: 0,
+                bytes: 0,
+                pending: 0,
+                warnings: Vec::new(),
+                warning_details: Vec::new(),
+                disks: Vec::new(),
+                notify: Vec::new(),
+            },
+        }
+    }
+
+    /// The policy is loaded: from here on the run is recorded.
+    pub fn opened(&mut self, session: &Session) {
+        let policy = session.policy();
+        self.record.at = session.at.fixed_offset();
+        self.record.today = policy.office.calendar.today(&session.at);
+        let started = notify::started(&policy.notify, &policy.office.name);
+        self.record.notify.extend(started);
+        self.opened = Some(Opened {
+            policy: policy.clone(),
+            at: session.at,
+        });
+    }
+
+    /// Tonight's plan is made.
+    pub fn planned(&mut self, prepared: &Prepared<'_>) {
+        self.stage = Stage::Planned;
+        let plan = &prepared.plan;
+        self.record.actions = plan.actions.len();
+        self.record.pending = plan.pending.len();
+        for warning in &plan.warnings {
+            self.warn(warning.code.key(), &warning.message);
+        }
+        self.record.disks = prepared
+            .inventory
+            .disks
+            .iter()
+            .filter(|disk| disk.mount.is_some())
+            .map(|disk| DiskSeen {
+                label: disk.label.clone(),
+                id: disk.id.clone(),
+            })
+            .collect();
+    }
+
+    /// The plan was carried out (in part or in full).
+    pub fn executed(&mut self, report: &Report) {
+        self.stage = Stage::Executed;
+        self.record.bytes = report.bytes_copied();
+        for (action, outcome) in &report.outcomes {
+            match outcome {
+                ActionOutcome::Done(_) => match action.op {
+                    Op::Copy => self.record.copies += 1,
+                    Op::Archive => {
+                        self.record.copies += 1;
+                        self.record.removals += 1;
+                    }
+                    Op::Remove | Op::Destroy => self.record.removals += 1,
+                },
+                ActionOutcome::Failed(failure) => self.record.errors.push(format!(
+                    "{} {}: {failure}",
+                    action.op.key(),
+                    action.backup
+                )),
+                ActionOutcome::Skipped { .. } => {}
+            }
+        }
+    }
+
+    /// The person at the terminal said no: that is not a night's run.
+    pub fn skip(&mut self) {
+        self.skipped = true;
+    }
+
+    /// Records the run, notifies, and hands back apply's result unchanged.
+    pub fn end(mut self, result: Result<Outcome, CliError>) -> Result<Outcome, CliError> {
+        let Some(opened) = self.opened.take() else {
+            return result;
+        };
+        if self.skipped {
+            return result;
+        }
+        self.record.finished = Utc::now();
+        self.settle(&opened, result.as_ref().err());
+        for detail in self
+            .record
+            .warning_details
+            .iter()
+            .filter(|d| d.code == swap::CODE)
+        {
+            eprintln!("warning: {}", detail.message);
+        }
+        let policy = &opened.policy;
+        let sent = notify::finished(&policy.notify, &policy.office.name, &self.record);
+        self.record.notify.extend(sent);
+        report_notifications(&self.record.notify);
+        if let Err(error) = record::append(&policy.state_dir, &self.record) {
+            eprintln!(
+                "warning: cannot add this run to {}: {error}",
+                record::runs_file(&policy.state_dir).display()
+            );
+        }
+        result
+    }
+
+    /// The outcome, the error and the warnings that compare nights.
+    fn settle(&mut self, opened: &Opened, error: Option<&CliError>) {
+        if let Some(today) = self.record.today {
+            let previous: Vec<RunRecord> = record::read(&opened.policy.state_dir)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|run| run.at < opened.at)
+                .collect();
+            for detail in swap::not_swapped(&opened.policy, &previous, today, &self.record.disks) {
+                self.warn(&detail.code, &detail.message);
+            }
+        }
+        self.record.outcome = if self.record.warnings.is_empty() {
+            RunOutcome::Ok
+        } else {
+            RunOutcome::Warning
+        };
+        if let Some(error) = error {
+            self.record.outcome = RunOutcome::Failed;
+            let run_error = RunError {
+                kind: self.error_kind(error),
+                message: error.to_string(),
+            };
+            if self.record.errors.is_empty() {
+                self.record.errors.push(run_error.message.clone());
+            }
+            self.record.error = Some(run_error);
+        }
+    }
+
+    fn error_kind(&self, error: &CliError) -> String {
+        match (error, self.stage) {
+            (CliError::PolicyProblem(diagnostic), _) => diagnostic.code.to_string(),
+            (CliError::Policy(_), _) => "invalid-policy".to_string(),
+            (CliError::Usage { .. }, _) => "usage".to_string(),
+            (CliError::Failed { .. }, Stage::Opening) => "not-started".to_string(),
+            (CliError::Failed { .. }, Stage::Planned) => "refused".to_string(),
+            (CliError::Failed { .. }, Stage::Executed) => "actions-failed".to_string(),
+        }
+    }
+
+    fn warn(&mut self, code: &str, message: &str) {
+        if !self.record.warnings.iter().any(|c| c == code) {
+            self.record.warnings.push(code.to_string());
+        }
+        self.record.warning_details.push(WarningDetail {
+            code: code.to_string(),
+            message: message.to_string(),
+        });
+    }
+}
+
+/// One line for the log of what was sent; each failure as a warning.
+pub fn report_notifications(sent: &[NotifyResult]) {
+    if sent.is_empty() {
+        return;
+    }
+    let ok: Vec<String> = sent
+        .iter()
+        .filter(|r| r.ok)
+        .map(|r| format!("{} ({})", r.channel, r.event))
+        .collect();
+    if !ok.is_empty() {
+        println!("Notified: {}", ok.join(", "));
+    }
+    for failed in sent.iter().filter(|r| !r.ok) {
+        eprintln!(
+            "warning: the {} notification ({}) did not get through: {}; the backup work is not affected",
+            failed.channel,
+            failed.event,
+            failed.error.as_deref().unwrap_or("unknown error")
+        );
+    }
+}

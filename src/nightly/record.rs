@@ -1,0 +1,183 @@
+//! One JSON line per `apply` run in `state_dir/runs.jsonl`: when it really
+//! started and finished, the instant it planned for (`--at`, else the clock),
+//! how it ended, what it did, the warnings it met, the disks that were
+//! connected and how each notification fared. Appended whole and flushed
+//! (through [`crate::inventory::json_lines`]), never rewritten: a torn last
+//! line is skipped when reading.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::json_lines;
+
+/// The file name in `state_dir`.
+pub const RUNS_FILE: &str = "runs.jsonl";
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunOutcome {
+    /// Everything done, no warning.
+    Ok,
+    /// Done, but the plan warned about something (wrong disk, missing backup...).
+    Warning,
+    /// Refused, or an action failed.
+    Failed,
+}
+
+impl RunOutcome {
+    pub fn key(self) -> &'static str {
+        match self {
+            RunOutcome::Ok => "ok",
+            RunOutcome::Warning => "warning",
+            RunOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// Why a failed run failed: a stable kind and the message apply printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunError {
+    /// `source-missing` (or another policy problem's code), `not-started`
+    /// (lock, catalog), `refused` (mass delete, stale saved plan, no --yes),
+    /// `actions-failed`.
+    pub kind: String,
+    pub message: String,
+}
+
+/// A warning the run met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// A disk that was connected during the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiskSeen {
+    pub label: String,
+    pub id: String,
+}
+
+/// How one notification channel fared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyResult {
+    /// `healthchecks`, `webhook`, `ntfy`, `email`.
+    pub channel: String,
+    /// `start`, `success`, `warning`, `failure` or `test`.
+    pub event: String,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One `apply` run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema: u32,
+    /// Real clock, whatever `--at` said.
+    pub started: DateTime<Utc>,
+    pub finished: DateTime<Utc>,
+    /// The instant the run planned for, in office time (`--at`, else the clock).
+    pub at: DateTime<FixedOffset>,
+    pub today: Option<NaiveDate>,
+    pub outcome: RunOutcome,
+    /// The first thing that made the run fail.
+    #[serde(default)]
+    pub error: Option<RunError>,
+    /// Every failure, in words (failed actions each have one).
+    #[serde(default)]
+    pub errors: Vec<String>,
+    pub actions: usize,
+    pub copies: usize,
+    pub removals: usize,
+    pub bytes: u64,
+    pub pending: usize,
+    /// Warning codes, once each, in the order first met.
+    pub warnings: Vec<String>,
+    /// Every warning with its message.
+    #[serde(default)]
+    pub warning_details: Vec<WarningDetail>,
+    pub disks: Vec<DiskSeen>,
+    #[serde(default)]
+    pub notify: Vec<NotifyResult>,
+}
+
+impl RunRecord {
+    /// The one-line summary used in notifications and `status`.
+    pub fn summary(&self, office: &str) -> String {
+        let day = self
+            .today
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| self.at.format("%Y-%m-%d").to_string());
+        match self.outcome {
+            RunOutcome::Failed => {
+                let why = self
+                    .error
+                    .as_ref()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or("unknown error");
+                format!("rota FAILED at {office} for {day}: {why}")
+            }
+            RunOutcome::Warning => format!(
+                "rota finished with warnings at {office} for {day} ({}): {} copied, {} removed",
+                self.warnings.join(", "),
+                self.copies,
+                self.removals
+            ),
+            RunOutcome::Ok => format!(
+                "rota ok at {office} for {day}: {} copied, {} removed, {} pending",
+                self.copies, self.removals, self.pending
+            ),
+        }
+    }
+
+    /// The summary and the details, for a notification's body.
+    pub fn body(&self, office: &str) -> String {
+        let mut lines = vec![self.summary(office)];
+        lines.push(format!(
+            "planned for {} (started {}, finished {})",
+            self.at.to_rfc3339(),
+            self.started.format("%Y-%m-%d %H:%M:%S UTC"),
+            self.finished.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
+        if let Some(error) = &self.error {
+            lines.push(format!("error ({}): {}", error.kind, error.message));
+        }
+        for error in self.errors.iter().skip(usize::from(self.error.is_some())) {
+            lines.push(format!("error: {error}"));
+        }
+        for warning in &self.warning_details {
+            lines.push(format!("warning ({}): {}", warning.code, warning.message));
+        }
+        let disks: Vec<&str> = self.disks.iter().map(|d| d.label.as_str()).collect();
+        lines.push(if disks.is_empty() {
+            "disks connected: none".to_string()
+        } else {
+            format!("disks connected: {}", disks.join(", "))
+        });
+        lines.push(format!(
+            "{} actions: {} copies ({} bytes), {} removals; {} pending",
+            self.actions, self.copies, self.bytes, self.removals, self.pending
+        ));
+        lines.join("\n") + "\n"
+    }
+}
+
+pub fn runs_file(state_dir: &Path) -> PathBuf {
+    state_dir.join(RUNS_FILE)
+}
+
+/// Every readable run record, oldest first (as appended).
+pub fn read(state_dir: &Path) -> io::Result<Vec<RunRecord>> {
+    json_lines::read(&runs_file(state_dir))
+}
+
+/// Appends `record` as one line, creating `state_dir` if needed.
+pub fn append(state_dir: &Path, record: &RunRecord) -> io::Result<()> {
+    std::fs::create_dir_all(state_dir)?;
+    json_lines::append(&runs_file(state_dir), record)
+}
