@@ -22,7 +22,9 @@ const AT: &str = "2026-03-31";
 fn office(policy: &str) -> ApplyOffice {
     let office = ApplyOffice::new(policy);
     for day in [26, 27, 30] {
-        office.office.backup_file(&name(&format!("2026-03-{day}")), 2000 + day);
+        office
+            .office
+            .backup_file(&name(&format!("2026-03-{day}")), 2000 + day);
     }
     office.disk("TUE", true);
     office
@@ -50,13 +52,20 @@ fn counted_copies_match_the_source(office: &ApplyOffice, backup: &str) -> Option
 /// is stale now, so the plan copies the backup again.
 fn stale_copies_do_not_count(office: &ApplyOffice, backup: &str) {
     let copies = layout::copies_dir(&office.mount("TUE"));
-    let Some(record) = Manifest::load(&copies).unwrap().and_then(|m| m.get(backup).cloned()) else {
+    let Some(record) = Manifest::load(&copies)
+        .unwrap()
+        .and_then(|m| m.get(backup).cloned())
+    else {
         return;
     };
     let now = fingerprint_of(&office.office.source().join(backup)).unwrap();
     if !record.is_copy_of(&now) {
         let plan = office.plan_json(AT);
-        let copies_again = plan["actions"].as_array().unwrap().iter().any(|a| a["op"] == "copy" && a["backup"] == backup);
+        let copies_again = plan["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["op"] == "copy" && a["backup"] == backup);
         assert!(copies_again, "a stale copy of {backup} counts: {plan:#}");
     }
 }
@@ -70,14 +79,25 @@ fn invariant_10_a_backup_still_being_written_is_pending_and_not_copied() {
     let pending = plan["pending"].as_array().unwrap();
     assert!(
         pending.iter().any(|p| p["backup"] == tonight.as_str()
-            && p["reason"].as_str().unwrap().starts_with("still being written (last changed 0 min ago)")),
+            && p["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("still being written (last changed 0 min ago)")),
         "{pending:#?}"
     );
-    let codes: Vec<&str> = plan["warnings"].as_array().unwrap().iter().map(|w| w["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"unsettled-backup"), "{codes:?}");
     office.apply(AT).success();
     let copies = layout::copies_dir(&office.mount("TUE"));
-    assert!(!copies.join(&tonight).exists(), "a backup still being written was copied");
+    assert!(
+        !copies.join(&tonight).exists(),
+        "a backup still being written was copied"
+    );
 }
 
 #[test]
@@ -92,19 +112,37 @@ fn invariant_10_a_backup_rewritten_after_it_was_copied_makes_its_copy_stale_and_
     support::finished_an_hour_ago(&office.office.source().join(&tonight));
     let plan = office.plan_json(AT);
     let warnings = plan["warnings"].as_array().unwrap();
-    let changed = warnings.iter().find(|w| w["code"] == "changed-backup").expect("changed-backup");
+    let changed = warnings
+        .iter()
+        .find(|w| w["code"] == "changed-backup")
+        .expect("changed-backup");
     let message = changed["message"].as_str().unwrap();
-    assert!(message.contains(&tonight) && message.contains("TUE") && message.contains("size"), "{message}");
     assert!(
-        plan["actions"].as_array().unwrap().iter().any(|a| a["op"] == "copy" && a["backup"] == tonight.as_str() && a["to"] == "TUE"),
+        message.contains(&tonight) && message.contains("TUE") && message.contains("size"),
+        "{message}"
+    );
+    assert!(
+        plan["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["op"] == "copy" && a["backup"] == tonight.as_str() && a["to"] == "TUE"),
         "{plan:#}"
     );
     office.apply(AT).success();
     let second = counted_copies_match_the_source(&office, &tonight).expect("copied again");
     assert_ne!(first, second);
     let on_disk = layout::copies_dir(&office.mount("TUE")).join(&tonight);
-    assert_eq!(hash_path(&on_disk).unwrap(), hash_path(&office.office.source().join(&tonight)).unwrap());
-    assert!(office.plan_json(AT)["actions"].as_array().unwrap().is_empty());
+    assert_eq!(
+        hash_path(&on_disk).unwrap(),
+        hash_path(&office.office.source().join(&tonight)).unwrap()
+    );
+    assert!(
+        office.plan_json(AT)["actions"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// A writer appending in bursts while `apply` runs (with `settle: 0s`, so
@@ -157,7 +195,11 @@ fn invariant_11_a_bundle_gaining_files_while_apply_runs_is_never_recorded_incomp
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                fs::write(root.join(format!("Contents/part-{part:03}.db")), vec![part as u8; 200_000]).unwrap();
+                fs::write(
+                    root.join(format!("Contents/part-{part:03}.db")),
+                    vec![part as u8; 200_000],
+                )
+                .unwrap();
                 thread::sleep(Duration::from_millis(20));
             }
         });

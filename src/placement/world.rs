@@ -329,17 +329,15 @@ fn stale_copies(
         };
         for (record, backup) in lookup.find_all(records.into_iter(), |record| &record.name) {
             let is_stale = site.copies[backup].is_some_and(|copy| copy.stale);
-            if let (true, Some(recorded)) = (is_stale, record.fingerprint) {
-                if !stale
-                    .iter()
-                    .any(|s: &StaleCopy| s.backup == backup && s.site == site_index)
-                {
-                    stale.push(StaleCopy {
-                        backup,
-                        site: site_index,
-                        recorded,
-                    });
-                }
+            let known = |s: &StaleCopy| s.backup == backup && s.site == site_index;
+            if let (true, Some(recorded)) = (is_stale, record.fingerprint)
+                && !stale.iter().any(known)
+            {
+                stale.push(StaleCopy {
+                    backup,
+                    site: site_index,
+                    recorded,
+                });
             }
         }
     }
