@@ -375,3 +375,35 @@ fn a_manifest_cut_short_still_checks_the_copies_whose_records_are_whole() {
         .success()
         .stdout_contains("UNVERIFIED");
 }
+
+#[test]
+fn with_a_policy_too_a_restore_from_a_disk_is_in_the_audit_log() {
+    let office = RestoreOffice::new();
+    let tue = disk_arg(&office, "TUE");
+    office
+        .restore(&["policy.yaml", "--disk", &tue, "--list"])
+        .success()
+        .stdout_contains(&name("2026-03-24"));
+    office
+        .restore(&[
+            "policy.yaml",
+            "--disk",
+            &tue,
+            &name("2026-03-24"),
+            "--to",
+            "restored",
+        ])
+        .success()
+        .stdout_contains("Recorded in the audit log");
+    let log = fs::read_to_string(office.join("state/audit.log")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(last["op"], "restore");
+    assert_eq!(last["location"], "TUE");
+    assert_eq!(
+        last["disk_id"].as_str().unwrap(),
+        rota::inventory::read_label(&office.apply.mount("TUE"))
+            .unwrap()
+            .unwrap()
+            .id
+    );
+}
