@@ -265,3 +265,121 @@ fn arguments_that_do_not_say_which_backup_are_refused() {
         .failure()
         .stderr_contains("--to");
 }
+
+#[test]
+fn an_encrypted_off_site_copy_restores_with_the_key_when_the_disk_is_away() {
+    let identity = age::x25519::Identity::generate();
+    let policy = include_str!("fixtures/cloud-office.yaml")
+        .replace("AGE_RECIPIENT", &identity.to_public().to_string())
+        .replace("    UPLOAD\n", "");
+    let office = apply_office::ApplyOffice::new(&policy);
+    use age::secrecy::ExposeSecret;
+    fs::write(
+        office.office.join("key.txt"),
+        identity.to_string().expose_secret(),
+    )
+    .unwrap();
+    office.disk("MON", true);
+    let (file, bundle) = (name("2026-03-31"), name("2026-03-30"));
+    let originals = office.office.folder("originals");
+    office.office.backup_bundle(&bundle, 90_000);
+    apply_office::copy_tree(
+        &office.office.source().join(&bundle),
+        &originals.join(&bundle),
+    );
+    office.apply("2026-03-30T23:55").success();
+    office.office.backup_file(&file, 70_000);
+    fs::copy(office.office.source().join(&file), originals.join(&file)).unwrap();
+    office.apply("2026-03-31T23:55").success();
+    // The server's drive fails and the disk is in the safe.
+    office.unplug("MON");
+    fs::remove_dir_all(office.office.source()).unwrap();
+    fs::create_dir_all(office.office.source()).unwrap();
+    let restore = |backup: &str| {
+        office.rota().args([
+            "restore",
+            "policy.yaml",
+            backup,
+            "--to",
+            "restored",
+            "--at",
+            "2026-04-01T09:00",
+        ])
+    };
+    let without_key = restore(&bundle).run().failure();
+    assert!(
+        without_key.stderr.contains("give --identity KEYFILE")
+            && without_key.stderr.contains("connect disk MON"),
+        "{}",
+        without_key.stderr
+    );
+    for backup in [&file, &bundle] {
+        restore(backup)
+            .args(["--identity", "key.txt"])
+            .run()
+            .success()
+            .stdout_contains("from      off-site folder cloud (encrypted")
+            .stdout_contains("equal to the checksum off-site folder cloud's manifest recorded");
+    }
+    assert_eq!(
+        fs::read(office.office.join("restored").join(&file)).unwrap(),
+        fs::read(originals.join(&file)).unwrap()
+    );
+    assert_eq!(
+        tree(&office.office.join("restored").join(&bundle)),
+        tree(&originals.join(&bundle))
+    );
+}
+
+/// A new server: the policy, an empty state_dir, the disks connected one by
+/// one. Until a disk is seen, nothing is deleted on the strength of what it
+/// might hold; once all are seen, apply keeps every backup the policy keeps.
+#[test]
+fn a_new_server_with_an_empty_state_dir_learns_the_disks_and_deletes_nothing_it_keeps() {
+    let office = RestoreOffice::new();
+    let before = office.apply.state();
+    fs::remove_dir_all(office.join("state")).unwrap();
+    office.apply.connect_only(&["MON"]);
+    let plan = office.apply.plan_json(AT);
+    let removals: Vec<&serde_json::Value> = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["op"] != "copy")
+        .collect();
+    assert!(removals.is_empty(), "with only MON seen: {removals:?}");
+    office
+        .apply
+        .connect_only(&["MON", "TUE", "WED", "THU", "FRI"]);
+    office.apply.apply(AT).success();
+    let after = office.apply.state();
+    for (day, label) in [
+        ("2026-03-23", "MON"),
+        ("2026-03-24", "TUE"),
+        ("2026-03-25", "WED"),
+        ("2026-03-26", "THU"),
+        ("2026-03-27", "FRI"),
+        ("2026-03-30", "MON"),
+        ("2026-03-31", "TUE"),
+    ] {
+        let backup = name(day);
+        let original = before
+            .entries
+            .values()
+            .find_map(|entries| entries.get(&backup))
+            .unwrap();
+        let good = after.good_copies(&backup, original);
+        assert!(
+            good.iter().any(|place| place == label),
+            "{backup}: {good:?}"
+        );
+    }
+    let catalog = rota::inventory::Catalog::load(&office.join("state")).unwrap();
+    assert_eq!(catalog.disks.len(), 5, "every disk is in the new catalog");
+    office
+        .apply
+        .rota()
+        .args(["plan", "policy.yaml", "--detailed-exitcode", "--at", AT])
+        .run()
+        .success();
+}

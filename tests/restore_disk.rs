@@ -351,3 +351,61 @@ fn a_folder_of_off_site_copies_restores_like_a_disk() {
 fn support_names(folder: &Path) -> Vec<String> {
     apply_office::names(folder)
 }
+
+#[test]
+fn a_manifest_cut_short_still_checks_the_copies_whose_records_are_whole() {
+    let (office, originals) = server_gone();
+    let mon = disk_arg(&office, "MON");
+    let manifest = layout::manifest_file(&office.apply.mount("MON").join("rota"));
+    let text = fs::read_to_string(&manifest).unwrap();
+    let cut = text.find(&format!("\"{}\"", name("2026-03-31"))).unwrap();
+    fs::write(&manifest, &text[..cut]).unwrap();
+    let list = office.restore(&["--disk", &mon, "--list"]).success();
+    snapshot!("restore_disk_list_salvaged", office.redact(&list.stdout));
+    office
+        .restore(&["--disk", &mon, &name("2026-03-23"), "--to", "restored"])
+        .success()
+        .stdout_contains("its checksum matches the recorded one")
+        .stdout_contains("disk MON's damaged manifest (a record still whole)")
+        .stderr_contains("the 2 records still whole in it are used");
+    assert_eq!(
+        fs::read(office.join("restored").join(name("2026-03-23"))).unwrap(),
+        fs::read(originals.join(name("2026-03-23"))).unwrap()
+    );
+    office
+        .restore(&["--disk", &mon, "--latest", "--to", "restored"])
+        .success()
+        .stdout_contains("UNVERIFIED");
+}
+
+#[test]
+fn with_a_policy_too_a_restore_from_a_disk_is_in_the_audit_log() {
+    let office = RestoreOffice::new();
+    let tue = disk_arg(&office, "TUE");
+    office
+        .restore(&["policy.yaml", "--disk", &tue, "--list"])
+        .success()
+        .stdout_contains(&name("2026-03-24"));
+    office
+        .restore(&[
+            "policy.yaml",
+            "--disk",
+            &tue,
+            &name("2026-03-24"),
+            "--to",
+            "restored",
+        ])
+        .success()
+        .stdout_contains("Recorded in the audit log");
+    let log = fs::read_to_string(office.join("state/audit.log")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(last["op"], "restore");
+    assert_eq!(last["location"], "TUE");
+    assert_eq!(
+        last["disk_id"].as_str().unwrap(),
+        rota::inventory::read_label(&office.apply.mount("TUE"))
+            .unwrap()
+            .unwrap()
+            .id
+    );
+}

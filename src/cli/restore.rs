@@ -285,14 +285,21 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
         return Ok(Outcome::Success);
     };
     for disk in disks.iter().filter(|d| d.manifest.rebuilt()) {
+        let (state, kept) = match &disk.manifest {
+            lone_disk::ManifestState::Damaged { salvaged, .. } if *salvaged > 0 => (
+                "damaged",
+                format!(
+                    "the {} still whole in it are used; copies without one",
+                    crate::render::format::plural(*salvaged, "record", "records")
+                ),
+            ),
+            lone_disk::ManifestState::Damaged { .. } => ("damaged", String::from("what")),
+            _ => ("missing", String::from("what")),
+        };
         eprintln!(
-            "warning: the manifest of {} is {}; its list of copies was rebuilt from the folder, \
-             and what is restored from it cannot be verified",
+            "warning: the manifest of {} is {state}; its list of copies was rebuilt from the \
+             folder: {kept} is restored from it cannot be verified",
             disk.path.display(),
-            match &disk.manifest {
-                lone_disk::ManifestState::Damaged { .. } => "damaged",
-                _ => "missing",
-            }
         );
     }
     let found: Vec<(&LoneDisk, &lone_disk::DiskEntry)> = disks

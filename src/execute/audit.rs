@@ -13,6 +13,9 @@
 //! to the disk named in `archived_to`). `recovered: true` marks a deletion that
 //! an interrupted run carried out and the next run found and logged.
 //!
+//! Restores are logged in the same file as accesses to patient data (`op`
+//! `restore`, written by `crate::recovery::access_log`); [`read`] skips them.
+//!
 //! This module only ever appends to the log; it never rewrites or truncates it.
 
 use std::io;

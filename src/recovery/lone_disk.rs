@@ -54,9 +54,12 @@ pub enum ManifestState {
     Trusted,
     /// No manifest: the list was rebuilt from the folder.
     Missing,
-    /// A manifest rota cannot trust: the list was rebuilt from the folder.
+    /// A manifest rota cannot trust: the list was rebuilt from the folder,
+    /// with the `salvaged` records that were still whole (see
+    /// [`super::salvage`]).
     Damaged {
         reason: String,
+        salvaged: usize,
     },
 }
 
@@ -79,7 +82,8 @@ pub struct DiskEntry {
     pub size_on_disk: u64,
     /// The date in its name.
     pub date: Option<NaiveDate>,
-    /// The manifest's record (a trusted manifest only).
+    /// The manifest's record (a trusted manifest, or one still whole in a
+    /// damaged one).
     pub record: Option<CopyRecord>,
 }
 
@@ -181,11 +185,16 @@ fn locate(path: &Path) -> Result<(Option<PathBuf>, PathBuf), LoneDiskError> {
     })
 }
 
-/// The manifest, when it can be trusted, and what became of it.
+/// The manifest, when it can be trusted (or what is still whole in a damaged
+/// one), and what became of it.
 fn load_manifest(
     copies_dir: &Path,
     label: Option<&DiskLabel>,
 ) -> (Option<Manifest>, ManifestState) {
+    let damaged = |error: ManifestError, salvaged: usize| ManifestState::Damaged {
+        reason: error.to_string(),
+        salvaged,
+    };
     match Manifest::load(copies_dir) {
         Ok(None) => (None, ManifestState::Missing),
         Ok(Some(manifest)) => match label {
@@ -195,22 +204,39 @@ fn load_manifest(
                     found: manifest.disk_id,
                     expected: label.id.clone(),
                 };
-                (
-                    None,
-                    ManifestState::Damaged {
-                        reason: error.to_string(),
-                    },
-                )
+                (None, damaged(error, 0))
             }
             _ => (Some(manifest), ManifestState::Trusted),
         },
-        Err(error) => (
-            None,
-            ManifestState::Damaged {
-                reason: error.to_string(),
-            },
-        ),
+        Err(error @ ManifestError::Corrupt { .. }) => match salvaged(copies_dir, label) {
+            Some(manifest) => {
+                let count = manifest.copies().len();
+                (Some(manifest), damaged(error, count))
+            }
+            None => (None, damaged(error, 0)),
+        },
+        Err(error) => (None, damaged(error, 0)),
     }
+}
+
+/// The whole records of a damaged manifest, as a manifest, when there are
+/// any and it is this disk's (its id, when still readable, is the label's).
+fn salvaged(copies_dir: &Path, label: Option<&DiskLabel>) -> Option<Manifest> {
+    let bytes = std::fs::read(layout::manifest_file(copies_dir)).ok()?;
+    let found = super::salvage::salvage(&bytes);
+    let id = match (label, found.disk_id) {
+        (Some(label), Some(id)) if label.id != id => return None,
+        (Some(label), _) => label.id.clone(),
+        (None, id) => id.unwrap_or_default(),
+    };
+    if found.records.is_empty() {
+        return None;
+    }
+    let mut manifest = Manifest::new(&id, label.map_or("", |l| l.label.as_str()));
+    for record in found.records {
+        manifest.record(record);
+    }
+    Some(manifest)
 }
 
 /// Every backup-like entry of the copies folder: not rota's own files, not a
@@ -381,7 +407,10 @@ impl LoneDisk {
             stored: entry.stored,
             expected: entry.record.clone().map(|record| Expected {
                 record,
-                recorded_by: format!("{}'s manifest", self.words()),
+                recorded_by: match self.manifest {
+                    ManifestState::Trusted => format!("{}'s manifest", self.words()),
+                    _ => format!("{}'s damaged manifest (a record still whole)", self.words()),
+                },
             }),
         }
     }
@@ -471,8 +500,41 @@ mod tests {
         std::fs::write(layout::manifest_file(&copies), b"{\"rota_manifest\": 1,").unwrap();
         assert!(matches!(
             read_disk(dir.path()).unwrap().manifest,
-            ManifestState::Damaged { .. }
+            ManifestState::Damaged { salvaged: 0, .. }
         ));
+    }
+
+    #[test]
+    fn a_damaged_manifest_keeps_the_records_still_whole() {
+        let (dir, _) = disk();
+        let path = layout::manifest_file(&layout::copies_dir(dir.path()));
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Cut inside the second record.
+        let cut = text.find("\"B_2026-03-31.bak\"").unwrap();
+        std::fs::write(&path, &text[..cut]).unwrap();
+        let found = read_disk(dir.path()).unwrap();
+        assert!(
+            matches!(found.manifest, ManifestState::Damaged { salvaged: 1, .. }),
+            "{:?}",
+            found.manifest
+        );
+        let recorded: Vec<(&str, bool)> = found
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.record.is_some()))
+            .collect();
+        assert_eq!(
+            recorded,
+            [("B_2026-03-30.bak", true), ("B_2026-03-31.bak", false)]
+        );
+        let source = found.source(&found.entries[0]);
+        assert!(
+            source
+                .expected
+                .unwrap()
+                .recorded_by
+                .contains("damaged manifest")
+        );
     }
 
     #[test]

@@ -14,5 +14,6 @@ pub mod access_log;
 pub mod choose;
 pub mod lone_disk;
 pub mod name_date;
+pub mod salvage;
 pub mod source;
 pub mod write;

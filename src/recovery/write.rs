@@ -226,3 +226,94 @@ fn remove_temporary(temp: &Path, kind: EntryKind) {
         EntryKind::Bundle => std::fs::remove_dir_all(temp),
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content_hash::hash_path;
+    use crate::execute::Silent;
+    use crate::inventory::CopyRecord;
+    use crate::inventory::stored::Stored;
+    use crate::recovery::source::{Expected, Origin};
+    use chrono::DateTime;
+
+    fn source(path: &Path, kind: EntryKind, hash: String) -> CopySource {
+        CopySource {
+            name: path.file_name().unwrap().to_string_lossy().into_owned(),
+            kind,
+            origin: Origin::Disk {
+                label: "MON".into(),
+                id: "0".repeat(32),
+            },
+            path: path.to_path_buf(),
+            stored: Stored::Plain(kind),
+            expected: Some(Expected {
+                record: CopyRecord {
+                    name: String::from("b"),
+                    size: 0,
+                    kind,
+                    hash,
+                    copied_at: DateTime::UNIX_EPOCH,
+                    verified_at: Some(DateTime::UNIX_EPOCH),
+                    ciphertext_hash: None,
+                },
+                recorded_by: String::from("disk MON's manifest"),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_bundle_restores_whole_with_its_link_and_nothing_else_is_left() {
+        let disk = tempfile::tempdir().unwrap();
+        let bundle = disk.path().join("B.bundle");
+        std::fs::create_dir_all(bundle.join("Contents/Data")).unwrap();
+        std::fs::write(bundle.join("Contents/Data/db"), b"patients").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("Data/db", bundle.join("Contents/current")).unwrap();
+        let copy = source(&bundle, EntryKind::Bundle, hash_path(&bundle).unwrap());
+        let to = tempfile::tempdir().unwrap();
+        let restored = restore_copy(&copy, to.path(), None, &mut Silent).unwrap();
+        assert!(restored.checked);
+        assert_eq!(
+            hash_path(&to.path().join("B.bundle")).unwrap(),
+            restored.hash
+        );
+        assert_eq!(
+            crate::inventory::atomic::tests::names_in(to.path()),
+            ["B.bundle"]
+        );
+    }
+
+    #[test]
+    fn a_copy_with_another_hash_leaves_nothing_behind_and_another_may_be_tried() {
+        let disk = tempfile::tempdir().unwrap();
+        let file = disk.path().join("B.bak");
+        std::fs::write(&file, b"original").unwrap();
+        let copy = source(&file, EntryKind::File, hash_path(&file).unwrap());
+        std::fs::write(&file, b"origiNal").unwrap();
+        let to = tempfile::tempdir().unwrap();
+        let failure = restore_copy(&copy, to.path(), None, &mut Silent).unwrap_err();
+        assert!(matches!(failure, Failure::Mismatch { .. }), "{failure:?}");
+        assert!(failure.try_another() && failure.is_damage());
+        assert_eq!(std::fs::read_dir(to.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn an_existing_name_is_never_replaced_and_an_encrypted_copy_needs_a_key() {
+        let disk = tempfile::tempdir().unwrap();
+        let file = disk.path().join("B.bak");
+        std::fs::write(&file, b"original").unwrap();
+        let mut copy = source(&file, EntryKind::File, hash_path(&file).unwrap());
+        let to = tempfile::tempdir().unwrap();
+        std::fs::write(to.path().join("B.bak"), b"mine").unwrap();
+        let failure = restore_copy(&copy, to.path(), None, &mut Silent).unwrap_err();
+        assert!(matches!(failure, Failure::Exists { .. }) && !failure.try_another());
+        assert_eq!(std::fs::read(to.path().join("B.bak")).unwrap(), b"mine");
+        std::fs::remove_file(to.path().join("B.bak")).unwrap();
+        copy.stored = Stored::EncryptedFile;
+        assert_eq!(
+            restore_copy(&copy, to.path(), None, &mut Silent).unwrap_err(),
+            Failure::NeedsKey
+        );
+    }
+}

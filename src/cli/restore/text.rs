@@ -117,15 +117,31 @@ pub fn disk_listing(disk: &LoneDisk, shown_path: &str, times: Times) -> String {
             );
         }
         state => {
-            let why = match state {
-                ManifestState::Damaged { reason } => format!("cannot be used: {reason}"),
-                _ => format!("is missing ({})", crate::inventory::layout::MANIFEST_FILE),
+            let (why, salvaged) = match state {
+                ManifestState::Damaged { reason, salvaged } => {
+                    (format!("cannot be used: {reason}"), *salvaged)
+                }
+                _ => (
+                    format!("is missing ({})", crate::inventory::layout::MANIFEST_FILE),
+                    0,
+                ),
+            };
+            let checked = if salvaged > 0 {
+                format!(
+                    "{} still whole in it check those copies; for the others nothing records \
+                     what they should hash to, so they cannot be verified",
+                    plural(salvaged, "record", "records")
+                )
+            } else {
+                String::from(
+                    "nothing records what these copies should hash to, so none of them can be verified",
+                )
             };
             let _ = writeln!(
                 out,
-                "Its manifest {why}.\nThis list was rebuilt from what is in {}: nothing records \
-                 what these copies should hash to, so none of them can be verified. A restore \
-                 still copies one out, with the checksum it computes, and says it is unverified.",
+                "Its manifest {why}.\nThis list was rebuilt from what is in {}: {checked}. A \
+                 restore still copies an unverified one out, with the checksum it computes, and \
+                 says it is unverified.",
                 disk.copies_dir.display()
             );
         }
@@ -147,10 +163,16 @@ pub fn disk_listing(disk: &LoneDisk, shown_path: &str, times: Times) -> String {
                     _ if entry.size_differs() => {
                         String::from("DAMAGED (size differs from the manifest)")
                     }
+                    (Some(_), Some(at)) if disk.manifest.rebuilt() => {
+                        format!("{} (damaged manifest)", times.at(at))
+                    }
                     (Some(_), Some(at)) => times.at(at),
                     (Some(_), None) => String::from("copied, never verified"),
-                    (None, _) if disk.manifest.rebuilt() => {
+                    (None, _) if disk.manifest == ManifestState::Missing => {
                         String::from("unverified (no manifest)")
+                    }
+                    (None, _) if disk.manifest.rebuilt() => {
+                        String::from("unverified (no whole record)")
                     }
                     (None, _) => String::from("unverified (not in the manifest)"),
                 };

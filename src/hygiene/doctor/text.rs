@@ -29,6 +29,11 @@ pub fn render(report: &Report, color: bool) -> String {
         if summary.warn == 1 { "" } else { "s" },
         summary.fail
     );
+    // The runbook for the day the server dies, where the IT person looks.
+    let _ = writeln!(
+        out,
+        "If the server dies: `rota restore --disk /Volumes/LABEL --list`, step by step in docs/restore.md"
+    );
     out
 }
 
