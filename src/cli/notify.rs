@@ -38,7 +38,10 @@ pub fn run(args: &NotifyArgs, no_color: bool) -> Result<Outcome, CliError> {
     let policy = session.policy();
     if policy.notify.is_empty() {
         return Err(CliError::failed_with_help(
-            format!("{} configures no notification channel", test.policy.display()),
+            format!(
+                "{} configures no notification channel",
+                test.policy.display()
+            ),
             "add a notify: section, e.g. notify: { healthchecks: https://hc-ping.com/<uuid> }",
         ));
     }
