@@ -227,9 +227,7 @@ fn the_launchd_plist_parses_and_runs_apply_on_open_nights() {
         fake.commands(),
         [
             "launchctl bootout system/org.rota.test-family-dental",
-            &format!(
-                "launchctl bootstrap system /Library/LaunchDaemons/org.rota.test-family-dental.plist"
-            ),
+            "launchctl bootstrap system /Library/LaunchDaemons/org.rota.test-family-dental.plist",
         ]
     );
 }

@@ -262,8 +262,7 @@ fn smtp_dialogue(stream: &TcpStream) -> Option<Mail> {
 }
 
 fn address_of(text: &str) -> String {
-    text.trim()
-        .split_whitespace()
+    text.split_whitespace()
         .next()
         .unwrap_or("")
         .trim_matches(['<', '>'])
