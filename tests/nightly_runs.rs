@@ -9,7 +9,7 @@ mod support;
 
 use apply_office::{ApplyOffice, name};
 use support::FIVE_DAY_POLICY;
-use support::listeners::{HttpRecorder, SmtpSink, closed_port};
+use support::listeners::{HttpRecorder, Silent, SmtpSink, closed_port};
 
 /// The five-day office with two weeks of backups and TUE plugged in;
 /// `extra` is appended to the policy (schedule, notify).
@@ -364,4 +364,35 @@ fn the_same_disk_on_two_consecutive_nights_is_disk_not_swapped() {
         .map(|w| w["code"].as_str().unwrap())
         .collect();
     assert!(codes.contains(&"disk-not-swapped"), "{codes:?}");
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_and_the_run_still_succeeds() {
+    let hung = Silent::new();
+    let office = office(&format!(
+        "notify:\n  healthchecks: {}\n",
+        hung.url("/ping/abc")
+    ));
+    office
+        .rota()
+        .env("ROTA_NOTIFY_TIMEOUT_SECS", "1")
+        .args(["apply", "policy.yaml", "--yes", "--at", "2026-03-31"])
+        .run()
+        .success()
+        .stderr_contains("the healthchecks notification (start) did not get through");
+    let record = &runs(&office)[0];
+    assert_ne!(record["outcome"], "failed");
+    let errors: Vec<&str> = record["notify"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["error"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 2, "the start and the end pings");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.contains("imeout") || e.contains("timed out")),
+        "{errors:?}"
+    );
 }

@@ -274,3 +274,21 @@ pub fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
     listener.local_addr().unwrap().port()
 }
+
+/// A server that accepts connections and never answers (a hung monitoring
+/// server): it holds each connection open until dropped.
+pub struct Silent {
+    server: Server<TcpStream>,
+}
+
+impl Silent {
+    pub fn new() -> Silent {
+        Silent {
+            server: Server::start(|stream, held| held.lock().unwrap().push(stream)),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.server.port)
+    }
+}
