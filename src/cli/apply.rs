@@ -53,7 +53,7 @@ pub struct ApplyArgs {
 
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
     // The run record and notifications see every way this can end.
-    let mut night = Night::begin();
+    let mut night = Night::begin(args.yes);
     let result = carry_out(args, no_color, &mut night);
     night.end(result)
 }
