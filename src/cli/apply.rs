@@ -62,7 +62,7 @@ fn parse_wait(text: &str) -> Result<Span, String> {
 
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
     // The run record and notifications see every way this can end.
-    let mut night = Night::begin();
+    let mut night = Night::begin(args.yes);
     let result = carry_out(args, no_color, &mut night);
     night.end(result)
 }

@@ -29,6 +29,8 @@ enum Stage {
 
 /// One apply run as it goes.
 pub struct Night {
+    /// `--yes`: no one is asked, so the run will not stop at a prompt.
+    unattended: bool,
     opened: Option<Opened>,
     stage: Stage,
     skipped: bool,
@@ -41,9 +43,10 @@ struct Opened {
 }
 
 impl Night {
-    pub fn begin() -> Night {
+    pub fn begin(unattended: bool) -> Night {
         let started = Utc::now();
         Night {
+            unattended,
             opened: None,
             stage: Stage::Opening,
             skipped: false,
@@ -69,13 +72,17 @@ impl Night {
         }
     }
 
-    /// The policy is loaded: from here on the run is recorded.
+    /// The policy is loaded: from here on the run is recorded. An unattended
+    /// run tells the healthchecks check it started (an interactive one may
+    /// yet be declined, which would leave the check waiting for its end).
     pub fn opened(&mut self, session: &Session) {
         let policy = session.policy();
         self.record.at = session.at.fixed_offset();
         self.record.today = policy.office.calendar.today(&session.at);
-        let started = notify::started(&policy.notify, &policy.office.name);
-        self.record.notify.extend(started);
+        if self.unattended {
+            let started = notify::started(&policy.notify, &policy.office.name);
+            self.record.notify.extend(started);
+        }
         self.opened = Some(Opened {
             policy: policy.clone(),
             at: session.at,

@@ -7,7 +7,7 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{SmtpTransport, Transport};
 
-use super::{Message, TIMEOUT, result};
+use super::{Message, result, timeout};
 use crate::nightly::NotifyResult;
 use crate::policy::Email;
 
@@ -24,7 +24,7 @@ fn deliver(email: &Email, message: &Message) -> Result<(), String> {
     } else {
         SmtpTransport::builder_dangerous(&email.host)
     };
-    builder = builder.port(email.port).timeout(Some(TIMEOUT));
+    builder = builder.port(email.port).timeout(Some(timeout()));
     if let Some(username) = &email.username {
         let password = password(email)?;
         builder = builder.credentials(Credentials::new(username.clone(), password));

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use ureq::Agent;
 
-use super::{Message, TIMEOUT, result};
+use super::{Message, result, timeout};
 use crate::nightly::NotifyResult;
 
 fn agent() -> Agent {
     Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .timeout_connect(Some(Duration::from_secs(5)))
+        .timeout_global(Some(timeout()))
+        .timeout_connect(Some(timeout().min(Duration::from_secs(5))))
         .http_status_as_error(false)
         .user_agent(concat!("rota/", env!("CARGO_PKG_VERSION")))
         .build()

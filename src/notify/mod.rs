@@ -21,6 +21,16 @@ use crate::policy::{Notify, NotifyEvent};
 /// The longest any one notification may take, connecting included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// [`TIMEOUT`], or `ROTA_NOTIFY_TIMEOUT_SECS` when set (tests use a short one
+/// so a server that never answers does not slow them down).
+pub fn timeout() -> Duration {
+    std::env::var("ROTA_NOTIFY_TIMEOUT_SECS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(TIMEOUT)
+}
+
 /// What to send: the event, a one-line title, the text body and, for the
 /// webhook, a JSON document.
 #[derive(Debug, Clone)]

@@ -246,7 +246,7 @@ fn email(raw: &RawEmail, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
         })
         .collect();
     let from = address(&raw.from, &path.key("from"), problems);
-    let (host, port) = smtp_address(&raw.smtp, &path.key("smtp"), problems)?;
+    let server = smtp_address(&raw.smtp, &path.key("smtp"), problems);
     let starttls = match raw
         .starttls
         .as_ref()
@@ -280,6 +280,7 @@ fn email(raw: &RawEmail, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
     if problems.iter().filter(|p| p.is_error()).count() > before {
         return None;
     }
+    let (host, port) = server?;
     Some(Email {
         to,
         from: from?,

@@ -256,6 +256,7 @@ mod tests {
                     copied_at: DateTime::UNIX_EPOCH,
                     verified_at: Some(DateTime::UNIX_EPOCH),
                     ciphertext_hash: None,
+                    fingerprint: None,
                 },
                 recorded_by: String::from("disk MON's manifest"),
             }),

@@ -1,0 +1,385 @@
+//! `rota schedule install|remove|status`: the launchd plist and the systemd
+//! units are snapshotted and parsed (the plist with the `plist` crate, the
+//! units as INI), and installing is driven for real into a temporary root
+//! (`ROTA_SCHEDULE_ROOT`) with a stand-in for launchctl/systemctl
+//! (`ROTA_SCHEDULE_RUNNER`, a script that logs its arguments), so no test
+//! ever touches /Library, /etc or the real scheduler.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use support::{FIVE_DAY_POLICY, Rota, TempOffice, redact_paths};
+
+const SCHEDULE: &str = "schedule: { at: \"23:45\", wait: 2h }\n";
+
+fn office() -> TempOffice {
+    TempOffice::new(&format!("{FIVE_DAY_POLICY}{SCHEDULE}"))
+}
+
+/// Paths that differ between machines: the office, the rota binary.
+fn redact(office: &TempOffice, text: &str) -> String {
+    let exe = Path::new(env!("CARGO_BIN_EXE_rota"))
+        .canonicalize()
+        .unwrap()
+        .display()
+        .to_string();
+    redact_paths(&text.replace(&exe, "[ROTA]"), &[office.path()])
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// A root for the install and a stand-in scheduler that logs each command
+/// and exits with `status`.
+struct FakeSystem {
+    root: tempfile::TempDir,
+    runner: PathBuf,
+    log: PathBuf,
+}
+
+impl FakeSystem {
+    fn new(status: u8) -> FakeSystem {
+        let root = tempfile::tempdir().unwrap();
+        let log = root.path().join("commands.log");
+        let runner = root.path().join("scheduler.sh");
+        std::fs::write(
+            &runner,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexit {status}\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        make_executable(&runner);
+        FakeSystem { root, runner, log }
+    }
+
+    fn rota(&self, office: &TempOffice) -> Rota {
+        office
+            .rota()
+            .env("ROTA_SCHEDULE_ROOT", self.root.path())
+            .env("ROTA_SCHEDULE_RUNNER", &self.runner)
+    }
+
+    fn commands(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn file(&self, path: &str) -> PathBuf {
+        self.root.path().join(path.trim_start_matches('/'))
+    }
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) {
+    panic!("the schedule tests need a Unix shell for their stand-in scheduler (see scripts/test)");
+}
+
+/// `[Section]` → key → values, as systemd reads a unit (keys may repeat).
+fn ini(text: &str) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
+    let mut sections: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = name.to_string();
+            continue;
+        }
+        let (key, value) = line.split_once('=').expect("key=value");
+        sections
+            .entry(current.clone())
+            .or_default()
+            .entry(key.to_string())
+            .or_default()
+            .push(value.to_string());
+    }
+    sections
+}
+
+#[test]
+fn print_shows_the_systemd_units_and_changes_nothing() {
+    let office = office();
+    let fake = FakeSystem::new(0);
+    let output = fake
+        .rota(&office)
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--print",
+            "--platform",
+            "systemd",
+        ])
+        .run()
+        .success();
+    assert!(
+        fake.commands().is_empty(),
+        "--print ran {:?}",
+        fake.commands()
+    );
+    assert!(!fake.file("/etc").exists());
+    let text = redact(&office, &output.stdout)
+        .replace(&fake.root.path().display().to_string(), "[FAKEROOT]");
+    snapshot("schedule_print_systemd", &text);
+}
+
+#[test]
+fn print_shows_the_launchd_plist() {
+    let office = office();
+    let fake = FakeSystem::new(0);
+    let output = fake
+        .rota(&office)
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--print",
+            "--platform",
+            "launchd",
+        ])
+        .run()
+        .success()
+        .stdout_contains("Full Disk Access");
+    assert!(fake.commands().is_empty());
+    let text = redact(&office, &output.stdout)
+        .replace(&fake.root.path().display().to_string(), "[FAKEROOT]");
+    snapshot("schedule_print_launchd", &text);
+}
+
+#[test]
+fn the_launchd_plist_parses_and_runs_apply_on_open_nights() {
+    let office = office();
+    let fake = FakeSystem::new(0);
+    fake.rota(&office)
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "launchd",
+        ])
+        .run()
+        .success()
+        .stdout_contains("Installed org.rota.test-family-dental (launchd)");
+    let path = fake.file("/Library/LaunchDaemons/org.rota.test-family-dental.plist");
+    let plist = plist::Value::from_file(&path).expect("a valid plist");
+    let dict = plist.as_dictionary().unwrap();
+    assert_eq!(
+        dict["Label"].as_string(),
+        Some("org.rota.test-family-dental")
+    );
+    let args: Vec<&str> = dict["ProgramArguments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect();
+    let policy = office.policy().canonicalize().unwrap();
+    assert_eq!(
+        args[1..],
+        ["apply", policy.to_str().unwrap(), "--yes", "--wait", "2h"]
+    );
+    assert!(Path::new(args[0]).is_absolute());
+    let days: Vec<(i64, i64, i64)> = dict["StartCalendarInterval"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            let entry = entry.as_dictionary().unwrap();
+            let number = |key: &str| entry[key].as_signed_integer().unwrap();
+            (number("Weekday"), number("Hour"), number("Minute"))
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            (1, 23, 45),
+            (2, 23, 45),
+            (3, 23, 45),
+            (4, 23, 45),
+            (5, 23, 45)
+        ]
+    );
+    let logs = office.path().canonicalize().unwrap().join("state/logs");
+    assert_eq!(
+        dict["StandardOutPath"].as_string(),
+        Some(logs.join("apply.log").to_str().unwrap())
+    );
+    assert!(logs.is_dir(), "install creates the log folder");
+    assert_eq!(
+        fake.commands(),
+        [
+            "launchctl bootout system/org.rota.test-family-dental",
+            "launchctl bootstrap system /Library/LaunchDaemons/org.rota.test-family-dental.plist",
+        ]
+    );
+}
+
+#[test]
+fn install_is_idempotent_status_reports_it_and_remove_leaves_other_units_alone() {
+    let office = office();
+    let fake = FakeSystem::new(0);
+    let neighbour = fake.file("/etc/systemd/system/backup-other.timer");
+    std::fs::create_dir_all(neighbour.parent().unwrap()).unwrap();
+    std::fs::write(&neighbour, "[Timer]\nOnCalendar=daily\n").unwrap();
+    let install = || {
+        fake.rota(&office)
+            .args([
+                "schedule",
+                "install",
+                "policy.yaml",
+                "--platform",
+                "systemd",
+            ])
+            .run()
+            .success()
+    };
+    install().stdout_contains("wrote      ");
+    let timer_path = fake.file("/etc/systemd/system/rota-test-family-dental.timer");
+    let service_path = fake.file("/etc/systemd/system/rota-test-family-dental.service");
+    let timer = ini(&std::fs::read_to_string(&timer_path).unwrap());
+    assert_eq!(
+        timer["Timer"]["OnCalendar"],
+        ["Mon,Tue,Wed,Thu,Fri *-*-* 23:45:00 America/New_York"]
+    );
+    assert_eq!(timer["Timer"]["Persistent"], ["true"]);
+    assert_eq!(timer["Install"]["WantedBy"], ["timers.target"]);
+    let service = ini(&std::fs::read_to_string(&service_path).unwrap());
+    assert_eq!(service["Service"]["Type"], ["oneshot"]);
+    let exec = &service["Service"]["ExecStart"][0];
+    assert!(exec.ends_with("--yes --wait 2h"), "{exec}");
+    assert!(exec.contains(" apply /"), "absolute policy path: {exec}");
+
+    let output = install();
+    assert!(!output.stdout.contains("wrote "), "{}", output.stdout);
+    assert!(output.stdout.contains("unchanged  "));
+    fake.rota(&office)
+        .args([
+            "schedule",
+            "status",
+            "policy.yaml",
+            "--platform",
+            "systemd",
+            "--at",
+            "2026-03-31T12:00",
+        ])
+        .run()
+        .success()
+        .stdout_contains("installed, up to date")
+        .stdout_contains("loaded: yes")
+        .stdout_contains("next run: 2026-03-31 23:45 EDT")
+        .stdout_contains("last run: none recorded");
+
+    // The policy changes: status says the installed files are out of date.
+    office.write_policy(&format!("{FIVE_DAY_POLICY}schedule: {{ at: \"22:30\" }}\n"));
+    fake.rota(&office)
+        .args(["schedule", "status", "policy.yaml", "--platform", "systemd"])
+        .run()
+        .failure()
+        .stdout_contains("differs from the policy");
+
+    fake.rota(&office)
+        .args(["schedule", "remove", "policy.yaml", "--platform", "systemd"])
+        .run()
+        .success()
+        .stdout_contains("Removed rota-test-family-dental.timer");
+    assert!(!timer_path.exists() && !service_path.exists());
+    assert_eq!(
+        std::fs::read_to_string(&neighbour).unwrap(),
+        "[Timer]\nOnCalendar=daily\n"
+    );
+    fake.rota(&office)
+        .args(["schedule", "remove", "policy.yaml", "--platform", "systemd"])
+        .run()
+        .success()
+        .stdout_contains("is not installed; nothing to remove");
+    assert_eq!(
+        fake.commands(),
+        [
+            "systemctl daemon-reload",
+            "systemctl enable --now rota-test-family-dental.timer",
+            "systemctl daemon-reload",
+            "systemctl enable --now rota-test-family-dental.timer",
+            "systemctl is-active --quiet rota-test-family-dental.timer",
+            "systemctl is-active --quiet rota-test-family-dental.timer",
+            "systemctl disable --now rota-test-family-dental.timer",
+        ]
+    );
+}
+
+#[test]
+fn a_failing_scheduler_command_fails_the_install_with_a_hint() {
+    let office = office();
+    let fake = FakeSystem::new(1);
+    fake.rota(&office)
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "systemd",
+        ])
+        .run()
+        .failure()
+        .stderr_contains("`systemctl daemon-reload` failed")
+        .stderr_contains("sudo");
+}
+
+#[test]
+fn a_policy_without_a_schedule_is_refused_with_an_example() {
+    let office = TempOffice::five_day();
+    Rota::new()
+        .current_dir(office.path())
+        .args(["schedule", "install", "policy.yaml", "--print"])
+        .run()
+        .failure()
+        .stderr_contains("has no schedule")
+        .stderr_contains("schedule: { at: \"23:45\", wait: 2h }");
+}
+
+#[test]
+fn a_run_after_midnight_starts_on_the_next_mornings() {
+    let policy = FIVE_DAY_POLICY.replace(
+        "state_dir: state\n",
+        "state_dir: state\nschedule: { at: \"01:30\" }\n",
+    );
+    let office = TempOffice::new(&policy);
+    let output = office
+        .rota()
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--print",
+            "--platform",
+            "systemd",
+        ])
+        .run()
+        .success();
+    // day_starts_at is 05:00: Monday's run starts at 01:30 on Tuesday.
+    assert!(
+        output
+            .stdout
+            .contains("OnCalendar=Tue,Wed,Thu,Fri,Sat *-*-* 01:30:00 America/New_York"),
+        "{}",
+        output.stdout
+    );
+    assert!(!output.stdout.contains("--wait"));
+}
