@@ -63,7 +63,7 @@ fn main() {
         let after_plan = peak_kb();
         // As `rota plan --format json` writes it: in chunks, never held whole.
         let mut json = ByteCount(0);
-        rota::plan::json_output::write_plan(&plan, &mut json).unwrap();
+        rota::plan::json::write_plan(&plan, &mut json).unwrap();
         let rendered = start.elapsed();
         let after_json_allocs = ALLOCATIONS.load(Relaxed);
         println!(

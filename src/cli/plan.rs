@@ -9,7 +9,7 @@ use super::report::Style;
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::plan::json::to_json;
-use crate::plan::json_output::write_plan;
+use crate::plan::json::write_plan;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{make_plan, text};
 

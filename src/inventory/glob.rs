@@ -7,8 +7,15 @@
 //! Only real folders are returned: a symlink is never followed (on macOS
 //! `/Volumes/Macintosh HD` is a link to `/`, the system disk, not a backup
 //! disk). This module lists folders and never changes anything.
+//!
+//! A component is matched by the `glob` crate's [`Pattern`] (character by
+//! character, with the shell's rule for a leading dot), its `[...]` syntax
+//! escaped. Not `globset`: its `?` matches one byte, so `caf?` would miss
+//! `café`, a folder name an office may well have.
 
 use std::path::{Component, Path, PathBuf};
+
+use glob::{MatchOptions, Pattern};
 
 /// The folders `pattern` matches, sorted. Components without wildcards are
 /// taken as written; a pattern without wildcards yields itself if it is a folder.
@@ -60,52 +67,41 @@ fn matching_children(parent: &Path, pattern: &str) -> Vec<PathBuf> {
     } else {
         parent
     };
-    let Ok(entries) = std::fs::read_dir(folder) else {
+    let (Some(matcher), Ok(entries)) = (component_matcher(pattern), std::fs::read_dir(folder))
+    else {
         return Vec::new();
     };
     entries
         .filter_map(Result::ok)
-        .filter(|entry| wildcard_match(pattern, &entry.file_name().to_string_lossy()))
+        .filter(|entry| matcher.matches_with(&entry.file_name().to_string_lossy(), SHELL))
         .map(|entry| parent.join(entry.file_name()))
         .collect()
 }
 
-/// Whether `name` matches `pattern` (`*`, `?`; a leading `.` must be literal).
-pub fn wildcard_match(pattern: &str, name: &str) -> bool {
-    if name.starts_with('.') && !pattern.starts_with('.') {
-        return false;
-    }
-    let pattern: Vec<char> = pattern.chars().collect();
-    let name: Vec<char> = name.chars().collect();
-    // Classic two-pointer matching with backtracking to the last `*`.
-    let (mut p, mut n) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, n));
-                p += 1;
+/// One path component's pattern, in which only `*` and `?` are wildcards
+/// (brackets are taken literally). None only if `glob` refused it, which the
+/// escaping rules out.
+fn component_matcher(pattern: &str) -> Option<Pattern> {
+    let mut escaped = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        match c {
+            '[' | ']' => {
+                escaped.push('[');
+                escaped.push(c);
+                escaped.push(']');
             }
-            Some('?') => {
-                p += 1;
-                n += 1;
-            }
-            Some(c) if *c == name[n] => {
-                p += 1;
-                n += 1;
-            }
-            _ => match star {
-                Some((star_p, star_n)) => {
-                    p = star_p + 1;
-                    n = star_n + 1;
-                    star = Some((star_p, star_n + 1));
-                }
-                None => return false,
-            },
+            _ => escaped.push(c),
         }
     }
-    pattern[p..].iter().all(|c| *c == '*')
+    Pattern::new(&escaped).ok()
 }
+
+/// As a shell matches: a leading `.` must be literal; case matters.
+const SHELL: MatchOptions = MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: true,
+};
 
 /// `?:\` on Windows: every drive letter that exists.
 #[cfg(windows)]
@@ -122,6 +118,10 @@ fn windows_drives(pattern: &str) -> Option<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wildcard_match(pattern: &str, name: &str) -> bool {
+        component_matcher(pattern).is_some_and(|matcher| matcher.matches_with(name, SHELL))
+    }
 
     #[test]
     fn wildcards_match_like_a_shell() {
@@ -141,6 +141,14 @@ mod tests {
             (".*", ".hidden", true),
             ("exact", "exact", true),
             ("exact", "exactly", false),
+            // Only `*` and `?` are wildcards: brackets are literal.
+            ("[AB]*", "[AB]-1", true),
+            ("[AB]*", "A-1", false),
+            ("{MON,TUE}*", "{MON,TUE}", true),
+            ("{MON,TUE}*", "MON", false),
+            ("?", ".", false),
+            ("back\\*", "back\\slash", true),
+            ("caf?", "café", true),
         ];
         for (pattern, name, expected) in cases {
             assert_eq!(

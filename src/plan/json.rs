@@ -5,13 +5,20 @@
 //! fields may be added; none of these change meaning.
 //!
 //! [`to_json`] gives the plan in that shape (saved plans, tests); `plan
-//! --format json` writes the same bytes through [`super::json_output`], which
-//! writes the large lists' items by hand ([`super::json_items`]).
+//! --format json` writes the same bytes with [`write_plan`], which renders the
+//! two large lists (100,000s of backups and actions on a large office) in
+//! chunks on every core, never holding them whole.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::{Action, BackupStatus, Op, Pending, Plan, SiteSummary, Warning};
 use crate::inventory::EntryKind;
+use crate::placement::Location;
 use crate::policy::Tier;
 use crate::retention::Reason;
 
@@ -223,14 +230,23 @@ impl JsonSummary {
 /// The plan in its JSON shape.
 pub fn to_json(plan: &Plan) -> JsonPlan {
     JsonPlan {
+        backups: plan.backups.iter().map(JsonBackup::from_status).collect(),
+        actions: plan.actions.iter().map(JsonAction::from_action).collect(),
+        ..frame(plan)
+    }
+}
+
+/// The plan in its JSON shape but for the two large lists, left empty.
+fn frame(plan: &Plan) -> JsonPlan {
+    JsonPlan {
         schema: SCHEMA,
         office: plan.office.clone(),
         timezone: plan.timezone.clone(),
         at: plan.at.to_rfc3339(),
         today: plan.today.to_string(),
         locations: plan.sites.iter().map(JsonLocation::from_site).collect(),
-        backups: plan.backups.iter().map(JsonBackup::from_status).collect(),
-        actions: plan.actions.iter().map(JsonAction::from_action).collect(),
+        backups: Vec::new(),
+        actions: Vec::new(),
         pending: plan.pending.iter().map(JsonPending::from_pending).collect(),
         warnings: plan
             .warnings
@@ -243,3 +259,211 @@ pub fn to_json(plan: &Plan) -> JsonPlan {
 }
 
 pub(super) const SCHEMA: u32 = 1;
+
+/// Items of a large list rendered by one task.
+const CHUNK: usize = 256;
+
+/// Chunks rendered in parallel before they are written in order: bounds the
+/// rendered JSON held at once to a few megabytes.
+const BATCH: usize = 32;
+
+/// Writes `plan` as pretty JSON followed by a newline: the bytes of
+/// `serde_json::to_writer_pretty(to_json(plan))`, with the two large lists
+/// rendered by serde_json in chunks on every core (rayon).
+pub fn write_plan(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
+    write_plan_with(plan, out, CHUNK)
+}
+
+fn write_plan_with(plan: &Plan, out: &mut impl Write, chunk: usize) -> io::Result<()> {
+    // serde_json writes the plan with both large lists empty; each is written
+    // where its `[]` is.
+    let frame = serde_json::to_string_pretty(&frame(plan))?;
+    let (head, rest) = around_empty_list(&frame, "backups");
+    let (middle, tail) = around_empty_list(rest, "actions");
+    out.write_all(head.as_bytes())?;
+    write_list(out, &plan.backups, BackupItem::of, chunk)?;
+    out.write_all(middle.as_bytes())?;
+    write_list(out, &plan.actions, ActionItem::of, chunk)?;
+    out.write_all(tail.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// `frame` cut around the `[]` of the top-level field `key`. A top-level
+/// field is the only line that starts with exactly two spaces and a quote
+/// (deeper ones have more; a JSON string never holds a raw newline).
+fn around_empty_list<'f>(frame: &'f str, key: &str) -> (&'f str, &'f str) {
+    let field = format!("\n  \"{key}\": []");
+    let at = frame
+        .find(&field)
+        .expect("serde_json writes every field of a JsonPlan");
+    let list = at + field.len() - "[]".len();
+    (&frame[..list], &frame[list + "[]".len()..])
+}
+
+/// A top-level field's list: its `items` seen through `json` and rendered in
+/// chunks in parallel, written in order.
+fn write_list<'a, T: Sync, J: Serialize>(
+    out: &mut impl Write,
+    items: &'a [T],
+    json: fn(&'a T) -> J,
+    chunk: usize,
+) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let chunks: Vec<&[T]> = items.chunks(chunk.max(1)).collect();
+    for (batch, chunks) in chunks.chunks(BATCH).enumerate() {
+        let rendered: Vec<io::Result<Vec<u8>>> = chunks
+            .par_iter()
+            .map(|items| list_items(items, json))
+            .collect();
+        for (index, bytes) in rendered.into_iter().enumerate() {
+            if batch > 0 || index > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(&bytes?)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// `items` as serde_json writes them in a list that is a top-level field:
+/// rendered as `{"list": [...]}` and cut out of it, so that each line has its
+/// final indentation. Begins with the newline before the first item.
+fn list_items<'a, T, J: Serialize>(items: &'a [T], json: fn(&'a T) -> J) -> io::Result<Vec<u8>> {
+    const HEAD: &[u8] = b"{\n  \"list\": [";
+    const TAIL: &[u8] = b"\n  ]\n}";
+    let list: Vec<J> = items.iter().map(json).collect();
+    let mut rendered = serde_json::to_vec_pretty(&BTreeMap::from([("list", list)]))?;
+    debug_assert!(rendered.starts_with(HEAD) && rendered.ends_with(TAIL));
+    rendered.truncate(rendered.len() - TAIL.len());
+    rendered.drain(..HEAD.len());
+    Ok(rendered)
+}
+
+/// [`JsonBackup`] borrowing from the plan (the same fields in the same order;
+/// `assert_same_as_serde` holds them together): no string is copied, which
+/// matters at 100,000s of items.
+#[derive(Serialize)]
+struct BackupItem<'a> {
+    name: &'a str,
+    #[serde(serialize_with = "displayed")]
+    business_day: &'a chrono::NaiveDate,
+    size: u64,
+    kind: EntryKind,
+    tiers: Vec<&'static str>,
+    #[serde(serialize_with = "each_displayed")]
+    reasons: &'a [Reason],
+    hold: bool,
+    day_backup: bool,
+    #[serde(serialize_with = "each_displayed")]
+    locations: &'a [Location],
+    #[serde(serialize_with = "each_displayed")]
+    required_at: &'a [Location],
+    required_because: &'a [String],
+}
+
+impl<'a> BackupItem<'a> {
+    fn of(backup: &'a BackupStatus) -> BackupItem<'a> {
+        BackupItem {
+            name: &backup.name,
+            business_day: &backup.business_day,
+            size: backup.size,
+            kind: backup.kind,
+            tiers: tier_keys(&backup.reasons),
+            reasons: &backup.reasons,
+            hold: backup.reasons.contains(&Reason::Hold),
+            day_backup: backup.day_backup,
+            locations: &backup.locations,
+            required_at: &backup.required_at,
+            required_because: &backup.required_because,
+        }
+    }
+}
+
+/// [`JsonAction`] borrowing from the plan.
+#[derive(Serialize)]
+struct ActionItem<'a> {
+    id: usize,
+    op: Op,
+    backup: &'a str,
+    kind: EntryKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    bytes: u64,
+    reason: &'a str,
+    after: &'a [usize],
+}
+
+impl<'a> ActionItem<'a> {
+    fn of(action: &'a Action) -> ActionItem<'a> {
+        let name = |location: &'a Option<Location>| location.as_ref().map(Location::name);
+        ActionItem {
+            id: action.id,
+            op: action.op,
+            backup: &action.backup,
+            kind: action.kind,
+            from: name(&action.from),
+            to: name(&action.to),
+            location: name(&action.location),
+            bytes: action.bytes,
+            reason: &action.reason,
+            after: &action.after,
+        }
+    }
+}
+
+/// A value as the JSON string of its `Display` (what `to_string()` gives).
+fn displayed<S: Serializer>(value: &impl Display, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+/// Values, each as the JSON string of its `Display`.
+fn each_displayed<S: Serializer, T: Display>(
+    items: &&[T],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    struct Shown<'a, T>(&'a T);
+    impl<T: Display> Serialize for Shown<'_, T> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_str(self.0)
+        }
+    }
+    serializer.collect_seq(items.iter().map(Shown))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Asserts that `write_plan` writes exactly what serde_json writes for the
+    /// whole [`JsonPlan`], whatever the chunk size.
+    pub(crate) fn assert_same_as_serde(plan: &Plan) {
+        let expected = serde_json::to_string_pretty(&to_json(plan)).unwrap() + "\n";
+        // Chunks of one item, boundaries in the middle, everything in one chunk.
+        for chunk in [1, 2, 3, CHUNK] {
+            let mut written = Vec::new();
+            write_plan_with(plan, &mut written, chunk).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                expected,
+                "chunks of {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_plan_is_written_as_serde_writes_it() {
+        let policy = crate::plan::tests::vendor_policy();
+        let day = crate::plan::tests::date("2026-03-18");
+        let at = crate::plan::tests::local(&policy, day, "23:55");
+        let plan = crate::plan::make_plan(&policy, &crate::inventory::Inventory::default(), at);
+        assert!(plan.backups.is_empty() && plan.actions.is_empty());
+        assert_same_as_serde(&plan);
+    }
+}

@@ -12,8 +12,6 @@ mod graph;
 mod guard;
 pub mod invariants;
 pub mod json;
-mod json_items;
-pub mod json_output;
 pub mod saved;
 pub mod text;
 mod warnings;

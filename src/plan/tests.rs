@@ -201,7 +201,7 @@ fn snapshot_normal_night() {
     assert!(plan.pending.is_empty());
     let json = serde_json::to_string_pretty(&json::to_json(&plan)).unwrap();
     // What `plan --format json` writes is exactly the JsonPlan's serialization.
-    crate::plan::json_output::tests::assert_same_as_serde(&plan);
+    crate::plan::json::tests::assert_same_as_serde(&plan);
     insta::with_settings!({
         snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
         prepend_module_to_snapshot => false,
