@@ -15,7 +15,6 @@ mod model;
 pub mod restore_log;
 mod scan;
 pub mod stored;
-mod utc_time;
 
 pub use catalog::{Catalog, CatalogError};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
