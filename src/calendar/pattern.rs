@@ -7,8 +7,6 @@
 //! by formatting two sample times and parsing them back, which catches a missing
 //! day, a two-field year that cannot round-trip, or a 12-hour clock without AM/PM.
 
-mod fixed;
-
 use std::fmt::{self, Write as _};
 
 use chrono::format::{Item, Parsed, StrftimeItems};
@@ -21,10 +19,9 @@ pub struct NamePattern {
     prefix: String,
     format: String,
     suffix: String,
-    /// The format parsed once (names are parsed by the hundred thousand).
+    /// The format parsed once (names are parsed by the hundred thousand):
+    /// chrono's parser then reads each name without re-reading the format.
     items: Vec<Item<'static>>,
-    /// The format's fixed-width layout, if it has one (read without chrono).
-    fixed: Option<fixed::FixedLayout>,
 }
 
 /// Why a pattern is unusable; `offset`/`len` point into the pattern text.
@@ -103,7 +100,6 @@ impl NamePattern {
             prefix: prefix.to_string(),
             format: format.to_string(),
             suffix: suffix.to_string(),
-            fixed: fixed::FixedLayout::of(&items),
             items,
         };
         candidate.check_round_trip()?;
@@ -119,14 +115,6 @@ impl NamePattern {
         let middle = name
             .strip_prefix(&self.prefix)?
             .strip_suffix(&self.suffix)?;
-        if let Some(time) = self.fixed.as_ref().and_then(|fixed| fixed.read(middle)) {
-            return Some(time);
-        }
-        self.chrono_timestamp(middle)
-    }
-
-    /// The time in `middle` as chrono's parser reads it with the format.
-    fn chrono_timestamp(&self, middle: &str) -> Option<NaiveDateTime> {
         let mut parsed = Parsed::new();
         chrono::format::parse(&mut parsed, middle, self.items.iter()).ok()?;
         parsed.to_naive_datetime_with_offset(0).ok()

@@ -16,7 +16,6 @@ mod model;
 pub mod restore_log;
 mod scan;
 pub mod stored;
-mod utc_time;
 
 pub use catalog::{Catalog, CatalogError};
 pub use fingerprint::Fingerprint;

@@ -89,11 +89,10 @@ pub struct CopyRecord {
     pub kind: EntryKind,
     /// Hex content hash of the backup (plaintext), see `crate::content_hash`.
     pub hash: String,
-    #[serde(deserialize_with = "super::utc_time::required")]
     pub copied_at: DateTime<Utc>,
     /// When the copy was read back and found equal to the source. A copy counts
     /// only once verified.
-    #[serde(default, deserialize_with = "super::utc_time::optional")]
+    #[serde(default)]
     pub verified_at: Option<DateTime<Utc>>,
     /// Hex hash of the encrypted file, for copies on encrypting off-site targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,6 +5,7 @@
 use std::fmt::{self, Write as _};
 
 use chrono::Datelike;
+use rayon::prelude::*;
 
 use super::{Action, Op, Plan};
 use crate::placement::Location;
@@ -169,34 +170,18 @@ impl ActionLines {
     /// actions: their lines are then written in chunks on every core and
     /// joined in order.
     fn write_all(self, actions: &[Action], out: &mut String) {
-        let workers = match actions.len() {
-            0..PARALLEL_LINES => 1,
-            _ => std::thread::available_parallelism().map_or(1, usize::from),
-        };
-        if workers < 2 {
+        if actions.len() < PARALLEL_LINES {
             return self.write(actions, out);
         }
-        let chunk = actions.len().div_ceil(workers);
-        let rendered: Vec<String> = std::thread::scope(|scope| {
-            let handles: Vec<_> = actions
-                .chunks(chunk)
-                .map(|actions| {
-                    scope.spawn(move || {
-                        let mut text = String::new();
-                        self.write(actions, &mut text);
-                        text
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
+        let chunk = actions.len().div_ceil(rayon::current_num_threads());
+        let rendered: Vec<String> = actions
+            .par_chunks(chunk)
+            .map(|actions| {
+                let mut text = String::new();
+                self.write(actions, &mut text);
+                text
+            })
+            .collect();
         rendered.iter().for_each(|text| out.push_str(text));
     }
 

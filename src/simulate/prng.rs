@@ -2,6 +2,12 @@
 //! Flood 2014) so that `rota simulate --seed N` replays the same missed
 //! backups and wrong disks on every machine and every run. Not for anything
 //! that needs unpredictability.
+//!
+//! Kept hand-written on purpose (issue 19 replaced the other hand-written
+//! pieces with crates): a seed is part of a saved simulation's meaning, and
+//! `fastrand`/`rand` promise no stream across versions (`rand`'s `StdRng` says
+//! so outright), so an update could change every `--seed` report and
+//! snapshot. SplitMix64 is a fixed, published algorithm of a dozen lines.
 
 /// SplitMix64: a 64-bit state advanced by a constant, then mixed.
 #[derive(Debug, Clone)]

@@ -6,10 +6,10 @@
 
 use std::fs::{DirEntry, ReadDir};
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 
 use crate::inventory::{EntryKind, Fingerprint};
 
@@ -60,15 +60,15 @@ impl Listed {
 /// while listing are reported as `Other` so they are never mistaken for
 /// backups.
 pub fn list_folder(folder: &Path) -> Result<Vec<Listed>, String> {
-    list_folder_with(folder, 1, |listed| listed)
+    list_folder_with(folder, false, |listed| listed)
 }
 
-/// [`list_folder`], measuring entries on `workers` threads (each entry costs
-/// the file system a lookup; on a large folder they are most of the time) and
-/// passing each through `then` on the thread that measured it.
+/// [`list_folder`], measuring entries on every core when `parallel` (each
+/// entry costs the file system a lookup; on a large folder they are most of
+/// the time) and passing each through `then` on the thread that measured it.
 pub fn list_folder_with<T: Send>(
     folder: &Path,
-    workers: usize,
+    parallel: bool,
     then: impl Fn(Listed) -> T + Sync,
 ) -> Result<Vec<T>, String> {
     match std::fs::symlink_metadata(folder) {
@@ -93,18 +93,18 @@ pub fn list_folder_with<T: Send>(
             ));
         }
     };
-    Ok(measure_all(entries, workers, &then))
+    Ok(measure_all(entries, parallel, &then))
 }
 
-/// How many entries a worker takes from the shared listing at a time.
+/// Entries measured before the rest is handed to other threads.
 const BATCH: usize = 512;
 
-/// Measures every entry of `entries`; with more than one worker and more
-/// than one batch of entries (a small folder is not worth a thread), each
-/// worker takes batches from the one listing until it is exhausted.
+/// Measures every entry of `entries`, in parallel (rayon's workers taking
+/// entries from the one listing) when asked and when there is more than one
+/// batch of them: a small folder is not worth the threads.
 fn measure_all<T: Send>(
     mut entries: ReadDir,
-    workers: usize,
+    parallel: bool,
     then: &(impl Fn(Listed) -> T + Sync),
 ) -> Vec<T> {
     let mut first = Vec::with_capacity(BATCH);
@@ -113,42 +113,14 @@ fn measure_all<T: Send>(
     if exhausted {
         return listed;
     }
-    if workers <= 1 {
-        // An entry that cannot be read at all has no name to report: skipped.
-        listed.extend(entries.flatten().map(|entry| then(measure(&entry))));
-        return listed;
+    // An entry that cannot be read at all has no name to report: skipped.
+    let rest = entries.flatten();
+    if parallel {
+        listed.par_extend(rest.par_bridge().map(|entry| then(measure(&entry))));
+    } else {
+        listed.extend(rest.map(|entry| then(measure(&entry))));
     }
-    let shared = Mutex::new(entries);
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..workers)
-            .map(|_| scope.spawn(|| measure_batches(&shared, then)))
-            .collect();
-        listed.extend(measure_batches(&shared, then));
-        for helper in helpers {
-            let more = helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            listed.extend(more);
-        }
-        listed
-    })
-}
-
-/// One worker of [`measure_all`]: takes batches until the listing ends.
-fn measure_batches<T>(shared: &Mutex<ReadDir>, then: &impl Fn(Listed) -> T) -> Vec<T> {
-    let mut listed = Vec::new();
-    let mut batch: Vec<DirEntry> = Vec::with_capacity(BATCH);
-    loop {
-        let exhausted = {
-            // A worker that panicked mid-batch left the listing itself intact.
-            let mut entries = shared.lock().unwrap_or_else(PoisonError::into_inner);
-            take_batch(&mut entries, &mut batch)
-        };
-        listed.extend(batch.drain(..).map(|entry| then(measure(&entry))));
-        if exhausted {
-            return listed;
-        }
-    }
+    listed
 }
 
 /// Moves up to [`BATCH`] readable entries into `batch`; true when the listing
@@ -303,7 +275,7 @@ mod tests {
             listed
         };
         let one = sorted(list_folder(dir.path()).unwrap());
-        let three = sorted(list_folder_with(dir.path(), 3, |listed| listed).unwrap());
+        let three = sorted(list_folder_with(dir.path(), true, |listed| listed).unwrap());
         assert_eq!(one.len(), 3 * BATCH + 7 + 1 + usize::from(cfg!(unix)));
         assert_eq!(one, three);
         let bundle = one.iter().find(|l| l.display_name() == "bundle").unwrap();

@@ -10,10 +10,6 @@ use super::entries::{Listed, list_folder_with};
 use crate::calendar::NamePattern;
 use crate::inventory::{SourceEntry, SourceListing, fsinfo};
 
-/// Threads measuring the source folder's entries: it holds every backup the
-/// server keeps (100,000 on a large office), each one a file-system lookup.
-const MEASURING_THREADS: usize = 3;
-
 /// Lists the source folder. A folder that cannot be listed is not an error
 /// here: the listing says why in `error`, and commands decide what it means.
 pub fn scan_source(folder: &Path, pattern: &NamePattern) -> SourceListing {
@@ -31,7 +27,9 @@ pub fn scan_source(folder: &Path, pattern: &NamePattern) -> SourceListing {
             .and_then(|name| pattern.timestamp(name));
         (listed, time)
     };
-    match list_folder_with(folder, MEASURING_THREADS, read_time) {
+    // The source folder holds every backup the server keeps (100,000 on a
+    // large office), each one a file-system lookup: measured on every core.
+    match list_folder_with(folder, true, read_time) {
         Ok(entries) => {
             let (backups, unrecognized) = classify(entries);
             listing.backups = backups;

@@ -7,25 +7,18 @@
 /// every plan, ten years of `simulate` took twice as long).
 const PARALLEL_FROM: usize = 5_000;
 
-/// `(first(), second())`, with `first` on another thread when `backups` is at
+/// `(first(), second())`, run at once by `rayon::join` when `backups` is at
 /// least [`PARALLEL_FROM`]. A panic in either is raised here.
-pub(super) fn both<A: Send, B>(
+pub(super) fn both<A: Send, B: Send>(
     backups: usize,
     first: impl FnOnce() -> A + Send,
-    second: impl FnOnce() -> B,
+    second: impl FnOnce() -> B + Send,
 ) -> (A, B) {
     if backups < PARALLEL_FROM {
         let a = first();
         return (a, second());
     }
-    std::thread::scope(|scope| {
-        let a = scope.spawn(first);
-        let b = second();
-        let a = a
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (a, b)
-    })
+    rayon::join(first, second)
 }
 
 #[cfg(test)]
