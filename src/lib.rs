@@ -17,6 +17,7 @@ pub mod offsite;
 pub mod placement;
 pub mod plan;
 pub mod policy;
+pub mod probe;
 pub mod render;
 pub mod retention;
 pub mod simulate;

@@ -133,6 +133,7 @@ pub fn prepare<'s>(
         .map_err(|error| CliError::failed(error.to_string()))?;
     let plan = make_plan(policy, &inventory, session.at);
     let unusable = refuse_unusable_targets(session, &plan, &mut run);
+    super::volumes::refuse_unencrypted_volumes(policy, &inventory, &plan, &mut run);
     Ok(Prepared {
         run,
         inventory,

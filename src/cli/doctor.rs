@@ -46,6 +46,7 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
     let restore_tests = restore_log::read(&policy.state_dir);
     let policy_arg = shell_quote(&args.policy);
     let uploads = upload_facts(policy, &session.catalog()?);
+    let volumes = super::volumes::volume_facts(&inventory);
     let report = examine(&Patient {
         policy,
         inventory: &inventory,
@@ -54,6 +55,7 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
         at: session.at,
         policy_arg: &policy_arg,
         uploads: &uploads,
+        volumes: &volumes,
     });
     match args.format {
         DoctorFormat::Text => print!(

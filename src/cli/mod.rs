@@ -20,6 +20,7 @@ mod session;
 mod sheet;
 mod simulate;
 mod verify;
+mod volumes;
 
 use std::process::ExitCode;
 

@@ -13,6 +13,7 @@ pub mod invariants;
 pub mod json;
 mod json_items;
 pub mod json_output;
+mod media_warnings;
 pub mod saved;
 pub mod text;
 mod warnings;
@@ -25,6 +26,7 @@ use crate::placement::Location;
 use crate::retention::Reason;
 
 pub use build::make_plan;
+pub use media_warnings::{disks_protected, unencrypted_media};
 pub use warnings::{Warning, WarningCode, restore_test_due_on};
 
 /// What an action does. Names as in SPEC.md.

@@ -30,6 +30,8 @@ pub enum WarningCode {
     UnverifiedCopy,
     SourceMissing,
     NoDisk,
+    DiskNotSwapped,
+    UnencryptedMedia,
 }
 
 impl WarningCode {
@@ -50,6 +52,8 @@ impl WarningCode {
             WarningCode::UnverifiedCopy => "unverified-copy",
             WarningCode::SourceMissing => "source-missing",
             WarningCode::NoDisk => "no-disk",
+            WarningCode::DiskNotSwapped => "disk-not-swapped",
+            WarningCode::UnencryptedMedia => "unencrypted-media",
         }
     }
 }
@@ -100,6 +104,7 @@ pub fn world_warnings(
     future_backups(world, retention, today, &mut warnings);
     disk_warnings(policy, inventory, world, &mut warnings);
     restore_test_due(policy, inventory, today, &mut warnings);
+    super::media_warnings::media_warnings(policy, inventory, today, &mut warnings);
     warnings
 }
 

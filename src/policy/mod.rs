@@ -15,6 +15,7 @@ mod source_map;
 mod suggest;
 mod syntax;
 mod validate;
+mod validate_media;
 pub mod values;
 
 pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};

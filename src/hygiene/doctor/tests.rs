@@ -116,6 +116,7 @@ impl Case {
             at: self.at,
             policy_arg: "rota.yaml",
             uploads: &self.uploads,
+            volumes: &[],
         })
     }
 

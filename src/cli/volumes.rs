@@ -1,0 +1,72 @@
+//! Asking the system's tools about each connected disk's volume (see
+//! `crate::probe`), for `doctor` and for `apply` under
+//! `disks.require_encrypted_volume`. The programs are found on `PATH`.
+
+use crate::execute::{ApplyRun, Failure};
+use crate::hygiene::doctor::VolumeFacts;
+use crate::inventory::Inventory;
+use crate::placement::Location;
+use crate::plan::Plan;
+use crate::policy::Policy;
+use crate::probe::{Platform, SystemRunner, how_to_encrypt, volume_encryption};
+
+/// One entry per connected disk, in the inventory's order.
+pub fn volume_facts(inventory: &Inventory) -> Vec<VolumeFacts> {
+    let platform = Platform::current();
+    inventory
+        .connected_disks()
+        .filter_map(|disk| {
+            let mount = &disk.mount.as_ref()?.path;
+            Some(VolumeFacts {
+                label: disk.label.clone(),
+                mount: mount.clone(),
+                encryption: volume_encryption(&SystemRunner, platform, mount),
+                how_to_encrypt: how_to_encrypt(platform, mount),
+            })
+        })
+        .collect()
+}
+
+/// Under `disks.require_encrypted_volume`, refuses every action at a disk the
+/// plan writes to whose volume is not shown to be encrypted (the rest of the
+/// plan goes ahead), saying so on stderr. Returns the disks refused.
+pub fn refuse_unencrypted_volumes(
+    policy: &Policy,
+    inventory: &Inventory,
+    plan: &Plan,
+    run: &mut ApplyRun<'_>,
+) -> Vec<String> {
+    if !policy.disks.media.require_encrypted_volume {
+        return Vec::new();
+    }
+    let mut refused = Vec::new();
+    for facts in volume_facts(inventory) {
+        let location = Location::Disk(facts.label.clone());
+        let written = plan
+            .actions
+            .iter()
+            .any(|action| action.writes_to() == Some(&location));
+        if !written || facts.encryption.is_encrypted() {
+            continue;
+        }
+        let how = match &facts.encryption {
+            crate::probe::Encryption::Unknown { how, .. } => {
+                format!("{how}; if it is not encrypted, {}", facts.how_to_encrypt)
+            }
+            _ => facts.how_to_encrypt.clone(),
+        };
+        let failure = Failure::UnencryptedVolume {
+            location: facts.label.clone(),
+            evidence: format!(
+                "{} at {}",
+                facts.encryption.evidence(),
+                facts.mount.display()
+            ),
+            how,
+        };
+        eprintln!("error: {failure}");
+        refused.push(facts.label.clone());
+        run.refuse(location, failure);
+    }
+    refused
+}
