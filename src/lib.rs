@@ -13,6 +13,7 @@ pub mod execute;
 pub mod explain;
 pub mod hygiene;
 pub mod inventory;
+pub mod media;
 pub mod offsite;
 pub mod placement;
 pub mod plan;

@@ -12,6 +12,8 @@ mod doctor;
 mod error;
 mod explain;
 mod init;
+mod media_note;
+mod media_report;
 mod passphrase;
 mod plan;
 pub mod report;
@@ -72,6 +74,7 @@ enum Command {
     RestoreTest(restore_test::RestoreTestArgs),
     Simulate(simulate::SimulateArgs),
     Decrypt(decrypt::DecryptArgs),
+    Report(media_report::ReportArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -107,13 +110,14 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Init(args) => init::run(&args),
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Explain(args) => explain::run(&args, no_color),
-        Command::Disk(args) => disk::run(&args),
+        Command::Disk(args) => disk::run(&args, no_color),
         Command::Sheet(args) => sheet::run(&args, no_color),
         Command::Simulate(args) => simulate::run(&args, no_color),
         Command::Doctor(args) => doctor::run(&args, no_color),
         Command::Verify(args) => verify::run(&args, no_color),
         Command::RestoreTest(args) => restore_test::run(&args, no_color),
         Command::Decrypt(args) => decrypt::run(&args),
+        Command::Report(args) => media_report::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
     }
