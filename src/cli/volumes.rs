@@ -10,9 +10,21 @@ use crate::plan::Plan;
 use crate::policy::Policy;
 use crate::probe::{Platform, SystemRunner, how_to_encrypt, volume_encryption};
 
+/// The platform whose tools are asked: this one, unless `ROTA_PROBE_PLATFORM`
+/// (`macos`, `linux`, `other`) says otherwise, so the tests can drive both
+/// parsers through the binary on any machine with fake tools on `PATH`.
+fn platform() -> Platform {
+    match std::env::var("ROTA_PROBE_PLATFORM").as_deref() {
+        Ok("macos") => Platform::MacOs,
+        Ok("linux") => Platform::Linux,
+        Ok("other") => Platform::Other,
+        _ => Platform::current(),
+    }
+}
+
 /// One entry per connected disk, in the inventory's order.
 pub fn volume_facts(inventory: &Inventory) -> Vec<VolumeFacts> {
-    let platform = Platform::current();
+    let platform = platform();
     inventory
         .connected_disks()
         .filter_map(|disk| {
