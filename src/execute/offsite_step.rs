@@ -77,8 +77,9 @@ impl<'a> Step<'_, 'a> {
             })
     }
 
-    /// Writes an encrypted copy into the target's staging folder.
-    fn stage_encrypted(
+    /// Writes an encrypted copy into the target's staging folder (or, with
+    /// `disks.encrypt`, a disk's copies folder).
+    pub(super) fn stage_encrypted(
         &mut self,
         action: &Action,
         from: &Location,
