@@ -60,11 +60,12 @@ fn volume_check(patient: &Patient, facts: &VolumeFacts) -> Check {
             };
             check.fail(evidence, how)
         }
-        Encryption::NotEncrypted { .. } if media.encrypt.is_some() => check.pass(format!(
-            "{evidence}; rota encrypts every copy it writes there (disks.encrypt)"
+        // The copies are encrypted anyway: the volume does not matter.
+        _ if media.encrypt.is_some() => check.pass(format!(
+            "rota encrypts every copy it writes there (disks.encrypt); {evidence}"
         )),
-        Encryption::NotEncrypted { .. } if disks_protected(patient.policy) => check.pass(format!(
-            "{evidence}; the practice software encrypts the backups themselves (source.encrypted)"
+        _ if disks_protected(patient.policy) => check.pass(format!(
+            "the practice software encrypts the backups themselves (source.encrypted); {evidence}"
         )),
         Encryption::NotEncrypted { .. } => check.warn(
             evidence,
