@@ -113,9 +113,7 @@ impl Step<'_, '_> {
 
 /// The verified encrypted copy of `name` a disk's manifest records, if so.
 fn encrypted_record(source: &Place, name: &str) -> Option<crate::inventory::CopyRecord> {
-    if source.disk_id().is_none() {
-        return None;
-    }
+    source.disk_id()?;
     let Some(Ok(manifest)) = source.manifest() else {
         return None;
     };
