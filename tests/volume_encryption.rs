@@ -255,7 +255,7 @@ fn doctor_grades_each_disk_volume(machine: Machine) {
         "{}",
         text.stdout
     );
-    assert!(text.stdout.contains(", 1 unknown\n"), "{}", text.stdout);
+    assert!(text.stdout.contains(" unknown\n"), "{}", text.stdout);
 }
 
 #[test]
@@ -370,4 +370,91 @@ fn a_missing_tool_means_unknown_never_encrypted() {
         refused.stderr
     );
     assert!(office.copies_on("MON").is_empty());
+}
+
+/// The server's own checks, from recorded `fdesetup` and `tmutil` outputs:
+/// FileVault on or off, Time Machine recent, stale or not set up, and on
+/// Linux (no Time Machine) unknown with what to check instead.
+#[test]
+fn doctor_checks_the_server_itself() {
+    let office = Office::new(false, Machine::MacOs);
+    office
+        .office
+        .backup_file("Backup_2026-03-30_2330.bak", 1_000);
+    let fixture = |name: &str| repo_file(&format!("tests/fixtures/probe/{name}"));
+    let server_checks = |office: &Office| {
+        let out = office
+            .rota()
+            .args([
+                "doctor",
+                "policy.yaml",
+                "--format",
+                "json",
+                "--at",
+                "2026-03-30T23:50",
+            ])
+            .run();
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let checks: Vec<serde_json::Value> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"] == "server-encrypted" || c["id"] == "time-machine")
+            .cloned()
+            .collect();
+        serde_json::to_string_pretty(&checks).unwrap()
+    };
+    let mut states = Vec::new();
+    for (fdesetup, destination, latest) in [
+        (
+            "fdesetup-status-on.txt",
+            "tmutil-destinationinfo.txt",
+            "2026-03-30-221530",
+        ),
+        (
+            "fdesetup-status-off.txt",
+            "tmutil-destinationinfo.txt",
+            "2026-03-20-080000",
+        ),
+        (
+            "fdesetup-status-in-progress.txt",
+            "tmutil-destinationinfo-none.txt",
+            "",
+        ),
+    ] {
+        office.script(
+            "fdesetup",
+            &format!("#!/bin/sh\ncat '{}'\n", fixture(fdesetup).display()),
+        );
+        let none = destination.ends_with("-none.txt");
+        office.script(
+            "tmutil",
+            &format!(
+                "#!/bin/sh\ncase \"$1\" in\n  destinationinfo) cat '{}' {}; exit {} ;;\n  latestbackup) echo '/Volumes/.timemachine/X/{latest}.backup/{latest}.backup' ;;\nesac\n",
+                fixture(destination).display(),
+                if none { ">&2" } else { "" },
+                if none { 1 } else { 0 }
+            ),
+        );
+        states.push(server_checks(&office));
+    }
+    let linux = Office::new(false, Machine::Linux);
+    linux
+        .office
+        .backup_file("Backup_2026-03-30_2330.bak", 1_000);
+    states.push(server_checks(&linux));
+    let all = office
+        .office
+        .redact(&linux.office.redact(&states.join("\n")));
+    for expected in [
+        "\"status\": \"pass\"",
+        "fdesetup: FileVault is Off.",
+        "latest backup 2026-03-20 08:00 (10 days ago)",
+        "Time Machine has no backup disk",
+        "\"status\": \"unknown\"",
+        "Time Machine is macOS's; this server is not a Mac",
+    ] {
+        assert!(all.contains(expected), "{expected:?} missing:\n{all}");
+    }
+    snapshot("doctor_server_checks", &all);
 }

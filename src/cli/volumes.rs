@@ -3,7 +3,7 @@
 //! `disks.require_encrypted_volume`. The programs are found on `PATH`.
 
 use crate::execute::{ApplyRun, Failure};
-use crate::hygiene::doctor::VolumeFacts;
+use crate::hygiene::doctor::{ServerFacts, VolumeFacts};
 use crate::inventory::Inventory;
 use crate::placement::Location;
 use crate::plan::Plan;
@@ -19,6 +19,19 @@ fn platform() -> Platform {
         Ok("linux") => Platform::Linux,
         Ok("other") => Platform::Other,
         _ => Platform::current(),
+    }
+}
+
+/// What the system's tools say about the server itself.
+pub fn server_facts(policy: &Policy) -> ServerFacts {
+    let platform = platform();
+    ServerFacts {
+        startup: crate::probe::server::startup_disk_encryption(
+            &SystemRunner,
+            platform,
+            &policy.source.path,
+        ),
+        time_machine: crate::probe::server::time_machine(&SystemRunner, platform),
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the machine's own tools say about a disk's volume: whether it is
 //! encrypted (macOS: `diskutil info -plist MOUNT`, FileVault on an APFS
-//! volume; Linux: `lsblk --json`, a mount on dm-crypt/LUKS). The programs run
+//! volume; Linux: `lsblk --json`, a mount on dm-crypt/LUKS); and about the
+//! server itself (`server`: FileVault, Time Machine). The programs run
 //! through one small injectable [`Runner`], so tests feed recorded outputs
 //! of the real tools (in `tests/fixtures/probe/`) and every verdict the
 //! parsers can reach is tested on every platform.
@@ -12,6 +13,7 @@
 
 mod linux;
 mod macos;
+pub mod server;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -146,3 +146,48 @@ fn a_tool_that_fails_or_talks_nonsense_means_unknown_with_how_to_check() {
         "unknown"
     );
 }
+
+#[test]
+fn fdesetup_outputs_give_each_verdict() {
+    use super::server::read_fdesetup;
+    assert_eq!(
+        state(&read_fdesetup(&fixture("fdesetup-status-on.txt"))),
+        "encrypted"
+    );
+    assert_eq!(
+        state(&read_fdesetup(&fixture("fdesetup-status-off.txt"))),
+        "not-encrypted"
+    );
+    assert_eq!(
+        state(&read_fdesetup(&fixture("fdesetup-status-in-progress.txt"))),
+        "unknown"
+    );
+}
+
+#[test]
+fn time_machine_outputs_are_read() {
+    use super::server::{TimeMachine, read_destination, read_latest, time_machine};
+    assert_eq!(
+        read_destination(&fixture("tmutil-destinationinfo.txt")).as_deref(),
+        Some("Server Time Machine")
+    );
+    assert_eq!(
+        read_latest(&fixture("tmutil-latestbackup.txt")).map(|t| t.to_string()),
+        Some(String::from("2026-03-30 22:15:30"))
+    );
+    assert_eq!(
+        read_latest("/Volumes/TM/Backups.backupdb/server/2026-03-29-080001\n")
+            .map(|t| t.to_string()),
+        Some(String::from("2026-03-29 08:00:01"))
+    );
+    let none = Recorded::new(Err(format!(
+        "`tmutil destinationinfo` failed (exit status: 1): {}",
+        fixture("tmutil-destinationinfo-none.txt").trim()
+    )));
+    assert_eq!(
+        time_machine(&none, Platform::MacOs),
+        TimeMachine::NotConfigured
+    );
+    let linux = time_machine(&none, Platform::Linux);
+    assert!(matches!(linux, TimeMachine::Unknown { .. }), "{linux:?}");
+}

@@ -12,11 +12,13 @@ mod backups;
 mod disks;
 mod media;
 mod safety;
+mod server;
 mod space;
 pub mod text;
 mod uploads;
 
 pub use media::VolumeFacts;
+pub use server::ServerFacts;
 pub use uploads::UploadFacts;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -131,6 +133,9 @@ pub struct Patient<'a> {
     pub uploads: &'a [UploadFacts],
     /// What the system's tools said about each connected disk's volume.
     pub volumes: &'a [VolumeFacts],
+    /// What the system's tools said about the server (FileVault, Time
+    /// Machine); `None`: not asked (those checks are left out).
+    pub server: Option<&'a ServerFacts>,
 }
 
 impl Patient<'_> {
@@ -191,6 +196,7 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(safety::encryption(patient));
     checks.push(media::media_encryption(patient));
     checks.extend(media::volume_checks(patient));
+    checks.extend(server::server_checks(patient));
     checks.push(disks::network_volumes(patient));
     let mut summary = Summary::default();
     for check in &checks {

@@ -117,6 +117,7 @@ impl Case {
             policy_arg: "rota.yaml",
             uploads: &self.uploads,
             volumes: &[],
+            server: None,
         })
     }
 
