@@ -128,3 +128,88 @@ pub fn movements(policy: &Policy, records: &[MediaRecord]) -> Vec<Movement> {
 pub fn local(policy: &Policy, at: DateTime<Utc>) -> chrono::DateTime<chrono_tz::Tz> {
     at.with_timezone(&policy.office.calendar.timezone)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::inventory::media_log::{RetiredDisk, SeenDisk};
+
+    fn policy() -> Policy {
+        let text = include_str!("../../policies/vendor-guide.yaml");
+        crate::policy::load_str(text, Path::new("/office/rota.yaml"))
+            .unwrap()
+            .policy
+    }
+
+    fn run(at: &str, seen: &[&str]) -> MediaRecord {
+        let at: DateTime<Utc> = at.parse().unwrap();
+        MediaRecord {
+            at,
+            when: at,
+            command: String::from("apply"),
+            seen: seen
+                .iter()
+                .map(|label| SeenDisk {
+                    label: label.to_string(),
+                    id: format!("id-{label}"),
+                    mount: None,
+                })
+                .collect(),
+            actions: Some(1),
+            failed: Some(0),
+            retired: None,
+        }
+    }
+
+    fn moves(found: &[Movement]) -> Vec<(String, Move)> {
+        found.iter().map(|m| (m.label.clone(), m.what)).collect()
+    }
+
+    #[test]
+    fn disks_come_leave_and_come_back() {
+        let records = [
+            run("2026-03-31T03:45:00Z", &["MON"]),
+            run("2026-04-01T03:45:00Z", &["TUE"]),
+            run("2026-04-01T12:00:00Z", &["TUE"]),
+            run("2026-04-02T03:45:00Z", &["MON", "TUE"]),
+        ];
+        let found = movements(&policy(), &records);
+        assert_eq!(
+            moves(&found),
+            [
+                ("MON".into(), Move::FirstSeen),
+                ("MON".into(), Move::Left),
+                ("TUE".into(), Move::FirstSeen),
+                ("MON".into(), Move::Back),
+            ]
+        );
+        // MON took Monday's backup: it went off-site with the office manager.
+        assert!(
+            found[1]
+                .detail
+                .contains("gone off-site with Office manager"),
+            "{}",
+            found[1].detail
+        );
+    }
+
+    #[test]
+    fn a_retirement_is_a_movement() {
+        let mut retire = run("2026-04-01T15:00:00Z", &["MON"]);
+        retire.retired = Some(RetiredDisk {
+            label: String::from("MON"),
+            id: String::from("id-MON"),
+            removed: 3,
+            destroyed: true,
+        });
+        let found = movements(&policy(), &[run("2026-03-31T03:45:00Z", &["MON"]), retire]);
+        let last = found.last().unwrap();
+        assert_eq!(last.what, Move::Retired);
+        assert_eq!(
+            last.detail,
+            "3 rota copies overwritten and removed; never written again"
+        );
+    }
+}

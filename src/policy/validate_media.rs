@@ -63,3 +63,74 @@ impl Validator {
         Some(name.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::policy::load_str;
+
+    const BASE: &str = include_str!("../../policies/vendor-guide.yaml");
+
+    /// The vendor policy with `extra` lines added under `disks:`.
+    fn with_disks(extra: &str) -> String {
+        BASE.replacen("disks:\n", &format!("disks:\n{extra}"), 1)
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        match load_str(text, Path::new("/office/rota.yaml")) {
+            Ok(loaded) => loaded.warnings.iter().map(|w| w.code).collect(),
+            Err(errors) => errors.diagnostics.iter().map(|d| d.code).collect(),
+        }
+    }
+
+    #[test]
+    fn the_media_keys_are_read() {
+        let text = with_disks(
+            "  encrypt: { age_recipients: [\"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\"] }\n  require_encrypted_volume: true\n  custodian: \" Dr. Rivera \"\n",
+        );
+        let policy = load_str(&text, Path::new("/office/rota.yaml"))
+            .unwrap()
+            .policy;
+        let media = &policy.disks.media;
+        assert_eq!(media.encrypt.as_ref().unwrap().age_recipients.len(), 1);
+        assert!(media.require_encrypted_volume);
+        assert_eq!(policy.disks.custodian(), Some("Dr. Rivera"));
+    }
+
+    #[test]
+    fn the_custodian_defaults_to_who_carries_the_disks_off_site() {
+        let policy = load_str(BASE, Path::new("/office/rota.yaml"))
+            .unwrap()
+            .policy;
+        assert_eq!(policy.disks.custodian(), Some("Office manager"));
+        assert!(policy.disks.media.encrypt.is_none());
+        assert!(!policy.disks.media.require_encrypted_volume);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert_eq!(
+            codes(&with_disks("  require_encrypted_volume: maybe\n")),
+            ["not-yes-or-no"]
+        );
+        assert_eq!(
+            codes(&with_disks("  custodian: \"  \"\n")),
+            ["empty-custodian"]
+        );
+        assert_eq!(
+            codes(&with_disks("  encrypt: { age_recipients: [] }\n")),
+            ["no-recipients"]
+        );
+        assert_eq!(
+            codes(&with_disks(
+                "  encrypt: { age_recipients: [\"age1...\"] }\n"
+            )),
+            ["bad-recipient"]
+        );
+        assert_eq!(
+            codes(&with_disks("  custodain: Dr. Rivera\n")),
+            ["unknown-key"]
+        );
+    }
+}
