@@ -314,6 +314,17 @@ fn a_month_of_nights_is_on_the_record() {
         .args(["verify", "policy.yaml", "--at", "2026-03-31T23:50"])
         .run()
         .success();
+    office
+        .rota()
+        .args([
+            "restore-test",
+            "policy.yaml",
+            "--backup",
+            "Backup_2026-03-31_2330.bak",
+        ])
+        .args(["--at", "2026-03-31T23:52"])
+        .run()
+        .success();
     let report = |format: &str| {
         office
             .rota()
