@@ -44,18 +44,38 @@ fn healthy_sandbox() -> Sandbox {
 #[test]
 fn doctor_passes_every_check_in_a_healthy_sandbox() {
     let sandbox = healthy_sandbox();
-    let output = sandbox.rota("doctor", "2026-03-31T23:59").run().success();
+    // A Mac with FileVault on, encrypted disks and a recent Time Machine backup.
+    let path = support::fake_tools::healthy_mac(&sandbox.office.join("bin"), "2026-03-31-221530");
+    let doctor = || {
+        sandbox
+            .rota("doctor", "2026-03-31T23:59")
+            .env("PATH", &path)
+            .env("ROTA_PROBE_PLATFORM", "macos")
+    };
+    let output = doctor().run().success();
     assert!(
         !output.stdout.contains("WARN") && !output.stdout.contains("FAIL"),
         "{}",
         output.stdout
     );
-    let json = sandbox
-        .rota("doctor", "2026-03-31T23:59")
-        .args(["--format", "json"])
-        .run()
-        .success();
+    let json = doctor().args(["--format", "json"]).run().success();
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    for id in [
+        "disk-encrypted",
+        "server-encrypted",
+        "time-machine",
+        "unencrypted-media",
+    ] {
+        assert!(
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == id),
+            "no {id} check: {}",
+            json.stdout
+        );
+    }
     assert_eq!(report["summary"]["fail"], 0);
     assert_eq!(report["summary"]["warn"], 0);
     let checks = report["checks"].as_array().unwrap();

@@ -461,3 +461,84 @@ fn an_ordinary_week_is_not_shrunk() {
         "an ordinary week was shrunk:\n{dom}"
     );
 }
+
+/// `rota report --format html` for two weeks of real nights prints, on
+/// Letter, on a page or two whose text carries the record's sections.
+#[test]
+fn the_media_report_prints_on_a_few_pages() {
+    let office = TempOffice::new(
+        &support::FIVE_DAY_POLICY
+            .replace("reserve: 10%", "reserve: 1 MB\n  custodian: \"Dr. Rivera\""),
+    );
+    let labels = ["MON", "TUE", "WED", "THU", "FRI"];
+    for label in labels {
+        let mount = office.folder(&format!("shelf/{label}"));
+        Rota::new()
+            .current_dir(office.path())
+            .args(["disk", "init"])
+            .arg(&mount)
+            .args(["--label", label])
+            .run()
+            .success();
+    }
+    office.folder("disks");
+    for day in 2..=13u32 {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        use chrono::Datelike;
+        let index = date.weekday().num_days_from_monday() as usize;
+        if index >= 5 {
+            continue;
+        }
+        office.backup_file(&format!("MacPractice_{date}_2330.mpbackup"), 1_000);
+        for (i, label) in labels.iter().enumerate() {
+            let shelf = office.join(format!("shelf/{label}"));
+            let mounted = office.join(format!("disks/{label}"));
+            if i == index && shelf.exists() {
+                std::fs::rename(&shelf, &mounted).unwrap();
+            } else if i != index && mounted.exists() {
+                std::fs::rename(&mounted, &shelf).unwrap();
+            }
+        }
+        office
+            .rota()
+            .args(["apply", "policy.yaml", "--yes", "--at"])
+            .arg(format!("{date}T23:45"))
+            .run()
+            .success();
+    }
+    let html = office.join("report.html");
+    office
+        .rota()
+        .args([
+            "report",
+            "policy.yaml",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ])
+        .args(["--at", "2026-03-14T09:00", "--format", "html", "--out"])
+        .arg(&html)
+        .run()
+        .success();
+    let scratch = office.folder("scratch");
+    let pdf = print_to_pdf(&html, &scratch);
+    let count = pages(&pdf);
+    assert!(
+        (1..=3).contains(&count),
+        "the report printed on {count} pages"
+    );
+    let text: String = (1..=count).map(|page| page_text(&pdf, page)).collect();
+    for needle in [
+        "Backup media record, 2026-03-01 to 2026-03-31",
+        "Dr. Rivera",
+        "Movements",
+        "Deletions and destructions",
+        "Reviewed by",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} is not on the printed report:\n{text}"
+        );
+    }
+}

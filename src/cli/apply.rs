@@ -157,6 +157,7 @@ pub fn prepare<'s>(
         .map_err(|error| CliError::failed(error.to_string()))?;
     let plan = make_plan(policy, &inventory, session.at);
     let unusable = refuse_unusable_targets(session, &plan, &mut run);
+    super::volumes::refuse_unencrypted_volumes(policy, &inventory, &plan, &mut run);
     Ok(Prepared {
         run,
         inventory,
@@ -221,6 +222,15 @@ impl Prepared<'_> {
 
     /// Records the disks as they are after the run in the catalog.
     pub fn finish(&mut self, session: &Session, report: &Report) -> Result<(), CliError> {
+        let mut noted = crate::inventory::media_log::MediaRecord::of_scan(
+            "apply",
+            &self.inventory,
+            session.now,
+            Utc::now(),
+        );
+        noted.actions = Some(report.outcomes.len());
+        noted.failed = Some(report.failed());
+        super::media_note::note(&session.policy().state_dir, &noted);
         let after = session.scan()?;
         self.run
             .finish(&after, session.now, report)

@@ -3,6 +3,7 @@
 //! the empty copies folder; it never deletes or moves anything on the disk.
 
 mod list;
+mod retire;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ pub struct DiskArgs {
 pub enum DiskCommand {
     Init(InitArgs),
     List(list::ListArgs),
+    Retire(retire::RetireArgs),
 }
 
 /// Label a disk so rota recognises it wherever it is mounted
@@ -49,10 +51,11 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-pub fn run(args: &DiskArgs) -> Result<Outcome, CliError> {
+pub fn run(args: &DiskArgs, no_color: bool) -> Result<Outcome, CliError> {
     match &args.command {
         DiskCommand::Init(init) => run_init(init, Utc::now()),
         DiskCommand::List(list) => list::run(list, Utc::now()),
+        DiskCommand::Retire(retire) => retire::run(retire, no_color),
     }
 }
 
@@ -82,7 +85,9 @@ fn run_init(args: &InitArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
     // A relabelled disk keeps its id: the id names the physical disk, and the
     // catalog (keyed by id) then follows it to its new label instead of keeping
     // a phantom disk under the old label that still seems to hold its copies.
-    let written = match &previous {
+    // A retired disk labelled again is a new medium in the rotation: a fresh
+    // id, so the catalog's record of the retired one stays as it was.
+    let written = match previous.as_ref().filter(|p| p.retired_at.is_none()) {
         Some(previous) => {
             let relabelled = label::DiskLabel {
                 label: args.label.clone(),
@@ -301,6 +306,7 @@ mod tests {
             label: "MON".into(),
             id: "0123456789abcdef0123456789abcdef".into(),
             labelled_at: Utc.with_ymd_and_hms(2026, 4, 1, 2, 0, 0).unwrap(),
+            retired_at: None,
         };
         let text = sticker_text(
             Path::new("/Volumes/MON"),

@@ -12,6 +12,8 @@ mod doctor;
 mod error;
 mod explain;
 mod init;
+mod media_note;
+mod media_report;
 mod night;
 mod notify;
 mod passphrase;
@@ -25,6 +27,7 @@ mod sheet;
 mod simulate;
 mod status;
 mod verify;
+mod volumes;
 
 use std::process::ExitCode;
 
@@ -80,6 +83,7 @@ enum Command {
     Status(status::StatusArgs),
     Schedule(schedule::ScheduleArgs),
     Notify(notify::NotifyArgs),
+    Report(media_report::ReportArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -115,7 +119,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Init(args) => init::run(&args),
         Command::Plan(args) => plan::run(&args, no_color),
         Command::Explain(args) => explain::run(&args, no_color),
-        Command::Disk(args) => disk::run(&args),
+        Command::Disk(args) => disk::run(&args, no_color),
         Command::Sheet(args) => sheet::run(&args, no_color),
         Command::Simulate(args) => simulate::run(&args, no_color),
         Command::Doctor(args) => doctor::run(&args, no_color),
@@ -123,6 +127,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::RestoreTest(args) => restore_test::run(&args, no_color),
         Command::Decrypt(args) => decrypt::run(&args),
         Command::Restore(args) => restore::run(&args, no_color),
+        Command::Report(args) => media_report::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
         Command::Status(args) => status::run(&args, no_color),

@@ -44,6 +44,7 @@ pub enum PlanFormat {
 pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
     let session = Session::open(&args.policy, args.at.as_deref(), no_color)?;
     let inventory = session.scan()?;
+    super::media_note::note_scan(&session.policy().state_dir, "plan", &inventory, session.now);
     let plan = make_plan(session.policy(), &inventory, session.at);
     match args.format {
         PlanFormat::Text => print!("{}", text::render(&plan, Style::for_stdout(no_color).color)),

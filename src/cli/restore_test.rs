@@ -89,6 +89,9 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
         format!(" ({})", candidate.reasons.join(", "))
     };
     let from = match &args.identity {
+        Some(key) if session_is_disk(&candidate.label, &inventory) => {
+            format!("disk {}, decrypted with {}", candidate.label, key.display())
+        }
         Some(key) => format!(
             "off-site target {}'s staging folder, decrypted with {}",
             candidate.label,
@@ -334,4 +337,9 @@ pub(super) fn check_room(parent: &Path, size: u64) -> Result<(), CliError> {
         )),
         _ => Ok(()),
     }
+}
+
+/// Whether a candidate's label names a disk (not an off-site target).
+fn session_is_disk(label: &str, inventory: &Inventory) -> bool {
+    inventory.disk(label).next().is_some()
 }

@@ -61,6 +61,15 @@ pub fn run(args: &VerifyArgs, no_color: bool) -> Result<Outcome, CliError> {
     })?;
     print!("{}", render(&reports, elapsed, &shell_quote(&args.policy)));
     let rot: usize = reports.iter().map(|r| r.count(Finding::is_rot)).sum();
+    let mut noted = crate::inventory::media_log::MediaRecord::of_scan(
+        "verify",
+        &inventory,
+        session.now,
+        chrono::Utc::now(),
+    );
+    noted.actions = Some(reports.iter().map(|r| r.count(|_| true)).sum());
+    noted.failed = Some(rot);
+    super::media_note::note(&policy.state_dir, &noted);
     let broken = reports.iter().filter(|r| r.error.is_some()).count();
     if rot > 0 || broken > 0 {
         let mut found = Vec::new();

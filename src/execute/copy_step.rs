@@ -38,7 +38,7 @@ impl Step<'_, '_> {
         match &target.kind {
             PlaceKind::Server => Err(refused(action, to, Refusal::WritesToSource)),
             PlaceKind::Offsite { .. } => self.copy_offsite(action, from, to, observer),
-            PlaceKind::Disk { .. } => self.copy_plain(action, from, to, observer),
+            PlaceKind::Disk { .. } => self.copy_to_disk(action, from, to, observer),
         }
     }
 

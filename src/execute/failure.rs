@@ -59,6 +59,13 @@ pub enum Failure {
     /// The target cannot be used on this machine (no rclone, unusable
     /// recipients): its actions are not attempted.
     TargetUnusable { location: String, what: String },
+    /// `disks.require_encrypted_volume`: the disk's volume is not shown to be
+    /// encrypted, so nothing is written to it.
+    UnencryptedVolume {
+        location: String,
+        evidence: String,
+        how: String,
+    },
 }
 
 /// The safety rules a deletion or copy is checked against just before it runs.
@@ -123,6 +130,7 @@ impl Failure {
             Failure::RemoteUnreachable { .. } => "remote not reachable",
             Failure::Remote { .. } => "upload or remote deletion failed",
             Failure::TargetUnusable { .. } => "off-site target unusable",
+            Failure::UnencryptedVolume { .. } => "disk volume not encrypted",
         }
     }
 }
@@ -198,6 +206,16 @@ impl fmt::Display for Failure {
             Failure::TargetUnusable { location, what } => {
                 write!(f, "{what}; nothing was done at {location}")
             }
+            Failure::UnencryptedVolume {
+                location,
+                evidence,
+                how,
+            } => write!(
+                f,
+                "disk {location}'s volume is not shown to be encrypted ({evidence}) and the policy \
+                 requires it (disks.require_encrypted_volume); nothing was done at {location}. To \
+                 fix: {how}"
+            ),
         }
     }
 }

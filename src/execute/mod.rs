@@ -41,6 +41,7 @@ mod delete;
 mod delete_step;
 pub mod effects;
 mod encrypted;
+mod encrypted_disk;
 pub mod failure;
 pub mod journal;
 pub mod lock;

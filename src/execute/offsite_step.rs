@@ -77,8 +77,9 @@ impl<'a> Step<'_, 'a> {
             })
     }
 
-    /// Writes an encrypted copy into the target's staging folder.
-    fn stage_encrypted(
+    /// Writes an encrypted copy into the target's staging folder (or, with
+    /// `disks.encrypt`, a disk's copies folder).
+    pub(super) fn stage_encrypted(
         &mut self,
         action: &Action,
         from: &Location,
@@ -99,8 +100,11 @@ impl<'a> Step<'_, 'a> {
         let manifest = self.target_manifest(action, &target)?;
         let stored_name = Stored::for_backup(action.kind, true).name_for(name);
         let final_path = target.entry(&stored_name);
+        // A copy of the backup as it was before it changed is stale (invariant 10).
+        let current = self.source_fingerprint(&source, name);
         let staged = manifest.get(name).filter(|record| {
             record.ciphertext_hash.is_some()
+                && current.is_none_or(|now| record.is_copy_of(&now))
                 && target.path_of(record) == final_path
                 && present(&final_path, record)
                 && expected.as_ref().is_none_or(|hash| hash == &record.hash)

@@ -91,7 +91,7 @@ impl Place {
     /// under its stored name (`NAME.age`, `NAME.tar.age` when encrypted).
     pub fn path_of(&self, record: &CopyRecord) -> PathBuf {
         match self.kind {
-            PlaceKind::Offsite { .. } => self
+            PlaceKind::Offsite { .. } | PlaceKind::Disk { .. } => self
                 .folder
                 .join(Stored::of_record(record).name_for(&record.name)),
             _ => self.entry(&record.name),
@@ -101,7 +101,7 @@ impl Place {
     /// The path of backup `name`'s copy here: where its manifest record
     /// says, else under its own name.
     pub fn copy_path(&self, name: &str) -> PathBuf {
-        if let PlaceKind::Offsite { .. } = self.kind
+        if let PlaceKind::Offsite { .. } | PlaceKind::Disk { .. } = self.kind
             && let Some(Ok(manifest)) = self.manifest()
             && let Some(record) = manifest.get(name)
         {

@@ -21,7 +21,7 @@ use crate::plan::Plan;
 use crate::policy::Policy;
 
 /// Every backup with a verified, encrypted copy in an off-site staging folder
-/// rota trusts, oldest first; `retained_only` keeps those a tier or hold
+/// rota trusts (else on a connected disk under `disks.encrypt`), oldest first; `retained_only` keeps those a tier or hold
 /// keeps. The candidate's `label` is the target's name.
 pub fn encrypted_candidates(
     policy: &Policy,
@@ -48,6 +48,23 @@ pub fn encrypted_candidates(
                         label: view.name.clone(),
                         copy_path: target.path.join(stored.name_for(&backup.name)),
                         record: record.clone(),
+                    })
+                })
+                .or_else(|| {
+                    // `disks.encrypt`: an encrypted copy on a connected disk.
+                    inventory.connected_disks().find_map(|disk| {
+                        let record = disk.verified_copy(&backup.name)?;
+                        let stored = Stored::of_record(record);
+                        let mount = &disk.mount.as_ref()?.path;
+                        stored.is_encrypted().then(|| Candidate {
+                            name: backup.name.clone(),
+                            business_day: backup.business_day,
+                            reasons: backup.reasons.iter().map(ToString::to_string).collect(),
+                            label: disk.label.clone(),
+                            copy_path: crate::inventory::layout::copies_dir(mount)
+                                .join(stored.name_for(&backup.name)),
+                            record: record.clone(),
+                        })
                     })
                 })
         })

@@ -131,7 +131,8 @@ pub fn verify_folder(
     });
     for record in records {
         progress(Event::Copy { name: &record.name });
-        let finding = check_copy(&folder.path.join(&record.name), &record, &mut |bytes| {
+        let stored = crate::inventory::stored::Stored::of_record(&record).name_for(&record.name);
+        let finding = check_copy(&folder.path.join(stored), &record, &mut |bytes| {
             report.bytes_read += bytes;
             progress(Event::Read(bytes));
         });
@@ -200,7 +201,14 @@ fn check_copy(path: &Path, record: &CopyRecord, observe: &mut dyn FnMut(u64)) ->
     } else {
         return changed("it is now a link or a special file");
     };
-    if kind != record.kind {
+    // An encrypted copy is one file whatever the backup was (a bundle is a
+    // tar stream inside the ciphertext).
+    let stored_kind = if record.ciphertext_hash.is_some() {
+        EntryKind::File
+    } else {
+        record.kind
+    };
+    if kind != stored_kind {
         return changed(match kind {
             EntryKind::File => "it is now a file; a folder was copied",
             EntryKind::Bundle => "it is now a folder; a file was copied",

@@ -51,6 +51,10 @@ pub struct CatalogDisk {
     /// The copies the disk's manifest vouched for (and that were present).
     #[serde(default, with = "copy_list")]
     pub copies: BTreeMap<String, CopyRecord>,
+    /// When `rota disk retire` took it out of the rotation: it is no longer
+    /// one of the absent disks the planner reasons about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// An off-site target's remote as last listed and checked.
@@ -188,8 +192,16 @@ impl Catalog {
                     network_fs: mount.network_fs.clone(),
                     last_verified: disk.last_verified,
                     copies: disk.copies.clone(),
+                    retired_at: None,
                 },
             );
+        }
+    }
+
+    /// Marks the disk `id` retired (`rota disk retire`) at `at`.
+    pub fn retire(&mut self, id: &str, at: DateTime<Utc>) {
+        if let Some(disk) = self.disks.get_mut(id) {
+            disk.retired_at = Some(at);
         }
     }
 
@@ -238,7 +250,7 @@ impl Catalog {
         let mut absent: Vec<DiskView> = self
             .disks
             .iter()
-            .filter(|(id, _)| !connected_ids.contains(id.as_str()))
+            .filter(|(id, disk)| !connected_ids.contains(id.as_str()) && disk.retired_at.is_none())
             .map(|(id, disk)| disk.absent_view(id))
             .collect();
         absent.sort_by(|a, b| (&a.label, &a.id).cmp(&(&b.label, &b.id)));

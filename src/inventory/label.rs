@@ -33,6 +33,10 @@ pub struct DiskLabel {
     pub label: String,
     pub id: String,
     pub labelled_at: DateTime<Utc>,
+    /// When `rota disk retire` took the disk out of the rotation: rota never
+    /// writes to it again (until it is labelled afresh with `rota disk init`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 impl DiskLabel {
@@ -43,6 +47,7 @@ impl DiskLabel {
             label: label.to_string(),
             id: new_disk_id(mount),
             labelled_at: now,
+            retired_at: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod json_lines;
 pub mod label;
 pub mod layout;
 pub mod manifest;
+pub mod media_log;
 mod model;
 pub mod restore_log;
 mod scan;

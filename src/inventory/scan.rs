@@ -74,6 +74,8 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
     let mut unlabelled = Vec::new();
     for mount in mount_candidates(policy) {
         match read_label(&mount) {
+            // A retired disk is never read or written again.
+            Ok(Some(label)) if label.retired_at.is_some() => {}
             Ok(Some(label)) => disks.push(scan_disk(&mount, label, pattern, now)),
             Ok(None) => unlabelled.push(UnlabelledVolume {
                 path: mount,

@@ -12,6 +12,7 @@ mod graph;
 mod guard;
 pub mod invariants;
 pub mod json;
+mod media_warnings;
 pub mod saved;
 pub mod text;
 mod warnings;
@@ -24,6 +25,7 @@ use crate::placement::Location;
 use crate::retention::Reason;
 
 pub use build::make_plan;
+pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
 pub use warnings::{Warning, WarningCode, restore_test_due_on};
 
 /// What an action does. Names as in SPEC.md.

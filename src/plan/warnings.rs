@@ -32,6 +32,8 @@ pub enum WarningCode {
     NoDisk,
     UnsettledBackup,
     ChangedBackup,
+    DiskNotSwapped,
+    UnencryptedMedia,
 }
 
 impl WarningCode {
@@ -54,6 +56,8 @@ impl WarningCode {
             WarningCode::NoDisk => "no-disk",
             WarningCode::UnsettledBackup => "unsettled-backup",
             WarningCode::ChangedBackup => "changed-backup",
+            WarningCode::DiskNotSwapped => "disk-not-swapped",
+            WarningCode::UnencryptedMedia => "unencrypted-media",
         }
     }
 }
@@ -105,6 +109,7 @@ pub fn world_warnings(
     future_backups(world, retention, today, &mut warnings);
     disk_warnings(policy, inventory, world, &mut warnings);
     restore_test_due(policy, inventory, today, &mut warnings);
+    super::media_warnings::media_warnings(policy, inventory, today, &mut warnings);
     warnings
 }
 

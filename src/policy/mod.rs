@@ -18,6 +18,7 @@ mod suggest;
 mod syntax;
 mod unattended;
 mod validate;
+mod validate_media;
 mod validate_unattended;
 pub mod values;
 

@@ -147,6 +147,20 @@ pub struct Disks {
     pub archive: Option<Archive>,
     pub storage: Option<String>,
     pub offsite: Option<DiskOffsite>,
+    /// Encryption and custody of the disks (`disks.encrypt`,
+    /// `disks.require_encrypted_volume`, `disks.custodian`).
+    pub media: DiskMedia,
+}
+
+/// How the disks that leave the server are protected and who answers for them.
+#[derive(Debug, Clone, Default)]
+pub struct DiskMedia {
+    /// Copies on rotation and archive disks are age-encrypted to these recipients.
+    pub encrypt: Option<Encrypt>,
+    /// `apply` refuses to write to a disk whose volume is not shown encrypted.
+    pub require_encrypted_volume: bool,
+    /// The person responsible for the disks, as written in `disks.custodian`.
+    pub custodian: Option<String>,
 }
 
 impl Disks {
@@ -168,6 +182,16 @@ impl Disks {
     }
 
     /// Every label the policy knows: rotation disks, then archive disks.
+    /// Who is responsible for the disks: `disks.custodian`, else the person
+    /// who carries them off-site (`disks.offsite.by`).
+    pub fn custodian(&self) -> Option<&str> {
+        self.media.custodian.as_deref().or_else(|| {
+            self.offsite
+                .as_ref()
+                .and_then(|offsite| offsite.by.as_deref())
+        })
+    }
+
     pub fn labels(&self) -> Vec<&str> {
         let rotation = self.rotation.iter().map(|disk| disk.label.as_str());
         let archive = self

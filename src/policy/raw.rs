@@ -227,6 +227,11 @@ pub struct RawDisks {
     pub storage: Option<Text>,
     #[serde(default)]
     pub offsite: Option<RawDiskOffsite>,
+    /// Encrypted disk copies (`disks.encrypt`, as an off-site target's `encrypt`).
+    pub encrypt: Option<RawEncrypt>,
+    pub require_encrypted_volume: Option<Text>,
+    /// Who is responsible for the disks (default: `offsite.by`).
+    pub custodian: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -90,7 +90,7 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
     (Some(policy), v.problems)
 }
 
-struct Validator {
+pub(super) struct Validator {
     dir: PathBuf,
     problems: Vec<Problem>,
     /// An `open_days` entry is not a weekday: which days are open is unknown,
@@ -99,7 +99,7 @@ struct Validator {
 }
 
 impl Validator {
-    fn push(&mut self, problem: Problem) {
+    pub(super) fn push(&mut self, problem: Problem) {
         self.problems.push(problem);
     }
 
@@ -521,6 +521,7 @@ impl Validator {
             archive,
             storage: raw.storage.as_ref().map(|s| s.as_str().trim().to_string()),
             offsite,
+            media: self.disk_media(raw, path),
         }
     }
 
@@ -742,7 +743,7 @@ impl Validator {
         }
     }
 
-    fn encrypt(&mut self, raw: &RawEncrypt, path: &KeyPath) -> Encrypt {
+    pub(super) fn encrypt(&mut self, raw: &RawEncrypt, path: &KeyPath) -> Encrypt {
         let mut recipients = Vec::new();
         for (i, text) in raw.age_recipients.iter().enumerate() {
             let recipient = text.as_str().trim();

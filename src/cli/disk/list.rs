@@ -53,6 +53,7 @@ pub fn run(args: &ListArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
         )
     })?;
     let inventory = scan_with_catalog(&policy, &catalog, now);
+    crate::cli::media_note::note_scan(&policy.state_dir, "disk list", &inventory, now);
     match args.format {
         Format::Text => print!("{}", render_text(&policy, &inventory, now, args.copies)),
         Format::Json => println!(

@@ -10,11 +10,15 @@
 
 mod backups;
 mod disks;
+mod media;
 mod safety;
+mod server;
 mod space;
 pub mod text;
 mod uploads;
 
+pub use media::VolumeFacts;
+pub use server::ServerFacts;
 pub use uploads::UploadFacts;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,6 +37,8 @@ pub enum Status {
     Pass,
     Warn,
     Fail,
+    /// The machine's tools could not tell (the action says how to check by hand).
+    Unknown,
 }
 
 impl Status {
@@ -41,6 +47,7 @@ impl Status {
             Status::Pass => "PASS",
             Status::Warn => "WARN",
             Status::Fail => "FAIL",
+            Status::Unknown => "UNKNOWN",
         }
     }
 }
@@ -124,6 +131,11 @@ pub struct Patient<'a> {
     pub policy_arg: &'a str,
     /// This machine's facts about each off-site target that uploads.
     pub uploads: &'a [UploadFacts],
+    /// What the system's tools said about each connected disk's volume.
+    pub volumes: &'a [VolumeFacts],
+    /// What the system's tools said about the server (FileVault, Time
+    /// Machine); `None`: not asked (those checks are left out).
+    pub server: Option<&'a ServerFacts>,
 }
 
 impl Patient<'_> {
@@ -154,6 +166,12 @@ pub struct Summary {
     pub pass: usize,
     pub warn: usize,
     pub fail: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unknown: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 impl Report {
@@ -176,6 +194,9 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(space::free_space(patient));
     checks.push(safety::restore_test(patient));
     checks.extend(safety::encryption(patient));
+    checks.push(media::media_encryption(patient));
+    checks.extend(media::volume_checks(patient));
+    checks.extend(server::server_checks(patient));
     checks.push(disks::network_volumes(patient));
     let mut summary = Summary::default();
     for check in &checks {
@@ -183,6 +204,7 @@ pub fn examine(patient: &Patient) -> Report {
             Status::Pass => summary.pass += 1,
             Status::Warn => summary.warn += 1,
             Status::Fail => summary.fail += 1,
+            Status::Unknown => summary.unknown += 1,
         }
     }
     Report {

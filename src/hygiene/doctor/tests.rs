@@ -116,6 +116,8 @@ impl Case {
             at: self.at,
             policy_arg: "rota.yaml",
             uploads: &self.uploads,
+            volumes: &[],
+            server: None,
         })
     }
 

@@ -22,12 +22,17 @@ pub fn render(report: &Report, color: bool) -> String {
     let summary = report.summary;
     let _ = writeln!(
         out,
-        "\n{} checks: {} passed, {} warning{}, {} failed",
+        "\n{} checks: {} passed, {} warning{}, {} failed{}",
         report.checks.len(),
         summary.pass,
         summary.warn,
         if summary.warn == 1 { "" } else { "s" },
-        summary.fail
+        summary.fail,
+        if summary.unknown > 0 {
+            format!(", {} unknown", summary.unknown)
+        } else {
+            String::new()
+        }
     );
     // The runbook for the day the server dies, where the IT person looks.
     let _ = writeln!(
@@ -45,6 +50,7 @@ fn paint(status: Status, color: bool) -> String {
         Status::Pass => "32",
         Status::Warn => "33",
         Status::Fail => "1;31",
+        Status::Unknown => "35",
     };
     format!("\x1b[{code}m{}\x1b[0m", status.word())
 }

@@ -1,8 +1,8 @@
 //! A folder of copies (a disk's `rota/` folder, or an off-site staging folder)
 //! read against its manifest: what counts as a copy, and what does not.
 //!
-//! In a staging folder a copy may be stored under another name than its
-//! backup's (`NAME.age`, `NAME.tar.age`: see [`crate::inventory::stored`]); the
+//! In a staging folder (and on a disk under `disks.encrypt`) a copy may be
+//! stored under another name than its backup's (`NAME.age`, `NAME.tar.age`: see [`crate::inventory::stored`]); the
 //! manifest records it under the backup's name, and says whether it is
 //! encrypted, so the name on disk must be exactly the one the record implies.
 //!
@@ -126,7 +126,8 @@ fn classify(
     let mut result = FolderCopies::default();
     for entry in listed {
         let verdict = match naming {
-            Naming::Disk => verdict(&entry, &recorded, pattern),
+            // `disks.encrypt` stores copies as `NAME.age` on disks too.
+            Naming::Disk => staged_verdict(&entry, &recorded, pattern),
             Naming::Staging => staged_verdict(&entry, &recorded, pattern),
         };
         match verdict {
@@ -155,29 +156,10 @@ enum Verdict {
     Ours,
 }
 
-fn verdict(
-    entry: &Listed,
-    recorded: &BTreeMap<String, CopyRecord>,
-    pattern: &NamePattern,
-) -> Verdict {
-    let (name, kind) = match candidate(entry) {
-        Ok(found) => found,
-        Err(verdict) => return verdict,
-    };
-    if !pattern.matches(name) {
-        return Verdict::Stray(StrayReason::Unrecognized);
-    }
-    match recorded.get(name) {
-        None => Verdict::Stray(StrayReason::Unrecorded),
-        Some(record) if record.kind == kind && record.size == entry.size => {
-            Verdict::Copy(name.clone())
-        }
-        Some(_) => Verdict::Stray(StrayReason::SizeMismatch),
-    }
-}
-
-/// [`verdict`] for a staging folder: the entry's name is read back to its
-/// backup's, and must be the stored name the manifest record implies. An
+/// Whether an entry is a copy the manifest vouches for: the entry's name is
+/// read back to its backup's, and must be the stored name the manifest
+/// record implies (a plain copy: the backup's own name; an encrypted one, on
+/// a staging folder or a disk under `disks.encrypt`: `NAME.age`, `NAME.tar.age`). An
 /// encrypted copy's size is the ciphertext's, not the recorded plaintext size,
 /// so only its presence and kind are checked here (its hash when uploaded and
 /// by `rota verify`).

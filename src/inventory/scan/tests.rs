@@ -300,6 +300,7 @@ fn known_disks_that_are_not_connected_come_from_the_catalog() {
                 network_fs: None,
                 last_verified: None,
                 copies: BTreeMap::from([(A.to_string(), record(A, 5, EntryKind::File))]),
+                retired_at: None,
             },
         );
     }

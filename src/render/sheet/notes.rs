@@ -59,7 +59,7 @@ pub fn instructions(policy: &Policy) -> Instructions {
         }
         None => format!("take last night's disk off the server and {put_away}."),
     };
-    let storage = match storage_place.as_str() {
+    let mut storage = match storage_place.as_str() {
         "" => String::from(
             "Keep disks that are not connected away from the server, safe from fire, water and theft.",
         ),
@@ -67,6 +67,13 @@ pub fn instructions(policy: &Policy) -> Instructions {
             "Disks that are not connected or off-site are kept in the {place}, never next to the server."
         ),
     };
+    // `unencrypted-media`: staff handle the disks, so the sheet says it too.
+    if !crate::plan::disks_protected(policy) {
+        storage.push_str(
+            " These disks are not encrypted: keep them locked away and report a missing disk \
+             at once (unencrypted-media).",
+        );
+    }
     Instructions {
         morning,
         evening: String::from(
