@@ -170,6 +170,7 @@ fn header(policy: &Policy, plan: &Plan, backup: &BackupStatus, out: &mut String)
         backup.business_day,
         full_weekday(backup.business_day.weekday())
     );
+    let _ = writeln!(out, "  state     {}", state_words(policy, backup));
     let _ = writeln!(
         out,
         "  as of     {} (today is {})",
@@ -177,6 +178,43 @@ fn header(policy: &Policy, plan: &Plan, backup: &BackupStatus, out: &mut String)
         plan.today
     );
     let _ = writeln!(out);
+}
+
+/// Whether the backup has settled on the server and its copies still match
+/// it (`source.settle`, invariant 10).
+fn state_words(policy: &Policy, backup: &BackupStatus) -> String {
+    let settle = policy.source.settle;
+    if let Some(age) = backup.settling {
+        return format!(
+            "{}: not copied until it has been unchanged for {settle} (source.settle)",
+            crate::plan::unsettled_reason(age)
+        );
+    }
+    if !backup.stale_at.is_empty() {
+        return format!(
+            "changed on the server after it was copied: the copies on {} no longer count",
+            location_names(&backup.stale_at)
+        );
+    }
+    if backup
+        .locations
+        .contains(&crate::placement::Location::Server)
+    {
+        format!("settled (unchanged for at least {settle}); its copies match it as it is now")
+    } else {
+        String::from("no longer on the server: its copies are as they were verified")
+    }
+}
+
+fn location_names(locations: &[crate::placement::Location]) -> String {
+    if locations.is_empty() {
+        return String::from("nowhere");
+    }
+    locations
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn tiers(policy: &Policy, plan: &Plan, backup: &BackupStatus, out: &mut String) {
@@ -303,17 +341,7 @@ fn why_not(policy: &Policy, plan: &Plan, backup: &BackupStatus, tier: Tier) -> S
 }
 
 fn places(backup: &BackupStatus, out: &mut String) {
-    let names = |locations: &[crate::placement::Location]| -> String {
-        if locations.is_empty() {
-            String::from("nowhere")
-        } else {
-            locations
-                .iter()
-                .map(|l| l.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
+    let names = location_names;
     let _ = writeln!(out, "Where");
     let _ = writeln!(
         out,
@@ -327,6 +355,13 @@ fn places(backup: &BackupStatus, out: &mut String) {
     } else {
         names(&backup.required_at)
     };
+    if !backup.stale_at.is_empty() {
+        let _ = writeln!(
+            out,
+            "  stale on   {} (copied before it changed: replaced once the new copy is verified)",
+            names(&backup.stale_at)
+        );
+    }
     let _ = writeln!(out, "  must be on {required}");
     for (location, why) in backup.required_at.iter().zip(&backup.required_because) {
         let _ = writeln!(out, "    {location}: {why}");

@@ -129,6 +129,26 @@ fn invariant_10_a_backup_rewritten_after_it_was_copied_makes_its_copy_stale_and_
             .any(|a| a["op"] == "copy" && a["backup"] == tonight.as_str() && a["to"] == "TUE"),
         "{plan:#}"
     );
+    office
+        .rota()
+        .args(["explain", "policy.yaml", &tonight, "--at", AT])
+        .run()
+        .success()
+        .stdout_contains("state     changed on the server after it was copied: the copies on TUE no longer count")
+        .stdout_contains("stale on   TUE");
+    let doctor = office
+        .rota()
+        .args(["doctor", "policy.yaml", "--format", "json", "--at", AT])
+        .run()
+        .no_panic();
+    let report: serde_json::Value = serde_json::from_str(&doctor.stdout).unwrap();
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "backups-unchanged")
+        .expect("the backups-unchanged check");
+    assert_eq!(check["status"], "warn", "{check:#}");
     office.apply(AT).success();
     let second = counted_copies_match_the_source(&office, &tonight).expect("copied again");
     assert_ne!(first, second);

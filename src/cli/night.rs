@@ -172,7 +172,10 @@ impl Night {
 
     /// The outcome, the error and the warnings that compare nights.
     fn settle(&mut self, opened: &Opened, error: Option<&CliError>) {
-        if let Some(today) = self.record.today {
+        // The plan's own `disk-not-swapped` (from the disks' manifests) says
+        // more; the comparison of two nights' records covers what it cannot see.
+        let plan_saw_it = self.record.warnings.iter().any(|code| code == swap::CODE);
+        if let Some(today) = self.record.today.filter(|_| !plan_saw_it) {
             let previous: Vec<RunRecord> = record::read(&opened.policy.state_dir)
                 .unwrap_or_default()
                 .into_iter()

@@ -23,7 +23,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::policy::{Policy, Tier};
 use crate::retention::{Reason, Retention};
-pub use world::{KnownBackup, Location, Role, Site, SiteCopy, Unavailable, World};
+pub use world::{KnownBackup, Location, Role, Site, SiteCopy, StaleCopy, Unavailable, World};
 
 /// Placement facts about one backup.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

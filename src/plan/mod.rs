@@ -17,7 +17,7 @@ pub mod saved;
 pub mod text;
 mod warnings;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::EntryKind;
@@ -25,6 +25,7 @@ use crate::placement::Location;
 use crate::retention::Reason;
 
 pub use build::make_plan;
+pub use changes::unsettled_reason;
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
 pub use warnings::{Warning, WarningCode, restore_test_due_on};
 
@@ -127,6 +128,11 @@ pub struct BackupStatus {
     pub required_at: Vec<Location>,
     /// Why, for each of `required_at` (same order), in words.
     pub required_because: Vec<String>,
+    /// How long ago it last changed on the server, while that is less than
+    /// `source.settle` (it is still being written and not copied yet).
+    pub settling: Option<TimeDelta>,
+    /// Copies made before it changed on the server: they no longer count.
+    pub stale_at: Vec<Location>,
 }
 
 /// A location in the plan's header.

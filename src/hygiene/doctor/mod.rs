@@ -9,6 +9,7 @@
 //! the clock or the filesystem; the CLI gathers those.
 
 mod backups;
+mod changes;
 mod disks;
 mod media;
 mod safety;
@@ -186,6 +187,7 @@ pub fn examine(patient: &Patient) -> Report {
     let mut checks = Vec::new();
     checks.push(backups::daily_backups(patient));
     checks.push(backups::newest_on_disk(patient));
+    checks.push(changes::backups_unchanged(patient));
     checks.extend(disks::disk_checks(patient));
     checks.extend(backups::retention_tiers(patient));
     checks.extend(safety::offsite_recent(patient));

@@ -605,3 +605,62 @@ fn rclone_missing_fails_and_a_remote_not_checked_for_over_a_week_warns() {
         Status::Warn
     );
 }
+
+/// The newest backup as the server holds it.
+fn newest_on_server(inventory: &mut Inventory) -> &mut crate::inventory::SourceEntry {
+    inventory
+        .source
+        .backups
+        .iter_mut()
+        .max_by_key(|b| b.timestamp)
+        .unwrap()
+}
+
+#[test]
+fn backups_unchanged_passes_when_every_backup_has_settled() {
+    let report = Case::healthy().examine_with(|inventory| {
+        let modified = newest_on_server(inventory).modified;
+        inventory.observed_at = modified.map(|m| m + chrono::Duration::hours(1));
+    });
+    assert_eq!(status(&report, "backups-unchanged", None), Status::Pass);
+}
+
+#[test]
+fn backups_unchanged_warns_about_a_backup_still_being_written() {
+    let case = Case::healthy();
+    let now = case.at.with_timezone(&Utc);
+    let report = case.examine_with(|inventory| {
+        newest_on_server(inventory).modified = Some(now - chrono::Duration::minutes(3));
+        inventory.observed_at = Some(now);
+    });
+    assert_eq!(status(&report, "backups-unchanged", None), Status::Warn);
+    let said = evidence(&report, "backups-unchanged", None);
+    assert!(
+        said.contains("still being written (last changed 3 min ago)"),
+        "{said}"
+    );
+    assert!(said.contains("10m (source.settle)"), "{said}");
+}
+
+#[test]
+fn backups_unchanged_warns_about_copies_made_before_their_backup_changed() {
+    let case = Case::healthy();
+    let report = case.examine_with(|inventory| {
+        let newest = newest_on_server(inventory);
+        let name = newest.name.clone();
+        let mut recorded = newest.fingerprint();
+        recorded.size += 1;
+        let disk = inventory
+            .disks
+            .iter_mut()
+            .find(|d| d.copies.contains_key(&name))
+            .unwrap();
+        disk.copies.get_mut(&name).unwrap().fingerprint = Some(recorded);
+    });
+    assert_eq!(status(&report, "backups-unchanged", None), Status::Warn);
+    let said = evidence(&report, "backups-unchanged", None);
+    assert!(
+        said.contains("MacPractice_2026-03-31_2330.mpbackup (copies on TUE)"),
+        "{said}"
+    );
+}

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use super::both::both;
 use super::{Builder, Draft};
 use crate::inventory::Inventory;
-use crate::placement::{Role, Unavailable};
+use crate::placement::{Role, StaleCopy, Unavailable};
 use crate::plan::graph::order;
 use crate::plan::warnings::mass_delete_warnings;
 use crate::plan::{Action, BackupStatus, Op, Plan, SiteSummary};
@@ -160,9 +160,23 @@ impl Builder<'_> {
                         .iter()
                         .map(|site| self.copy_reason(index, *site))
                         .collect(),
+                    settling: backup.settling,
+                    stale_at: self
+                        .stale_copies_of(index)
+                        .map(|stale| self.world.sites[stale.site].location.clone())
+                        .collect(),
                 }
             })
             .collect()
+    }
+
+    /// The stale copies of one backup (`world.stale` is in backup order).
+    fn stale_copies_of(&self, backup: usize) -> impl Iterator<Item = &StaleCopy> {
+        let stale = &self.world.stale;
+        let first = stale.partition_point(|copy| copy.backup < backup);
+        stale[first..]
+            .iter()
+            .take_while(move |copy| copy.backup == backup)
     }
 
     pub(super) fn site_summaries(&self, inventory: &Inventory) -> Vec<SiteSummary> {

@@ -1,0 +1,58 @@
+//! The check that the copies rota counts are copies of the backups as they
+//! are now: no backup on the server still being written (younger than
+//! `source.settle`) and none changed since it was copied (stale copies).
+
+use super::{Check, Patient, list_some};
+use crate::plan::unsettled_reason;
+
+pub fn backups_unchanged(patient: &Patient) -> Check {
+    let check = Check::titled(
+        "backups-unchanged",
+        "Every counted copy matches its backup as it is now",
+    );
+    let settle = patient.policy.source.settle;
+    let backups = &patient.plan.backups;
+    let stale: Vec<String> = backups
+        .iter()
+        .filter(|backup| !backup.stale_at.is_empty())
+        .map(|backup| {
+            let places: Vec<String> = backup.stale_at.iter().map(|l| l.to_string()).collect();
+            format!("{} (copies on {})", backup.name, places.join(", "))
+        })
+        .collect();
+    if !stale.is_empty() {
+        return check.warn(
+            format!(
+                "changed on the server after they were copied, so their copies no longer count: {}",
+                list_some(&stale, 5)
+            ),
+            "`rota apply` copies them again and replaces the old copies once the new ones are \
+             verified; if the practice software rewrote old backups, find out why (a re-run of its \
+             job, a restore into the backup folder)",
+        );
+    }
+    let settling: Vec<String> = backups
+        .iter()
+        .filter_map(|backup| {
+            Some(format!(
+                "{} is {}",
+                backup.name,
+                unsettled_reason(backup.settling?)
+            ))
+        })
+        .collect();
+    if !settling.is_empty() {
+        return check.warn(
+            format!(
+                "{}: rota copies a backup once it has been unchanged for {settle} (source.settle)",
+                list_some(&settling, 3)
+            ),
+            "let the practice software's backup finish; if one stays like this for hours, its \
+             backup job may be stuck or writing into the wrong place",
+        );
+    }
+    check.pass(format!(
+        "every backup on the server has been unchanged for at least {settle} (source.settle), \
+         and no counted copy was made before its backup changed"
+    ))
+}
