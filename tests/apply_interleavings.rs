@@ -107,7 +107,7 @@ fn fortnight(seed: u64) -> usize {
     let mut dice = Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     // Half the offices copy at once (settle 0s), so that copies race the
     // writer; the others wait for the default 10 minutes.
-    let policy = if seed % 2 == 0 {
+    let policy = if seed.is_multiple_of(2) {
         FIVE_DAY_POLICY.replacen("source:\n", "source:\n  settle: 0s\n", 1)
     } else {
         FIVE_DAY_POLICY.to_string()
