@@ -32,4 +32,3 @@ pub use unattended::*;
 pub use validate::{
     DEFAULT_KEEP_LAST, DEFAULT_MIN_BACKUPS, DEFAULT_SETTLE, default_mount_search, resolve,
 };
-pub use validate_unattended::parse_duration;

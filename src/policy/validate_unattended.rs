@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use super::diagnostic::Problem;
+use super::duration::Span;
 use super::raw::{RawPolicy, Text};
 use super::raw_unattended::{RawEmail, RawNotify, RawSchedule};
 use super::source_map::KeyPath;
@@ -52,7 +53,7 @@ fn schedule(raw: &RawSchedule, path: &KeyPath, problems: &mut Vec<Problem>) -> S
 }
 
 fn wait(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<Duration> {
-    match parse_duration(text.as_str()) {
+    match Span::parse(text.as_str()).map(|span| span.0) {
         Ok(duration) if duration > MAX_WAIT => {
             problems.push(
                 Problem::error(
@@ -75,42 +76,6 @@ fn wait(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<Dura
             None
         }
     }
-}
-
-/// "2h", "90m", "45s", "1h30m" (a bare number is minutes? no: it is refused,
-/// because "2" could mean hours or minutes).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let trimmed = text.trim();
-    let bad = || format!("`{text}` is not a duration like 2h or 90m");
-    if trimmed.is_empty() {
-        return Err(bad());
-    }
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    for c in trimmed.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c.to_ascii_lowercase() {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            ' ' if number.is_empty() => continue,
-            _ => return Err(bad()),
-        };
-        let value: u64 = number.parse().map_err(|_| bad())?;
-        total = value
-            .checked_mul(unit)
-            .and_then(|seconds| total.checked_add(seconds))
-            .ok_or_else(bad)?;
-        number.clear();
-    }
-    if !number.is_empty() {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(total))
 }
 
 fn notify(raw: &RawNotify, path: &KeyPath, problems: &mut Vec<Problem>) -> Notify {
@@ -372,13 +337,14 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("45s"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_duration("0m"), Ok(Duration::ZERO));
+        let parse = |text: &str| Span::parse(text).map(|span| span.0);
+        assert_eq!(parse("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse("45s"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse("0m"), Ok(Duration::ZERO));
         for bad in ["", "2", "h", "2x", "two hours", "1.5h", "-2h"] {
-            assert!(parse_duration(bad).is_err(), "{bad:?} was accepted");
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
         }
         assert_eq!(duration_text(Duration::from_secs(7200)), "2h");
         assert_eq!(duration_text(Duration::from_secs(5400)), "90m");
