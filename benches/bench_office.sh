@@ -33,7 +33,11 @@ work = sys.argv[1]
 start = datetime.datetime(2015, 1, 1, 0, 30)
 names = [(start + datetime.timedelta(hours=h)) for h in range(100_000)]
 for t in names:
-    open(os.path.join(work, "source", t.strftime("backup_%Y-%m-%d_%H%M.bak")), "w").close()
+    path = os.path.join(work, "source", t.strftime("backup_%Y-%m-%d_%H%M.bak"))
+    open(path, "w").close()
+    # Finished when the name says, as the practice software's are: settled.
+    stamp = t.replace(tzinfo=datetime.timezone.utc).timestamp()
+    os.utime(path, (stamp, stamp))
 # Each disk holds the copies of its weekdays' backups from the last 20,000 hours.
 days = {"D1": (0, 5), "D2": (1, 6), "D3": (2,), "D4": (3,), "D5": (4,)}
 for label, weekdays in days.items():

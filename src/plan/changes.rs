@@ -17,24 +17,53 @@ pub fn unsettled_reason(age: TimeDelta) -> String {
     )
 }
 
-/// One `unsettled-backup` warning per backup still being written, and one
-/// `changed-backup` warning per backup with stale copies.
-pub fn change_warnings(policy: &Policy, world: &World) -> Vec<Warning> {
+/// More backups than this still being written (a folder restored or copied
+/// in just now) are one warning, not one each.
+const UNSETTLED_ONE_BY_ONE: usize = 3;
+
+/// One `unsettled-backup` warning per backup still being written, or one for
+/// them all when there are many.
+fn unsettled_warnings(policy: &Policy, world: &World) -> Vec<Warning> {
     let settle = policy.source.settle;
-    let mut warnings: Vec<Warning> = world
+    let unsettled: Vec<(&str, TimeDelta)> = world
         .backups
         .iter()
-        .filter_map(|backup| Some((&backup.dated.name, backup.settling?)))
+        .filter_map(|backup| Some((backup.dated.name.as_str(), backup.settling?)))
+        .collect();
+    let until = format!("copied once unchanged for {settle} (source.settle)");
+    if unsettled.len() > UNSETTLED_ONE_BY_ONE {
+        let newest = unsettled
+            .iter()
+            .map(|(_, age)| *age)
+            .min()
+            .unwrap_or_default();
+        let first: Vec<&str> = unsettled.iter().take(3).map(|(name, _)| *name).collect();
+        return vec![Warning::new(
+            WarningCode::UnsettledBackup,
+            format!(
+                "{} backups changed in the last {settle} ({}, …; the latest {} min ago): they are \
+                 {until}; if a folder was just restored or copied in, that is expected",
+                unsettled.len(),
+                first.join(", "),
+                newest.num_minutes(),
+            ),
+        )];
+    }
+    unsettled
+        .into_iter()
         .map(|(name, age)| {
             Warning::new(
                 WarningCode::UnsettledBackup,
-                format!(
-                    "{name} is {}: it is copied once it has been unchanged for {settle} (source.settle)",
-                    unsettled_reason(age)
-                ),
+                format!("{name} is {}: it is {until}", unsettled_reason(age)),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// `unsettled-backup` warnings for backups still being written, and one
+/// `changed-backup` warning per backup with stale copies.
+pub fn change_warnings(policy: &Policy, world: &World) -> Vec<Warning> {
+    let mut warnings = unsettled_warnings(policy, world);
     for group in world.stale.chunk_by(|a, b| a.backup == b.backup) {
         let backup = &world.backups[group[0].backup];
         let sites: Vec<&str> = group

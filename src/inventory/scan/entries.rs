@@ -6,10 +6,10 @@
 
 use std::fs::{DirEntry, ReadDir};
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
-use rayon::prelude::*;
 
 use crate::inventory::{EntryKind, Fingerprint};
 
@@ -96,12 +96,19 @@ pub fn list_folder_with<T: Send>(
     Ok(measure_all(entries, parallel, &then))
 }
 
-/// Entries measured before the rest is handed to other threads.
+/// How many entries a worker takes from the shared listing at a time.
 const BATCH: usize = 512;
 
-/// Measures every entry of `entries`, in parallel (rayon's workers taking
-/// entries from the one listing) when asked and when there is more than one
-/// batch of them: a small folder is not worth the threads.
+/// Threads measuring a large folder (the source holds every backup the
+/// server keeps, 100,000 on a large office, each one a file-system lookup).
+/// Hand-written rather than rayon's `par_bridge`, which took the 100,000-
+/// backup plan from 0.30 s to 0.43 s (its per-entry hand-off and the
+/// per-thread lists it merges cost more than the lookups it spreads).
+const MEASURING_THREADS: usize = 3;
+
+/// Measures every entry of `entries`; with more than one worker and more
+/// than one batch of entries (a small folder is not worth a thread), each
+/// worker takes batches from the one listing until it is exhausted.
 fn measure_all<T: Send>(
     mut entries: ReadDir,
     parallel: bool,
@@ -113,14 +120,43 @@ fn measure_all<T: Send>(
     if exhausted {
         return listed;
     }
-    // An entry that cannot be read at all has no name to report: skipped.
-    let rest = entries.flatten();
-    if parallel {
-        listed.par_extend(rest.par_bridge().map(|entry| then(measure(&entry))));
-    } else {
-        listed.extend(rest.map(|entry| then(measure(&entry))));
+    let workers = if parallel { MEASURING_THREADS } else { 1 };
+    if workers <= 1 {
+        // An entry that cannot be read at all has no name to report: skipped.
+        listed.extend(entries.flatten().map(|entry| then(measure(&entry))));
+        return listed;
     }
-    listed
+    let shared = Mutex::new(entries);
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers)
+            .map(|_| scope.spawn(|| measure_batches(&shared, then)))
+            .collect();
+        listed.extend(measure_batches(&shared, then));
+        for helper in helpers {
+            let more = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            listed.extend(more);
+        }
+        listed
+    })
+}
+
+/// One worker of [`measure_all`]: takes batches until the listing ends.
+fn measure_batches<T>(shared: &Mutex<ReadDir>, then: &impl Fn(Listed) -> T) -> Vec<T> {
+    let mut listed = Vec::new();
+    let mut batch: Vec<DirEntry> = Vec::with_capacity(BATCH);
+    loop {
+        let exhausted = {
+            // A worker that panicked mid-batch left the listing itself intact.
+            let mut entries = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            take_batch(&mut entries, &mut batch)
+        };
+        listed.extend(batch.drain(..).map(|entry| then(measure(&entry))));
+        if exhausted {
+            return listed;
+        }
+    }
 }
 
 /// Moves up to [`BATCH`] readable entries into `batch`; true when the listing
