@@ -24,6 +24,19 @@ pub struct Dated {
     /// Wall-clock time from the name, in the office time zone.
     pub timestamp: NaiveDateTime,
     pub business_day: NaiveDate,
+    /// For a date-only name (no time of day in it), when the server's copy
+    /// was last modified, office wall clock: it orders the backups of one date
+    /// (the newest is the day's backup). `None` for names with a time, and
+    /// for date-only backups no longer on the server (they sort first).
+    pub written: Option<NaiveDateTime>,
+}
+
+impl Dated {
+    /// The order of backups: the time in the name, then (date-only names)
+    /// when written, then the name, so the choice never depends on listing order.
+    pub fn order(&self) -> (NaiveDateTime, Option<NaiveDateTime>, &str) {
+        (self.timestamp, self.written, &self.name)
+    }
 }
 
 impl AsRef<Dated> for Dated {
@@ -148,8 +161,8 @@ pub fn retain(
     }
 }
 
-/// Marks the latest backup of each business day (ties: the larger name wins, so
-/// the choice is stable whatever order backups were listed in).
+/// Marks the latest backup of each business day (see [`Dated::order`]; ties:
+/// the larger name wins, so the choice is stable whatever the listing order).
 pub fn day_backups(backups: &[impl AsRef<Dated>]) -> Vec<bool> {
     let mut latest: HashMap<NaiveDate, usize> = HashMap::new();
     for (index, backup) in backups.iter().map(AsRef::as_ref).enumerate() {
@@ -170,7 +183,7 @@ pub fn day_backups(backups: &[impl AsRef<Dated>]) -> Vec<bool> {
 }
 
 fn later(a: &Dated, b: &Dated) -> bool {
-    (a.timestamp, &a.name) > (b.timestamp, &b.name)
+    a.order() > b.order()
 }
 
 /// For each kept period of `kind`, the index of its latest backup.
@@ -239,7 +252,7 @@ fn earliest(backups: &[impl AsRef<Dated>]) -> NaiveDate {
 fn newest(backups: &[impl AsRef<Dated>], count: Count) -> Vec<usize> {
     let newer_first = |a: &usize, b: &usize| {
         let (a, b) = (backups[*a].as_ref(), backups[*b].as_ref());
-        (b.timestamp, &b.name).cmp(&(a.timestamp, &a.name))
+        b.order().cmp(&a.order())
     };
     let mut order: Vec<usize> = (0..backups.len()).collect();
     let count = count.limit();

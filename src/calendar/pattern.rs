@@ -3,14 +3,20 @@
 //! strftime format; a name matches when it has the prefix and suffix and the middle
 //! parses, in full, as a wall-clock date and time.
 //!
-//! A pattern is accepted only if it can carry a full date and time: it is checked
-//! by formatting two sample times and parsing them back, which catches a missing
-//! day, a two-field year that cannot round-trip, or a 12-hour clock without AM/PM.
+//! A pattern is accepted only if it can carry a full date: it is checked by
+//! formatting sample times and parsing them back, which catches a missing day,
+//! a two-field year that cannot round-trip, or a 12-hour clock without AM/PM.
+//!
+//! A pattern with a full date and no time of day (`Backup_{%Y-%m-%d}.zip`) is
+//! *date-only*: its name states the business day itself, so `day_starts_at`
+//! never moves it, and several backups of one date are ordered by modification
+//! time (`retention::Dated::written`). A pattern that has an hour must also
+//! have the minutes (a half-written time is a mistake, not a date-only name).
 
 use std::fmt::{self, Write as _};
 
 use chrono::format::{Item, Parsed, StrftimeItems};
-use chrono::{NaiveDate, NaiveDateTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 /// A validated backup name pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +28,8 @@ pub struct NamePattern {
     /// The format parsed once (names are parsed by the hundred thousand):
     /// chrono's parser then reads each name without re-reading the format.
     items: Vec<Item<'static>>,
+    /// The format names a date and no time of day.
+    date_only: bool,
 }
 
 /// Why a pattern is unusable; `offset`/`len` point into the pattern text.
@@ -101,22 +109,47 @@ impl NamePattern {
             format: format.to_string(),
             suffix: suffix.to_string(),
             items,
+            date_only: false,
         };
-        candidate.check_round_trip()?;
-        Ok(candidate)
+        match candidate.check_round_trip() {
+            Ok(()) => Ok(candidate),
+            Err(error) if !has_time_of_day(format) => {
+                let date_only = NamePattern {
+                    date_only: true,
+                    ..candidate
+                };
+                // A date-only pattern must still carry the whole date; if it
+                // does not, the full-time error says what is missing.
+                date_only.check_round_trip().map_err(|_| error)?;
+                Ok(date_only)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The name gives a date and no time of day.
+    pub fn is_date_only(&self) -> bool {
+        self.date_only
     }
 
     pub fn as_str(&self) -> &str {
         &self.source
     }
 
-    /// The wall-clock time in a backup's name, or `None` if the name does not match.
+    /// The wall-clock time in a backup's name, or `None` if the name does not
+    /// match. A date-only name gives the start (00:00) of its date.
     pub fn timestamp(&self, name: &str) -> Option<NaiveDateTime> {
         let middle = name
             .strip_prefix(&self.prefix)?
             .strip_suffix(&self.suffix)?;
         let mut parsed = Parsed::new();
         chrono::format::parse(&mut parsed, middle, self.items.iter()).ok()?;
+        if self.date_only {
+            return parsed
+                .to_naive_date()
+                .ok()
+                .map(|date| date.and_time(NaiveTime::MIN));
+        }
         parsed.to_naive_datetime_with_offset(0).ok()
     }
 
@@ -137,15 +170,21 @@ impl NamePattern {
             let sample = NaiveDate::from_ymd_opt(year, month, day)
                 .and_then(|date| date.and_hms_opt(hour, minute, 0))
                 .expect("sample times are valid");
+            // A date-only name reads back as the start of its date.
+            let sample_read = if self.date_only {
+                sample.date().and_time(NaiveTime::MIN)
+            } else {
+                sample
+            };
             let name = self.name_for(sample);
             if let Some(character) = name.chars().find(|c| *c == '/' || *c == '\0') {
                 return Err(PatternError::BadCharacter { character });
             }
             match self.timestamp(&name) {
-                Some(parsed) if parsed == sample => {}
+                Some(parsed) if parsed == sample_read => {}
                 Some(parsed) => {
                     return Err(PatternError::Incomplete {
-                        missing: describe_mismatch(sample, parsed),
+                        missing: describe_mismatch(sample_read, parsed),
                     });
                 }
                 None => {
@@ -190,6 +229,16 @@ fn check_specifiers(format: &str, base: usize) -> Result<(), PatternError> {
         });
     }
     Ok(())
+}
+
+/// Whether the format writes any part of a time of day (then it must write
+/// all of it: a pattern is date-only only when it has no time at all).
+fn has_time_of_day(format: &str) -> bool {
+    [
+        "%H", "%k", "%I", "%l", "%R", "%T", "%X", "%M", "%S", "%p", "%P", "%s", "%c", "%r",
+    ]
+    .iter()
+    .any(|spec| format.contains(spec))
 }
 
 fn describe_mismatch(sample: NaiveDateTime, parsed: NaiveDateTime) -> &'static str {
@@ -253,7 +302,6 @@ mod tests {
         for (pattern, expect) in [
             ("backup_{%Y-%m}.zip", "day"),
             ("backup_{%m-%d_%H%M}.zip", "year"),
-            ("backup_{%Y-%m-%d}.zip", "hour"),
             ("backup_{%Y-%m-%d_%H}.zip", "minutes"),
             ("backup_{%Y-%m-%d_%I%M}.zip", "hour"),
         ] {
@@ -263,6 +311,24 @@ mod tests {
                 "{pattern}: {error} should mention {expect}"
             );
         }
+    }
+
+    #[test]
+    fn date_only_patterns_read_the_date() {
+        let pattern = NamePattern::parse("Backup_{%Y-%m-%d}.zip").unwrap();
+        assert!(pattern.is_date_only());
+        let time = pattern.timestamp("Backup_2026-03-31.zip").unwrap();
+        assert_eq!(time.to_string(), "2026-03-31 00:00:00");
+        assert!(!pattern.matches("Backup_2026-03-31_2330.zip"));
+        assert_eq!(pattern.name_for(time), "Backup_2026-03-31.zip");
+        assert!(
+            !NamePattern::parse("b_{%Y%m%d_%H%M}")
+                .unwrap()
+                .is_date_only()
+        );
+        // A time written in part is a mistake, not a date-only name.
+        assert!(NamePattern::parse("backup_{%Y-%m-%d_%H}.zip").is_err());
+        assert!(NamePattern::parse("backup_{%Y-%m}.zip").is_err());
     }
 
     #[test]

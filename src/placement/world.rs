@@ -547,9 +547,13 @@ fn known_backups(
         .map(|(key, record)| (key, (record.size, record.kind, None, None)));
     let mut backups = Vec::with_capacity(source.len());
     let mut in_source = Vec::with_capacity(source.len());
-    let mut dates = Dates::new(&policy.office.calendar);
+    let mut dates = Dates::new(
+        &policy.office.calendar,
+        policy.source.pattern.is_date_only(),
+    );
     for ((timestamp, name), (size, kind, fingerprint, settling)) in merge_sorted(server, others) {
-        if let Some(dated) = dates.date(name, timestamp) {
+        let modified = fingerprint.and_then(|print| print.modified);
+        if let Some(dated) = dates.date(name, timestamp, modified) {
             backups.push(KnownBackup {
                 dated,
                 size,
@@ -606,19 +610,34 @@ fn merge_sorted<K: Ord, T>(
 /// day is remembered (looking it up walks the calendar's closed days).
 struct Dates<'a> {
     calendar: &'a Calendar,
+    /// Names state their date and no time: the date is the working date,
+    /// whatever `day_starts_at` says (the time is only an order key).
+    date_only: bool,
     last: Option<(NaiveDate, Option<NaiveDate>)>,
 }
 
 impl<'a> Dates<'a> {
-    fn new(calendar: &'a Calendar) -> Dates<'a> {
+    fn new(calendar: &'a Calendar, date_only: bool) -> Dates<'a> {
         Dates {
             calendar,
+            date_only,
             last: None,
         }
     }
 
-    fn date(&mut self, name: &str, timestamp: NaiveDateTime) -> Option<Dated> {
-        let working = self.calendar.working_date(timestamp);
+    /// `modified`: when the server's copy was last modified (date-only names
+    /// are ordered by it within their date).
+    fn date(
+        &mut self,
+        name: &str,
+        timestamp: NaiveDateTime,
+        modified: Option<DateTime<Utc>>,
+    ) -> Option<Dated> {
+        let working = if self.date_only {
+            timestamp.date()
+        } else {
+            self.calendar.working_date(timestamp)
+        };
         let business_day = match self.last {
             Some((date, business_day)) if date == working => business_day,
             _ => {
@@ -631,6 +650,9 @@ impl<'a> Dates<'a> {
             name: name.to_string(),
             timestamp,
             business_day,
+            written: modified
+                .filter(|_| self.date_only)
+                .map(|at| self.calendar.local_time(&at)),
         })
     }
 }

@@ -63,6 +63,7 @@ fn dated(cal: &Calendar, timestamp: NaiveDateTime) -> Dated {
         name: format!("b_{}", timestamp.format("%Y-%m-%d_%H%M")),
         timestamp,
         business_day: cal.business_day(timestamp).unwrap(),
+        written: None,
     }
 }
 
