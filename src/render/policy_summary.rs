@@ -149,11 +149,19 @@ fn month_day(date: NaiveDate) -> String {
 }
 
 fn backup_lines(policy: &Policy) -> Vec<String> {
-    vec![
+    let pattern = &policy.source.pattern;
+    let named = format!("files or folders named \"{}\"", pattern.as_str());
+    let named = if pattern.is_date_only() {
+        // The rule that applies to these names, since they state no time.
         format!(
-            "files or folders named \"{}\"",
-            policy.source.pattern.as_str()
-        ),
+            "{named}: a name's date is its business day (day_starts_at does not move it); \
+             of several with one date, the last modified is the day's backup"
+        )
+    } else {
+        named
+    };
+    vec![
+        named,
         format!("in {}", policy.source.path.display()),
         format!(
             "the server keeps its newest {}; older ones are deleted once safely on their disks",
