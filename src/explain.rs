@@ -383,6 +383,7 @@ fn tonight(plan: &Plan, backup: &BackupStatus, out: &mut String) {
                 "on {}",
                 action.location.as_ref().map(|l| l.name()).unwrap_or("?")
             ),
+            Op::Capture => String::from("export → server"),
         };
         let _ = writeln!(out, "  {} {place}: {}", op_sign(action.op), action.reason);
         any = true;

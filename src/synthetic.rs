@@ -190,6 +190,7 @@ impl SyntheticOffice {
             offsite: self.targets.iter().map(SyntheticTarget::view).collect(),
             last_restore_test: self.last_restore_test,
             observed_at: None,
+            capture: None,
         }
     }
 

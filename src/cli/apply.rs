@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::Args;
 
-use super::check::source_folder_problem;
+use super::check::{capture_problem, source_folder_problem};
 use super::night::Night;
 use super::report::{Style, render_diagnostic};
 use super::session::Session;
@@ -140,7 +140,9 @@ pub fn prepare<'s>(
     session: &'s Session,
     clock: &'s dyn Fn() -> DateTime<Utc>,
 ) -> Result<Prepared<'s>, CliError> {
-    if let Some(problem) = source_folder_problem(&session.loaded) {
+    let environment =
+        source_folder_problem(&session.loaded).or_else(|| capture_problem(&session.loaded));
+    if let Some(problem) = environment {
         let mut problem = problem;
         problem.severity = miette::Severity::Error;
         let diagnostic = session.loaded.origin.diagnose(problem);

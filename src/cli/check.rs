@@ -40,6 +40,7 @@ pub fn run(args: &CheckArgs, no_color: bool) -> Result<Outcome, CliError> {
 pub fn environment_warnings(loaded: &LoadedPolicy) -> Vec<policy::PolicyDiagnostic> {
     source_folder_problem(loaded)
         .into_iter()
+        .chain(capture_problem(loaded))
         .chain(crate::offsite::environment::problems(&loaded.policy))
         .map(|problem| loaded.origin.diagnose(problem))
         .collect()
@@ -67,5 +68,28 @@ pub fn source_folder_problem(loaded: &LoadedPolicy) -> Option<Problem> {
         Problem::warning("source-missing", path, message)
             .label("not readable")
             .help(help),
+    )
+}
+
+/// The `source.capture` export's trouble, if any, as a warning located at
+/// that key (an error for `apply`: tonight's backup could not be taken).
+pub fn capture_problem(loaded: &LoadedPolicy) -> Option<Problem> {
+    let export = loaded.policy.source.capture.as_deref()?;
+    let why = crate::inventory::look_at_capture(export).found.err()?;
+    let path = KeyPath::root().key("source").key("capture");
+    Some(
+        Problem::warning(
+            "capture-missing",
+            path,
+            format!(
+                "the export {} (source.capture) cannot be captured: {why}",
+                export.display()
+            ),
+        )
+        .label("not readable")
+        .help(
+            "point capture at the file or folder the practice software's scheduled export \
+             overwrites, and let rota read it (on macOS, give rota Full Disk Access)",
+        ),
     )
 }

@@ -62,6 +62,7 @@ impl Night {
                 actions: 0,
                 copies: 0,
                 removals: 0,
+                captures: 0,
                 bytes: 0,
                 pending: 0,
                 warnings: Vec::new(),
@@ -115,6 +116,11 @@ impl Night {
         self.stage = Stage::Executed;
         self.record.bytes = report.bytes_copied();
         for (action, outcome) in &report.outcomes {
+            if let ActionOutcome::Done(done) = outcome {
+                for warning in &done.warnings {
+                    self.warn(warning.code.key(), &warning.message);
+                }
+            }
             match outcome {
                 ActionOutcome::Done(_) => match action.op {
                     Op::Copy => self.record.copies += 1,
@@ -123,6 +129,7 @@ impl Night {
                         self.record.removals += 1;
                     }
                     Op::Remove | Op::Destroy => self.record.removals += 1,
+                    Op::Capture => self.record.captures += 1,
                 },
                 ActionOutcome::Failed(failure) => self.record.errors.push(format!(
                     "{} {}: {failure}",

@@ -267,6 +267,8 @@ pub struct Done {
     /// What else the action did or could not do without failing, in words
     /// (staged copies removed after an upload, ...).
     pub notes: Vec<String>,
+    /// Warnings the action found (`unchanged-capture`), for the run record.
+    pub warnings: Vec<crate::plan::Warning>,
 }
 
 /// Words for "the partial copy was removed" on failed copies.

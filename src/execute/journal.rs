@@ -82,7 +82,7 @@ pub struct Started {
 impl Started {
     /// Whether the action takes a copy away (the deleting half of an archive).
     pub fn deletes(&self) -> bool {
-        self.op != Op::Copy
+        self.op.deletes()
     }
 }
 

@@ -35,6 +35,7 @@
 
 pub mod audit;
 mod cache;
+mod capture_step;
 pub mod copy;
 mod copy_step;
 mod delete;

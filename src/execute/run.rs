@@ -370,6 +370,7 @@ impl Step<'_, '_> {
                 let location = action.location.as_ref().ok_or_else(missing)?;
                 self.delete(action, location, None)
             }
+            Op::Capture => self.capture(action, observer),
         }
     }
 }

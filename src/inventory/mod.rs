@@ -23,6 +23,7 @@ pub use fingerprint::Fingerprint;
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;
+pub use scan::look_at_capture;
 pub use scan::{
     bundle_size, fingerprint_of, mount_candidates, scan, scan_loading_catalog, scan_with_catalog,
 };

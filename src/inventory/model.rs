@@ -221,6 +221,27 @@ pub struct Inventory {
     /// that scanned: backups changed less than `source.settle` before it are
     /// still being written. `None` (tests, simulations): all are settled.
     pub observed_at: Option<DateTime<Utc>>,
+    /// The fixed-name export `source.capture` names, as it is now.
+    pub capture: Option<CaptureItem>,
+}
+
+/// The file or folder the practice software overwrites each night
+/// (`source.capture`), as a stat finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureItem {
+    pub path: PathBuf,
+    /// What it is now, or why it cannot be read (missing, permission).
+    pub found: Result<Captured, String>,
+}
+
+/// A readable capture item: what it is and its fingerprint (its
+/// modification time names the capture).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Captured {
+    pub kind: EntryKind,
+    pub fingerprint: Fingerprint,
+    /// The newest modification time inside (a file's own).
+    pub modified: DateTime<Utc>,
 }
 
 impl Inventory {

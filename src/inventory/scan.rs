@@ -9,10 +9,12 @@
 //! only a damaged catalog stops [`scan`], since without it absent disks would
 //! silently look empty.
 
+mod capture;
 mod copies;
 mod entries;
 mod source;
 
+pub use capture::look_at as look_at_capture;
 pub use entries::{bundle_size, fingerprint_of};
 
 use std::borrow::Borrow;
@@ -62,6 +64,7 @@ pub fn scan_loading_catalog<C: Borrow<Catalog>, E>(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         rest.map(|inventory| Inventory {
             source,
+            capture: policy.source.capture.as_deref().map(capture::look_at),
             ..inventory
         })
     })
@@ -102,6 +105,7 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
             .collect(),
         last_restore_test: super::restore_log::last_successful(&policy.state_dir),
         observed_at: None,
+        capture: None,
     }
 }
 

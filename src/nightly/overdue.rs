@@ -176,6 +176,7 @@ mod tests {
             actions: 0,
             copies: 0,
             removals: 0,
+            captures: 0,
             bytes: 0,
             pending: 0,
             warnings: Vec::new(),

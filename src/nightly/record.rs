@@ -94,6 +94,9 @@ pub struct RunRecord {
     pub actions: usize,
     pub copies: usize,
     pub removals: usize,
+    /// `source.capture` exports copied into the source folder.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub captures: usize,
     pub bytes: u64,
     pub pending: usize,
     /// Warning codes, once each, in the order first met.
@@ -180,4 +183,8 @@ pub fn read(state_dir: &Path) -> io::Result<Vec<RunRecord>> {
 pub fn append(state_dir: &Path, record: &RunRecord) -> io::Result<()> {
     std::fs::create_dir_all(state_dir)?;
     json_lines::append(&runs_file(state_dir), record)
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }

@@ -7,6 +7,7 @@
 //! Pure: nothing here reads the clock or touches the filesystem.
 
 pub mod build;
+pub mod capture;
 mod changes;
 mod graph;
 mod guard;
@@ -41,6 +42,9 @@ pub enum Op {
     Archive,
     /// Overwrite the copy at `location`, then unlink it.
     Destroy,
+    /// Copy the `source.capture` export into the source folder (`to` is the
+    /// server) under the backup's name: tonight's backup, made by rota.
+    Capture,
 }
 
 impl Op {
@@ -50,12 +54,13 @@ impl Op {
             Op::Remove => "remove",
             Op::Archive => "archive",
             Op::Destroy => "destroy",
+            Op::Capture => "capture",
         }
     }
 
     /// Whether the action deletes a copy (at `location`, or at `from` for archive).
     pub fn deletes(self) -> bool {
-        !matches!(self, Op::Copy)
+        !matches!(self, Op::Copy | Op::Capture)
     }
 }
 
@@ -84,7 +89,7 @@ impl Action {
     /// The location whose copy this action deletes, if it deletes one.
     pub fn deleted_at(&self) -> Option<&Location> {
         match self.op {
-            Op::Copy => None,
+            Op::Copy | Op::Capture => None,
             Op::Archive => self.from.as_ref(),
             Op::Remove | Op::Destroy => self.location.as_ref(),
         }
@@ -93,7 +98,7 @@ impl Action {
     /// The location this action writes a copy to, if any.
     pub fn writes_to(&self) -> Option<&Location> {
         match self.op {
-            Op::Copy | Op::Archive => self.to.as_ref(),
+            Op::Copy | Op::Archive | Op::Capture => self.to.as_ref(),
             Op::Remove | Op::Destroy => None,
         }
     }

@@ -23,7 +23,7 @@ const DIM: &str = "2";
 
 fn op_colour(op: Op) -> &'static str {
     match op {
-        Op::Copy => "32",
+        Op::Copy | Op::Capture => "32",
         Op::Remove => "31",
         Op::Archive => "33",
         Op::Destroy => "35",
@@ -63,6 +63,7 @@ pub fn op_sign(op: Op) -> &'static str {
         Op::Remove => "- remove",
         Op::Archive => "~ archive",
         Op::Destroy => "x destroy",
+        Op::Capture => "+ capture",
     }
 }
 
@@ -215,6 +216,7 @@ impl ActionLines {
                 write!(column, "{} → {}", name(&action.from), name(&action.to))?
             }
             Op::Remove | Op::Destroy => write!(column, "on {}", name(&action.location))?,
+            Op::Capture => write!(column, "export → {}", name(&action.to))?,
         }
         write!(out, "{column:<18} ")?;
         column.clear();
@@ -233,7 +235,7 @@ fn pending(plan: &Plan, paint: Paint, out: &mut String) {
     let _ = writeln!(out, "{}", paint.bold("Pending (cannot be done now):"));
     for item in &plan.pending {
         let what = match item.op {
-            Op::Copy => format!(
+            Op::Copy | Op::Capture => format!(
                 "{} {} → {}",
                 item.op.key(),
                 item.backup,
@@ -281,6 +283,7 @@ fn warnings(plan: &Plan, paint: Paint, out: &mut String) {
 fn summary(plan: &Plan, paint: Paint, out: &mut String) {
     let mut parts = Vec::new();
     for (op, one, many) in [
+        (Op::Capture, "capture", "captures"),
         (Op::Copy, "copy", "copies"),
         (Op::Archive, "archive move", "archive moves"),
         (Op::Remove, "removal", "removals"),
@@ -291,7 +294,7 @@ fn summary(plan: &Plan, paint: Paint, out: &mut String) {
             continue;
         }
         let mut part = plural(count, one, many);
-        if matches!(op, Op::Copy | Op::Archive) {
+        if matches!(op, Op::Copy | Op::Archive | Op::Capture) {
             let moved: u64 = plan
                 .actions
                 .iter()
@@ -326,6 +329,7 @@ mod tests {
         let (from, to, location) = match op {
             Op::Copy | Op::Archive => (Some(Location::Server), disk(), None),
             Op::Remove | Op::Destroy => (None, None, disk()),
+            Op::Capture => (None, Some(Location::Server), None),
         };
         Action {
             id,
@@ -388,9 +392,9 @@ mod tests {
 
     #[test]
     fn a_large_plan_written_on_several_cores_reads_as_written_on_one() {
-        let ops = [Op::Copy, Op::Remove, Op::Archive, Op::Destroy];
+        let ops = [Op::Copy, Op::Remove, Op::Archive, Op::Destroy, Op::Capture];
         let actions: Vec<Action> = (0..PARALLEL_LINES + 4_321)
-            .map(|id| action(id, ops[id % 4], &format!("backup_{id:06}.bak")))
+            .map(|id| action(id, ops[id % ops.len()], &format!("backup_{id:06}.bak")))
             .collect();
         let plan = plan_of(actions);
         for color in [false, true] {

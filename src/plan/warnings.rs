@@ -34,6 +34,9 @@ pub enum WarningCode {
     ChangedBackup,
     DiskNotSwapped,
     UnencryptedMedia,
+    CaptureUnreadable,
+    CaptureNameTaken,
+    UnchangedCapture,
 }
 
 impl WarningCode {
@@ -58,6 +61,9 @@ impl WarningCode {
             WarningCode::ChangedBackup => "changed-backup",
             WarningCode::DiskNotSwapped => "disk-not-swapped",
             WarningCode::UnencryptedMedia => "unencrypted-media",
+            WarningCode::CaptureUnreadable => "capture-unreadable",
+            WarningCode::CaptureNameTaken => "capture-name-taken",
+            WarningCode::UnchangedCapture => "unchanged-capture",
         }
     }
 }

@@ -47,6 +47,10 @@ pub struct Source {
     /// How long a backup must have gone unchanged (by the real clock) before
     /// it is copied: younger ones are still being written (`source.settle`).
     pub settle: Span,
+    /// A fixed-name file or folder the practice software overwrites each
+    /// night (`source.capture`): rota copies it into `path` under `pattern`,
+    /// named by its modification time, and rotates those captures.
+    pub capture: Option<PathBuf>,
 }
 
 /// How many periods a tier keeps.

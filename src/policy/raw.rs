@@ -194,6 +194,8 @@ pub struct RawSource {
     pub encrypted: Option<Text>,
     #[serde(default)]
     pub settle: Option<Text>,
+    #[serde(default)]
+    pub capture: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -353,6 +353,7 @@ fn example_for(key: &str) -> &'static str {
         }
         "keep_last" | "min_backups" => "a whole number such as `4`",
         "settle" => "a duration such as `10m` or `1h`",
+        "capture" => "`capture: \"/Users/Shared/DBCopyForBackup\"`",
         "disks" => "`disks: { rotation: [{ label: MON, days: [mon] }] }`",
         "rotation" => "`rotation: [{ label: MON, days: [mon] }, { label: TUE, days: [tue] }]`",
         "label" => "`label: MON`",

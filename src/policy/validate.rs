@@ -359,6 +359,10 @@ impl Validator {
         let reserve = self.reserve(raw.reserve.as_ref(), &path.key("reserve"));
         let encrypted = self.yes_no(raw.encrypted.as_ref(), &path.key("encrypted"));
         let settle = self.settle(raw.settle.as_ref(), &path.key("settle"));
+        let capture = raw
+            .capture
+            .as_ref()
+            .map(|text| self.capture(text, &folder, &path.key("capture")));
         Source {
             path: folder,
             pattern,
@@ -366,7 +370,33 @@ impl Validator {
             reserve,
             encrypted,
             settle,
+            capture,
         }
+    }
+
+    /// `source.capture`: a path like any other, but never the source folder
+    /// itself nor a folder holding it (rota writes its captures there).
+    fn capture(&mut self, text: &Text, folder: &Path, path: &KeyPath) -> PathBuf {
+        let capture = self.path(text, path);
+        if !text.as_str().trim().is_empty() && folder.starts_with(&capture) {
+            self.push(
+                Problem::error(
+                    "capture-holds-source",
+                    path.clone(),
+                    format!(
+                        "source.capture {} is the source folder or holds it; rota writes its \
+                         captures into source.path",
+                        capture.display()
+                    ),
+                )
+                .label("the source folder")
+                .help(
+                    "point capture at the file or folder the practice software overwrites \
+                     (e.g. DBCopyForBackup) and source.path at a separate folder for rota's captures",
+                ),
+            );
+        }
+        capture
     }
 
     fn yes_no(&mut self, text: Option<&Text>, path: &KeyPath) -> Option<bool> {

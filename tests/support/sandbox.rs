@@ -165,6 +165,7 @@ impl Sandbox {
                     }
                 }
                 Op::Archive => panic!("no archive disks here"),
+                Op::Capture => panic!("no source.capture here"),
             }
         }
         let after = scan_with_catalog(&self.policy, &catalog, now);

@@ -97,6 +97,7 @@ pub fn describe(action: &Action) -> String {
         }
         Op::Copy | Op::Archive => format!("{} → {}", name(&action.from), name(&action.to)),
         Op::Remove | Op::Destroy => format!("on {}", name(&action.location)),
+        Op::Capture => format!("export → {}", name(&action.to)),
     };
     let size = if action.writes_to().is_some() {
         format!(" ({})", bytes(action.bytes))
@@ -108,13 +109,19 @@ pub fn describe(action: &Action) -> String {
 
 /// One log line for a finished (or skipped) action.
 pub fn outcome_line(action: &Action, outcome: &Outcome) -> String {
-    let line = plain_outcome_line(action, outcome);
-    match outcome {
-        Outcome::Done(done) if !done.notes.is_empty() => {
-            format!("{line}; {}", done.notes.join("; "))
+    let mut line = plain_outcome_line(action, outcome);
+    if let Outcome::Done(done) = outcome {
+        if !done.notes.is_empty() {
+            line = format!("{line}; {}", done.notes.join("; "));
         }
-        _ => line,
+        for warning in &done.warnings {
+            line.push_str(&format!(
+                "\n  warning {}: {}",
+                warning.code, warning.message
+            ));
+        }
     }
+    line
 }
 
 fn plain_outcome_line(action: &Action, outcome: &Outcome) -> String {
@@ -188,9 +195,13 @@ pub fn summary(plan: &Plan, report: &Report) -> String {
         .filter(|(_, o)| matches!(o, Outcome::Failed(_)))
         .count();
     let skipped = report.failed() - failed;
+    let captured = match report.done(Op::Capture) {
+        0 => String::new(),
+        count => format!("captured {count}, "),
+    };
     let _ = write!(
         out,
-        "Summary: copied {copied} ({}{speed}), removed {}, archived {}, destroyed {}, failed {failed}",
+        "Summary: {captured}copied {copied} ({}{speed}), removed {}, archived {}, destroyed {}, failed {failed}",
         bytes(moved),
         report.done(Op::Remove),
         report.done(Op::Archive),

@@ -11,6 +11,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use super::super::CliError;
 use super::super::session::Session;
 use crate::inventory::Inventory;
+use crate::plan::WarningCode;
+use crate::plan::capture::{self, Decision};
 use crate::policy::{Policy, Span};
 
 /// Where today's backup stands.
@@ -20,6 +22,8 @@ pub enum Tonight {
     Ready,
     /// No backup of today's business day in the source folder yet.
     Absent { today: NaiveDate },
+    /// The `source.capture` export cannot be read (yet).
+    ExportUnreadable { why: String },
     /// There but still being written: settled in `left` if it stops now.
     Settling {
         name: String,
@@ -36,6 +40,9 @@ pub fn tonight(
     today: NaiveDate,
     observed: DateTime<Utc>,
 ) -> Tonight {
+    if let Some(state) = export_tonight(policy, inventory, observed) {
+        return state;
+    }
     let calendar = &policy.office.calendar;
     let settle = TimeDelta::from_std(policy.source.settle.0).unwrap_or(TimeDelta::MAX);
     let todays: Vec<_> = inventory
@@ -58,6 +65,42 @@ pub fn tonight(
             left: settle - age.max(TimeDelta::zero()),
         },
         _ => Tonight::Ready,
+    }
+}
+
+/// Where a `source.capture` export stands, when that decides: a changed
+/// export is tonight's backup (ready once settled); an unchanged one leaves
+/// the answer to the source folder (already captured, or not written yet).
+fn export_tonight(
+    policy: &Policy,
+    inventory: &Inventory,
+    observed: DateTime<Utc>,
+) -> Option<Tonight> {
+    let settle = TimeDelta::from_std(policy.source.settle.0).unwrap_or(TimeDelta::MAX);
+    match capture::decide(policy, inventory) {
+        Decision::Nothing => None,
+        Decision::Capture(_) => Some(Tonight::Ready),
+        Decision::Unreadable(_) => Some(Tonight::ExportUnreadable {
+            why: inventory
+                .capture
+                .as_ref()
+                .and_then(|item| item.found.clone().err())
+                .unwrap_or_default(),
+        }),
+        Decision::Wait {
+            backup, warning, ..
+        } if warning.code == WarningCode::UnsettledBackup => {
+            let age = backup.modified.map_or(TimeDelta::zero(), |modified| {
+                (observed - modified).max(TimeDelta::zero())
+            });
+            Some(Tonight::Settling {
+                name: backup.name,
+                age,
+                left: settle - age,
+            })
+        }
+        // Its name is taken: waiting does not change that (the plan says so).
+        Decision::Wait { .. } => Some(Tonight::Ready),
     }
 }
 
@@ -112,6 +155,15 @@ fn describe(state: &Tonight, policy: &Policy) -> String {
         Tonight::Absent { today } => format!(
             "today's backup ({today}) has not appeared in {} yet",
             policy.source.path.display()
+        ),
+        Tonight::ExportUnreadable { why } => format!(
+            "the export {} cannot be captured yet: {why}",
+            policy
+                .source
+                .capture
+                .as_deref()
+                .unwrap_or(policy.source.path.as_path())
+                .display()
         ),
         Tonight::Settling { name, age, .. } => format!(
             "{name} is still being written (last changed {} min ago; copied once unchanged for {})",

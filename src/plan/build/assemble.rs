@@ -93,7 +93,7 @@ impl Builder<'_> {
         let priority: Vec<u8> = drafts
             .iter()
             .map(|d| match d.op {
-                Op::Copy => 0,
+                Op::Copy | Op::Capture => 0,
                 Op::Archive => 1,
                 Op::Remove | Op::Destroy => 2,
             })

@@ -123,7 +123,11 @@ pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Pl
     let (fingerprint, plan) = both::both(
         inventory.source.backups.len(),
         || fingerprint(inventory),
-        || plan_in_passes(policy, inventory, at),
+        || {
+            super::capture::with_capture(policy, inventory, |tonight| {
+                plan_in_passes(policy, tonight, at)
+            })
+        },
     );
     Plan {
         fingerprint,
