@@ -5,6 +5,7 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
 
 use support::{FIVE_DAY_POLICY, TempOffice};
 
@@ -81,6 +82,60 @@ fn a_date_only_backup_of_a_closed_day_counts_for_the_open_day_before() {
     assert_eq!(days["Backup_2026-01-01.zip"], "2025-12-31");
     assert_eq!(days["Backup_2026-03-08.zip"], "2026-03-06");
     assert_eq!(days["Backup_2026-03-09.zip"], "2026-03-09");
+}
+
+/// Two names of one date (the software wrote `2026-3-31` once, unpadded,
+/// and `2026-03-31` later): the one modified last is the day's backup, the
+/// other is kept by no rule, whatever their names' order.
+#[test]
+fn of_two_date_only_backups_of_one_date_the_last_written_is_the_days() {
+    let office = date_only_office();
+    let day = |office: &TempOffice| -> Vec<(String, Vec<String>)> {
+        let output = office
+            .rota()
+            .args([
+                "plan",
+                "policy.yaml",
+                "--format",
+                "json",
+                "--at",
+                "2026-03-31",
+            ])
+            .run()
+            .success();
+        let plan: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+        plan["backups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                let tiers = b["tiers"].as_array().unwrap();
+                let tiers = tiers.iter().map(|t| t.as_str().unwrap().to_string());
+                (b["name"].as_str().unwrap().to_string(), tiers.collect())
+            })
+            .collect()
+    };
+    let earlier = office.backup_file("Backup_2026-03-31.zip", 4_000);
+    let later = office.backup_file("Backup_2026-3-31.zip", 5_000);
+    let hours_ago = |hours: u64| SystemTime::now() - Duration::from_secs(hours * 3600);
+    support::set_modified_tree(&earlier, hours_ago(3));
+    support::set_modified_tree(&later, hours_ago(2));
+    let backups = day(&office);
+    let tiers = |name: &str| &backups.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(
+        tiers("Backup_2026-3-31.zip"),
+        &vec!["business_days".to_string()]
+    );
+    assert!(tiers("Backup_2026-03-31.zip").is_empty());
+    // Written the other way round, the other one is the day's backup.
+    support::set_modified_tree(&earlier, hours_ago(1));
+    let backups = day(&office);
+    let tiers = |name: &str| &backups.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(
+        tiers("Backup_2026-03-31.zip"),
+        &vec!["business_days".to_string()]
+    );
+    assert!(tiers("Backup_2026-3-31.zip").is_empty());
 }
 
 #[test]

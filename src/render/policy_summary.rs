@@ -160,14 +160,19 @@ fn backup_lines(policy: &Policy) -> Vec<String> {
     } else {
         named
     };
-    vec![
-        named,
-        format!("in {}", policy.source.path.display()),
-        format!(
-            "the server keeps its newest {}; older ones are deleted once safely on their disks",
-            policy.source.keep_last
-        ),
-    ]
+    let mut lines = vec![named, format!("in {}", policy.source.path.display())];
+    if let Some(export) = &policy.source.capture {
+        lines.push(format!(
+            "captured from {} (overwritten each night) once changed and settled for {}",
+            export.display(),
+            policy.source.settle
+        ));
+    }
+    lines.push(format!(
+        "the server keeps its newest {}; older ones are deleted once safely on their disks",
+        policy.source.keep_last
+    ));
+    lines
 }
 
 fn tier_line(tier: Tier, count: Count) -> Option<String> {

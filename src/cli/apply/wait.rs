@@ -242,6 +242,60 @@ mod tests {
     }
 
     #[test]
+    fn waits_for_the_export_to_change_then_settle() {
+        use crate::inventory::{CaptureItem, Captured, Fingerprint};
+        let policy = policy("10m");
+        let policy = Policy {
+            source: crate::policy::Source {
+                capture: Some("/office/export".into()),
+                ..policy.source
+            },
+            ..policy
+        };
+        let today: NaiveDate = "2026-03-31".parse().unwrap();
+        let observed: DateTime<Utc> = "2026-04-01T03:50:00Z".parse().unwrap();
+        let export = |modified: &str| {
+            let modified: DateTime<Utc> = modified.parse().unwrap();
+            let mut inventory = with_backup("B_2026-03-30_2330.bak", "2026-03-31T03:30:00Z");
+            inventory.observed_at = Some(observed);
+            inventory.capture = Some(CaptureItem {
+                path: "/office/export".into(),
+                found: Ok(Captured {
+                    kind: EntryKind::File,
+                    fingerprint: Fingerprint::new(EntryKind::File, 10, 0, Some(modified)),
+                    modified,
+                }),
+            });
+            inventory
+        };
+        // Unchanged since last night's capture: today's backup is not there.
+        assert_eq!(
+            tonight(&policy, &export("2026-03-31T03:30:00Z"), today, observed),
+            Tonight::Absent { today }
+        );
+        assert_eq!(
+            tonight(&policy, &export("2026-04-01T03:46:00Z"), today, observed),
+            Tonight::Settling {
+                name: "B_2026-03-31_2346.bak".into(),
+                age: TimeDelta::minutes(4),
+                left: TimeDelta::minutes(6),
+            }
+        );
+        assert_eq!(
+            tonight(&policy, &export("2026-04-01T03:30:00Z"), today, observed),
+            Tonight::Ready
+        );
+        let mut missing = export("2026-04-01T03:30:00Z");
+        missing.capture.as_mut().unwrap().found = Err("it does not exist".into());
+        assert_eq!(
+            tonight(&policy, &missing, today, observed),
+            Tonight::ExportUnreadable {
+                why: "it does not exist".into()
+            }
+        );
+    }
+
+    #[test]
     fn polls_sooner_when_a_backup_is_about_to_settle() {
         let settling = Tonight::Settling {
             name: String::new(),
