@@ -115,6 +115,9 @@ pub struct JsonWarning {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JsonSummary {
+    /// `source.capture` exports captured tonight (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub captures: usize,
     pub copies: usize,
     pub removals: usize,
     pub archives: usize,
@@ -216,6 +219,7 @@ impl JsonWarning {
 impl JsonSummary {
     pub fn of(plan: &Plan) -> JsonSummary {
         JsonSummary {
+            captures: plan.count(Op::Capture),
             copies: plan.count(Op::Copy),
             removals: plan.count(Op::Remove),
             archives: plan.count(Op::Archive),
@@ -225,6 +229,10 @@ impl JsonSummary {
             warnings: plan.warnings.len(),
         }
     }
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// The plan in its JSON shape.
