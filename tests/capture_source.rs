@@ -342,3 +342,40 @@ fn a_file_export_over_two_weeks_is_one_verified_copy_per_night() {
 fn a_folder_export_over_two_weeks_is_one_verified_copy_per_night() {
     a_fortnight_of_exports_ends_with_one_copy_of_each_night(Shape::Folder);
 }
+
+#[test]
+fn check_warns_of_a_missing_export_and_apply_stops_on_it() {
+    let office = ExportOffice::new(Shape::Folder);
+    office
+        .office
+        .rota()
+        .args(["check", "policy.yaml"])
+        .run()
+        .success()
+        .stderr_contains("policy::capture-missing")
+        .stderr_contains("it does not exist")
+        .stdout_contains("captured from");
+    let output = office.office.apply("2026-03-31T23:50");
+    assert_eq!(output.status.code(), Some(1), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("cannot be captured"),
+        "{}",
+        output.stderr
+    );
+    let plan = office.office.plan_json("2026-03-31T23:50");
+    assert!(
+        warning_codes(&plan).contains(&"capture-unreadable".into()),
+        "{plan}"
+    );
+}
+
+#[test]
+fn an_export_that_holds_the_source_folder_is_refused() {
+    let office = support::TempOffice::new(&POLICY.replace("EXPORT", "."));
+    office
+        .rota()
+        .args(["check", "policy.yaml"])
+        .run()
+        .code(1)
+        .stderr_contains("policy::capture-holds-source");
+}

@@ -1,7 +1,7 @@
 //! Validation of how the disks are protected and who answers for them:
 //! `disks.encrypt` (age recipients, checked as an off-site target's are),
 //! `disks.require_encrypted_volume` (true or false) and `disks.custodian` (a
-//! person's name). Hooked from `validate.rs`; it only reports problems.
+//! person's name). Hooked from `validate_disks.rs`; it only reports problems.
 
 use super::diagnostic::Problem;
 use super::model::DiskMedia;
