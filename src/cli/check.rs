@@ -54,7 +54,11 @@ pub fn source_folder_problem(loaded: &LoadedPolicy) -> Option<Problem> {
         Ok(_) => return None,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => (
             format!("the source folder {} does not exist", folder.display()),
-            "point source.path at the folder the practice software writes its backups to",
+            if loaded.policy.source.capture.is_some() {
+                "create it (an empty folder of its own): rota keeps its captures of source.capture there"
+            } else {
+                "point source.path at the folder the practice software writes its backups to"
+            },
         ),
         Err(error) => (
             format!(
