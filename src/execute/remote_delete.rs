@@ -14,11 +14,10 @@
 
 use std::path::PathBuf;
 
-use super::copy_step::refused;
-use super::failure::{Done, Failure, Refusal};
+use super::failure::{Done, Failure, Refusal, refused};
 use super::journal::{Entry, Started};
 use super::places::{Place, present};
-use super::run::Step;
+use super::step::Step;
 use crate::inventory::stored::Stored;
 use crate::inventory::{Catalog, CopyRecord};
 use crate::offsite::rclone::{self, Rclone};
