@@ -25,6 +25,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::effects::Fs;
+use super::journal::Started;
 use crate::inventory::{EntryKind, HashAlgorithm, json_lines, layout};
 use crate::plan::Op;
 
@@ -58,6 +59,36 @@ pub struct AuditRecord {
     pub archived_to: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub recovered: bool,
+}
+
+impl AuditRecord {
+    /// The line for a deletion described by its journal entry, done `when`
+    /// (`recovered`: carried out by a run that was cut off, logged by this one).
+    pub(super) fn of_deletion(
+        started: &Started,
+        when: DateTime<Utc>,
+        recovered: bool,
+    ) -> AuditRecord {
+        AuditRecord {
+            when,
+            op: started.op,
+            backup: started.backup.clone(),
+            kind: started.kind,
+            size: started.size,
+            hash: started.hash.clone(),
+            algorithm: HashAlgorithm::Blake3,
+            location: started.location.clone(),
+            disk_id: started.disk_id.clone(),
+            path: started.path.clone(),
+            reason: started.reason.clone(),
+            action: started.action,
+            plan: started.plan.clone(),
+            run: started.run.clone(),
+            plan_at: started.plan_at.clone(),
+            archived_to: started.archived_to.clone(),
+            recovered,
+        }
+    }
 }
 
 pub fn path(state_dir: &Path) -> PathBuf {

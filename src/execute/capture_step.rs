@@ -17,7 +17,7 @@ use super::copy::{self, CopyFailure};
 use super::delete::remove_tree;
 use super::failure::{Done, Failure};
 use super::places::{Place, PlaceKind, entry_kind, entry_size};
-use super::run::Step;
+use super::step::Step;
 use crate::calendar::NamePattern;
 use crate::content_hash;
 use crate::inventory::{Fingerprint, fingerprint_of, layout};

@@ -16,9 +16,9 @@ use super::Observer;
 use super::copy::{self, CopyFailure, kind_word};
 use super::delete::remove_tree;
 use super::effects::Fs;
-use super::failure::{Done, Failure, Refusal};
+use super::failure::{Done, Failure, Refusal, refused};
 use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
-use super::run::Step;
+use super::step::{Step, Wrote};
 use crate::content_hash;
 use crate::inventory::{
     CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, fsinfo, layout,
@@ -503,22 +503,4 @@ fn changed_while_read(
 pub(super) struct Copied<'w> {
     pub wrote: &'w Wrote,
     pub fingerprint: Option<Fingerprint>,
-}
-
-/// What a copy's writer left, verified, under the temporary name.
-pub(super) struct Wrote {
-    /// Bytes read from the source.
-    pub bytes: u64,
-    /// The backup's content hash.
-    pub hash: String,
-    /// The encrypted file's hash, for an encrypted staged copy.
-    pub ciphertext_hash: Option<String>,
-}
-
-pub(super) fn refused(action: &Action, location: &Location, rule: Refusal) -> Failure {
-    Failure::Refused {
-        backup: action.backup.clone(),
-        location: location.to_string(),
-        rule,
-    }
 }

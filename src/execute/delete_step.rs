@@ -13,17 +13,16 @@
 //! At an off-site target the copy may be on its remote too: `remote_delete`
 //! deletes it there first.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::audit::{self, AuditRecord};
-use super::copy_step::refused;
 use super::delete::{overwrite_tree, remove_tree};
-use super::failure::{Done, Failure, Refusal};
+use super::failure::{Done, Failure, Refusal, refused};
 use super::journal::{Entry, Started};
 use super::places::{Place, entry_kind, entry_size, present};
-use super::run::Step;
+use super::step::{Doomed, Step};
 use crate::content_hash;
-use crate::inventory::{EntryKind, HashAlgorithm, fingerprint_of, layout};
+use crate::inventory::{fingerprint_of, layout};
 use crate::placement::Location;
 use crate::plan::{Action, Op};
 
@@ -242,7 +241,7 @@ impl Step<'_, '_> {
     }
 
     pub(super) fn audit(&self, started: &Started) -> Result<(), Failure> {
-        let record = audit_record(started, (self.run.clock)(), false);
+        let record = AuditRecord::of_deletion(started, (self.run.clock)(), false);
         audit::append(&self.run.fs, &self.run.policy.state_dir, &record).map_err(|error| {
             Failure::Io {
                 doing: String::from("writing the audit log"),
@@ -274,45 +273,5 @@ impl Step<'_, '_> {
         self.run
             .update_catalog(place, self.now)
             .map_err(|error| failure(error.to_string()))
-    }
-}
-
-/// A copy about to be taken away, as checked.
-pub(super) struct Doomed {
-    pub backup: String,
-    pub kind: EntryKind,
-    pub size: u64,
-    /// Where it is (a staged copy: under its stored name).
-    pub path: PathBuf,
-    pub hash: String,
-    pub op: Op,
-    pub reason: String,
-    pub archived_to: Option<String>,
-}
-
-/// The audit log's line for a deletion described by its journal entry.
-pub(super) fn audit_record(
-    started: &Started,
-    when: chrono::DateTime<chrono::Utc>,
-    recovered: bool,
-) -> AuditRecord {
-    AuditRecord {
-        when,
-        op: started.op,
-        backup: started.backup.clone(),
-        kind: started.kind,
-        size: started.size,
-        hash: started.hash.clone(),
-        algorithm: HashAlgorithm::Blake3,
-        location: started.location.clone(),
-        disk_id: started.disk_id.clone(),
-        path: started.path.clone(),
-        reason: started.reason.clone(),
-        action: started.action,
-        plan: started.plan.clone(),
-        run: started.run.clone(),
-        plan_at: started.plan_at.clone(),
-        archived_to: started.archived_to.clone(),
-        recovered,
     }
 }

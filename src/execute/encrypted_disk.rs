@@ -12,11 +12,10 @@ use std::path::Path;
 
 use super::Observer;
 use super::copy;
-use super::copy_step::{Wrote, refused};
 use super::effects::Fs;
-use super::failure::{Done, Failure, Refusal};
+use super::failure::{Done, Failure, Refusal, refused};
 use super::places::{Place, entry_kind, present};
-use super::run::Step;
+use super::step::{Step, Wrote};
 use crate::inventory::stored::Stored;
 use crate::placement::Location;
 use crate::plan::Action;

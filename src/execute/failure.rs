@@ -7,6 +7,8 @@ use std::io;
 use std::path::PathBuf;
 
 use super::places::Absence;
+use crate::placement::Location;
+use crate::plan::Action;
 use crate::render::format::bytes;
 
 /// A failed action.
@@ -280,5 +282,14 @@ pub fn cleanup_note(bytes_written: u64) -> String {
             "the partial copy ({}) was removed; nothing else was changed",
             bytes(bytes_written)
         )
+    }
+}
+
+/// `action` refused at `location` by the safety rule `rule`.
+pub(super) fn refused(action: &Action, location: &Location, rule: Refusal) -> Failure {
+    Failure::Refused {
+        backup: action.backup.clone(),
+        location: location.to_string(),
+        rule,
     }
 }

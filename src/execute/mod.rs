@@ -52,6 +52,8 @@ mod recover;
 mod remote_delete;
 mod remotes;
 mod run;
+mod run_state;
+mod step;
 mod step_journal;
 mod upload_step;
 

@@ -17,12 +17,11 @@
 use std::path::Path;
 
 use super::Observer;
-use super::copy_step::Wrote;
 use super::effects::Fs;
 use super::encrypted;
 use super::failure::{Done, Failure};
 use super::places::present;
-use super::run::Step;
+use super::step::{Step, Wrote};
 use crate::inventory::stored::Stored;
 use crate::offsite::encrypt::Recipients;
 use crate::placement::Location;

@@ -21,12 +21,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::audit;
+use super::audit::{self, AuditRecord};
 use super::delete::{overwrite_tree, remove_tree};
-use super::delete_step::audit_record;
 use super::journal::{self, Entry, Started};
 use super::places::{Place, PlaceKind, entry_kind};
-use super::run::ApplyRun;
+use super::run_state::RunState;
 use crate::inventory::{Inventory, layout};
 use crate::offsite::rclone::Rclone;
 use crate::placement::Location;
@@ -48,7 +47,7 @@ pub struct Recovery {
 }
 
 pub(super) fn recover(
-    run: &mut ApplyRun<'_>,
+    run: &mut RunState<'_>,
     inventory: &Inventory,
     previous: &[Entry],
 ) -> Recovery {
@@ -70,7 +69,7 @@ pub(super) fn recover(
 }
 
 /// The folder (and place) a journal entry's location is at now, if reachable.
-fn place_now(run: &ApplyRun<'_>, inventory: &Inventory, started: &Started) -> Option<Place> {
+fn place_now(run: &RunState<'_>, inventory: &Inventory, started: &Started) -> Option<Place> {
     if let Some(id) = &started.disk_id {
         let disk = inventory.connected_disks().find(|disk| &disk.id == id)?;
         let mount = disk.mount.as_ref()?.path.clone();
@@ -99,7 +98,7 @@ fn place_now(run: &ApplyRun<'_>, inventory: &Inventory, started: &Started) -> Op
 }
 
 fn finish_deletion(
-    run: &mut ApplyRun<'_>,
+    run: &mut RunState<'_>,
     inventory: &Inventory,
     started: &Started,
     recovery: &mut Recovery,
@@ -157,7 +156,7 @@ fn finish_deletion(
 
 /// The audit line of a deletion an interrupted run carried out (unless that
 /// run wrote it before it was cut off).
-fn log_recovered(run: &ApplyRun<'_>, started: &Started, recovery: &mut Recovery) {
+fn log_recovered(run: &RunState<'_>, started: &Started, recovery: &mut Recovery) {
     let state_dir = &run.policy.state_dir;
     let logged = audit::has_entry(
         state_dir,
@@ -166,7 +165,7 @@ fn log_recovered(run: &ApplyRun<'_>, started: &Started, recovery: &mut Recovery)
         &started.backup,
         &started.path,
     );
-    let record = audit_record(started, (run.clock)(), true);
+    let record = AuditRecord::of_deletion(started, (run.clock)(), true);
     let appended = if logged {
         Ok(())
     } else {
@@ -196,7 +195,7 @@ fn log_recovered(run: &ApplyRun<'_>, started: &Started, recovery: &mut Recovery)
 /// catalog: cut off before anything happened, and the new plan decides
 /// again. The remote unreachable: carried to the next run, the copy still
 /// not counted.
-fn finish_remote_deletion(run: &mut ApplyRun<'_>, started: &Started, recovery: &mut Recovery) {
+fn finish_remote_deletion(run: &mut RunState<'_>, started: &Started, recovery: &mut Recovery) {
     let counted = run
         .catalog
         .targets
@@ -242,7 +241,7 @@ fn finish_remote_deletion(run: &mut ApplyRun<'_>, started: &Started, recovery: &
 
 /// Whether a remote deletion's object is a folder (a plain bundle's copy:
 /// stored under the backup's own name).
-pub(super) fn remote_is_folder(started: &Started) -> bool {
+fn remote_is_folder(started: &Started) -> bool {
     let object = started
         .remote
         .as_deref()
@@ -253,7 +252,7 @@ pub(super) fn remote_is_folder(started: &Started) -> bool {
 /// A deletion cut off on a disk that is not here now: whether it happened is
 /// unknown, so the catalog stops counting the copy (the safe side) until the
 /// disk is seen again.
-fn forget_on_absent_disk(run: &mut ApplyRun<'_>, started: &Started, recovery: &mut Recovery) {
+fn forget_on_absent_disk(run: &mut RunState<'_>, started: &Started, recovery: &mut Recovery) {
     let Some(id) = &started.disk_id else { return };
     let forgot = run
         .catalog
@@ -267,7 +266,7 @@ fn forget_on_absent_disk(run: &mut ApplyRun<'_>, started: &Started, recovery: &m
 }
 
 /// The folders where rota may have left temporary names.
-fn rota_places(run: &ApplyRun<'_>, inventory: &Inventory) -> Vec<PathBuf> {
+fn rota_places(run: &RunState<'_>, inventory: &Inventory) -> Vec<PathBuf> {
     let labels = run.policy.disks.labels();
     let mut folders = vec![run.policy.source.path.clone()];
     folders.extend(
@@ -281,7 +280,7 @@ fn rota_places(run: &ApplyRun<'_>, inventory: &Inventory) -> Vec<PathBuf> {
     folders
 }
 
-fn remove_partials(run: &ApplyRun<'_>, folder: &Path, recovery: &mut Recovery) {
+fn remove_partials(run: &RunState<'_>, folder: &Path, recovery: &mut Recovery) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };

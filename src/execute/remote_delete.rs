@@ -14,11 +14,10 @@
 
 use std::path::PathBuf;
 
-use super::copy_step::refused;
-use super::failure::{Done, Failure, Refusal};
+use super::failure::{Done, Failure, Refusal, refused};
 use super::journal::{Entry, Started};
 use super::places::{Place, present};
-use super::run::Step;
+use super::step::Step;
 use crate::inventory::stored::Stored;
 use crate::inventory::{Catalog, CopyRecord};
 use crate::offsite::rclone::{self, Rclone};
@@ -167,7 +166,7 @@ impl Step<'_, '_> {
         if error.is_transient() {
             let failure = Failure::RemoteUnreachable {
                 location: location.to_string(),
-                detail: transient_detail(error),
+                detail: error.transient_detail(),
                 left,
             };
             self.run
@@ -180,15 +179,5 @@ impl Step<'_, '_> {
             what: error.to_string(),
             help: error.help(),
         }
-    }
-}
-
-/// rclone's words for a remote that cannot be reached, without repeating it.
-pub(super) fn transient_detail(error: &rclone::RcloneError) -> String {
-    match error {
-        rclone::RcloneError::Unreachable { command, detail } => {
-            format!("rclone {command}: {detail}")
-        }
-        other => other.to_string(),
     }
 }

@@ -17,7 +17,6 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::failure::Failure;
-use super::remote_delete::transient_detail;
 use super::run::ApplyRun;
 use crate::inventory::CatalogError;
 use crate::offsite::rclone::{DEFAULT_PROGRAM, Rclone, locate_program};
@@ -93,12 +92,13 @@ impl ApplyRun<'_> {
     pub fn check_remotes(&mut self, now: DateTime<Utc>) -> Result<Vec<RemoteNote>, CatalogError> {
         let mut notes = Vec::new();
         let mut changed = false;
-        for target in &self.policy.offsite {
+        for target in &self.state.policy.offsite {
             let Some(upload) = &target.upload else {
                 continue;
             };
             let name = target.name.clone();
             let Some(known) = self
+                .state
                 .catalog
                 .targets
                 .get(&name)
@@ -116,7 +116,7 @@ impl ApplyRun<'_> {
             let rclone = Rclone::for_upload(upload);
             match survey(&rclone, &upload.remote, known) {
                 Ok(survey) => {
-                    let entry = self.catalog.targets.entry(name.clone()).or_default();
+                    let entry = self.state.catalog.targets.entry(name.clone()).or_default();
                     for finding in survey.findings {
                         entry.remote.remove(&finding.backup);
                         entry.checks.remove(&finding.backup);
@@ -141,8 +141,8 @@ impl ApplyRun<'_> {
                     });
                 }
                 Err(error) if error.is_transient() => {
-                    let detail = transient_detail(&error);
-                    self.remote_down.insert(
+                    let detail = error.transient_detail();
+                    self.state.remote_down.insert(
                         name.clone(),
                         Failure::RemoteUnreachable {
                             location: Location::Offsite(name.clone()).to_string(),
@@ -162,7 +162,7 @@ impl ApplyRun<'_> {
             }
         }
         if changed {
-            self.save_catalog()?;
+            self.state.save_catalog()?;
         }
         Ok(notes)
     }

@@ -2,6 +2,10 @@
 //! journal and the catalog for the run's whole life, and walks the plan's
 //! actions in order, skipping exactly those that depend (through `after`,
 //! transitively) on an action that did not succeed.
+//!
+//! This is the only module that drives the steps: it lends its [`RunState`]
+//! to a [`Step`] per action and to recovery, which depend on that shared
+//! layer and never on this module.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -13,8 +17,10 @@ use super::effects::Fs;
 use super::failure::{Failure, Outcome};
 use super::journal::{self, Entry, Journal};
 use super::lock::{LockError, RunLock};
-use super::places::{Place, Places};
+use super::places::Places;
 use super::recover::{self, Recovery};
+use super::run_state::RunState;
+use super::step::Step;
 use super::{Observer, plan_id};
 use crate::inventory::{Catalog, CatalogError, Inventory};
 use crate::placement::Location;
@@ -93,31 +99,12 @@ impl Report {
 /// A run in progress: the lock is held from [`ApplyRun::begin`] until the
 /// value is dropped.
 pub struct ApplyRun<'a> {
-    pub(super) policy: &'a Policy,
-    pub(super) fs: Fs,
-    pub(super) clock: &'a dyn Fn() -> DateTime<Utc>,
+    /// What the steps and recovery work with (policy, catalog, journal...).
+    pub(super) state: RunState<'a>,
     _lock: RunLock,
-    pub(super) catalog: Catalog,
-    pub(super) journal: Option<Journal>,
     previous: Vec<Entry>,
-    pub run_id: String,
-    /// Off-site targets whose remote could not be reached in this run, by
-    /// name: their uploads and remote deletions fail at once, pending.
-    pub(super) remote_down: HashMap<String, Failure>,
     /// Locations none of whose actions may run (see [`ApplyRun::refuse`]).
     refused: HashMap<Location, Failure>,
-}
-
-/// What the steps of one action share.
-pub(super) struct Step<'r, 'a> {
-    pub run: &'r mut ApplyRun<'a>,
-    pub places: &'r Places,
-    pub plan_id: &'r str,
-    pub plan_at: String,
-    pub now: DateTime<Utc>,
-    /// Per backup of the plan: whether it is needed somewhere (retained or
-    /// required). A backup the plan does not list counts as needed.
-    pub needed: &'r HashMap<String, bool>,
 }
 
 impl<'a> ApplyRun<'a> {
@@ -145,40 +132,54 @@ impl<'a> ApplyRun<'a> {
             path: journal::path(&policy.state_dir),
             error,
         })?;
-        Ok(ApplyRun {
+        let state = RunState {
             policy,
             fs,
             clock,
-            _lock: lock,
             catalog,
             journal: None,
-            previous,
-            remote_down: HashMap::new(),
-            refused: HashMap::new(),
             run_id: format!(
                 "{}-{}",
                 started.format("%Y%m%dT%H%M%SZ"),
                 std::process::id()
             ),
+            remote_down: HashMap::new(),
+        };
+        Ok(ApplyRun {
+            state,
+            _lock: lock,
+            previous,
+            refused: HashMap::new(),
         })
+    }
+
+    /// This run's id, as the journal, the audit log and temporary names show it.
+    pub fn run_id(&self) -> &str {
+        &self.state.run_id
     }
 
     /// Finishes what an interrupted run left, removes its temporary files,
     /// and starts this run's journal. `inventory` is a scan made under the lock.
     pub fn recover(&mut self, inventory: &Inventory) -> Result<Recovery, BeginError> {
         let previous = std::mem::take(&mut self.previous);
-        let recovery = recover::recover(self, inventory, &previous);
+        let recovery = recover::recover(&mut self.state, inventory, &previous);
+        let state = &mut self.state;
         let first = Entry::RunStarted {
-            run: self.run_id.clone(),
+            run: state.run_id.clone(),
             pid: std::process::id(),
-            started_at: (self.clock)(),
+            started_at: (state.clock)(),
         };
-        let journal = Journal::start(&self.fs, &self.policy.state_dir, &recovery.carried, &first)
-            .map_err(|error| BeginError::Journal {
-            path: journal::path(&self.policy.state_dir),
+        let journal = Journal::start(
+            &state.fs,
+            &state.policy.state_dir,
+            &recovery.carried,
+            &first,
+        )
+        .map_err(|error| BeginError::Journal {
+            path: journal::path(&state.policy.state_dir),
             error,
         })?;
-        self.journal = Some(journal);
+        state.journal = Some(journal);
         Ok(recovery)
     }
 
@@ -196,8 +197,8 @@ impl<'a> ApplyRun<'a> {
         now: DateTime<Utc>,
     ) -> Result<(), CatalogError> {
         let connected: Vec<_> = inventory.connected_disks().cloned().collect();
-        self.catalog.merge_scan(&connected, now);
-        self.save_catalog()
+        self.state.catalog.merge_scan(&connected, now);
+        self.state.save_catalog()
     }
 
     /// Carries out `plan` (made from `inventory`), recording `now` in manifests.
@@ -209,7 +210,7 @@ impl<'a> ApplyRun<'a> {
         observer: &mut dyn Observer,
     ) -> Report {
         let started = Instant::now();
-        let places = Places::new(self.policy, plan, inventory);
+        let places = Places::new(self.state.policy, plan, inventory);
         let plan_id = plan_id(plan);
         let needed: HashMap<String, bool> = plan
             .backups
@@ -236,7 +237,7 @@ impl<'a> ApplyRun<'a> {
                     None => {
                         observer.started(action);
                         let mut step = Step {
-                            run: self,
+                            run: &mut self.state,
                             places: &places,
                             plan_id: &plan_id,
                             plan_at: plan.at.to_rfc3339(),
@@ -282,52 +283,16 @@ impl<'a> ApplyRun<'a> {
 
     /// Writes the journal's last line: the run ended (rather than was cut off).
     fn close_journal(&mut self, failed: usize) {
+        let state = &mut self.state;
         let entry = Entry::RunFinished {
-            run: self.run_id.clone(),
-            finished_at: (self.clock)(),
+            run: state.run_id.clone(),
+            finished_at: (state.clock)(),
             failed,
         };
-        if let Some(mut journal) = self.journal.take() {
+        if let Some(mut journal) = state.journal.take() {
             // The run is over either way; a journal that cannot take its last
             // line only makes the next run look for leftovers it will not find.
-            let _ = journal.append(&self.fs, &entry);
-        }
-    }
-
-    pub(super) fn save_catalog(&self) -> Result<(), CatalogError> {
-        self.fs
-            .record("catalog")
-            .map_err(|source| CatalogError::Write {
-                path: Catalog::path(&self.policy.state_dir),
-                source,
-            })?;
-        self.catalog.save(&self.policy.state_dir)
-    }
-
-    /// Copies what a disk's manifest says into the catalog, so a disk that is
-    /// unplugged after this action is remembered as it now is.
-    pub(super) fn update_catalog(
-        &mut self,
-        place: &Place,
-        now: DateTime<Utc>,
-    ) -> Result<(), CatalogError> {
-        let Some(id) = place.disk_id() else {
-            return Ok(());
-        };
-        let Some(Ok(manifest)) = place.manifest() else {
-            return Ok(());
-        };
-        if let Some(disk) = self.catalog.disks.get_mut(id) {
-            disk.copies = manifest.into_copies();
-            disk.last_seen = now;
-        }
-        self.save_catalog()
-    }
-
-    pub(super) fn journal(&mut self, entry: &Entry) -> std::io::Result<()> {
-        match &mut self.journal {
-            Some(journal) => journal.append(&self.fs, entry),
-            None => Err(std::io::Error::other("the run's journal was not started")),
+            let _ = journal.append(&state.fs, &entry);
         }
     }
 }

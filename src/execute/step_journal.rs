@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::failure::Failure;
 use super::journal::{Entry, Started};
 use super::places::Place;
-use super::run::Step;
+use super::step::Step;
 use crate::plan::{Action, Op};
 
 impl Step<'_, '_> {

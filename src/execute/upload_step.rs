@@ -12,12 +12,10 @@
 //! once instead of waiting for the network again. A staged copy that is not
 //! encrypted is never sent to a target that encrypts.
 
-use super::copy_step::refused;
-use super::delete_step::Doomed;
-use super::failure::{Failure, Refusal};
+use super::failure::{Failure, Refusal, refused};
 use super::journal::{Entry, Started};
 use super::places::{Place, present};
-use super::run::Step;
+use super::step::{Doomed, Step};
 use crate::inventory::CopyRecord;
 use crate::inventory::stored::Stored;
 use crate::offsite::rclone::{self, Rclone};

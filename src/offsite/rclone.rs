@@ -150,6 +150,17 @@ impl RcloneError {
         )
     }
 
+    /// The failure in rclone's words, for a line that already says the
+    /// remote could not be reached (so without saying it twice).
+    pub fn transient_detail(&self) -> String {
+        match self {
+            RcloneError::Unreachable { command, detail } => {
+                format!("rclone {command}: {detail}")
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub fn help(&self) -> &'static str {
         match self {
             RcloneError::Missing { .. } => {
