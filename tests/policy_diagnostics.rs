@@ -99,6 +99,7 @@ broken_policies! {
     pattern_without_day: "pattern-without-day" => ["bad-pattern"];
     pattern_without_braces: "pattern-without-braces" => ["bad-pattern"];
     pattern_bad_specifier: "pattern-bad-specifier" => ["bad-pattern"];
+    pattern_numbers_run_together: "pattern-numbers-run-together" => ["bad-pattern"];
     min_backups_zero: "min-backups-zero" => ["min-backups-zero"];
     archive_to_unknown_disk: "archive-to-unknown-disk" => ["archive-to-unknown"];
     closed_range_backwards: "closed-range-backwards" => ["closed-range-backwards"];

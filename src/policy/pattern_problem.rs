@@ -42,6 +42,13 @@ pub(super) fn pattern_problem(pattern: &str, error: &PatternError, path: &KeyPat
                 .label("incomplete date and time")
                 .help(format!("the part in braces needs {SPECIFIERS}; {EXAMPLE}"))
         }
+        PatternError::RunTogether => {
+            let target = braces(pattern).map_or(Target::Value, |(offset, len)| within(offset, len));
+            problem.at(target).label("numbers run together").help(
+                "put a separator (- _ .) after an unpadded number, or use the padded \
+                 %m, %d, %H, which always write two digits",
+            )
+        }
         PatternError::BadCharacter { .. } => problem.label("not allowed in a file name").help(
             format!("backup names are file names: no / in the pattern or its format; {EXAMPLE}"),
         ),
