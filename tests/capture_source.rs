@@ -12,6 +12,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -123,11 +124,14 @@ impl ExportOffice {
         while !stop.load(Ordering::Relaxed) {
             if names(&source).iter().any(|name| layout::is_partial(name)) {
                 match self.shape {
-                    Shape::File => {
-                        let mut bytes = fs::read(&self.export).unwrap();
-                        bytes.extend(content(99, 4096));
-                        fs::write(&self.export, bytes).unwrap();
-                    }
+                    // An append, not a rewrite of the whole file: the
+                    // change must land while the capture still reads, and
+                    // rewriting 24 MB could take longer than the capture.
+                    Shape::File => fs::OpenOptions::new()
+                        .append(true)
+                        .open(&self.export)
+                        .and_then(|mut file| file.write_all(&content(99, 4096)))
+                        .unwrap(),
                     Shape::Folder => {
                         fs::write(self.export.join("Data/late.dat"), content(99, 4096)).unwrap()
                     }
