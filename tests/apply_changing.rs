@@ -234,3 +234,60 @@ fn invariant_11_a_bundle_gaining_files_while_apply_runs_is_never_recorded_incomp
     let hash = counted_copies_match_the_source(&office, &tonight).expect("copied once finished");
     assert_eq!(hash, hash_path(&root).unwrap());
 }
+
+/// `rota apply --wait`, started before tonight's backup exists (as a
+/// schedule soon after the practice software's job is): it says it waits
+/// for the backup to appear, then for it to settle, and copies it once it
+/// has been unchanged for `source.settle`.
+#[test]
+fn apply_wait_waits_for_tonights_backup_to_appear_and_settle_then_copies_it() {
+    let office = office(&with_settle("3s"));
+    let tonight = name("2026-03-31");
+    let path = office.office.source().join(&tonight);
+    let output = thread::scope(|scope| {
+        scope.spawn(|| {
+            thread::sleep(Duration::from_secs(2));
+            fs::write(&path, vec![3u8; 1 << 20]).unwrap();
+        });
+        office
+            .rota()
+            .args(["apply", "policy.yaml", "--yes", "--wait", "1m", "--at", AT])
+            .run()
+            .success()
+    });
+    output
+        .stdout_contains("today's backup (2026-03-31) has not appeared")
+        .stdout_contains(&format!("{tonight} is still being written"))
+        .stdout_contains("Today's backup is ready after waiting");
+    counted_copies_match_the_source(&office, &tonight).expect("copied once settled");
+}
+
+/// When the wait is up and tonight's backup is still being written, apply
+/// says so and goes on without copying it: the plan keeps it pending.
+#[test]
+fn apply_wait_gives_up_on_a_backup_still_being_written_and_leaves_it_pending() {
+    let office = office(&with_settle("10m"));
+    let tonight = name("2026-03-31");
+    office.office.fresh_backup_file(&tonight, 5_000);
+    office
+        .rota()
+        .args(["apply", "policy.yaml", "--yes", "--wait", "2s", "--at", AT])
+        .run()
+        .success()
+        .stdout_contains("Stopped waiting after 2s")
+        .stdout_contains("still being written");
+    let copies = layout::copies_dir(&office.mount("TUE"));
+    assert!(
+        !copies.join(&tonight).exists(),
+        "copied while being written"
+    );
+    let plan = office.plan_json(AT);
+    assert!(
+        plan["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["backup"] == tonight.as_str()),
+        "{plan:#}"
+    );
+}
