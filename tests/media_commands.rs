@@ -288,7 +288,23 @@ fn retiring_refuses_a_disk_with_last_copies_and_empties_one_without() {
         .success();
     let text = office.redact(&report.stdout);
     assert!(
-        text.contains("ARCHIVE-A  d15c5000 archive                retired"),
+        text.contains("ARCHIVE-A  d15c5000 archive                retired              last seen 2026-03-02 23:58  0 copies now; 1 written, 1 verified"),
+        "{text}"
+    );
+    // MON, connected while ARCHIVE-A was retired, did not leave; ARCHIVE-A,
+    // retired, does not leave afterwards; the copy it held is still on the
+    // record of copies written.
+    assert!(
+        !text.contains("left the server            last seen 2026-03-02 23:58"),
+        "{text}"
+    );
+    assert!(!text.contains("MON        left the server"), "{text}");
+    assert!(
+        text.contains("2026-03-02  ARCHIVE-A  Backup_2026-02-27_2330.bak"),
+        "{text}"
+    );
+    assert!(
+        text.contains("disk retire disks: ARCHIVE-A MON    1 action, 0 failed"),
         "{text}"
     );
     assert!(text.contains("ARCHIVE-A  retired                    1 rota copy overwritten and removed; never written again"), "{text}");
@@ -366,6 +382,12 @@ fn a_month_of_nights_is_on_the_record() {
     assert_eq!(
         text.lines().filter(|l| l.contains("  remove  ")).count(),
         march_deletions,
+        "{text}"
+    );
+    // A copy written in the period and expired from its disk since is still
+    // on the record of copies written.
+    assert!(
+        text.contains("2026-03-02  MON        Backup_2026-03-02_2330.bak"),
         "{text}"
     );
     snapshot("report_month_text", &text);

@@ -222,8 +222,10 @@ impl Prepared<'_> {
             .execute(&self.plan, &self.inventory, session.now, observer)
     }
 
-    /// Records the disks as they are after the run in the catalog.
+    /// Notes the run in the media log and records the disks as they are
+    /// after it in the catalog.
     pub fn finish(&mut self, session: &Session, report: &Report) -> Result<(), CliError> {
+        let after = session.scan()?;
         let mut noted = crate::inventory::media_log::MediaRecord::of_scan(
             "apply",
             &self.inventory,
@@ -232,8 +234,8 @@ impl Prepared<'_> {
         );
         noted.actions = Some(report.outcomes.len());
         noted.failed = Some(report.failed());
+        noted.written = super::media_note::written_copies(report, &after);
         super::media_note::note(&session.policy().state_dir, &noted);
-        let after = session.scan()?;
         self.run
             .finish(&after, session.now, report)
             .map_err(|error| CliError::failed(error.to_string()))

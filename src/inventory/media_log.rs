@@ -2,7 +2,9 @@
 //! id, where mounted), one JSON object a line, so rota can tell each disk's
 //! movements (at the server, gone to the safe or off-site, back) and print
 //! them for an auditor (`rota report`). `apply` and `verify` also note how
-//! their run went; `rota disk retire` notes a disk taken out of the rotation.
+//! their run went, and `apply` the copies it wrote (so the report still lists
+//! a copy after it was pruned from its disk); `rota disk retire` notes a disk
+//! taken out of the rotation.
 //!
 //! ```json
 //! {"at":"2026-03-31T23:55:00Z","when":"2026-04-01T03:55:02Z","command":"apply",
@@ -19,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json_lines;
-use super::model::Inventory;
+use super::model::{CopyRecord, Inventory};
 
 pub const MEDIA_LOG: &str = "media.jsonl";
 
@@ -44,6 +46,18 @@ pub struct MediaRecord {
     /// `disk retire`: the disk taken out of the rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retired: Option<RetiredDisk>,
+    /// `apply`: the copies it wrote to disks, as their manifests recorded them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub written: Vec<WrittenCopy>,
+}
+
+/// A copy an `apply` run wrote to a disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenCopy {
+    pub label: String,
+    /// The disk's id (two disks may share a label).
+    pub id: String,
+    pub copy: CopyRecord,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +101,7 @@ impl MediaRecord {
             actions: None,
             failed: None,
             retired: None,
+            written: Vec::new(),
         }
     }
 }

@@ -12,14 +12,16 @@ pub mod html;
 pub mod movements;
 pub mod text;
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::execute::audit::AuditRecord;
-use crate::inventory::Inventory;
 use crate::inventory::label::short_id;
 use crate::inventory::media_log::MediaRecord;
 use crate::inventory::restore_log::RestoreRecord;
+use crate::inventory::{DiskView, Inventory};
 use crate::policy::Policy;
 use crate::render::format::bytes;
 use movements::{Move, local, movements};
@@ -222,18 +224,29 @@ fn movement_lines(evidence: &Evidence) -> Vec<MovementLine> {
         .collect()
 }
 
-/// Copies on record (on connected disks, or as the catalog last saw an absent
-/// one) written in the period.
+/// Copies written in the period: those on record now (on connected disks,
+/// or as the catalog last saw an absent one) and those `apply` noted in the
+/// media log when it wrote them, though pruned or retired since. A copy on
+/// record now is shown as recorded now (its latest verification).
 fn copy_lines(evidence: &Evidence) -> Vec<CopyLine> {
-    let mut lines: Vec<CopyLine> = evidence
-        .inventory
-        .disks
+    let on_record = evidence.inventory.disks.iter().flat_map(|disk| {
+        disk.copies
+            .values()
+            .map(move |copy| (disk.label.as_str(), disk.id.as_str(), copy))
+    });
+    let noted = evidence
+        .media
         .iter()
-        .flat_map(|disk| disk.copies.values().map(move |copy| (disk, copy)))
-        .filter(|(_, copy)| evidence.in_period(copy.copied_at))
-        .map(|(disk, copy)| CopyLine {
+        .flat_map(|record| &record.written)
+        .map(|written| (written.label.as_str(), written.id.as_str(), &written.copy));
+    let mut seen = BTreeSet::new();
+    let mut lines: Vec<CopyLine> = on_record
+        .chain(noted)
+        .filter(|(_, _, copy)| evidence.in_period(copy.copied_at))
+        .filter(|(_, id, copy)| seen.insert((*id, copy.name.as_str(), copy.hash.as_str())))
+        .map(|(label, _, copy)| CopyLine {
             date: evidence.date_of(copy.copied_at),
-            label: disk.label.clone(),
+            label: label.to_string(),
             backup: copy.name.clone(),
             size: bytes(copy.size),
             hash: short_hash(&copy.hash),
@@ -248,6 +261,23 @@ fn copy_lines(evidence: &Evidence) -> Vec<CopyLine> {
     lines
 }
 
+/// Copies on `disk` verified in the period: those on it now, and those
+/// written and verified in the period though pruned from it since (their
+/// verification was at the write, inside the period).
+fn verified_in_period(evidence: &Evidence, disk: &DiskView, copies: &[CopyLine]) -> usize {
+    let on_it_now = disk
+        .copies
+        .values()
+        .filter(|c| c.verified_at.is_some_and(|at| evidence.in_period(at)))
+        .count();
+    let gone_since = copies
+        .iter()
+        .filter(|c| c.label == disk.label && !disk.copies.contains_key(&c.backup))
+        .filter(|c| c.verified != "not verified")
+        .count();
+    on_it_now + gone_since
+}
+
 fn disk_lines(evidence: &Evidence, copies: &[CopyLine]) -> Vec<DiskLine> {
     let policy = evidence.policy;
     let retired = retired_ids(evidence.media);
@@ -257,17 +287,25 @@ fn disk_lines(evidence: &Evidence, copies: &[CopyLine]) -> Vec<DiskLine> {
         let views: Vec<_> = evidence.inventory.disk(label).collect();
         // A retired disk is no longer scanned nor in the catalog's absent
         // disks: the media log remembers it.
-        for retired in evidence.media.iter().filter_map(|r| r.retired.as_ref()) {
+        // It was last seen when it was retired.
+        let retirements = evidence
+            .media
+            .iter()
+            .filter_map(|record| Some((record.at, record.retired.as_ref()?)));
+        for (at, retired) in retirements {
             if retired.label == label && views.iter().all(|v| v.id != retired.id) {
                 lines.push(DiskLine {
                     label: label.to_string(),
                     id: short_id(&retired.id).to_string(),
                     role: role(policy, label),
                     state: String::from("retired"),
-                    last_seen: String::new(),
+                    last_seen: local(policy, at).format("%Y-%m-%d %H:%M").to_string(),
                     copies: 0,
                     written: copies.iter().filter(|c| c.label == label).count(),
-                    verified: 0,
+                    verified: copies
+                        .iter()
+                        .filter(|c| c.label == label && c.verified != "not verified")
+                        .count(),
                     custodian: custodian.clone(),
                 });
             }
@@ -304,11 +342,7 @@ fn disk_lines(evidence: &Evidence, copies: &[CopyLine]) -> Vec<DiskLine> {
                     .unwrap_or_default(),
                 copies: disk.copies.len(),
                 written: copies.iter().filter(|c| c.label == disk.label).count(),
-                verified: disk
-                    .copies
-                    .values()
-                    .filter(|c| c.verified_at.is_some_and(|at| evidence.in_period(at)))
-                    .count(),
+                verified: verified_in_period(evidence, disk, copies),
                 custodian: custodian.clone(),
             });
         }

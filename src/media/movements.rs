@@ -104,6 +104,9 @@ pub fn movements(policy: &Policy, records: &[MediaRecord]) -> Vec<Movement> {
             known.insert(seen.id.clone(), seen.label.clone());
         }
         if let Some(retired) = &record.retired {
+            // Retired, it is out of the rotation: rota no longer sees it, so
+            // its absence from later runs is no movement.
+            present.remove(&retired.id);
             found.push(Movement {
                 at: record.at,
                 label: retired.label.clone(),
@@ -160,6 +163,7 @@ mod tests {
             actions: Some(1),
             failed: Some(0),
             retired: None,
+            written: Vec::new(),
         }
     }
 
@@ -197,16 +201,28 @@ mod tests {
 
     #[test]
     fn a_retirement_is_a_movement() {
-        let mut retire = run("2026-04-01T15:00:00Z", &["MON"]);
+        let mut retire = run("2026-04-01T15:00:00Z", &["MON", "TUE"]);
         retire.retired = Some(RetiredDisk {
             label: String::from("MON"),
             id: String::from("id-MON"),
             removed: 3,
             destroyed: true,
         });
-        let found = movements(&policy(), &[run("2026-03-31T03:45:00Z", &["MON"]), retire]);
+        let later = run("2026-04-02T03:45:00Z", &["TUE"]);
+        let records = [run("2026-03-31T03:45:00Z", &["MON", "TUE"]), retire, later];
+        let found = movements(&policy(), &records);
+        // TUE stays connected throughout; MON, retired, does not "leave"
+        // when later runs no longer see it.
+        let whats: Vec<_> = found.iter().map(|m| (m.label.as_str(), m.what)).collect();
+        assert_eq!(
+            whats,
+            [
+                ("MON", Move::FirstSeen),
+                ("TUE", Move::FirstSeen),
+                ("MON", Move::Retired),
+            ]
+        );
         let last = found.last().unwrap();
-        assert_eq!(last.what, Move::Retired);
         assert_eq!(
             last.detail,
             "3 rota copies overwritten and removed; never written again"

@@ -110,7 +110,13 @@ pub fn run(args: &RetireArgs, no_color: bool) -> Result<Outcome, CliError> {
         ));
     }
     drop(run);
-    mark_retired(&session, &disk, report.outcomes.len(), args.destroy)?;
+    mark_retired(
+        &session,
+        &inventory,
+        &disk,
+        report.outcomes.len(),
+        args.destroy,
+    )?;
     println!(
         "Disk {} (id {}) is retired: {} {}, each recorded in {}. rota will not write to it again.",
         disk.label,
@@ -222,6 +228,7 @@ fn retirement_plan(mut plan: Plan, disk: &DiskView, destroy: bool) -> Plan {
 /// it in the media log.
 fn mark_retired(
     session: &Session,
+    inventory: &Inventory,
     disk: &DiskView,
     removed: usize,
     destroyed: bool,
@@ -248,17 +255,11 @@ fn mark_retired(
     catalog
         .save(&policy.state_dir)
         .map_err(|error| CliError::failed(error.to_string()))?;
-    let mut record = MediaRecord::of_scan(
-        "disk retire",
-        &Inventory::default(),
-        session.now,
-        Utc::now(),
-    );
-    record.seen = vec![crate::inventory::media_log::SeenDisk {
-        label: disk.label.clone(),
-        id: disk.id.clone(),
-        mount: Some(mount.clone()),
-    }];
+    // Every disk the run saw, not only the retired one: a disk missing
+    // from the record would read as having left the server.
+    let mut record = MediaRecord::of_scan("disk retire", inventory, session.now, Utc::now());
+    record.actions = Some(removed);
+    record.failed = Some(0);
     record.retired = Some(RetiredDisk {
         label: disk.label.clone(),
         id: disk.id.clone(),
