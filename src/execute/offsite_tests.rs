@@ -4,7 +4,7 @@
 //! the remote leaving the staged copy and the server's copy; a run killed at
 //! any step of staging converging; remote deletions, finished after a crash.
 //!
-//! Uploads go through the real rclone program (`.ci/run` installs it) to a
+//! Uploads go through the real rclone program (`scripts/test` installs it) to a
 //! remote that is a local folder (rclone's local backend: no server, and the
 //! same commands and checks as any cloud); a remote that cannot be reached is
 //! a stand-in program that fails the way rclone does when the network is down.
@@ -94,8 +94,21 @@ fn no_upload(_: &Path) -> String {
     String::new()
 }
 
+/// A machine without rclone fails the off-site tests here, saying so, never
+/// with a puzzling assertion further on.
+fn require_rclone() {
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join("rclone").is_file()));
+    assert!(
+        on_path,
+        "this test needs `rclone`, which is not installed: run `scripts/test`, which \
+         installs rclone, chromium and poppler-utils when missing and then runs cargo test"
+    );
+}
+
 /// A remote that is a folder of the office, through the real rclone.
 fn local_remote(dir: &Path) -> String {
+    require_rclone();
     format!(
         "    upload: {{ rclone: \":local:{}\", keep_local: 0 }}\n",
         dir.join("remote").display()
@@ -105,6 +118,7 @@ fn local_remote(dir: &Path) -> String {
 /// A stand-in rclone that logs its arguments and fails as rclone does when the
 /// network is down.
 fn unreachable_remote(dir: &Path) -> String {
+    require_rclone();
     let program = dir.join("rclone-offline");
     std::fs::write(
         &program,
