@@ -95,6 +95,12 @@ pub struct CopyLine {
     pub hash: String,
     pub verified: String,
     pub encrypted: bool,
+    /// The disk by id (a retired disk's label may be reused) and when the
+    /// copy was last verified: for the disks' counts, not printed.
+    #[serde(skip)]
+    disk_id: String,
+    #[serde(skip)]
+    verified_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -244,7 +250,7 @@ fn copy_lines(evidence: &Evidence) -> Vec<CopyLine> {
         .chain(noted)
         .filter(|(_, _, copy)| evidence.in_period(copy.copied_at))
         .filter(|(_, id, copy)| seen.insert((*id, copy.name.as_str(), copy.hash.as_str())))
-        .map(|(label, _, copy)| CopyLine {
+        .map(|(label, id, copy)| CopyLine {
             date: evidence.date_of(copy.copied_at),
             label: label.to_string(),
             backup: copy.name.clone(),
@@ -255,6 +261,8 @@ fn copy_lines(evidence: &Evidence) -> Vec<CopyLine> {
                 .map(|at| evidence.date_of(at).to_string())
                 .unwrap_or_else(|| String::from("not verified")),
             encrypted: copy.ciphertext_hash.is_some(),
+            disk_id: id.to_string(),
+            verified_at: copy.verified_at,
         })
         .collect();
     lines.sort_by(|a, b| (a.date, &a.label, &a.backup).cmp(&(b.date, &b.label, &b.backup)));
@@ -270,12 +278,15 @@ fn verified_in_period(evidence: &Evidence, disk: &DiskView, copies: &[CopyLine])
         .values()
         .filter(|c| c.verified_at.is_some_and(|at| evidence.in_period(at)))
         .count();
-    let gone_since = copies
-        .iter()
-        .filter(|c| c.label == disk.label && !disk.copies.contains_key(&c.backup))
-        .filter(|c| c.verified != "not verified")
+    let gone_since = written_to(&disk.id, copies)
+        .filter(|c| !disk.copies.contains_key(&c.backup) && c.verified_at.is_some())
         .count();
     on_it_now + gone_since
+}
+
+/// The copies written in the period to the disk with id `disk_id`.
+fn written_to<'a>(disk_id: &'a str, copies: &'a [CopyLine]) -> impl Iterator<Item = &'a CopyLine> {
+    copies.iter().filter(move |c| c.disk_id == disk_id)
 }
 
 fn disk_lines(evidence: &Evidence, copies: &[CopyLine]) -> Vec<DiskLine> {
@@ -301,10 +312,9 @@ fn disk_lines(evidence: &Evidence, copies: &[CopyLine]) -> Vec<DiskLine> {
                     state: String::from("retired"),
                     last_seen: local(policy, at).format("%Y-%m-%d %H:%M").to_string(),
                     copies: 0,
-                    written: copies.iter().filter(|c| c.label == label).count(),
-                    verified: copies
-                        .iter()
-                        .filter(|c| c.label == label && c.verified != "not verified")
+                    written: written_to(&retired.id, copies).count(),
+                    verified: written_to(&retired.id, copies)
+                        .filter(|c| c.verified_at.is_some())
                         .count(),
                     custodian: custodian.clone(),
                 });
@@ -341,7 +351,7 @@ fn disk_lines(evidence: &Evidence, copies: &[CopyLine]) -> Vec<DiskLine> {
                     .map(|at| local(policy, at).format("%Y-%m-%d %H:%M").to_string())
                     .unwrap_or_default(),
                 copies: disk.copies.len(),
-                written: copies.iter().filter(|c| c.label == disk.label).count(),
+                written: written_to(&disk.id, copies).count(),
                 verified: verified_in_period(evidence, disk, copies),
                 custodian: custodian.clone(),
             });
