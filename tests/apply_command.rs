@@ -178,13 +178,15 @@ state_dir: state
 
 #[test]
 fn the_mass_delete_guard_refuses_unless_allowed() {
-    // Backups from a year before the clock (a wrong clock, or a wrong
-    // pattern): the server would keep only 2 of its 11.
+    // A first run on a server that kept every backup: it would keep only 2
+    // of its 11. (A wrong clock no longer gets this far: the deletion gate
+    // stops every deletion while the source looks stale, invariant 13.)
     let office = ApplyOffice::new(GUARD_POLICY);
-    for day in 2..=12 {
-        office
-            .office
-            .backup_file(&name(&format!("2025-02-{day:02}")), 1000);
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 3, 17).unwrap();
+    for day in first.iter_days().take(15) {
+        if chrono::Datelike::weekday(&day).number_from_monday() <= 5 {
+            office.office.backup_file(&name(&day.to_string()), 1000);
+        }
     }
     office.disk("ALL", true);
     let before = office.state();

@@ -81,6 +81,14 @@ fn add_backup(office: &ApplyOffice, date: &str, big: usize) {
     }
 }
 
+/// The run did all its work (a night with a missing backup in its history
+/// ends with exit 1 and says so, but has done everything).
+fn finished(output: &std::process::Output) -> bool {
+    output.status.success()
+        || (output.status.code() == Some(1)
+            && support::is_failed_night_only(&String::from_utf8_lossy(&output.stderr)))
+}
+
 fn apply_command(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rota"));
     command
@@ -152,8 +160,12 @@ struct Reference {
 
 fn reference(template: &ApplyOffice) -> Reference {
     let office = clone(template);
-    let status = apply_command(office.path()).status().unwrap();
-    assert!(status.success());
+    let output = apply_command(office.path()).output().unwrap();
+    assert!(
+        finished(&output),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let state = office.state();
     let survivors = state
         .copies()
@@ -177,7 +189,7 @@ fn reference(template: &ApplyOffice) -> Reference {
 fn rerun_and_compare(office: &ApplyOffice, reference: &Reference, when: &str) {
     let output = apply_command(office.path()).output().unwrap();
     assert!(
-        output.status.success(),
+        finished(&output),
         "{when}: the rerun failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -265,11 +277,12 @@ fn kill_at(
 ) -> bool {
     use std::os::unix::process::ExitStatusExt;
     let office = clone(template);
-    let status = apply_command(office.path())
+    let output = apply_command(office.path())
         .env("ROTA_TEST_KILL_AT", step.to_string())
-        .status()
+        .output()
         .unwrap();
-    if status.success() {
+    let status = output.status;
+    if finished(&output) {
         assert_eq!(office.state(), reference.state);
         return false;
     }

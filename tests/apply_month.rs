@@ -88,9 +88,10 @@ fn a_month_of_nights_keeps_every_invariant_every_night() {
             args.push("--allow-mass-delete");
         }
         let output = office.rota().args(args).run().no_panic();
-        assert_eq!(
-            output.status.code(),
-            Some(0),
+        assert!(
+            output.status.code() == Some(0)
+                || (output.status.code() == Some(1)
+                    && support::is_failed_night_only(&output.stderr)),
             "{date}: {}\n{}",
             output.stdout,
             output.stderr

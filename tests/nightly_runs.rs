@@ -24,6 +24,12 @@ fn office(extra: &str) -> ApplyOffice {
     office
 }
 
+/// Wednesday night's backup, written before that night's run (a night
+/// without one fails: `missing-backup`).
+fn wednesdays_backup(office: &ApplyOffice) {
+    office.office.backup_file(&name("2026-04-01"), 2001);
+}
+
 fn runs(office: &ApplyOffice) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(office.office.join("state/runs.jsonl")).unwrap_or_default();
     text.lines()
@@ -183,6 +189,7 @@ fn a_run_with_the_wrong_disk_sends_a_warning_by_webhook_ntfy_and_mail() {
         smtp.address()
     ));
     // Wednesday night, but TUE is still plugged in.
+    wednesdays_backup(&office);
     office.apply("2026-04-01").success();
     let record = &runs(&office)[0];
     assert_eq!(record["outcome"], "warning");
@@ -311,6 +318,7 @@ fn status_judges_overdue_nights_by_the_runs_at_instants() {
     assert_eq!(overdue["health"], "overdue");
     assert_eq!(overdue["expected_night"]["day"], "2026-04-01");
     // A run planned for a later instant had not happened as of an earlier one.
+    wednesdays_backup(&office);
     office.apply("2026-04-01T23:46").success();
     status_json(&office, "2026-04-02T09:00", 0);
     status_json(&office, "2026-03-31T12:00", 1);
@@ -320,6 +328,7 @@ fn status_judges_overdue_nights_by_the_runs_at_instants() {
 fn status_text_and_prometheus_snapshots() {
     let office = office("schedule: { at: \"23:45\", wait: 2h }\n");
     office.apply("2026-03-31T23:45").success();
+    wednesdays_backup(&office);
     office.apply("2026-04-01T23:45").success();
     let text = office
         .rota()
@@ -352,6 +361,7 @@ fn status_text_and_prometheus_snapshots() {
 fn the_same_disk_on_two_consecutive_nights_is_disk_not_swapped() {
     let office = office("");
     office.apply("2026-03-31").success();
+    wednesdays_backup(&office);
     office
         .apply("2026-04-01")
         .success()

@@ -11,12 +11,13 @@ use chrono_tz::Tz;
 
 use super::apply::Prepared;
 use super::session::Session;
+use super::verdict;
 use super::{CliError, Outcome};
 use crate::execute::{Outcome as ActionOutcome, Report};
 use crate::nightly::record::{self, WarningDetail};
 use crate::nightly::{DiskSeen, NotifyResult, RunError, RunOutcome, RunRecord, swap};
 use crate::notify;
-use crate::plan::Op;
+use crate::plan::{Op, Severity, WarningCode};
 use crate::policy::Policy;
 
 /// How far the run got, to say what kind of failure ended it.
@@ -174,7 +175,8 @@ impl Night {
                 record::runs_file(&policy.state_dir).display()
             );
         }
-        result
+        print!("{}", verdict::render(&self.record));
+        verdict::exit_status(&self.record, result)
     }
 
     /// The outcome, the error and the warnings that compare nights.
@@ -192,10 +194,10 @@ impl Night {
                 self.warn(&detail.code, &detail.message);
             }
         }
-        self.record.outcome = if self.record.warnings.is_empty() {
-            RunOutcome::Ok
-        } else {
-            RunOutcome::Warning
+        self.record.outcome = match self.worst() {
+            Some(Severity::Failure) => RunOutcome::Failed,
+            Some(Severity::Attention) => RunOutcome::Warning,
+            Some(Severity::Advisory) | None => RunOutcome::Ok,
         };
         if let Some(error) = error {
             self.record.outcome = RunOutcome::Failed;
@@ -208,6 +210,16 @@ impl Night {
             }
             self.record.error = Some(run_error);
         }
+    }
+
+    /// The worst severity of the night's warnings (a code this rota does not
+    /// know reads as attention).
+    fn worst(&self) -> Option<Severity> {
+        self.record
+            .warnings
+            .iter()
+            .map(|key| WarningCode::from_key(key).map_or(Severity::Attention, |c| c.severity()))
+            .max()
     }
 
     fn error_kind(&self, error: &CliError) -> String {

@@ -1,7 +1,7 @@
 //! The plan as JSON (`plan --format json`), with the stable fields of SPEC.md:
 //! `schema`, `at`, `today`, `backups[]` (name, business_day, size, tiers,
 //! locations, required_at), `actions[]` (id, op, backup, from, to, location,
-//! bytes, reason, after), `pending[]` and `warnings[]` (code, message). More
+//! bytes, reason, after), `pending[]` and `warnings[]` (code, severity, message). More
 //! fields may be added; none of these change meaning.
 //!
 //! [`to_json`] gives the plan in that shape (saved plans, tests); `plan
@@ -110,6 +110,9 @@ pub struct JsonPending {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JsonWarning {
     pub code: String,
+    /// `failure`, `attention` or `advisory` (see [`crate::plan::code`]).
+    #[serde(default)]
+    pub severity: String,
     pub message: String,
 }
 
@@ -211,6 +214,7 @@ impl JsonWarning {
     pub fn from_warning(warning: &Warning) -> JsonWarning {
         JsonWarning {
             code: warning.code.key().to_string(),
+            severity: warning.code.severity().key().to_string(),
             message: warning.message.clone(),
         }
     }

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod capture;
 mod changes;
+pub mod code;
 mod graph;
 mod guard;
 pub mod invariants;
@@ -27,8 +28,9 @@ use crate::retention::Reason;
 
 pub use build::make_plan;
 pub use changes::unsettled_reason;
+pub use code::{Severity, WarningCode};
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
-pub use warnings::{Warning, WarningCode, restore_test_due_on};
+pub use warnings::{Warning, restore_test_due_on};
 
 /// What an action does. Names as in SPEC.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]

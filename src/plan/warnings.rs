@@ -2,10 +2,8 @@
 //! written for the office manager and their IT person. Warnings never stop a
 //! plan; `apply` refuses only on the mass-delete guard.
 
-use std::fmt;
-
 use chrono::{Datelike, Months, NaiveDate};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::inventory::{Inventory, StrayReason};
 use crate::placement::{Role, Unavailable, World};
@@ -13,72 +11,7 @@ use crate::policy::{Policy, RestoreEvery};
 use crate::render::policy_summary::full_weekday;
 use crate::retention::Retention;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum WarningCode {
-    MissingBackup,
-    WrongDisk,
-    DiskFull,
-    UnlabelledDisk,
-    UnrecognizedFile,
-    RestoreTestDue,
-    NetworkVolume,
-    DuplicateLabel,
-    UnknownDisk,
-    ManifestUnreadable,
-    FutureBackup,
-    MassDelete,
-    UnverifiedCopy,
-    SourceMissing,
-    NoDisk,
-    UnsettledBackup,
-    ChangedBackup,
-    DiskNotSwapped,
-    UnencryptedMedia,
-    CaptureUnreadable,
-    CaptureNameTaken,
-    UnchangedCapture,
-}
-
-impl WarningCode {
-    pub fn key(self) -> &'static str {
-        match self {
-            WarningCode::MissingBackup => "missing-backup",
-            WarningCode::WrongDisk => "wrong-disk",
-            WarningCode::DiskFull => "disk-full",
-            WarningCode::UnlabelledDisk => "unlabelled-disk",
-            WarningCode::UnrecognizedFile => "unrecognized-file",
-            WarningCode::RestoreTestDue => "restore-test-due",
-            WarningCode::NetworkVolume => "network-volume",
-            WarningCode::DuplicateLabel => "duplicate-label",
-            WarningCode::UnknownDisk => "unknown-disk",
-            WarningCode::ManifestUnreadable => "manifest-unreadable",
-            WarningCode::FutureBackup => "future-backup",
-            WarningCode::MassDelete => "mass-delete",
-            WarningCode::UnverifiedCopy => "unverified-copy",
-            WarningCode::SourceMissing => "source-missing",
-            WarningCode::NoDisk => "no-disk",
-            WarningCode::UnsettledBackup => "unsettled-backup",
-            WarningCode::ChangedBackup => "changed-backup",
-            WarningCode::DiskNotSwapped => "disk-not-swapped",
-            WarningCode::UnencryptedMedia => "unencrypted-media",
-            WarningCode::CaptureUnreadable => "capture-unreadable",
-            WarningCode::CaptureNameTaken => "capture-name-taken",
-            WarningCode::UnchangedCapture => "unchanged-capture",
-        }
-    }
-}
-
-impl fmt::Display for WarningCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
-impl Serialize for WarningCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.key())
-    }
-}
+pub use super::code::WarningCode;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
@@ -150,7 +83,8 @@ fn source_warnings(inventory: &Inventory, warnings: &mut Vec<Warning>) {
     }
 }
 
-/// Open days in the recent window (not before the first backup) with no backup.
+/// Open days in the recent window (not before the first backup) after the
+/// newest backup: the days the practice software has written nothing since.
 fn missing_backups(policy: &Policy, world: &World, today: NaiveDate, warnings: &mut Vec<Warning>) {
     let Some(first) = world.backups.first().map(|b| b.dated.business_day) else {
         warnings.push(Warning::new(
@@ -165,12 +99,19 @@ fn missing_backups(policy: &Policy, world: &World, today: NaiveDate, warnings: &
         .business_days
         .limit()
         .clamp(MISSING_WINDOW_DAYS, 60);
-    let have: std::collections::HashSet<NaiveDate> =
-        world.backups.iter().map(|b| b.dated.business_day).collect();
+    // Only the open days since the newest backup (not dated after today):
+    // a night whose own backup is there did its job, and an older gap was
+    // that night's failure (doctor and the report keep it in view).
+    let newest = world
+        .backups
+        .iter()
+        .map(|b| b.dated.business_day)
+        .filter(|day| *day <= today)
+        .max();
     let mut missing: Vec<NaiveDate> = calendar
         .latest_open_days_since(today, window, first)
         .into_iter()
-        .filter(|day| !have.contains(day))
+        .filter(|day| newest.is_none_or(|newest| *day > newest))
         .collect();
     missing.reverse();
     for day in missing {

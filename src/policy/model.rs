@@ -47,6 +47,10 @@ pub struct Source {
     /// How long a backup must have gone unchanged (by the real clock) before
     /// it is copied: younger ones are still being written (`source.settle`).
     pub settle: Span,
+    /// Open days without a new backup after which deletions stop
+    /// (`source.stale_after`, safety invariant 13): the practice software
+    /// stopped writing, or the clock jumped ahead.
+    pub stale_after: u32,
     /// A fixed-name file or folder the practice software overwrites each
     /// night (`source.capture`): rota copies it into `path` under `pattern`,
     /// named by its modification time, and rotates those captures.

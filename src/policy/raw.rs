@@ -195,6 +195,8 @@ pub struct RawSource {
     #[serde(default)]
     pub settle: Option<Text>,
     #[serde(default)]
+    pub stale_after: Option<u64>,
+    #[serde(default)]
     pub capture: Option<Text>,
 }
 

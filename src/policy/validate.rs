@@ -31,6 +31,9 @@ pub const DEFAULT_MIN_BACKUPS: u32 = 4;
 pub const DEFAULT_STATE_DIR: &str = ".rota";
 /// `source.settle`: a backup unchanged for ten minutes is finished.
 pub const DEFAULT_SETTLE: Span = Span(std::time::Duration::from_secs(600));
+/// `source.stale_after`: a week of open days without a new backup stops
+/// deletions.
+pub const DEFAULT_STALE_AFTER: u32 = 5;
 
 /// Where connected disks appear when `mount_search` is not given.
 pub fn default_mount_search() -> Vec<String> {

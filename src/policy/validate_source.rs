@@ -1,6 +1,7 @@
 //! `source:`: where the practice software writes its backups and how to read
 //! them — the folder, the name pattern, keep_last, reserve, whether the backups
-//! are already encrypted, how long one must settle before it is copied, and
+//! are already encrypted, how long one must settle before it is copied, after how
+//! many open days without a new one deletions stop, and
 //! the export rota captures (`capture`).
 //! Hooked from `validate.rs`; it only reports problems.
 
@@ -12,7 +13,7 @@ use super::model::Source;
 use super::pattern_problem::pattern_problem;
 use super::raw::{RawSource, Text};
 use super::source_map::KeyPath;
-use super::validate::{DEFAULT_KEEP_LAST, DEFAULT_SETTLE, Validator};
+use super::validate::{DEFAULT_KEEP_LAST, DEFAULT_SETTLE, DEFAULT_STALE_AFTER, Validator};
 use crate::calendar::NamePattern;
 
 impl Validator {
@@ -23,6 +24,7 @@ impl Validator {
         let reserve = self.reserve(raw.reserve.as_ref(), &path.key("reserve"));
         let encrypted = self.yes_no(raw.encrypted.as_ref(), &path.key("encrypted"));
         let settle = self.settle(raw.settle.as_ref(), &path.key("settle"));
+        let stale_after = self.stale_after(raw.stale_after, &path.key("stale_after"));
         let capture = raw
             .capture
             .as_ref()
@@ -34,8 +36,28 @@ impl Validator {
             reserve,
             encrypted,
             settle,
+            stale_after,
             capture,
         }
+    }
+
+    /// `source.stale_after`: at least one open day (zero would stop every
+    /// deletion before each night's backup arrived).
+    fn stale_after(&mut self, value: Option<u64>, path: &KeyPath) -> u32 {
+        let days = self.small_number(value, DEFAULT_STALE_AFTER, path);
+        if days == 0 {
+            self.push(
+                Problem::error(
+                    "stale-after-zero",
+                    path.clone(),
+                    "stale_after is 0: deletions would stop every night before its backup arrives",
+                )
+                .label("must be at least 1")
+                .help("the number of open days without a new backup after which rota stops deleting, e.g. `stale_after: 5`"),
+            );
+            return DEFAULT_STALE_AFTER;
+        }
+        days
     }
 
     /// `source.capture`: a path like any other, but never the source folder

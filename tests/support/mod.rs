@@ -161,6 +161,11 @@ impl Rota {
     }
 }
 
+/// Whether apply's stderr says only that the night failed by its warnings.
+pub fn is_failed_night_only(stderr: &str) -> bool {
+    stderr.contains("tonight's run failed:") && !stderr.contains("actions were not done")
+}
+
 fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
     thread::spawn(move || {
         let mut bytes = Vec::new();
@@ -201,6 +206,18 @@ impl Output {
     #[track_caller]
     pub fn failure(self) -> Output {
         self.code(1)
+    }
+
+    /// An `apply` that did all its work: exit 0, or exit 1 only because the
+    /// night met a failure-severity warning (no disk, a missing backup, ...):
+    /// never a failed action, a refusal or an error.
+    #[track_caller]
+    pub fn night_done(self) -> Output {
+        match self.status.code() {
+            Some(0) => self,
+            Some(1) if is_failed_night_only(&self.stderr) => self,
+            _ => self.fail("expected an apply that did all its work"),
+        }
     }
 
     #[track_caller]
