@@ -38,8 +38,11 @@ for t in names:
     # Finished when the name says, as the practice software's are: settled.
     stamp = t.replace(tzinfo=datetime.timezone.utc).timestamp()
     os.utime(path, (stamp, stamp))
-# Each disk holds the copies of its weekdays' backups from the last 20,000 hours.
+# Each disk holds the copies of its weekdays' backups from the last 20,000 hours,
+# and the server's catalog records them as rota wrote them (safety invariant
+# 14: a manifest entry the catalog has no record of justifies no deletion).
 days = {"D1": (0, 5), "D2": (1, 6), "D3": (2,), "D4": (3,), "D5": (4,)}
+catalog = {"rota_catalog": 1, "disks": {}, "targets": {}}
 for label, weekdays in days.items():
     disk = os.path.join(work, "disks", label)
     ident = json.load(open(os.path.join(disk, ".rota-disk.json")))["id"]
@@ -53,5 +56,8 @@ for label, weekdays in days.items():
                            "copied_at": "2026-01-01T00:00:00Z", "verified_at": "2026-01-01T00:00:00Z"})
     json.dump({"rota_manifest": 1, "disk_id": ident, "label": label, "algorithm": "blake3", "copies": copies, "last_verified": None},
               open(os.path.join(disk, "rota", ".rota-manifest.json"), "w"))
+    catalog["disks"][ident] = {"label": label, "last_seen": "2026-01-01T00:00:00Z", "last_mount": disk, "copies": copies}
+os.makedirs(os.path.join(work, "state"), exist_ok=True)
+json.dump(catalog, open(os.path.join(work, "state", "catalog.json"), "w"))
 PY
 touch "$work/ready"

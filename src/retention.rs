@@ -6,8 +6,8 @@
 //! and a month with no backup still counts as one of the 12 months kept.
 //!
 //! Two rules keep a wrong clock or `--at` from condemning backups: a backup whose
-//! business day is after today is always held ([`Reason::Future`]), and holds are
-//! absolute.
+//! business day is after today is always held ([`Reason::Future`]) and never
+//! takes a place among the newest (`last`), and holds are absolute.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -141,7 +141,7 @@ pub fn retain(
             reasons[index].push(Reason::Tier { tier, period });
         }
     }
-    for (rank, index) in newest(backups, retain.last).into_iter().enumerate() {
+    for (rank, index) in newest(backups, retain.last, today).into_iter().enumerate() {
         reasons[index].push(Reason::Newest { rank: rank + 1 });
     }
     for (index, backup) in backups.iter().map(AsRef::as_ref).enumerate() {
@@ -249,12 +249,16 @@ fn earliest(backups: &[impl AsRef<Dated>]) -> NaiveDate {
 }
 
 /// Indices of the `count` newest backups (by wall-clock time), newest first.
-fn newest(backups: &[impl AsRef<Dated>], count: Count) -> Vec<usize> {
+/// A backup dated after today never takes one of their places (safety
+/// invariant 13: a wrong clock must not push real backups out).
+fn newest(backups: &[impl AsRef<Dated>], count: Count, today: NaiveDate) -> Vec<usize> {
     let newer_first = |a: &usize, b: &usize| {
         let (a, b) = (backups[*a].as_ref(), backups[*b].as_ref());
         b.order().cmp(&a.order())
     };
-    let mut order: Vec<usize> = (0..backups.len()).collect();
+    let mut order: Vec<usize> = (0..backups.len())
+        .filter(|index| backups[*index].as_ref().business_day <= today)
+        .collect();
     let count = count.limit();
     // Only the newest few are ever wanted: picked out before sorting.
     if count < order.len() {

@@ -191,6 +191,7 @@ impl SyntheticOffice {
             last_restore_test: self.last_restore_test,
             observed_at: None,
             capture: None,
+            accepted_changes: Default::default(),
         }
     }
 
@@ -211,6 +212,7 @@ impl SyntheticOffice {
             last_verified: None,
             copies: disk.copies.clone(),
             strays: Vec::new(),
+            unconfirmed: Default::default(),
             manifest_error: None,
             space_when_seen: Some(space),
         }

@@ -1,6 +1,6 @@
 //! Safety invariants 10 and 11 over random nights: the practice software
-//! writes backups late, rewrites old ones, and grows tonight's while `apply`
-//! runs; staff swap the disks. Whatever the order, every backup the server
+//! writes backups late, re-runs tonight's job after rota copied it, and grows
+//! tonight's while `apply` runs; staff swap the disks. Whatever the order, every backup the server
 //! pruned must be on a disk byte for byte as it finally was, and no copy a
 //! disk counts differs from the backup the server still has.
 
@@ -71,14 +71,6 @@ impl Software<'_> {
         self.written
             .insert(backup.to_string(), hash_path(&path).unwrap());
     }
-
-    fn on_server(&self) -> Vec<String> {
-        self.written
-            .keys()
-            .filter(|b| self.office.office.source().join(b).exists())
-            .cloned()
-            .collect()
-    }
 }
 
 /// `apply` while a thread appends to `backup` in bursts.
@@ -146,15 +138,14 @@ fn fortnight(seed: u64) -> usize {
                 software.settle(&tonight);
                 office.apply(&at).no_panic();
             }
-            // The software rewrites an older backup, then writes tonight's.
+            // The software re-runs tonight's job after rota copied it (the
+            // same night: a change rota copies again). A rewrite of an
+            // older backup is tampering (invariant 12): see apply_distrust.
             _ => {
-                let older = software.on_server();
-                if !older.is_empty() {
-                    let victim = &older[dice.roll(older.len() as u64) as usize];
-                    software.write(victim, fill ^ 0x55, size + 1, true);
-                }
                 software.write(&tonight, fill, size, true);
-                office.apply(&at).no_panic();
+                office.apply(&format!("{at}T23:00")).no_panic();
+                software.write(&tonight, fill ^ 0x55, size + 1, true);
+                office.apply(&format!("{at}T23:30")).no_panic();
             }
         }
         if dice.roll(3) == 0 {

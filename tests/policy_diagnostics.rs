@@ -130,6 +130,12 @@ broken_policies! {
     utf16: "utf16" => ["not-utf8"];
     latin_encoding: "latin-encoding" => ["not-utf8"];
     alias_bomb: "alias-bomb" => ["alias-expansion"];
+    source_on_a_disk: "source-on-a-disk" => ["source-on-disk", "state-on-disk"];
+    disks_inside_the_source: "disks-inside-the-source" => [
+        "stale-after-zero",
+        "disk-in-source",
+        "offsite-on-disk",
+    ];
 }
 
 #[test]

@@ -251,6 +251,16 @@ fn begin_error(error: BeginError) -> CliError {
              then run `rota apply` again",
             )
         }
+        BeginError::Journal { ref path, .. } => CliError::failed_with_help(
+            error.to_string(),
+            format!(
+                "the journal is damaged: move it aside (e.g. `mv {} {}.damaged`) and run `rota \
+                 apply` again. It only lets rota finish a run that was cut off; the disks, the \
+                 catalog and the audit log do not depend on it",
+                path.display(),
+                path.display()
+            ),
+        ),
         BeginError::Catalog(_) => CliError::failed_with_help(
             error.to_string(),
             "move the file aside and run `rota disk list` again: rota rebuilds the catalog \

@@ -35,7 +35,7 @@ pub enum DiskCommand {
 /// Label a disk so rota recognises it wherever it is mounted
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota disk init /Volumes/MON --label MON\n      writes /Volumes/MON/.rota-disk.json (label and a unique id) and an empty\n      rota/ folder for the copies; prints what to write on the disk's sticker\n\n  rota disk init /Volumes/MON --label MON --policy rota.yaml\n      also checks the label against the policy and that the folder is not\n      the backup folder itself\n\n  rota disk init /Volumes/OLD --label FRI --force\n      relabel a disk that already has a label (it keeps its id, so rota's\n      catalog follows the disk to its new label)\n\nA disk is known by its label file, never by where it is mounted: two disks\nboth labelled MON are told apart by their ids, and rota reports it."
+    after_help = "Examples:\n  rota disk init /Volumes/MON --label MON\n      writes /Volumes/MON/.rota-disk.json (label and a unique id) and an empty\n      rota/ folder for the copies; prints what to write on the disk's sticker\n\n  rota disk init /Volumes/MON --label MON --policy rota.yaml\n      also checks the label against the policy and that the folder is not\n      the backup folder itself\n\n  rota disk init /Volumes/OLD --label FRI --force\n      relabel a disk that already has a label (it keeps its id, so rota's\n      catalog follows the disk to its new label)\n\n  rota disk init /Volumes/MON-COPY --label THU --force --new-id\n      a disk cloned from another carries the same id: give it one of its own\n\nA disk is known by its label file, never by where it is mounted: two disks\nboth labelled MON are told apart by their ids, and rota reports it."
 )]
 pub struct InitArgs {
     /// The disk's folder, where it is mounted (e.g. /Volumes/MON)
@@ -49,6 +49,10 @@ pub struct InitArgs {
     /// Replace an existing label (the disk keeps its id)
     #[arg(long)]
     pub force: bool,
+    /// With --force: give the disk a new id, for a disk cloned from another
+    /// (both carry the same id). Its copies count again once rota re-reads them
+    #[arg(long, requires = "force")]
+    pub new_id: bool,
 }
 
 pub fn run(args: &DiskArgs, no_color: bool) -> Result<Outcome, CliError> {
@@ -87,7 +91,10 @@ fn run_init(args: &InitArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
     // a phantom disk under the old label that still seems to hold its copies.
     // A retired disk labelled again is a new medium in the rotation: a fresh
     // id, so the catalog's record of the retired one stays as it was.
-    let written = match previous.as_ref().filter(|p| p.retired_at.is_none()) {
+    // A clone (`--new-id`) must stop sharing its original's id: a fresh one,
+    // and the catalog has no record of its copies until rota re-reads them.
+    let keeps_id = |p: &&DiskLabel| p.retired_at.is_none() && !args.new_id;
+    let written = match previous.as_ref().filter(keeps_id) {
         Some(previous) => {
             let relabelled = label::DiskLabel {
                 label: args.label.clone(),

@@ -3,6 +3,7 @@
 //! environment and arbitrary files; everything it calls below is pure or goes
 //! through the inventory scanner and the executor.
 
+mod accept_change;
 mod apply;
 mod check;
 mod decrypt;
@@ -26,6 +27,7 @@ mod session;
 mod sheet;
 mod simulate;
 mod status;
+pub mod user;
 mod verdict;
 mod verify;
 mod volumes;
@@ -72,6 +74,7 @@ enum Command {
     Check(check::CheckArgs),
     Plan(plan::PlanArgs),
     Apply(apply::ApplyArgs),
+    AcceptChange(accept_change::AcceptChangeArgs),
     Sheet(sheet::SheetArgs),
     Explain(explain::ExplainArgs),
     Disk(disk::DiskArgs),
@@ -130,6 +133,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Restore(args) => restore::run(&args, no_color),
         Command::Report(args) => media_report::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
+        Command::AcceptChange(args) => accept_change::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
         Command::Status(args) => status::run(&args, no_color),
         Command::Schedule(args) => schedule::run(&args, no_color),

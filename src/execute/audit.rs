@@ -59,6 +59,12 @@ pub struct AuditRecord {
     pub archived_to: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub recovered: bool,
+    /// Set on a second line for the same deletion when it did not happen
+    /// after all (the rename failed: the copy kept its name): why. The audit
+    /// line is written before the copy loses its name (invariant 15), so a
+    /// failure after it is recorded this way; [`read`] drops both lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_done: Option<String>,
 }
 
 impl AuditRecord {
@@ -87,6 +93,7 @@ impl AuditRecord {
             plan_at: started.plan_at.clone(),
             archived_to: started.archived_to.clone(),
             recovered,
+            not_done: None,
         }
     }
 }
@@ -101,9 +108,23 @@ pub fn append(fs: &Fs, state_dir: &Path, record: &AuditRecord) -> io::Result<()>
     json_lines::append(&path(state_dir), record)
 }
 
-/// Every record of the log (lines that do not parse are skipped).
+/// Every deletion of the log (lines that do not parse are skipped, and a
+/// deletion a later line says did not happen is left out with that line).
 pub fn read(state_dir: &Path) -> io::Result<Vec<AuditRecord>> {
-    json_lines::read(&path(state_dir))
+    let records: Vec<AuditRecord> = json_lines::read(&path(state_dir))?;
+    let undone: Vec<(String, usize, String, PathBuf)> = records
+        .iter()
+        .filter(|r| r.not_done.is_some())
+        .map(|r| (r.run.clone(), r.action, r.backup.clone(), r.path.clone()))
+        .collect();
+    Ok(records
+        .into_iter()
+        .filter(|r| {
+            !undone.iter().any(|(run, action, backup, path)| {
+                &r.run == run && r.action == *action && &r.backup == backup && &r.path == path
+            })
+        })
+        .collect())
 }
 
 /// Whether the log already has the line of this run's deletion of `backup`
@@ -141,7 +162,21 @@ mod tests {
             plan_at: String::from("2026-03-31T23:59:00-04:00"),
             archived_to: None,
             recovered: false,
+            not_done: None,
         }
+    }
+
+    #[test]
+    fn a_deletion_a_later_line_says_did_not_happen_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fs = Fs::default();
+        append(&fs, dir.path(), &record(1)).unwrap();
+        append(&fs, dir.path(), &record(2)).unwrap();
+        let mut undone = record(2);
+        undone.not_done = Some(String::from("permission denied"));
+        append(&fs, dir.path(), &undone).unwrap();
+        let read = read(dir.path()).unwrap();
+        assert_eq!(read, vec![record(1)]);
     }
 
     #[test]

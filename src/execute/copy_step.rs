@@ -17,7 +17,7 @@ use super::copy::{self, CopyFailure, kind_word};
 use super::delete::remove_tree;
 use super::effects::Fs;
 use super::failure::{Done, Failure, Refusal, refused};
-use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
+use super::places::{Absence, Place, PlaceKind, confirmed_by, entry_kind, entry_size, present};
 use super::step::{Step, Wrote};
 use crate::content_hash;
 use crate::inventory::{
@@ -64,7 +64,13 @@ impl Step<'_, '_> {
         let vouched = |r: &CopyRecord| {
             target.path_of(r) == final_path && present(&final_path, r) && of_current(r)
         };
-        if manifest.get(name).is_some_and(vouched) {
+        // Already there only as rota recorded it: a manifest entry the
+        // catalog does not confirm is re-read and adopted (invariant 14).
+        let confirmed = |r: &CopyRecord| confirmed_by(&self.run.catalog, &target, r);
+        if manifest
+            .get(name)
+            .is_some_and(|r| vouched(r) && confirmed(r))
+        {
             return Ok(Done {
                 already: true,
                 ..Done::default()
@@ -386,7 +392,7 @@ impl Step<'_, '_> {
             .expect("disks and targets have manifests");
         let mut manifest = Manifest::load_for(&target.folder, &id, &label)
             .map_err(|error| manifest_failure(error.to_string()))?;
-        manifest.record(CopyRecord {
+        let record = CopyRecord {
             name: action.backup.clone(),
             size: action.bytes,
             kind: action.kind,
@@ -395,7 +401,8 @@ impl Step<'_, '_> {
             verified_at: Some(self.now),
             ciphertext_hash,
             fingerprint,
-        });
+        };
+        manifest.record(record.clone());
         self.run
             .fs
             .record("manifest")
@@ -403,8 +410,10 @@ impl Step<'_, '_> {
         manifest
             .save(&target.folder)
             .map_err(|error| manifest_failure(error.to_string()))?;
+        // The catalog records the copy rota wrote and verified, from rota's
+        // own hands: what later lets the server prune (invariant 14).
         self.run
-            .update_catalog(target, self.now)
+            .update_catalog(target, &action.backup, Some(record), self.now)
             .map_err(|error| manifest_failure(error.to_string()))
     }
 
@@ -438,7 +447,15 @@ impl Step<'_, '_> {
                 what,
             },
             CopyFailure::Target { path, error } => {
-                if let Err(absence) = target.check_present() {
+                // A full or read-only disk is still there: say what it is,
+                // not "disconnected" (its label may not even be readable).
+                let unplugged = !matches!(
+                    error.kind(),
+                    std::io::ErrorKind::StorageFull
+                        | std::io::ErrorKind::QuotaExceeded
+                        | std::io::ErrorKind::ReadOnlyFilesystem
+                );
+                if unplugged && let Err(absence) = target.check_present() {
                     return Failure::DiskGone {
                         location: target.location.to_string(),
                         absence,

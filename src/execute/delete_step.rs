@@ -6,9 +6,9 @@
 //! verified copy somewhere else, by a fresh look at the manifests.
 //!
 //! Then, in an order that survives a crash at any point (see the journal):
-//! the backup's name is taken away in one rename, the data is overwritten
-//! (destroy) and removed, the audit log gets its line, and the manifest and
-//! the catalog forget the copy.
+//! the audit log gets its line, the backup's name is taken away in one
+//! rename, the data is overwritten (destroy) and removed, and the manifest
+//! and the catalog forget the copy.
 //!
 //! At an off-site target the copy may be on its remote too: `remote_delete`
 //! deletes it there first.
@@ -19,7 +19,7 @@ use super::audit::{self, AuditRecord};
 use super::delete::{overwrite_tree, remove_tree};
 use super::failure::{Done, Failure, Refusal, refused};
 use super::journal::{Entry, Started};
-use super::places::{Place, entry_kind, entry_size, present};
+use super::places::{Place, confirmed_by, entry_kind, entry_size, present};
 use super::step::{Doomed, Step};
 use crate::content_hash;
 use crate::inventory::{fingerprint_of, layout};
@@ -75,9 +75,13 @@ impl Step<'_, '_> {
     }
 
     /// Takes one checked copy away, in an order that survives a crash at any
-    /// point: the journal entry, the name taken away in one rename, the data
-    /// overwritten (destroy) and removed, the audit line, then the manifest
-    /// and the catalog forget it.
+    /// point and leaves no deletion unrecorded (safety invariant 15): the
+    /// journal entry, the audit line, the name taken away in one rename (to a
+    /// `.rota-deleting-` name), the data overwritten (destroy) and removed,
+    /// then the manifest and the catalog forget it. A rename that fails (the
+    /// copy is still there) adds a line saying the deletion did not happen; a
+    /// removal that fails after the rename leaves the renamed data for the
+    /// next run to finish (its deletion is on record).
     pub(super) fn take_out(
         &mut self,
         action: &Action,
@@ -90,7 +94,7 @@ impl Step<'_, '_> {
         );
         let temp = place
             .folder
-            .join(layout::partial_name(&self.run.run_id, &stored_name));
+            .join(layout::deleting_name(&self.run.run_id, &stored_name));
         let started = Started {
             backup: doomed.backup.clone(),
             kind: doomed.kind,
@@ -103,18 +107,22 @@ impl Step<'_, '_> {
             ..self.started(action, place, doomed.op)
         };
         self.journal_entry(&Entry::ActionStarted(Box::new(started.clone())))?;
-        let result = self.take_away(place, &doomed.path, &temp, doomed.op);
-        if let Err(failure) = result {
+        if let Err(failure) = self.audit(&started) {
             self.journal_end(action, Some(&failure));
             return Err(failure);
         }
-        // From here the copy is gone: log it before anything else can fail.
-        // Without the audit line the journal entry stays open, and the next
-        // run writes it.
-        self.audit(&started)?;
+        if let Err(failure) = self.rename_away(place, &doomed.path, &temp) {
+            self.audit_not_done(&started, &failure);
+            self.journal_end(action, Some(&failure));
+            return Err(failure);
+        }
+        // The backup's name is gone: whatever happens to its data now, the
+        // manifest and the catalog must stop counting the copy.
+        let removed = self.destroy_and_remove(place, &temp, doomed.op);
         let forgotten = self.forget(place, &doomed.backup);
-        self.journal_end(action, forgotten.as_ref().err());
-        forgotten
+        let result = removed.and(forgotten);
+        self.journal_end(action, result.as_ref().err());
+        result
     }
 
     /// The name must be a backup's, and no hold may cover it.
@@ -176,8 +184,12 @@ impl Step<'_, '_> {
                     Refusal::Manifest(error.to_string()),
                 ));
             }
+            // The hash the audit log records is one rota verified: a copy
+            // the catalog does not confirm is hashed before it goes.
             Some(Ok(manifest)) => match manifest.get(name) {
-                Some(record) if present(path, record) => Some(record.hash.clone()),
+                Some(record) if present(path, record) => {
+                    confirmed_by(&self.run.catalog, place, record).then(|| record.hash.clone())
+                }
                 _ => return Err(refused(action, &place.location, Refusal::NotRecorded)),
             },
         };
@@ -213,31 +225,52 @@ impl Step<'_, '_> {
         })
     }
 
-    /// Renames the entry to a temporary name, overwrites it if destroying,
-    /// and removes it.
-    pub(super) fn take_away(
+    /// Takes the backup's name away: one rename to `doomed`, made durable.
+    pub(super) fn rename_away(
         &self,
         place: &Place,
         path: &Path,
+        doomed: &Path,
+    ) -> Result<(), Failure> {
+        let fs = &self.run.fs;
+        let location = place.location.to_string();
+        fs.rename(path, doomed).map_err(|error| {
+            Failure::from_target_io(&location, path.to_path_buf(), "removing", &error)
+        })?;
+        fs.sync_dir(&place.folder).map_err(|error| {
+            Failure::from_target_io(&location, place.folder.clone(), "flushing", &error)
+        })
+    }
+
+    /// Overwrites the renamed data if destroying, and removes it.
+    pub(super) fn destroy_and_remove(
+        &self,
+        place: &Place,
         doomed: &Path,
         op: Op,
     ) -> Result<(), Failure> {
         let fs = &self.run.fs;
         let location = place.location.to_string();
-        let io = |doing: &'static str, at: &Path| {
+        let io = |doing: &'static str| {
             let location = location.clone();
-            let at = at.to_path_buf();
-            move |error: std::io::Error| Failure::from_target_io(&location, at, doing, &error)
+            move |error: std::io::Error| {
+                Failure::from_target_io(&location, doomed.to_path_buf(), doing, &error)
+            }
         };
-        fs.rename(path, doomed).map_err(io("removing", path))?;
-        fs.sync_dir(&place.folder)
-            .map_err(io("flushing", &place.folder))?;
         if op == Op::Destroy {
-            overwrite_tree(fs, doomed).map_err(io("overwriting", doomed))?;
+            overwrite_tree(fs, doomed).map_err(io("overwriting"))?;
         }
         // No flush after this: if the removal is lost to a power cut, the
         // temporary name comes back and the next run removes it again.
-        remove_tree(fs, doomed).map_err(io("removing", doomed))
+        remove_tree(fs, doomed).map_err(io("removing"))
+    }
+
+    /// The audit line saying the deletion logged just before did not happen
+    /// (the copy kept its name). Best effort: the failure is reported anyway.
+    fn audit_not_done(&self, started: &Started, failure: &Failure) {
+        let mut record = AuditRecord::of_deletion(started, (self.run.clock)(), false);
+        record.not_done = Some(failure.to_string());
+        let _ = audit::append(&self.run.fs, &self.run.policy.state_dir, &record);
     }
 
     pub(super) fn audit(&self, started: &Started) -> Result<(), Failure> {
@@ -271,7 +304,7 @@ impl Step<'_, '_> {
             .save(&place.folder)
             .map_err(|error| failure(error.to_string()))?;
         self.run
-            .update_catalog(place, self.now)
+            .update_catalog(place, backup, None, self.now)
             .map_err(|error| failure(error.to_string()))
     }
 }

@@ -16,6 +16,12 @@ use crate::render::format::bytes;
 pub enum Failure {
     /// The target disk ran out of space.
     DiskFull { location: String },
+    /// The disk has free bytes but no inodes (file slots) left: nothing more
+    /// can be created on it this run.
+    OutOfInodes { location: String },
+    /// The disk's file system is mounted read-only (or was remounted so
+    /// after an error): nothing can be written to it this run.
+    ReadOnly { location: String },
     /// A disk the action needs is not (or no longer) connected.
     DiskGone { location: String, absence: Absence },
     /// The operating system refused access.
@@ -98,12 +104,18 @@ impl Failure {
         error: &io::Error,
     ) -> Failure {
         match error.kind() {
+            io::ErrorKind::StorageFull if crate::inventory::inodes::out_of_inodes(&path) => {
+                Failure::OutOfInodes {
+                    location: location.to_string(),
+                }
+            }
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Failure::DiskFull {
                 location: location.to_string(),
             },
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                Failure::PermissionDenied { path, doing }
-            }
+            io::ErrorKind::ReadOnlyFilesystem => Failure::ReadOnly {
+                location: location.to_string(),
+            },
+            io::ErrorKind::PermissionDenied => Failure::PermissionDenied { path, doing },
             _ => Failure::Io {
                 doing: doing.to_string(),
                 path,
@@ -114,13 +126,21 @@ impl Failure {
 
     /// Whether later copies to the same location are pointless after this.
     pub fn blocks_location(&self) -> bool {
-        matches!(self, Failure::DiskFull { .. } | Failure::DiskGone { .. })
+        matches!(
+            self,
+            Failure::DiskFull { .. }
+                | Failure::OutOfInodes { .. }
+                | Failure::ReadOnly { .. }
+                | Failure::DiskGone { .. }
+        )
     }
 
     /// A short word for summaries: "disk full", "permission denied", ...
     pub fn kind(&self) -> &'static str {
         match self {
             Failure::DiskFull { .. } => "disk full",
+            Failure::OutOfInodes { .. } => "no room for more files",
+            Failure::ReadOnly { .. } => "disk read-only",
             Failure::DiskGone { .. } => "disk not connected",
             Failure::PermissionDenied { .. } => "permission denied",
             Failure::SourceVanished { .. } => "backup vanished",
@@ -143,6 +163,17 @@ impl fmt::Display for Failure {
             Failure::DiskFull { location } => write!(
                 f,
                 "disk {location} is full; free space on it or use a larger disk"
+            ),
+            Failure::OutOfInodes { location } => write!(
+                f,
+                "disk {location} has free space but no room for more files (its file system ran \
+                 out of inodes, as with many small files); nothing more is written to it tonight: \
+                 remove old files from it, or reformat it with more inodes"
+            ),
+            Failure::ReadOnly { location } => write!(
+                f,
+                "disk {location} is read-only (mounted read-only, or its file system needs repair: \
+                 run Disk Utility's First Aid or fsck); nothing is written to it tonight"
             ),
             Failure::DiskGone { location, absence } => match absence {
                 Absence::NotConnected => write!(f, "disk {location} is not connected"),

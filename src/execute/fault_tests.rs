@@ -192,3 +192,86 @@ fn a_source_that_changes_while_it_is_copied_fails_the_copy() {
     assert!(!office.copies("MON").join(name("2026-03-30")).exists());
     no_partials(&office);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_disk_says_read_only_and_gets_no_more_copies() {
+    let office = office();
+    let fs = hook(|effect| match effect {
+        Effect::CreateFile(_) | Effect::Write { .. } if under(effect, "disks/TUE") => {
+            Err(os_error(libc::EROFS))
+        }
+        _ => Ok(()),
+    });
+    let report = office.apply(AT, fs);
+    let Outcome::Failed(failure) = outcome(&report, Op::Copy, "2026-03-31") else {
+        panic!("{:#?}", report.outcomes)
+    };
+    assert_eq!(
+        failure,
+        &Failure::ReadOnly {
+            location: "TUE".into()
+        }
+    );
+    assert!(
+        failure.to_string().contains("disk TUE is read-only"),
+        "{failure}"
+    );
+    assert!(failure.blocks_location(), "not retried within the run");
+    no_partials(&office);
+}
+
+#[cfg(unix)]
+#[test]
+fn invariant_15_a_deletion_that_fails_after_its_rename_is_on_record_and_finished_next_run() {
+    let office = office();
+    let failed_once = Mutex::new(false);
+    // The renamed copy cannot be removed (a folder the job may not write).
+    let fs = hook(move |effect| {
+        let mut failed = failed_once.lock().unwrap();
+        if let Effect::RemoveFile(path) = effect
+            && path.to_string_lossy().contains(".rota-deleting-")
+            && !*failed
+        {
+            *failed = true;
+            return Err(os_error(libc::EACCES));
+        }
+        Ok(())
+    });
+    let report = office.apply(AT, fs);
+    let (action, _) = report
+        .outcomes
+        .iter()
+        .find(|(_, o)| matches!(o, Outcome::Failed(_)))
+        .unwrap_or_else(|| panic!("{:#?}", report.outcomes));
+    assert!(action.op.deletes(), "{action:?}");
+    let logged = |backup: &str| {
+        super::audit::read(&office.policy.state_dir)
+            .unwrap()
+            .iter()
+            .filter(|r| r.backup == backup)
+            .count()
+    };
+    assert_eq!(
+        logged(&action.backup),
+        1,
+        "on record before it lost its name"
+    );
+    let leftovers = |folder: &std::path::Path| -> Vec<String> {
+        Office::names(folder)
+            .into_iter()
+            .filter(|n| n.starts_with(".rota-deleting-"))
+            .collect()
+    };
+    let folders = [
+        office.path("source"),
+        office.copies("MON"),
+        office.copies("TUE"),
+    ];
+    assert_eq!(folders.iter().map(|f| leftovers(f).len()).sum::<usize>(), 1);
+    // The next run finishes it: removed and counted, logged once.
+    let report = office.apply(AT, Fs::default());
+    assert_eq!(report.failed(), 0, "{:#?}", report.outcomes);
+    assert_eq!(folders.iter().map(|f| leftovers(f).len()).sum::<usize>(), 0);
+    assert_eq!(logged(&action.backup), 1, "never logged twice");
+}

@@ -33,6 +33,7 @@
 //! failures. This module never reads the wall clock itself: the caller passes
 //! the run's instant and a clock for the audit log.
 
+pub mod accept;
 pub mod audit;
 mod cache;
 mod capture_step;
@@ -45,6 +46,7 @@ mod encrypted;
 mod encrypted_disk;
 pub mod failure;
 pub mod journal;
+mod leftovers;
 pub mod lock;
 mod offsite_step;
 pub mod places;

@@ -235,6 +235,7 @@ impl Places {
                 Some(Ok(manifest)) => manifest
                     .get(name)
                     .filter(|record| present(&place.path_of(record), record))
+                    .filter(|record| confirmed_by(catalog, place, record))
                     .map(|record| Holder::of_record(location, record)),
                 Some(Err(_)) => None,
             };
@@ -251,6 +252,20 @@ impl Places {
         }
         holders
     }
+}
+
+/// Whether this server's catalog recorded the copy a disk's manifest lists
+/// as rota wrote it (safety invariant 14: a manifest can be edited). Off-site
+/// staging folders have no catalog record of their own: their manifest counts.
+pub(super) fn confirmed_by(catalog: &Catalog, place: &Place, record: &CopyRecord) -> bool {
+    let Some(id) = place.disk_id() else {
+        return true;
+    };
+    catalog
+        .disks
+        .get(id)
+        .and_then(|disk| disk.copies.get(&record.name))
+        .is_some_and(|ours| ours.same_copy(record))
 }
 
 /// A location holding a verified copy, and the copy's hash when recorded.

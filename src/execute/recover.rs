@@ -10,14 +10,17 @@
 //! - a remote deletion (an expired off-site copy) that started and never
 //!   finished, whose copy the catalog had stopped counting, is finished with
 //!   rclone and logged; with the remote unreachable it waits for a later run;
-//! - every temporary name rota made (`.rota-partial-…`) in rota's places (the
-//!   source folder, the copies folders of the policy's connected disks, the
-//!   off-site staging folders) is removed. Nothing else is touched.
+//! - a journal entry is acted on only when it names a backup and rota's own
+//!   temporary name for it, inside the location it names (safety invariant
+//!   15), and a recovered deletion is logged only when something shows the
+//!   copy existed (its temporary name, the manifest, the catalog);
+//! - rota's temporary names that dead runs left are removed and counted
+//!   ([`super::leftovers`]). Nothing else is touched.
 //!
 //! A copy cut off after its rename is found by the new plan, which copies the
 //! backup again: the copy step adopts the file if it matches the source.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
@@ -26,7 +29,7 @@ use super::delete::{overwrite_tree, remove_tree};
 use super::journal::{self, Entry, Started};
 use super::places::{Place, PlaceKind, entry_kind};
 use super::run_state::RunState;
-use crate::inventory::{Inventory, layout};
+use crate::inventory::{Inventory, layout, stored};
 use crate::offsite::rclone::Rclone;
 use crate::placement::Location;
 use crate::plan::Op;
@@ -62,9 +65,7 @@ pub(super) fn recover(
             finish_deletion(run, inventory, &started, &mut recovery);
         }
     }
-    for folder in rota_places(run, inventory) {
-        remove_partials(run, &folder, &mut recovery);
-    }
+    super::leftovers::remove(run, inventory, &mut recovery);
     recovery
 }
 
@@ -103,6 +104,14 @@ fn finish_deletion(
     started: &Started,
     recovery: &mut Recovery,
 ) {
+    let Some(stored) = own_entry(run, started) else {
+        recovery.problems.push(format!(
+            "ignored a journal entry for {} on {}: it does not name a backup and rota's own \
+             temporary name for it (was the journal edited?); nothing was touched",
+            started.backup, started.location
+        ));
+        return;
+    };
     let Some(place) = place_now(run, inventory, started) else {
         forget_on_absent_disk(run, started, recovery);
         recovery
@@ -110,20 +119,28 @@ fn finish_deletion(
             .push(Entry::ActionStarted(Box::new(started.clone())));
         return;
     };
-    // The name the copy had there (a staged copy's may be `NAME.age`).
-    let path = started.path.file_name().map_or_else(
-        || place.entry(&started.backup),
-        |name| place.folder.join(name),
-    );
+    // Only inside rota's own location, under the names the entry implies.
+    let path = place.folder.join(&stored.name);
     if entry_kind(&path).is_some() {
-        return; // cut off before the name was taken away: nothing happened
+        // Cut off before the name was taken away: nothing happened. Its
+        // audit line, if written (it comes first), is taken back.
+        if audit_has(run, started) {
+            let mut record = AuditRecord::of_deletion(started, (run.clock)(), true);
+            record.not_done = Some(String::from(
+                "the run was cut off before the copy lost its name: nothing was deleted",
+            ));
+            if let Err(error) = audit::append(&run.fs, &run.policy.state_dir, &record) {
+                recovery
+                    .problems
+                    .push(format!("cannot write the audit log: {error}"));
+            }
+        }
+        return;
     }
-    let doomed = started
-        .temp
-        .file_name()
-        .map(|name| place.folder.join(name))
-        .filter(|doomed| entry_kind(doomed).is_some());
-    if let Some(doomed) = doomed {
+    let doomed = place.folder.join(&stored.temp);
+    let mut evidence = false;
+    if entry_kind(&doomed).is_some() {
+        evidence = true;
         let cleaned = match started.op {
             Op::Destroy => {
                 overwrite_tree(&run.fs, &doomed).and_then(|()| remove_tree(&run.fs, &doomed))
@@ -139,6 +156,7 @@ fn finish_deletion(
     if let Some(Ok(mut manifest)) = place.manifest()
         && manifest.remove(&started.backup).is_some()
     {
+        evidence = true;
         let saved = run.fs.record("manifest").and_then(|()| {
             manifest
                 .save(&place.folder)
@@ -148,10 +166,68 @@ fn finish_deletion(
             recovery.problems.push(error.to_string());
         }
     }
-    if let Err(error) = run.update_catalog(&place, (run.clock)()) {
+    evidence |= catalog_has(run, &place, &started.backup);
+    if let Err(error) = run.update_catalog(&place, &started.backup, None, (run.clock)()) {
         recovery.problems.push(error.to_string());
     }
-    log_recovered(run, started, recovery);
+    // A journal entry alone is no evidence that a backup existed: nothing
+    // is written to the audit log for one nothing else knew of.
+    if evidence || audit_has(run, started) {
+        log_recovered(run, started, recovery);
+    }
+}
+
+/// The names a deletion's journal entry may act on: the copy's stored name
+/// (which must read back to the entry's backup, a name the policy's pattern
+/// matches) and rota's own temporary name for it in that run. `None` for an
+/// entry that names anything else (safety invariant 15: a forged or damaged
+/// journal cannot make recovery delete a live backup or any other file).
+fn own_entry(run: &RunState<'_>, started: &Started) -> Option<OwnNames> {
+    let pattern = &run.policy.source.pattern;
+    let backup = started.backup.as_str();
+    if pattern.timestamp(backup).is_none() || layout::is_reserved(backup) || !is_plain(backup) {
+        return None;
+    }
+    let name = started.path.file_name()?.to_str()?.to_string();
+    let (parsed, _) = stored::parse(&name, |candidate| pattern.matches(candidate))?;
+    if parsed != backup || !is_plain(&name) {
+        return None;
+    }
+    let temp = started.temp.file_name()?.to_str()?.to_string();
+    let ours = [
+        layout::deleting_name(&started.run, &name),
+        // Runs before deletions had a name of their own.
+        layout::partial_name(&started.run, &name),
+    ];
+    ours.contains(&temp).then_some(OwnNames { name, temp })
+}
+
+/// A copy's stored name and the temporary name its deletion used.
+struct OwnNames {
+    name: String,
+    temp: String,
+}
+
+/// A single file name: no separators, not `.` or `..`.
+fn is_plain(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != ".."
+}
+
+fn catalog_has(run: &RunState<'_>, place: &Place, backup: &str) -> bool {
+    place
+        .disk_id()
+        .and_then(|id| run.catalog.disks.get(id))
+        .is_some_and(|disk| disk.copies.contains_key(backup))
+}
+
+fn audit_has(run: &RunState<'_>, started: &Started) -> bool {
+    audit::has_entry(
+        &run.policy.state_dir,
+        &started.run,
+        started.action,
+        &started.backup,
+        &started.path,
+    )
 }
 
 /// The audit line of a deletion an interrupted run carried out (unless that
@@ -262,39 +338,5 @@ fn forget_on_absent_disk(run: &mut RunState<'_>, started: &Started, recovery: &m
         .is_some();
     if forgot && let Err(error) = run.save_catalog() {
         recovery.problems.push(error.to_string());
-    }
-}
-
-/// The folders where rota may have left temporary names.
-fn rota_places(run: &RunState<'_>, inventory: &Inventory) -> Vec<PathBuf> {
-    let labels = run.policy.disks.labels();
-    let mut folders = vec![run.policy.source.path.clone()];
-    folders.extend(
-        inventory
-            .connected_disks()
-            .filter(|disk| labels.contains(&disk.label.as_str()))
-            .filter_map(|disk| disk.mount.as_ref())
-            .map(|mount| layout::copies_dir(&mount.path)),
-    );
-    folders.extend(run.policy.offsite.iter().map(|target| target.path.clone()));
-    folders
-}
-
-fn remove_partials(run: &RunState<'_>, folder: &Path, recovery: &mut Recovery) {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if !name.to_str().is_some_and(layout::is_partial) {
-            continue;
-        }
-        let path = entry.path();
-        match remove_tree(&run.fs, &path) {
-            Ok(()) => recovery.removed.push(path),
-            Err(error) => recovery
-                .problems
-                .push(format!("cannot remove {}: {error}", path.display())),
-        }
     }
 }

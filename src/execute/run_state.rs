@@ -15,7 +15,7 @@ use super::effects::Fs;
 use super::failure::Failure;
 use super::journal::{Entry, Journal};
 use super::places::Place;
-use crate::inventory::{Catalog, CatalogError};
+use crate::inventory::{Catalog, CatalogError, CopyRecord};
 use crate::policy::Policy;
 
 /// The state of a run that steps and recovery read and update.
@@ -43,21 +43,27 @@ impl RunState<'_> {
         self.catalog.save(&self.policy.state_dir)
     }
 
-    /// Copies what a disk's manifest says into the catalog, so a disk that is
-    /// unplugged after this action is remembered as it now is.
+    /// Records in the catalog what this run just did to a disk's copy of
+    /// `name`: `Some(record)` it wrote and verified it, `None` it deleted it.
+    /// Only rota's own record goes in, never what the manifest says (a
+    /// manifest can be edited; the catalog is what copies are checked
+    /// against, safety invariant 14). A disk that is unplugged after this
+    /// action is remembered as it now is.
     pub fn update_catalog(
         &mut self,
         place: &Place,
+        name: &str,
+        record: Option<CopyRecord>,
         now: DateTime<Utc>,
     ) -> Result<(), CatalogError> {
         let Some(id) = place.disk_id() else {
             return Ok(());
         };
-        let Some(Ok(manifest)) = place.manifest() else {
-            return Ok(());
-        };
+        match record {
+            Some(record) => self.catalog.record_copy(id, record),
+            None => self.catalog.forget_copy(id, name),
+        }
         if let Some(disk) = self.catalog.disks.get_mut(id) {
-            disk.copies = manifest.into_copies();
             disk.last_seen = now;
         }
         self.save_catalog()

@@ -270,9 +270,10 @@ pub fn under(effect: &Effect<'_>, needle: &str) -> bool {
         .is_some_and(|p| p.to_string_lossy().contains(needle))
 }
 
+/// One of rota's temporary names (a copy being written or deleted).
 pub fn is_partial(path: &Path) -> bool {
     path.file_name()
-        .is_some_and(|n| layout::is_partial(&n.to_string_lossy()))
+        .is_some_and(|n| layout::is_temporary(&n.to_string_lossy()))
 }
 
 /// The outcome of the action doing `op` on backup `date`.
@@ -293,7 +294,7 @@ pub fn no_partials(office: &Office) {
     ] {
         let partials: Vec<String> = Office::names(&folder)
             .into_iter()
-            .filter(|n| layout::is_partial(n))
+            .filter(|n| layout::is_temporary(n))
             .collect();
         assert!(
             partials.is_empty(),

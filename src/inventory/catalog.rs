@@ -179,9 +179,22 @@ impl Catalog {
 
     /// Records what a scan saw: every connected disk becomes (or updates) its
     /// entry, seen `now`. Disks not connected keep their entries untouched.
+    ///
+    /// A disk's copies are what the catalog already recorded and the disk
+    /// still holds (the scan judged its manifest against this catalog, see
+    /// [`super::provenance`]): a copy the catalog never recorded is not
+    /// taken from the manifest, and a copy gone from the disk is forgotten.
+    /// Only [`Catalog::record_copy`] (the executor, after it wrote and
+    /// verified a copy) adds one.
     pub fn merge_scan(&mut self, connected: &[DiskView], now: DateTime<Utc>) {
         for disk in connected {
             let Some(mount) = &disk.mount else { continue };
+            let copies = disk
+                .copies
+                .iter()
+                .filter(|(name, _)| !disk.unconfirmed.contains(*name))
+                .map(|(name, record)| (name.clone(), record.clone()))
+                .collect();
             self.disks.insert(
                 disk.id.clone(),
                 CatalogDisk {
@@ -191,10 +204,26 @@ impl Catalog {
                     space: Some(mount.space),
                     network_fs: mount.network_fs.clone(),
                     last_verified: disk.last_verified,
-                    copies: disk.copies.clone(),
+                    copies,
                     retired_at: None,
                 },
             );
+        }
+    }
+
+    /// Records a copy rota wrote and verified (or re-read and found equal to
+    /// its source) on disk `id`. Does nothing for a disk the catalog does not
+    /// know (every connected disk is merged when a run starts).
+    pub fn record_copy(&mut self, id: &str, record: CopyRecord) {
+        if let Some(disk) = self.disks.get_mut(id) {
+            disk.copies.insert(record.name.clone(), record);
+        }
+    }
+
+    /// Forgets a copy rota deleted from disk `id`.
+    pub fn forget_copy(&mut self, id: &str, name: &str) {
+        if let Some(disk) = self.disks.get_mut(id) {
+            disk.copies.remove(name);
         }
     }
 
@@ -269,6 +298,7 @@ impl CatalogDisk {
             last_verified: self.last_verified,
             copies: self.copies.clone(),
             strays: Vec::new(),
+            unconfirmed: Default::default(),
             manifest_error: None,
             space_when_seen: self.space,
         }
@@ -341,6 +371,7 @@ mod tests {
             last_verified: None,
             copies: copies.iter().map(|n| (n.to_string(), copy(n))).collect(),
             strays: Vec::new(),
+            unconfirmed: Default::default(),
             manifest_error: None,
             space_when_seen: None,
         }

@@ -27,13 +27,35 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> io::Result<Vec<T>> {
 }
 
 /// Appends `record` as one line to the log at `path` (created if missing)
-/// and flushes it to the disk before returning.
+/// and flushes it to the disk before returning. After a torn last line (a
+/// power cut mid-append) the record starts on a line of its own, so it is
+/// never glued to the torn one and lost with it (safety invariant 15).
 pub fn append<T: Serialize>(path: &Path, record: &T) -> io::Result<()> {
     let mut line = serde_json::to_string(record).map_err(io::Error::other)?;
     line.push('\n');
-    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)?;
+    if ends_torn(&mut file)? {
+        line.insert(0, '\n');
+    }
     file.write_all(line.as_bytes())?;
     file.sync_data()
+}
+
+/// Whether the file's last byte is not a newline (a torn last line).
+fn ends_torn(file: &mut std::fs::File) -> io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
 #[cfg(test)]
@@ -54,5 +76,21 @@ mod tests {
             .write_all(b"[3")
             .unwrap();
         assert_eq!(read::<u32>(&log).unwrap(), [1, 2]);
+    }
+
+    #[test]
+    fn invariant_15_a_record_after_a_torn_line_starts_a_line_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        append(&log, &1u32).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&log)
+            .unwrap()
+            .write_all(b"{\"torn\": tr")
+            .unwrap();
+        append(&log, &2u32).unwrap();
+        append(&log, &3u32).unwrap();
+        assert_eq!(read::<u32>(&log).unwrap(), [1, 2, 3]);
     }
 }

@@ -3,17 +3,20 @@
 //! labels, manifests and the catalog are the only readers of the filesystem
 //! besides the executor, and nothing here ever deletes or moves a backup.
 
+pub mod accepted;
 pub mod atomic;
 pub mod catalog;
 mod fingerprint;
 pub mod fsinfo;
 mod glob;
+pub mod inodes;
 pub mod json_lines;
 pub mod label;
 pub mod layout;
 pub mod manifest;
 pub mod media_log;
 mod model;
+pub mod provenance;
 pub mod restore_log;
 mod scan;
 pub mod stored;

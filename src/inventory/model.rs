@@ -3,7 +3,7 @@
 //! catalog), their copies, and what could not be recognised. Built by the scanner
 //! ([`super::scan`]) and read by the pure planner; nothing here does I/O.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -108,6 +108,19 @@ impl CopyRecord {
         self.verified_at.is_some()
     }
 
+    /// Whether two records describe the same copy: the same bytes (size,
+    /// kind, hashes) of the same backup as it was (fingerprint). When they
+    /// were copied or last verified does not matter.
+    pub fn same_copy(&self, other: &CopyRecord) -> bool {
+        self.name == other.name
+            && self.size == other.size
+            && self.kind == other.kind
+            && self.hash == other.hash
+            && self.ciphertext_hash == other.ciphertext_hash
+            && self.fingerprint == other.fingerprint
+            && self.is_verified() == other.is_verified()
+    }
+
     /// Whether this copy was made from the backup as `now` fingerprints it
     /// (else it is stale: it does not count, safety invariant 10).
     pub fn is_copy_of(&self, now: &Fingerprint) -> bool {
@@ -141,6 +154,10 @@ pub enum StrayReason {
     SizeMismatch,
     /// A temporary file left by an interrupted copy (rota's own naming).
     PartialCopy,
+    /// In the manifest, but the entry disagrees with what this server's
+    /// catalog recorded when rota wrote and verified the copy (an edited or
+    /// forged manifest, another disk's files): not a copy, never deleted.
+    Disagrees,
     /// Neither a backup name nor rota's own: never touched.
     Unrecognized,
 }
@@ -160,8 +177,14 @@ pub struct DiskView {
     /// Copies by name: from the disk's manifest when connected (only those whose
     /// file is present with the right size), else from the catalog.
     pub copies: BTreeMap<String, CopyRecord>,
-    /// Connected only: files the manifest does not vouch for.
+    /// Connected only: files the manifest does not vouch for, and copies
+    /// whose manifest entry disagrees with this server's catalog.
     pub strays: Vec<StrayFile>,
+    /// Connected only: copies the manifest lists but this server's catalog
+    /// has no record of (a rebuilt server, a disk labelled elsewhere). They
+    /// hold their backup, but never justify deleting another copy until
+    /// rota has re-read one and found the source's hash (safety invariant 14).
+    pub unconfirmed: BTreeSet<String>,
     /// Connected only: the manifest could not be read; nothing on the disk is
     /// trusted as a copy and nothing on it is deleted.
     pub manifest_error: Option<String>,
@@ -223,6 +246,9 @@ pub struct Inventory {
     pub observed_at: Option<DateTime<Utc>>,
     /// The fixed-name export `source.capture` names, as it is now.
     pub capture: Option<CaptureItem>,
+    /// Backups whose change on the server a person confirmed with `rota
+    /// accept-change`: the fingerprint they accepted, by name (the latest).
+    pub accepted_changes: BTreeMap<String, Fingerprint>,
 }
 
 /// The file or folder the practice software overwrites each night

@@ -18,7 +18,7 @@ pub use capture::look_at as look_at_capture;
 pub use entries::{bundle_size, fingerprint_of};
 
 use std::borrow::Borrow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -26,7 +26,8 @@ use chrono::{DateTime, Utc};
 use super::catalog::{Catalog, CatalogError};
 use super::label::{DiskLabel, read_label};
 use super::{
-    DiskView, Inventory, Mount, SourceListing, TargetView, UnlabelledVolume, fsinfo, glob, layout,
+    CopyRecord, DiskView, Inventory, Mount, SourceListing, TargetView, UnlabelledVolume, fsinfo,
+    glob, layout, provenance,
 };
 use crate::calendar::NamePattern;
 use crate::policy::{OffsiteTarget, Policy};
@@ -79,7 +80,10 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
         match read_label(&mount) {
             // A retired disk is never read or written again.
             Ok(Some(label)) if label.retired_at.is_some() => {}
-            Ok(Some(label)) => disks.push(scan_disk(&mount, label, pattern, now)),
+            Ok(Some(label)) => {
+                let recorded = catalog.disks.get(&label.id).map(|disk| &disk.copies);
+                disks.push(scan_disk(&mount, label, pattern, recorded, now));
+            }
             Ok(None) => unlabelled.push(UnlabelledVolume {
                 path: mount,
                 label_error: None,
@@ -106,6 +110,7 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
         last_restore_test: super::restore_log::last_successful(&policy.state_dir),
         observed_at: None,
         capture: None,
+        accepted_changes: super::accepted::latest(&policy.state_dir),
     }
 }
 
@@ -133,15 +138,22 @@ pub fn mount_candidates(policy: &Policy) -> Vec<PathBuf> {
     candidates
 }
 
-/// A connected, labelled disk: its space, file system, and copies.
+/// A connected, labelled disk: its space, file system, and copies, judged
+/// against what the catalog recorded for it (`recorded`; `None`: a disk this
+/// server has never seen).
 fn scan_disk(
     mount: &Path,
     label: DiskLabel,
     pattern: &NamePattern,
+    recorded: Option<&BTreeMap<String, CopyRecord>>,
     now: DateTime<Utc>,
 ) -> DiskView {
     let space = fsinfo::space(mount);
     let found = copies::read_copies(&layout::copies_dir(mount), &label.id, pattern);
+    let vouched = provenance::vouch(found.copies, recorded);
+    let mut strays = found.strays;
+    strays.extend(vouched.disagreeing);
+    strays.sort_by(|a, b| a.name.cmp(&b.name));
     DiskView {
         label: label.label,
         id: label.id,
@@ -153,8 +165,9 @@ fn scan_disk(
         }),
         last_seen: Some(now),
         last_verified: found.last_verified,
-        copies: found.copies,
-        strays: found.strays,
+        copies: vouched.copies,
+        strays,
+        unconfirmed: vouched.unconfirmed,
         manifest_error: found.error,
         space_when_seen: space,
     }

@@ -17,12 +17,14 @@
 //! Pure: a function of the policy, the world, retention results and today.
 
 pub mod nightly;
+pub mod tamper;
 pub mod world;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::policy::{Policy, Tier};
 use crate::retention::{Reason, Retention};
+pub use tamper::Tampered;
 pub use world::{KnownBackup, Location, Role, Site, SiteCopy, StaleCopy, Unavailable, World};
 
 /// Placement facts about one backup.
@@ -103,8 +105,8 @@ pub fn place(
             }
         })
         .collect();
-    mark_newest(policy, world, retention, &mut backups);
-    mark_keep_last(policy, world, &mut backups);
+    mark_newest(policy, world, retention, today, &mut backups);
+    mark_keep_last(policy, world, today, &mut backups);
     mark_offsite(world, offsite, &mut backups);
     let tonight = home_sites(policy, world, today);
     let todays_backup = todays_backup(world, retention, today);
@@ -159,18 +161,20 @@ fn weekday_home_sites(policy: &Policy, world: &World, weekday: Weekday) -> Vec<u
         .collect()
 }
 
-/// Marks, for each rotation site, its newest `min_backups` day's backups.
+/// Marks, for each rotation site, its newest `min_backups` day's backups. A
+/// backup dated after today never takes one of those places (invariant 13).
 fn mark_newest(
     policy: &Policy,
     world: &World,
     retention: &Retention,
+    today: NaiveDate,
     backups: &mut [BackupPlacement],
 ) {
     let wanted = policy.disks.min_backups as usize;
     let mut taken = vec![0usize; world.sites.len()];
     // Newest first: world.backups is sorted oldest first.
     for index in (0..world.backups.len()).rev() {
-        if !retention.is_day_backup[index] {
+        if !retention.is_day_backup[index] || world.backups[index].dated.business_day > today {
             continue;
         }
         let facts = &mut backups[index];
@@ -183,11 +187,19 @@ fn mark_newest(
     }
 }
 
-fn mark_keep_last(policy: &Policy, world: &World, backups: &mut [BackupPlacement]) {
+/// Marks the server's newest `keep_last` backups (never one dated after
+/// today: invariant 13).
+fn mark_keep_last(
+    policy: &Policy,
+    world: &World,
+    today: NaiveDate,
+    backups: &mut [BackupPlacement],
+) {
     let server = &world.sites[world.server()];
     let on_server = (0..world.backups.len())
         .rev()
         .filter(|index| server.holds(*index))
+        .filter(|index| world.backups[*index].dated.business_day <= today)
         .take(policy.source.keep_last as usize);
     for index in on_server.collect::<Vec<_>>() {
         backups[index].keep_last = true;

@@ -5,11 +5,12 @@
 //! *actionable* only when rota may change it now: connected, its label unique
 //! among connected disks, its manifest readable, and its label in the policy.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
+use super::tamper::Tampered;
 use crate::calendar::{Calendar, NamePattern};
 use crate::inventory::{
     CopyRecord, DiskView, EntryKind, Fingerprint, Inventory, SourceEntry, Space,
@@ -73,6 +74,10 @@ pub struct SiteCopy {
     /// recorded fingerprint differs from the source's now): it does not count
     /// and is replaced by a new copy (safety invariant 10).
     pub stale: bool,
+    /// This server's catalog recorded the copy as rota wrote and verified it
+    /// (see [`crate::inventory::provenance`]). Only a confirmed copy lets
+    /// another copy of its backup be deleted (safety invariant 14).
+    pub confirmed: bool,
 }
 
 /// Why rota may not act on a site now.
@@ -130,6 +135,16 @@ impl Site {
         self.copies.get(backup).copied().flatten().is_some()
     }
 
+    /// Whether the site holds a verified copy of backup `backup` that this
+    /// server's catalog confirms: one that may justify deleting another.
+    pub fn has_confirmed(&self, backup: usize) -> bool {
+        self.copies
+            .get(backup)
+            .copied()
+            .flatten()
+            .is_some_and(|copy| copy.verified && copy.confirmed)
+    }
+
     /// How many verified copies the site holds.
     pub fn verified_count(&self) -> usize {
         self.copies
@@ -172,8 +187,12 @@ pub struct World {
     pub sites: Vec<Site>,
     /// Sorted oldest first (by wall-clock time, then name).
     pub backups: Vec<KnownBackup>,
-    /// Copies made from a backup that has changed on the server since.
+    /// Copies made from a backup that has changed on the server since (on
+    /// its own business day: the practice software re-ran its job).
     pub stale: Vec<StaleCopy>,
+    /// Backups changed on the server after a verified copy existed, noticed
+    /// on a later business day (safety invariant 12, see [`super::tamper`]).
+    pub tampered: Vec<Tampered>,
 }
 
 /// A stale copy: which backup, at which site, and the fingerprint the copy
@@ -183,6 +202,9 @@ pub struct StaleCopy {
     pub backup: usize,
     pub site: usize,
     pub recorded: Fingerprint,
+    /// The copy was verified when it was made (a verified copy of the
+    /// backup as it was is what makes a later change *tampering*).
+    pub verified: bool,
 }
 
 impl World {
@@ -194,6 +216,11 @@ impl World {
 
     pub fn server(&self) -> usize {
         0
+    }
+
+    /// Whether backup `backup` stands tampered.
+    pub fn is_tampered(&self, backup: usize) -> bool {
+        self.tampered.iter().any(|t| t.backup == backup)
     }
 }
 
@@ -267,8 +294,10 @@ fn walk_sorted<'i, T, L>(
     walked
 }
 
-/// Builds the world from the policy and the inventory.
-pub fn build(policy: &Policy, inventory: &Inventory) -> World {
+/// Builds the world from the policy and the inventory, as of `today` (a
+/// change noticed on a later business day than the backup's own is
+/// tampering, not a re-run).
+pub fn build(policy: &Policy, inventory: &Inventory, today: NaiveDate) -> World {
     let chosen = chosen_disks(policy, inventory);
     let (backups, on_server) = known_backups(policy, inventory, &chosen);
     let lookup = Lookup {
@@ -288,11 +317,14 @@ pub fn build(policy: &Policy, inventory: &Inventory) -> World {
         sites.push(offsite_site(target, inventory, lookup));
     }
     let stale = stale_copies(&sites, inventory, &chosen, lookup);
-    World {
+    let mut world = World {
         sites,
         backups,
         stale,
-    }
+        tampered: Vec::new(),
+    };
+    super::tamper::judge(&mut world, &inventory.accepted_changes, today);
+    world
 }
 
 /// The stale copies of the world's sites, with what each recorded (disks:
@@ -337,6 +369,7 @@ fn stale_copies(
                     backup,
                     site: site_index,
                     recorded,
+                    verified: record.is_verified(),
                 });
             }
         }
@@ -379,6 +412,7 @@ fn server_site(inventory: &Inventory, backups: &[KnownBackup], on_server: &[bool
                 size: backup.size,
                 verified: true,
                 stale: false,
+                confirmed: true,
             })
         })
         .collect();
@@ -424,7 +458,7 @@ fn disk_site(
         role,
         unavailable,
         copies: chosen
-            .map(|disk| site_copies(&disk.copies, lookup))
+            .map(|disk| site_copies(&disk.copies, &disk.unconfirmed, lookup))
             .unwrap_or_else(|| vec![None; lookup.len()]),
         space,
         reserve,
@@ -437,14 +471,27 @@ fn disk_site(
     }
 }
 
-fn site_copies(records: &BTreeMap<String, CopyRecord>, lookup: Lookup) -> Vec<Option<SiteCopy>> {
+/// The copies `records` lists, by backup index. `unconfirmed` names copies
+/// this server's catalog has no record of: they hold a backup the server no
+/// longer has (nothing else can), but one the server still has is re-read
+/// against it before it counts (the copy step adopts it), and neither ever
+/// justifies deleting another copy (safety invariant 14).
+fn site_copies(
+    records: &BTreeMap<String, CopyRecord>,
+    unconfirmed: &BTreeSet<String>,
+    lookup: Lookup,
+) -> Vec<Option<SiteCopy>> {
     let mut copies = vec![None; lookup.len()];
     for (record, index) in lookup.find_all(records.values(), |record| &record.name) {
-        let stale = is_stale(record, &lookup.backups[index]);
+        let backup = &lookup.backups[index];
+        let stale = is_stale(record, backup);
+        let confirmed = !unconfirmed.contains(&record.name);
+        let recheck = !confirmed && backup.fingerprint.is_some();
         copies[index] = Some(SiteCopy {
             size: record.size,
-            verified: record.is_verified() && !stale,
+            verified: record.is_verified() && !stale && !recheck,
             stale,
+            confirmed,
         });
     }
     copies
@@ -471,13 +518,13 @@ fn offsite_site(target: &OffsiteTarget, inventory: &Inventory, lookup: Lookup) -
         .iter()
         .find(|view| view.name == target.name);
     let staged = view
-        .map(|view| site_copies(&view.staged, lookup))
+        .map(|view| site_copies(&view.staged, &BTreeSet::new(), lookup))
         .unwrap_or_else(|| vec![None; count]);
     let verified = |copy: &Option<SiteCopy>| copy.is_some_and(|copy| copy.verified);
     let (copies, waiting) = if target.upload.is_some() {
         let remote = view
             .and_then(|view| view.remote.as_ref())
-            .map(|remote| site_copies(remote, lookup))
+            .map(|remote| site_copies(remote, &BTreeSet::new(), lookup))
             .unwrap_or_else(|| vec![None; count]);
         let waiting = staged
             .iter()

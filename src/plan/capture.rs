@@ -306,6 +306,7 @@ mod tests {
             last_verified: None,
             copies,
             strays: Vec::new(),
+            unconfirmed: Default::default(),
             manifest_error: None,
             space_when_seen: Some(space),
         }

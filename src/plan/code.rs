@@ -187,7 +187,7 @@ pub const CODES: &[CodeInfo] = &[
         "duplicate-label",
         Attention,
         "two connected disks carry the same label: rota touches neither",
-        "disconnect one; a cloned disk needs a new id: `rota disk retire` it, then `rota disk init` it again",
+        "disconnect one, or relabel it (`rota disk init PATH --label NEW --force`; a clone also needs `--new-id`)",
     ),
     info(
         C::UnknownDisk,

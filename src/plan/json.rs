@@ -1,7 +1,8 @@
 //! The plan as JSON (`plan --format json`), with the stable fields of SPEC.md:
 //! `schema`, `at`, `today`, `backups[]` (name, business_day, size, tiers,
 //! locations, required_at), `actions[]` (id, op, backup, from, to, location,
-//! bytes, reason, after), `pending[]` and `warnings[]` (code, severity, message). More
+//! bytes, reason, after), `pending[]`, `warnings[]` (code, severity, message) and
+//! `deletions_stopped[]` (code, reason, to_clear). More
 //! fields may be added; none of these change meaning.
 //!
 //! [`to_json`] gives the plan in that shape (saved plans, tests); `plan
@@ -34,6 +35,10 @@ pub struct JsonPlan {
     pub actions: Vec<JsonAction>,
     pub pending: Vec<JsonPending>,
     pub warnings: Vec<JsonWarning>,
+    /// Why no deletion is planned tonight (the deletion gate, safety
+    /// invariant 13): each closure's `code`, `reason` and `to_clear`.
+    #[serde(default)]
+    pub deletions_stopped: Vec<JsonClosure>,
     pub summary: JsonSummary,
     pub fingerprint: String,
 }
@@ -114,6 +119,14 @@ pub struct JsonWarning {
     #[serde(default)]
     pub severity: String,
     pub message: String,
+}
+
+/// One condition holding the deletion gate closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonClosure {
+    pub code: String,
+    pub reason: String,
+    pub to_clear: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -264,6 +277,15 @@ fn frame(plan: &Plan) -> JsonPlan {
             .warnings
             .iter()
             .map(JsonWarning::from_warning)
+            .collect(),
+        deletions_stopped: plan
+            .deletions_stopped
+            .iter()
+            .map(|closure| JsonClosure {
+                code: closure.code.key().to_string(),
+                reason: closure.reason.clone(),
+                to_clear: closure.to_clear.clone(),
+            })
             .collect(),
         summary: JsonSummary::of(plan),
         fingerprint: plan.fingerprint.clone(),

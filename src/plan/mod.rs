@@ -10,6 +10,7 @@ pub mod build;
 pub mod capture;
 mod changes;
 pub mod code;
+pub mod gate;
 mod graph;
 mod guard;
 pub mod invariants;
@@ -173,6 +174,9 @@ pub struct Plan {
     pub actions: Vec<Action>,
     pub pending: Vec<Pending>,
     pub warnings: Vec<Warning>,
+    /// Why no deletion is planned tonight, if the deletion gate is closed
+    /// (safety invariant 13); empty when deletions may go ahead.
+    pub deletions_stopped: Vec<gate::Closure>,
     /// Fingerprint of the inventory the plan was made from.
     pub fingerprint: String,
 }

@@ -71,6 +71,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
     header(plan, paint, &mut out);
+    deletions_stopped(plan, paint, &mut out);
     actions(plan, paint, &mut out);
     pending(plan, paint, &mut out);
     warnings(plan, paint, &mut out);
@@ -264,6 +265,26 @@ fn pending(plan: &Plan, paint: Paint, out: &mut String) {
     let _ = writeln!(out);
 }
 
+/// The deletion gate, when closed: above the actions, since it explains
+/// why none of them deletes anything.
+fn deletions_stopped(plan: &Plan, paint: Paint, out: &mut String) {
+    if plan.deletions_stopped.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.warn(
+            "DELETIONS STOPPED: rota copies as usual but deletes nothing anywhere tonight, because:"
+        )
+    );
+    for closure in &plan.deletions_stopped {
+        let _ = writeln!(out, "  {} ({})", closure.reason, closure.code);
+        let _ = writeln!(out, "    to clear it: {}", closure.to_clear);
+    }
+    let _ = writeln!(out);
+}
+
 fn warnings(plan: &Plan, paint: Paint, out: &mut String) {
     if plan.warnings.is_empty() {
         return;
@@ -360,6 +381,7 @@ mod tests {
             actions,
             pending: Vec::new(),
             warnings: Vec::new(),
+            deletions_stopped: Vec::new(),
             fingerprint: String::new(),
         }
     }

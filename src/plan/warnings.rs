@@ -5,11 +5,11 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
+use super::gate::Gate;
 use crate::inventory::{Inventory, StrayReason};
 use crate::placement::{Role, Unavailable, World};
 use crate::policy::{Policy, RestoreEvery};
 use crate::render::policy_summary::full_weekday;
-use crate::retention::Retention;
 
 pub use super::code::WarningCode;
 
@@ -38,14 +38,16 @@ pub fn world_warnings(
     policy: &Policy,
     inventory: &Inventory,
     world: &World,
-    retention: &Retention,
+    gate: &Gate,
     today: NaiveDate,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     source_warnings(inventory, &mut warnings);
+    tampered_backups(world, &mut warnings);
     warnings.extend(super::changes::change_warnings(policy, world));
     missing_backups(policy, world, today, &mut warnings);
-    future_backups(world, retention, today, &mut warnings);
+    future_backups(world, today, &mut warnings);
+    stale_source(gate, &mut warnings);
     disk_warnings(policy, inventory, world, &mut warnings);
     restore_test_due(policy, inventory, today, &mut warnings);
     super::media_warnings::media_warnings(policy, inventory, today, &mut warnings);
@@ -129,28 +131,93 @@ fn missing_backups(policy: &Policy, world: &World, today: NaiveDate, warnings: &
     }
 }
 
-fn future_backups(
-    world: &World,
-    retention: &Retention,
-    today: NaiveDate,
-    warnings: &mut Vec<Warning>,
-) {
+fn future_backups(world: &World, today: NaiveDate, warnings: &mut Vec<Warning>) {
     let future: Vec<&str> = world
         .backups
         .iter()
-        .enumerate()
-        .filter(|(i, b)| b.dated.business_day > today && !retention.reasons[*i].is_empty())
-        .map(|(_, b)| b.dated.name.as_str())
+        .filter(|b| b.dated.business_day > today)
+        .map(|b| b.dated.name.as_str())
         .collect();
     if let Some(first) = future.first() {
         warnings.push(Warning::new(
             WarningCode::FutureBackup,
             format!(
-                "{} backup(s) are dated after today ({first}{}); check the server's clock. rota keeps them and deletes nothing because of them",
+                "{} backup(s) are dated after today, {today} ({first}{}): check the server's and the \
+                 practice software's clocks, and move a mistyped file out of the source folder. rota \
+                 keeps them, never counts them among the newest, and deletes nothing anywhere while \
+                 one is in the source folder",
                 future.len(),
                 if future.len() > 1 { ", ..." } else { "" }
             ),
         ));
+    }
+}
+
+/// Tampered backups listed one by one up to this many.
+const MAX_LISTED_TAMPERED: usize = 10;
+
+/// One `tampered-backup` warning per tampered backup (then one for the
+/// rest): what changed, and which verified copies are kept.
+fn tampered_backups(world: &World, warnings: &mut Vec<Warning>) {
+    for tampered in world.tampered.iter().take(MAX_LISTED_TAMPERED) {
+        let backup = &world.backups[tampered.backup];
+        let kept: Vec<&str> = tampered
+            .copies
+            .iter()
+            .filter(|copy| copy.verified)
+            .map(|copy| world.sites[copy.site].location.name())
+            .collect();
+        let change = tampered.copies[0].recorded.changes_to(&tampered.now);
+        warnings.push(Warning::new(
+            WarningCode::TamperedBackup,
+            format!(
+                "{} changed on the server after rota had verified copies of it ({change}), on a later \
+                 business day than its own: ransomware, corruption or tampering? The verified {} on {} \
+                 {} kept and count as the backup; the server's new bytes are copied nowhere, and \
+                 nothing is deleted anywhere. If the change was intended, run `rota accept-change \
+                 POLICY {}`",
+                backup.dated.name,
+                if kept.len() == 1 { "copy" } else { "copies" },
+                kept.join(", "),
+                if kept.len() == 1 { "is" } else { "are" },
+                backup.dated.name,
+            ),
+        ));
+    }
+    if world.tampered.len() > MAX_LISTED_TAMPERED {
+        warnings.push(Warning::new(
+            WarningCode::TamperedBackup,
+            format!(
+                "and {} more backups changed on the server after they were copied: every one of \
+                 their verified copies is kept (`rota plan --format json` lists them)",
+                world.tampered.len() - MAX_LISTED_TAMPERED
+            ),
+        ));
+    }
+}
+
+/// `source-stale`, from the deletion gate.
+fn stale_source(gate: &Gate, warnings: &mut Vec<Warning>) {
+    for closure in &gate.closed_by {
+        if closure.code == WarningCode::SourceStale {
+            warnings.push(Warning::new(
+                WarningCode::SourceStale,
+                format!(
+                    "{}: rota still copies, but deletes nothing anywhere until a new backup \
+                     arrives. {}",
+                    closure.reason,
+                    capitalised(&closure.to_clear)
+                ),
+            ));
+        }
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -179,6 +246,19 @@ fn disk_warnings(
             ));
         }
         for stray in &disk.strays {
+            if stray.why == StrayReason::Disagrees {
+                warnings.push(Warning::new(
+                    WarningCode::UnverifiedCopy,
+                    format!(
+                        "{} on disk {}: the disk's manifest entry disagrees with this server's record of \
+                         the copy rota wrote (was the manifest edited, or the disk's files replaced?); it \
+                         does not count as a copy and nothing is deleted on its strength (while the \
+                         server has the backup, a verified copy replaces it). Run `rota verify --disk {}`",
+                        stray.name, disk.label, disk.label
+                    ),
+                ));
+                continue;
+            }
             if stray.why == StrayReason::Unrecorded || stray.why == StrayReason::SizeMismatch {
                 warnings.push(Warning::new(
                     WarningCode::UnverifiedCopy,

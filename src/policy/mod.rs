@@ -21,6 +21,7 @@ mod validate;
 mod validate_destruction;
 mod validate_disks;
 mod validate_hold;
+mod validate_locations;
 mod validate_media;
 mod validate_office;
 mod validate_offsite;

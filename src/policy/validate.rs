@@ -77,6 +77,7 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
         Some(text) => v.path(text, &root.key("state_dir")),
         None => v.dir.join(DEFAULT_STATE_DIR),
     };
+    v.overlapping_locations(&source, &disks, &offsite, &state_dir, &root);
     let (schedule, notify) = super::validate_unattended::unattended(raw, &mut v.problems);
     v.lint(raw);
     if v.problems.iter().any(Problem::is_error) {

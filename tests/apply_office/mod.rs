@@ -167,20 +167,21 @@ impl ApplyOffice {
             .collect()
     }
 
-    /// The audit log as (op, backup, location, size, hash) per line.
+    /// The audit log's deletions as (op, backup, location, size, hash), as
+    /// rota reads them (a deletion a later line says did not happen is left
+    /// out with that line; other records, such as restores, are skipped).
     pub fn audit(&self) -> Vec<(String, String, String, u64, String)> {
-        let Ok(text) = fs::read_to_string(self.office.join("state/audit.log")) else {
-            return Vec::new();
-        };
-        text.lines()
-            .map(|line| {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        rota::execute::audit::read(&self.office.join("state"))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let op = serde_json::to_value(r.op).unwrap();
                 (
-                    v["op"].as_str().unwrap().to_string(),
-                    v["backup"].as_str().unwrap().to_string(),
-                    v["location"].as_str().unwrap().to_string(),
-                    v["size"].as_u64().unwrap(),
-                    v["hash"].as_str().unwrap_or("").to_string(),
+                    op.as_str().unwrap().to_string(),
+                    r.backup,
+                    r.location,
+                    r.size,
+                    r.hash.unwrap_or_default(),
                 )
             })
             .collect()

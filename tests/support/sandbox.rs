@@ -130,6 +130,9 @@ impl Sandbox {
         let state = &self.policy.state_dir;
         let mut catalog = Catalog::load(state).unwrap();
         let inventory = scan_with_catalog(&self.policy, &catalog, now);
+        // As apply does first: the connected disks are known to the catalog.
+        let connected: Vec<DiskView> = inventory.connected_disks().cloned().collect();
+        catalog.merge_scan(&connected, now);
         let plan = make_plan(&self.policy, &inventory, at);
         for action in &plan.actions {
             match action.op {
@@ -142,7 +145,7 @@ impl Sandbox {
                     fs::copy(&from, copies.join(&action.backup)).unwrap();
                     let id = read_label(&self.mount(label)).unwrap().unwrap().id;
                     let mut manifest = Manifest::load_for(&copies, &id, label).unwrap();
-                    manifest.record(CopyRecord {
+                    let record = CopyRecord {
                         name: action.backup.clone(),
                         size: action.bytes,
                         kind: EntryKind::File,
@@ -151,8 +154,11 @@ impl Sandbox {
                         verified_at: Some(now),
                         ciphertext_hash: None,
                         fingerprint: None,
-                    });
+                    };
+                    manifest.record(record.clone());
                     manifest.save(&copies).unwrap();
+                    // As the executor does: the catalog keeps rota's own record.
+                    catalog.record_copy(&id, record);
                 }
                 Op::Remove | Op::Destroy => {
                     let location = action.location.as_ref().unwrap();
@@ -162,6 +168,7 @@ impl Sandbox {
                         let mut manifest = Manifest::load(&copies).unwrap().unwrap();
                         manifest.remove(&action.backup);
                         manifest.save(&copies).unwrap();
+                        catalog.forget_copy(&manifest.disk_id, &action.backup);
                     }
                 }
                 Op::Archive => panic!("no archive disks here"),

@@ -109,7 +109,8 @@ pub fn notices(policy: &Policy, inventory: &Inventory) -> Vec<Notice> {
                 code: "duplicate-id",
                 message: format!(
                     "{} connected disks carry the same id {} (one was cloned from the other): \
-                     relabel the clone with `rota disk init PATH --label L --force`",
+                     give the clone an id of its own with `rota disk init PATH --label L --force \
+                     --new-id`",
                     disks.len(),
                     short_id(id)
                 ),
@@ -355,6 +356,7 @@ fn stray_words(why: StrayReason) -> &'static str {
         StrayReason::SizeMismatch => "size differs from the manifest",
         StrayReason::PartialCopy => "left by an interrupted copy",
         StrayReason::Unrecognized => "not a backup",
+        StrayReason::Disagrees => "its manifest entry disagrees with this server's record",
     }
 }
 
@@ -364,6 +366,7 @@ fn stray_code(why: StrayReason) -> &'static str {
         StrayReason::SizeMismatch => "size-mismatch",
         StrayReason::PartialCopy => "partial-copy",
         StrayReason::Unrecognized => "unrecognized",
+        StrayReason::Disagrees => "disagrees-with-catalog",
     }
 }
 

@@ -1,6 +1,8 @@
 //! The check that the copies rota counts are copies of the backups as they
 //! are now: no backup on the server still being written (younger than
-//! `source.settle`) and none changed since it was copied (stale copies).
+//! `source.settle`) and none changed since it was copied (stale copies); and
+//! the deletion gate: whether tonight's run may delete at all (safety
+//! invariant 13), with the condition that stops it and how to clear it.
 
 use super::{Check, Patient, list_some};
 use crate::plan::unsettled_reason;
@@ -55,4 +57,35 @@ pub fn backups_unchanged(patient: &Patient) -> Check {
         "every backup on the server has been unchanged for at least {settle} (source.settle), \
          and no counted copy was made before its backup changed"
     ))
+}
+
+/// FAIL while the deletion gate is closed: what holds it closed, and how to
+/// clear each condition.
+pub fn deletions_allowed(patient: &Patient) -> Check {
+    let check = Check::titled(
+        "deletions-allowed",
+        "The backups look healthy enough for rota to delete expired copies",
+    );
+    let stopped = &patient.plan.deletions_stopped;
+    if stopped.is_empty() {
+        return check.pass(
+            "no backup changed after it was verified, none is dated in the future, and new backups \
+             keep arriving: expired copies are deleted as the policy says",
+        );
+    }
+    let why: Vec<String> = stopped
+        .iter()
+        .map(|closure| format!("{} ({})", closure.reason, closure.code))
+        .collect();
+    let clear: Vec<String> = stopped
+        .iter()
+        .map(|closure| closure.to_clear.clone())
+        .collect();
+    check.fail(
+        format!(
+            "rota copies but deletes nothing anywhere (safety invariant 13): {}",
+            why.join("; ")
+        ),
+        clear.join("; "),
+    )
 }

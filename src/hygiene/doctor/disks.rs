@@ -86,7 +86,8 @@ fn labelled(label: &str, views: &[&DiskView], chosen: &DiskView) -> Check {
     if connected > 1 {
         return check.fail(
             format!("{connected} connected disks are labelled {label}; rota will not touch either"),
-            "disconnect one, or relabel it with `rota disk init PATH --label NEW --force`",
+            "disconnect one, or relabel it with `rota disk init PATH --label NEW --force` (a \
+             clone of another disk also needs `--new-id`)",
         );
     }
     let ids = if views.len() > 1 {

@@ -184,10 +184,12 @@ impl Report {
 
 /// Runs every check, in the order of the vendor guide.
 pub fn examine(patient: &Patient) -> Report {
-    let mut checks = Vec::new();
-    checks.push(backups::daily_backups(patient));
-    checks.push(backups::newest_on_disk(patient));
-    checks.push(changes::backups_unchanged(patient));
+    let mut checks = vec![
+        backups::daily_backups(patient),
+        backups::newest_on_disk(patient),
+        changes::backups_unchanged(patient),
+        changes::deletions_allowed(patient),
+    ];
     checks.extend(disks::disk_checks(patient));
     checks.extend(backups::retention_tiers(patient));
     checks.extend(safety::offsite_recent(patient));

@@ -36,7 +36,7 @@ office: { name: Test Dental, timezone: America/New_York, open_days: [mon, tue, w
 source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup" }
 retain: { business_days: 10 }
 disks:
-  mount_search: ["Volumes/*", "source"]
+  mount_search: ["Volumes/*"]
   rotation: [{ label: MON, days: [mon, tue, wed, thu, fri] }]
 offsite:
   - { name: cloud, path: outbox, retain: { business_days: 10 } }
@@ -344,8 +344,24 @@ fn folders_without_a_usable_label_are_unlabelled_volumes() {
 #[test]
 fn the_source_folder_is_never_taken_for_a_disk() {
     let office = Office::new();
-    // mount_search also names "source"; it must not appear as a volume.
-    let candidates = mount_candidates(&office.policy);
+    // A mount_search that also names the source folder is a policy error
+    // (safety invariant 14) ...
+    let file = office.dir.path().join("rota.yaml");
+    let overlapping = "version: 1\noffice: { name: T, timezone: UTC, open_days: [mon] }\nsource: { \
+         path: source, pattern: \"B_{%Y-%m-%d_%H%M}.bak\" }\nretain: { business_days: 1 }\ndisks:\n  \
+         mount_search: [\"Volumes/*\", \"source\"]\n  rotation: [{ label: MON, days: [mon] }]\n";
+    let refused = crate::policy::load_str(overlapping, &file);
+    assert!(
+        refused.is_err(),
+        "a mount_search naming the source folder is refused"
+    );
+    // ... and the scan never lists rota's own places as candidates anyway.
+    let mut policy = office.policy.clone();
+    policy
+        .disks
+        .mount_search
+        .push(policy.source.path.to_string_lossy().into_owned());
+    let candidates = mount_candidates(&policy);
     assert!(
         candidates.iter().all(|c| !c.ends_with("source")),
         "{candidates:?}"

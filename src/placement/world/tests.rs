@@ -49,6 +49,7 @@ fn absent_disk(label: &str, copies: &[CopyRecord]) -> DiskView {
             .map(|copy| (copy.name.clone(), copy.clone()))
             .collect::<BTreeMap<_, _>>(),
         strays: Vec::new(),
+        unconfirmed: Default::default(),
         manifest_error: None,
         space_when_seen: None,
     }
@@ -81,7 +82,7 @@ fn backups_from_every_location_are_merged_in_time_order_each_once() {
         ],
         ..Inventory::default()
     };
-    let world = build(&policy, &inventory);
+    let world = build(&policy, &inventory, "2026-03-06".parse().unwrap());
     let listed: Vec<(&str, u64)> = world
         .backups
         .iter()

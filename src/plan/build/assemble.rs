@@ -70,6 +70,7 @@ impl Builder<'_> {
             actions,
             pending: self.pending,
             warnings: self.warnings,
+            deletions_stopped: self.gate.closed_by.clone(),
             // Filled in by `make_plan`.
             fingerprint: String::new(),
         })

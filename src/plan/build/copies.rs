@@ -137,7 +137,12 @@ impl Builder<'_> {
                     .iter()
                     .filter(|s| s.has_verified(backup))
                     .all(|s| s.role == Role::Offsite);
-            let why = if holders.is_empty() {
+            let why = if self.world.is_tampered(backup) {
+                String::from(
+                    "its bytes on the server changed after it was copied (tampered-backup): they are \
+                     never copied, and no disk holding a verified copy is connected",
+                )
+            } else if holders.is_empty() {
                 String::from("no verified copy is known anywhere")
             } else if offsite_only {
                 format!(
@@ -228,12 +233,16 @@ impl Builder<'_> {
     /// else a connected verified copy on a disk. Off-site copies are never a
     /// source for other sites: they may be encrypted to a key the server does
     /// not have.
+    ///
+    /// A tampered backup is never read from the server (nor from a staging
+    /// folder filled from it): only from a verified copy (invariant 12).
     pub(super) fn source_of(&self, backup: usize, target: usize) -> Option<usize> {
-        if self.world.sites[target].is_staged(backup) {
+        let trusted_server = !self.world.is_tampered(backup);
+        if trusted_server && self.world.sites[target].is_staged(backup) {
             return Some(target);
         }
         let server = self.world.server();
-        if self.world.sites[server].holds(backup) {
+        if trusted_server && self.world.sites[server].holds(backup) {
             return Some(server);
         }
         self.world

@@ -1,4 +1,5 @@
-//! Deleting copies nothing requires, within the safety rules: never a held
+//! Deleting copies nothing requires, within the safety rules: nothing at all
+//! while the deletion gate is closed (invariant 13), never a held
 //! backup, never the server's copy of a backup pending elsewhere, never a
 //! fallback copy before its home disk has the backup, never the last verified
 //! copy of a backup still needed; in archive mode the last copy moves to the
@@ -16,6 +17,9 @@ impl Builder<'_> {
     pub(super) fn plan_deletions(&mut self, backup: usize) {
         if std::mem::replace(&mut self.decided[backup], true) {
             return;
+        }
+        if self.gate.is_closed() {
+            return; // the source looks wrong: keep copying, delete nothing
         }
         let reasons = &self.retention.reasons[backup];
         if reasons.contains(&Reason::Hold) {
@@ -140,11 +144,16 @@ impl Builder<'_> {
         }
     }
 
-    /// Sites that will still hold a verified copy after deleting `deleting`.
+    /// Sites that will still hold a verified copy after deleting `deleting`:
+    /// a copy this server's catalog confirms, or one planned tonight (never
+    /// one the catalog has no record of, safety invariant 14).
     pub(super) fn survivors(&self, backup: usize, deleting: &[usize]) -> Vec<usize> {
         (0..self.world.sites.len())
             .filter(|site| !deleting.contains(site))
-            .filter(|site| self.present_or_planned(backup, *site))
+            .filter(|site| {
+                self.world.sites[*site].has_confirmed(backup)
+                    || self.planned.contains_key(&(backup, *site))
+            })
             .collect()
     }
 

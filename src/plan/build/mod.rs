@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
+use super::gate::Gate;
 use super::saved::fingerprint;
 use super::warnings::{Warning, world_warnings};
 use super::{Op, Pending, Plan};
@@ -51,6 +52,8 @@ enum Why {
 struct Builder<'a> {
     policy: &'a Policy,
     world: &'a World,
+    /// Closed: no deletion is planned anywhere (safety invariant 13).
+    gate: &'a Gate,
     retention: &'a Retention,
     placement: &'a Placement,
     drafts: Vec<Draft>,
@@ -97,6 +100,7 @@ struct Context<'a> {
     world: World,
     retention: Retention,
     placement: Placement,
+    gate: Gate,
 }
 
 /// One pass's plan (None if its dependencies formed a cycle), and the bytes
@@ -166,7 +170,7 @@ impl<'a> Context<'a> {
         let today = calendar
             .today(&at)
             .unwrap_or_else(|| calendar.local_time(&at).date());
-        let world = placement::world::build(policy, inventory);
+        let world = placement::world::build(policy, inventory, today);
         let retention = retention::retain(
             &policy.retain,
             &policy.hold,
@@ -180,6 +184,7 @@ impl<'a> Context<'a> {
             .map(|target| retention::retain(&target.retain, &[], calendar, &world.backups, today))
             .collect();
         let placement = placement::place(policy, &world, &retention, &offsite, today);
+        let gate = super::gate::judge(policy, &world, today);
         Context {
             policy,
             inventory,
@@ -188,6 +193,7 @@ impl<'a> Context<'a> {
             world,
             retention,
             placement,
+            gate,
         }
     }
 
@@ -198,13 +204,14 @@ impl<'a> Context<'a> {
             &self.world,
             &self.retention,
             &self.placement,
+            &self.gate,
             bonus,
         );
         builder.warnings = world_warnings(
             self.policy,
             self.inventory,
             &self.world,
-            &self.retention,
+            &self.gate,
             self.today,
         );
         builder.plan_archive_copies();
@@ -268,6 +275,7 @@ impl<'a> Builder<'a> {
         world: &'a World,
         retention: &'a Retention,
         placement: &'a Placement,
+        gate: &'a Gate,
         bonus: &[i128],
     ) -> Builder<'a> {
         // Signed: a disk already inside its reserve has negative room.
@@ -287,6 +295,7 @@ impl<'a> Builder<'a> {
         Builder {
             policy,
             world,
+            gate,
             retention,
             placement,
             // About one action per backup on a large office: sized once.

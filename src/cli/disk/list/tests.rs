@@ -73,6 +73,7 @@ fn connected(label: &str, id: &str, path: &str) -> DiskView {
         last_verified: None,
         copies: BTreeMap::new(),
         strays: Vec::new(),
+        unconfirmed: Default::default(),
         manifest_error: None,
         space_when_seen: None,
     }
