@@ -130,6 +130,14 @@ broken_policies! {
     utf16: "utf16" => ["not-utf8"];
     latin_encoding: "latin-encoding" => ["not-utf8"];
     alias_bomb: "alias-bomb" => ["alias-expansion"];
+    contingency_rto_in_words: "contingency-rto-in-words" => ["bad-duration"];
+    contingency_secret_key: "contingency-secret-key" => ["secret-in-policy"];
+    contingency_contacts: "contingency-contacts" => [
+        "contact-without-name",
+        "bad-phone",
+        "bad-email-address",
+        "unknown-priority",
+    ];
 }
 
 #[test]
