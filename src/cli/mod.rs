@@ -26,6 +26,7 @@ mod session;
 mod sheet;
 mod simulate;
 mod status;
+pub mod user;
 mod verdict;
 mod verify;
 mod volumes;

@@ -66,6 +66,8 @@ fn restore_ok(day: &str) -> RestoreRecord {
         from: String::from("FRI"),
         ok: true,
         detail: String::new(),
+        duration_ms: None,
+        user: None,
     }
 }
 
