@@ -5,6 +5,7 @@
 
 mod apply;
 mod check;
+mod contingency;
 mod decrypt;
 mod demo;
 mod disk;
@@ -86,6 +87,7 @@ enum Command {
     Schedule(schedule::ScheduleArgs),
     Notify(notify::NotifyArgs),
     Report(media_report::ReportArgs),
+    Contingency(contingency::ContingencyArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -130,6 +132,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Decrypt(args) => decrypt::run(&args),
         Command::Restore(args) => restore::run(&args, no_color),
         Command::Report(args) => media_report::run(&args, no_color),
+        Command::Contingency(args) => contingency::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),
         Command::Status(args) => status::run(&args, no_color),
