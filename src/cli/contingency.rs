@@ -17,6 +17,7 @@ use crate::contingency::html::Paper;
 use crate::contingency::versions::{self, SavedVersion};
 use crate::contingency::{self, ContingencyPlan, Evidence};
 use crate::execute::audit;
+use crate::hygiene::doctor::ContingencyFacts;
 use crate::inventory::{media_log, restore_log};
 use crate::policy::Policy;
 
@@ -57,6 +58,17 @@ pub enum ContingencyFormat {
 pub fn policy_arg(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     shell_quote(&absolute)
+}
+
+/// What `rota doctor` compares: the latest saved plan (an unreadable list
+/// counts as none), the policy's digest and the keys the plan prints blank.
+pub fn doctor_facts(policy: &Policy, path: &Path) -> ContingencyFacts {
+    let arg = policy_arg(path);
+    ContingencyFacts {
+        latest: versions::read(&policy.state_dir).unwrap_or_default().pop(),
+        digest: contingency::policy_digest(policy, &arg),
+        blank: contingency::blank_keys(policy, &arg),
+    }
 }
 
 pub fn run(args: &ContingencyArgs, no_color: bool) -> Result<Outcome, CliError> {
@@ -167,12 +179,13 @@ fn paper(policy: &Policy, asked: Option<PaperSize>) -> Paper {
     match asked {
         Some(PaperSize::Letter) => Paper::Letter,
         Some(PaperSize::A4) => Paper::A4,
-        None => match crate::render::sheet::Paper::for_timezone(
-            policy.office.calendar.timezone.name(),
-        ) {
-            crate::render::sheet::Paper::Letter => Paper::Letter,
-            crate::render::sheet::Paper::A4 => Paper::A4,
-        },
+        None => {
+            match crate::render::sheet::Paper::for_timezone(policy.office.calendar.timezone.name())
+            {
+                crate::render::sheet::Paper::Letter => Paper::Letter,
+                crate::render::sheet::Paper::A4 => Paper::A4,
+            }
+        }
     }
 }
 
@@ -182,9 +195,7 @@ fn render(
     paper: Paper,
 ) -> Result<String, CliError> {
     match format {
-        ContingencyFormat::Html => {
-            contingency::html::render(plan, paper).map_err(CliError::failed)
-        }
+        ContingencyFormat::Html => contingency::html::render(plan, paper).map_err(CliError::failed),
         ContingencyFormat::Text => Ok(contingency::text::render(plan)),
         ContingencyFormat::Markdown => Ok(contingency::markdown::render(plan)),
     }
@@ -208,11 +219,7 @@ fn history_text(policy: &Policy, policy_arg: &str, history: &[SavedVersion]) -> 
     let outline = contingency::outline(policy, policy_arg);
     let revisions = versions::revisions(history, &outline);
     let width = history.iter().map(|v| v.file.len()).max().unwrap_or(4);
-    let _ = writeln!(
-        out,
-        "  REV  SAVED       {:<width$}  WHAT CHANGED",
-        "FILE"
-    );
+    let _ = writeln!(out, "  REV  SAVED       {:<width$}  WHAT CHANGED", "FILE");
     for (version, revision) in history.iter().zip(&revisions) {
         let missing = if folder.join(&version.file).is_file() {
             ""

@@ -142,8 +142,8 @@ fn where_table(policy: &Policy) -> Block {
                 Value::text(&disk.label),
                 Value::text("rotation"),
                 Value::text(format!(
-                    "{}: at least its newest {}, and every kept backup of its days",
-                    backups_of(&disk.days),
+                    "backups of {}: the newest {}, and every one kept (see How long)",
+                    day_list(&disk.days),
                     disks.min_backups
                 )),
             ]
@@ -174,7 +174,11 @@ fn where_table(policy: &Policy) -> Block {
             Value::text(place),
         ]);
     }
-    Block::table(&["Where", "Kind", "Holds"], rows, "no disk is named in the policy")
+    Block::table(
+        &["Where", "Kind", "Holds"],
+        rows,
+        "no disk is named in the policy",
+    )
 }
 
 fn tier_name(tier: Tier) -> &'static str {
@@ -233,7 +237,11 @@ fn how_long(policy: &Policy) -> Vec<String> {
             .filter_map(|tier| tier_line(*tier, target.retain.count(*tier)))
             .collect();
         if !lines.is_empty() {
-            items.push(format!("Off-site at {}: {}.", target.name, lines.join("; ")));
+            items.push(format!(
+                "Off-site at {}: {}.",
+                target.name,
+                lines.join("; ")
+            ));
         }
     }
     if !policy.hold.is_empty() {
@@ -242,7 +250,10 @@ fn how_long(policy: &Policy) -> Vec<String> {
             if policy.hold.len() == 1 {
                 String::from("1 entry of the policy's hold list is")
             } else {
-                format!("{} entries of the policy's hold list are", policy.hold.len())
+                format!(
+                    "{} entries of the policy's hold list are",
+                    policy.hold.len()
+                )
             }
         ));
     }

@@ -11,10 +11,7 @@ use crate::policy::{CriticalSystem, Priority};
 pub fn section(evidence: &Evidence) -> Section {
     let policy = evidence.policy;
     let mut rows = vec![vec![
-        Value::text(format!(
-            "Practice database (the practice software's backups in {})",
-            policy.source.path.display()
-        )),
+        Value::text("Practice database (the practice software's daily backups, section 1)"),
         Value::text(Priority::Critical.key()),
         Value::text("patient records, schedule and billing: restored first (section 2)"),
         Value::text("yes"),

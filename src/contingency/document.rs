@@ -19,10 +19,14 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Value {
-    Text { text: String },
+    Text {
+        text: String,
+    },
     /// Nothing given: a line to fill in. `key` is the policy key that would
     /// fill it (none for signatures and dates, which are written by hand).
-    Blank { key: Option<String> },
+    Blank {
+        key: Option<String>,
+    },
 }
 
 impl Value {

@@ -36,7 +36,9 @@ pub fn section(evidence: &Evidence) -> Section {
         .as_deref()
         .map(|storage| format!("the {storage}"))
         .unwrap_or_else(|| String::from("their usual place"));
-    blocks.push(Block::heading("Protecting the backups while the server is down"));
+    blocks.push(Block::heading(
+        "Protecting the backups while the server is down",
+    ));
     blocks.push(Block::list([
         String::from(
             "Do not connect a backup disk to the failed server, or to any computer you do not \

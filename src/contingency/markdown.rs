@@ -93,7 +93,9 @@ fn value(value: &Value) -> String {
         Value::Blank { key: Some(key) } => {
             format!("\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_ *(fill in: `{key}`)*")
         }
-        Value::Blank { key: None } => String::from("\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_"),
+        Value::Blank { key: None } => {
+            String::from("\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_")
+        }
     }
 }
 

@@ -178,7 +178,11 @@ fn movement_words(evidence: &Evidence, moves: &[Movement]) -> String {
          with {}, {}, {} and {}. The full record, with each movement's date, destination and \
          custodian: rota report {} --from {from} --to {to}.",
         plural(runs, "run", "runs"),
-        plural(count(Move::Left), "departure from the server", "departures from the server"),
+        plural(
+            count(Move::Left),
+            "departure from the server",
+            "departures from the server"
+        ),
         plural(count(Move::Back), "return", "returns"),
         plural(count(Move::FirstSeen), "first sighting", "first sightings"),
         plural(count(Move::Retired), "retirement", "retirements"),
@@ -186,11 +190,13 @@ fn movement_words(evidence: &Evidence, moves: &[Movement]) -> String {
     )
 }
 
+/// How often a disk left the server, when it last left, when it was last there.
+type DiskMoves = (usize, Option<NaiveDate>, Option<NaiveDate>);
+
 /// Per disk (by id): how often it left the server, and its last departure and return.
 fn movement_table(evidence: &Evidence, moves: &[Movement]) -> Block {
     let policy = evidence.policy;
-    let mut by_disk: BTreeMap<(String, String), (usize, Option<NaiveDate>, Option<NaiveDate>)> =
-        BTreeMap::new();
+    let mut by_disk: BTreeMap<(String, String), DiskMoves> = BTreeMap::new();
     for movement in moves {
         let entry = by_disk
             .entry((movement.label.clone(), short_id(&movement.id).to_string()))
@@ -206,7 +212,10 @@ fn movement_table(evidence: &Evidence, moves: &[Movement]) -> Block {
         }
     }
     let text = |date: Option<NaiveDate>| {
-        Value::text(date.map(|d| d.to_string()).unwrap_or_else(|| String::from("—")))
+        Value::text(
+            date.map(|d| d.to_string())
+                .unwrap_or_else(|| String::from("—")),
+        )
     };
     let rows = by_disk
         .into_iter()
@@ -221,7 +230,13 @@ fn movement_table(evidence: &Evidence, moves: &[Movement]) -> Block {
         })
         .collect();
     Block::table(
-        &["Disk", "Id", "Times it left the server", "Last left", "Last at the server"],
+        &[
+            "Disk",
+            "Id",
+            "Times it left the server",
+            "Last left",
+            "Last at the server",
+        ],
         rows,
         "",
     )
@@ -339,11 +354,10 @@ fn deletion_totals(audit: &[AuditRecord]) -> String {
         );
     }
     format!(
-        "In all, the audit log (state_dir/audit.log) records {} deletions: {} copies removed, {} \
-         overwritten then removed, {} moved to an archive disk; each with what, where, when and \
-         why.",
-        audit.len(),
-        count(Op::Remove),
+        "In all, the audit log (state_dir/audit.log) records {}: {} removed, {} overwritten then \
+         removed, {} moved to an archive disk; each with what, where, when and why.",
+        plural(audit.len(), "deletion", "deletions"),
+        plural(count(Op::Remove), "copy", "copies"),
         count(Op::Destroy),
         count(Op::Archive)
     )

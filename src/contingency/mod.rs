@@ -95,9 +95,13 @@ pub fn build(evidence: &Evidence) -> ContingencyPlan {
         ],
         revisions: Vec::new(),
         earlier_revisions: 0,
-        signoff: ["Prepared by", "Approved by (practice owner or security officer)", "Date"]
-            .map(String::from)
-            .to_vec(),
+        signoff: [
+            "Prepared by",
+            "Approved by (practice owner or security officer)",
+            "Date",
+        ]
+        .map(String::from)
+        .to_vec(),
     }
 }
 

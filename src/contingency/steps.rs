@@ -242,10 +242,7 @@ fn connect_words(policy: &Policy, label: &str, labels: &[&str]) -> String {
 
 fn practice_software_step(policy: &Policy) -> Step {
     let password = if policy.source.encrypted == Some(true) {
-        format!(
-            " It asks for the backup password ({}).",
-            key_place(policy)
-        )
+        format!(" It asks for the backup password ({}).", key_place(policy))
     } else {
         String::new()
     };

@@ -39,7 +39,31 @@ pub fn section(evidence: &Evidence) -> Section {
         ]),
         log(restores),
     ];
-    blocks.push(Block::signature(&["Test results reviewed by (management)", "Date"]));
+    let failures: Vec<String> = restores
+        .iter()
+        .rev()
+        .take(LOGGED_TESTS)
+        .filter(|test| !test.ok)
+        .map(|test| format!("The test of {} FAILED: {}.", test.date, test.detail))
+        .collect();
+    if !failures.is_empty() {
+        blocks.push(Block::list(failures));
+    }
+    let unrecorded = restores
+        .iter()
+        .rev()
+        .take(LOGGED_TESTS)
+        .any(|test| test.duration_ms.is_none() || test.user.is_none());
+    if unrecorded {
+        blocks.push(Block::paragraph(
+            "A dash: not recorded (a test from before rota recorded how long a test took and who \
+             ran it).",
+        ));
+    }
+    blocks.push(Block::signature(&[
+        "Test results reviewed by (management)",
+        "Date",
+    ]));
     blocks.push(Block::heading("Revisions of this plan"));
     blocks.push(Block::paragraph(format!(
         "Review this plan whenever the policy changes (rota doctor then reports \
@@ -69,7 +93,9 @@ fn schedule_words(policy: &Policy) -> String {
          the result and removes the copy"
     );
     if let Some(command) = &policy.restore_test.command {
-        words.push_str(&format!("; the check `{command}` runs on the restored copy"));
+        words.push_str(&format!(
+            "; the check `{command}` runs on the restored copy"
+        ));
     }
     words
 }
@@ -88,26 +114,18 @@ fn log(restores: &[RestoreRecord]) -> Block {
         .rev()
         .take(LOGGED_TESTS)
         .map(|test| {
-            let result = if test.ok {
-                String::from("passed")
-            } else {
-                format!("FAILED: {}", test.detail)
-            };
+            let result = if test.ok { "passed" } else { "FAILED" };
             vec![
                 Value::text(test.date.to_string()),
                 Value::text(&test.backup),
-                Value::text(format!("disk {}", test.from)),
+                Value::text(&test.from),
                 Value::text(result),
                 Value::text(
                     test.duration_ms
                         .map(measured)
-                        .unwrap_or_else(|| String::from("not measured")),
+                        .unwrap_or_else(|| String::from("—")),
                 ),
-                Value::text(
-                    test.user
-                        .clone()
-                        .unwrap_or_else(|| String::from("not recorded")),
-                ),
+                Value::text(test.user.clone().unwrap_or_else(|| String::from("—"))),
             ]
         })
         .collect();

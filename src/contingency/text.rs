@@ -169,7 +169,25 @@ fn table(out: &mut String, headers: &[String], rows: &[Vec<Value>]) {
                 .unwrap_or(0)
         })
         .collect();
-    let widths = fit(&natural, WIDTH - 2 - 2 * headers.len().saturating_sub(1));
+    // A column is never narrower than its longest word (up to a limit):
+    // a backup's name cut in two is harder to read than a long line.
+    let longest_word: Vec<usize> = (0..headers.len())
+        .map(|column| {
+            cells
+                .iter()
+                .filter_map(|row| row.get(column))
+                .chain(std::iter::once(&headers[column]))
+                .flat_map(|cell| cell.split_whitespace())
+                .map(|word| word.chars().count().min(40))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let widths = fit(
+        &natural,
+        &longest_word,
+        WIDTH - 2 - 2 * headers.len().saturating_sub(1),
+    );
     let print_row = |out: &mut String, row: &[String]| {
         let wrapped: Vec<Vec<String>> = row
             .iter()
@@ -182,7 +200,10 @@ fn table(out: &mut String, headers: &[String], rows: &[Vec<Value>]) {
                 .iter()
                 .zip(&widths)
                 .map(|(lines, width)| {
-                    format!("{:<width$}", lines.get(line).map(String::as_str).unwrap_or(""))
+                    format!(
+                        "{:<width$}",
+                        lines.get(line).map(String::as_str).unwrap_or("")
+                    )
                 })
                 .collect();
             let _ = writeln!(out, "{}", format!("  {}", padded.join("  ")).trim_end());
@@ -221,9 +242,9 @@ fn cell(value: &Value) -> String {
 }
 
 /// Column widths that fit `budget`: columns narrower than a fair share
-/// keep their width, the wider ones share what is left (never below a floor).
-fn fit(natural: &[usize], budget: usize) -> Vec<usize> {
-    const FLOOR: usize = 8;
+/// keep their width, the wider ones share what is left (never below their
+/// `floor`, so the line may come out longer than the budget).
+fn fit(natural: &[usize], floor: &[usize], budget: usize) -> Vec<usize> {
     if natural.iter().sum::<usize>() <= budget {
         return natural.to_vec();
     }
@@ -233,7 +254,7 @@ fn fit(natural: &[usize], budget: usize) -> Vec<usize> {
     let mut left = budget;
     for (placed, &column) in order.iter().enumerate() {
         let fair = left / (natural.len() - placed);
-        let width = natural[column].min(fair).max(FLOOR);
+        let width = natural[column].min(fair).max(floor[column]);
         widths[column] = width;
         left = left.saturating_sub(width);
     }

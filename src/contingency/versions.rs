@@ -128,7 +128,11 @@ pub fn revisions(history: &[SavedVersion], plan: &ContingencyPlan) -> Vec<Revisi
     list
 }
 
-fn changes(previous: Option<&SavedVersion>, version: &SavedVersion, plan: &ContingencyPlan) -> String {
+fn changes(
+    previous: Option<&SavedVersion>,
+    version: &SavedVersion,
+    plan: &ContingencyPlan,
+) -> String {
     let Some(previous) = previous else {
         return String::from("first version");
     };
@@ -158,7 +162,10 @@ pub fn save(state_dir: &Path, version: &SavedVersion, html: &str) -> io::Result<
     if path.exists() {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
-            format!("{} already exists; a saved version is never replaced", path.display()),
+            format!(
+                "{} already exists; a saved version is never replaced",
+                path.display()
+            ),
         ));
     }
     atomic::write_atomically(&path, html.as_bytes())?;

@@ -8,7 +8,12 @@ use crate::policy::Policy;
 
 /// A recovery time in words: "8 hours", "4 hours 30 minutes", "2 days".
 pub fn span_words(seconds: u64) -> String {
-    let units = [(86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second")];
+    let units = [
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+        (1, "second"),
+    ];
     let mut rest = seconds;
     let mut parts = Vec::new();
     for (size, unit) in units {

@@ -369,7 +369,9 @@ fn example_for(key: &str) -> &'static str {
         "rto" => "a duration such as `8h` or `2d`",
         "key_custody" | "emergency_mode" => "text in quotes, e.g. `\"USB key in the office safe\"`",
         "contacts" => "`contacts: [{ role: IT support, name: Sam Okafor, phone: \"555-0142\" }]`",
-        "criticality" => "`criticality: [\"Digital X-ray images\", { name: E-mail, priority: low }]`",
+        "criticality" => {
+            "`criticality: [\"Digital X-ray images\", { name: E-mail, priority: low }]`"
+        }
         _ => "see `rota init` for a complete, commented policy",
     }
 }

@@ -19,7 +19,11 @@ use super::validate::Validator;
 const SECRET_MARKERS: [&str; 2] = ["AGE-SECRET-KEY-", "PRIVATE KEY-----"];
 
 impl Validator {
-    pub(super) fn contingency(&mut self, raw: Option<&RawContingency>, path: &KeyPath) -> Contingency {
+    pub(super) fn contingency(
+        &mut self,
+        raw: Option<&RawContingency>,
+        path: &KeyPath,
+    ) -> Contingency {
         let Some(raw) = raw else {
             return Contingency::default();
         };
@@ -61,7 +65,9 @@ impl Validator {
                 "a recovery time objective of 0 can never be met",
             )
             .label("zero"),
-            Err(reason) => Problem::error("bad-duration", path.clone(), reason).label("not a duration"),
+            Err(reason) => {
+                Problem::error("bad-duration", path.clone(), reason).label("not a duration")
+            }
         };
         self.push(problem.help(
             "write how long the practice can be without its data, e.g. rto: 8h, rto: 4h30m or rto: 2d",
@@ -75,7 +81,10 @@ impl Validator {
         if written.is_empty() {
             return None;
         }
-        if SECRET_MARKERS.iter().any(|marker| written.to_ascii_uppercase().contains(marker)) {
+        if SECRET_MARKERS
+            .iter()
+            .any(|marker| written.to_ascii_uppercase().contains(marker))
+        {
             self.push(
                 Problem::error(
                     "secret-in-policy",
@@ -140,7 +149,9 @@ impl Validator {
                 format!("`{phone}` is not a phone number"),
             )
             .label("no number here")
-            .help("write the number to dial, e.g. phone: \"555-0142\" or \"+1 212 555 0142 ext. 12\""),
+            .help(
+                "write the number to dial, e.g. phone: \"555-0142\" or \"+1 212 555 0142 ext. 12\"",
+            ),
         );
         false
     }
@@ -249,12 +260,9 @@ mod tests {
 
     #[test]
     fn without_the_section_everything_is_blank() {
-        let policy = load_str(
-            &with_contingency(""),
-            Path::new("/office/rota.yaml"),
-        )
-        .unwrap()
-        .policy;
+        let policy = load_str(&with_contingency(""), Path::new("/office/rota.yaml"))
+            .unwrap()
+            .policy;
         assert!(!policy.contingency.given);
         assert_eq!(policy.contingency.blank_keys().len(), 3);
     }
