@@ -24,7 +24,7 @@ use crate::render::format::plural;
 use crate::render::policy_summary::day_list;
 
 /// How many disposal records the plan lists (the rest are counted).
-const DISPOSALS_SHOWN: usize = 15;
+const DISPOSALS_SHOWN: usize = 10;
 
 pub fn section(evidence: &Evidence) -> Section {
     let policy = evidence.policy;

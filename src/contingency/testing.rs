@@ -14,7 +14,7 @@ use crate::plan::restore_test_due_on;
 use crate::policy::{Policy, RestoreEvery};
 
 /// How many tests the log shows (the rest are counted).
-const LOGGED_TESTS: usize = 12;
+const LOGGED_TESTS: usize = 10;
 
 pub fn section(evidence: &Evidence) -> Section {
     let policy = evidence.policy;

@@ -26,7 +26,7 @@ pub const FOLDER: &str = "contingency";
 pub const INDEX: &str = "versions.jsonl";
 /// How many of the latest revisions the plan itself lists (the others are
 /// counted: `rota contingency --history` lists them all).
-pub const REVISIONS_SHOWN: usize = 12;
+pub const REVISIONS_SHOWN: usize = 10;
 
 /// One saved version, as `versions.jsonl` records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
