@@ -147,7 +147,11 @@ fn every_shipped_policy_writes_its_contingency_plan() {
             assert!(output.stdout.contains("Dr. Maria Rivera"));
             assert!(!output.stderr.contains("contingency.rto"));
         } else {
-            assert!(output.stderr.contains("contingency.rto"), "{}", output.stderr);
+            assert!(
+                output.stderr.contains("contingency.rto"),
+                "{}",
+                output.stderr
+            );
         }
     }
 }
