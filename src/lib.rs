@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod content_hash;
+pub mod contingency;
 pub mod execute;
 pub mod explain;
 pub mod hygiene;

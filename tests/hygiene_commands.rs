@@ -232,9 +232,21 @@ fn restore_test_of_a_file_and_of_a_bundle_is_recorded_and_cleaned_up() {
     });
     manifest.save(&copies).unwrap();
     let scratch = sandbox.office.folder("scratch");
-    for backup in [name, "MacPractice_2026-03-03_2330.mpbackup"] {
-        sandbox
-            .rota("restore-test", "2026-03-03T23:59")
+    // The first run as Pat; the second with no login name in the environment
+    // at all (a launchd job), so the name comes from the user database.
+    for (backup, user) in [
+        (name, Some("pat")),
+        ("MacPractice_2026-03-03_2330.mpbackup", None),
+    ] {
+        let command = sandbox.rota("restore-test", "2026-03-03T23:59");
+        let command = match user {
+            Some(user) => command.env("USER", user),
+            None => command
+                .env_remove("USER")
+                .env_remove("LOGNAME")
+                .env_remove("USERNAME"),
+        };
+        command
             .args(["--backup", backup, "--to"])
             .arg(&scratch)
             .args(["--command", "test -e {} && echo checked"])
@@ -261,6 +273,11 @@ fn restore_test_of_a_file_and_of_a_bundle_is_recorded_and_cleaned_up() {
             .all(|r| r["ok"] == true && r["from"] == "TUE")
     );
     assert_eq!(records[0]["backup"], name);
+    // Each test records how long it took and who ran it, never "unknown".
+    assert!(records.iter().all(|r| r["duration_ms"].is_u64()));
+    assert_eq!(records[0]["user"], "pat");
+    let account = records[1]["user"].as_str().unwrap();
+    assert!(!account.is_empty() && account != "unknown" && account != "pat");
 }
 
 #[test]

@@ -136,6 +136,14 @@ broken_policies! {
         "disk-in-source",
         "offsite-on-disk",
     ];
+    contingency_rto_in_words: "contingency-rto-in-words" => ["bad-duration"];
+    contingency_secret_key: "contingency-secret-key" => ["secret-in-policy"];
+    contingency_contacts: "contingency-contacts" => [
+        "contact-without-name",
+        "bad-phone",
+        "bad-email-address",
+        "unknown-priority",
+    ];
 }
 
 #[test]

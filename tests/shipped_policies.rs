@@ -103,3 +103,55 @@ fn the_spec_example_policy_validates() {
         .stdout_contains("Lakeside Family Dental")
         .stderr_contains("policy::bad-recipient");
 }
+
+/// Every shipped policy writes its contingency plan: the six sections, its
+/// own restore commands, and blanks only where its `contingency:` keys are
+/// missing (the vendor guide's policy gives them: a contingency test input).
+/// Each runs on a copy whose `state_dir` is a temp folder, as the plan saves
+/// its version there.
+#[test]
+fn every_shipped_policy_writes_its_contingency_plan() {
+    for policy in shipped_policies() {
+        let office = TempOffice::empty();
+        let text = std::fs::read_to_string(&policy).unwrap();
+        let text: String = text
+            .lines()
+            .filter(|line| !line.starts_with("state_dir:"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        std::fs::write(office.join("policy.yaml"), text + "state_dir: state\n").unwrap();
+        let output = office
+            .rota()
+            .args(["contingency", "policy.yaml", "--format", "text"])
+            .args(["--at", "2026-03-31T23:59"])
+            .run()
+            .success()
+            .stderr_contains("Saved revision 1 of the plan");
+        for heading in [
+            "1. DATA BACKUP PLAN",
+            "2. DISASTER RECOVERY PLAN",
+            "3. EMERGENCY MODE OPERATION PLAN",
+            "4. TESTING AND REVISION PROCEDURES",
+            "5. APPLICATIONS AND DATA CRITICALITY ANALYSIS",
+            "6. DEVICE AND MEDIA CONTROLS",
+            "rota restore --disk /Volumes/",
+        ] {
+            assert!(
+                output.stdout.contains(heading),
+                "{}: no `{heading}`",
+                policy.display()
+            );
+        }
+        if policy.ends_with("vendor-guide.yaml") {
+            assert!(output.stdout.contains("RTO  8 hours"));
+            assert!(output.stdout.contains("Dr. Maria Rivera"));
+            assert!(!output.stderr.contains("contingency.rto"));
+        } else {
+            assert!(
+                output.stderr.contains("contingency.rto"),
+                "{}",
+                output.stderr
+            );
+        }
+    }
+}

@@ -20,7 +20,7 @@ use crate::policy::Policy;
 /// Check the backup set-up against the vendor guide, line by line
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota doctor rota.yaml\n      every check: daily backups, the newest on a disk, each disk labelled, seen\n      recently, holding enough backups and verified; every retention tier kept; a\n      recent off-site copy; free space with a forecast; the last restore test;\n      encryption (the backups, off-site copies, each disk's volume, the server's\n      own disk: FileVault); Time Machine; no network volumes\n\n  rota doctor rota.yaml --format json\n      the same for monitoring scripts: each check has a stable id and a status\n\nExit status: 0 when nothing failed (warnings allowed), 1 when a check failed."
+    after_help = "Examples:\n  rota doctor rota.yaml\n      every check: daily backups, the newest on a disk, each disk labelled, seen\n      recently, holding enough backups and verified; every retention tier kept; a\n      recent off-site copy; free space with a forecast; the last restore test;\n      encryption (the backups, off-site copies, each disk's volume, the server's\n      own disk: FileVault); Time Machine; no network volumes; the written contingency\n      plan up to date with the policy\n\n  rota doctor rota.yaml --format json\n      the same for monitoring scripts: each check has a stable id and a status\n\nExit status: 0 when nothing failed (warnings allowed), 1 when a check failed."
 )]
 pub struct DoctorArgs {
     /// The policy file (YAML)
@@ -48,6 +48,7 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
     let uploads = upload_facts(policy, &session.catalog()?);
     let volumes = super::volumes::volume_facts(&inventory);
     let server = super::volumes::server_facts(policy);
+    let contingency = super::contingency::doctor_facts(policy, &args.policy);
     let report = examine(&Patient {
         policy,
         inventory: &inventory,
@@ -58,6 +59,7 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
         uploads: &uploads,
         volumes: &volumes,
         server: Some(&server),
+        contingency: Some(&contingency),
     });
     match args.format {
         DoctorFormat::Text => print!(

@@ -6,6 +6,7 @@
 mod accept_change;
 mod apply;
 mod check;
+mod contingency;
 mod decrypt;
 mod demo;
 mod disk;
@@ -88,6 +89,7 @@ enum Command {
     Schedule(schedule::ScheduleArgs),
     Notify(notify::NotifyArgs),
     Report(media_report::ReportArgs),
+    Contingency(contingency::ContingencyArgs),
 }
 
 /// Parses arguments, runs the command, renders any error, and returns the exit code.
@@ -132,6 +134,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Decrypt(args) => decrypt::run(&args),
         Command::Restore(args) => restore::run(&args, no_color),
         Command::Report(args) => media_report::run(&args, no_color),
+        Command::Contingency(args) => contingency::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::AcceptChange(args) => accept_change::run(&args, no_color),
         Command::Demo(args) => demo::run(&args, no_color),

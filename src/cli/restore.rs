@@ -568,10 +568,7 @@ impl Progress for Bar {
 
 /// Who is restoring, for the audit log.
 fn user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| String::from("unknown"))
+    super::user::real_user()
 }
 
 /// The machine restoring, for the audit log.

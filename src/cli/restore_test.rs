@@ -2,8 +2,8 @@
 //! [--identity KEYFILE]`: restore a backup from a connected disk (with
 //! `--identity`: decrypt an encrypted copy from an off-site staging folder)
 //! into a scratch folder, check it against the manifest's hash, optionally run
-//! the office's check command on it, record the result in
-//! `state_dir/restore-tests.jsonl`, and clean up.
+//! the office's check command on it, record the result (with how long it
+//! took and who ran it) in `state_dir/restore-tests.jsonl`, and clean up.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -13,6 +13,7 @@ use clap::Args;
 use super::disk::shell_quote;
 use super::passphrase::passphrase_for;
 use super::session::Session;
+use super::user::real_user;
 use super::{CliError, Outcome};
 use crate::hygiene::restore::{Candidate, Scratch, candidates, restore, run_check};
 use crate::hygiene::restore_offsite::{encrypted_candidates, restore_encrypted};
@@ -168,6 +169,10 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
             }
         }
     };
+    // The whole restore with its checks: what the recovery time objective is
+    // measured against in the contingency plan.
+    let took = started.elapsed();
+    let user = real_user();
     match scratch.clean_up() {
         Ok(()) => println!("  removed the scratch folder"),
         Err(error) => eprintln!("warning: could not remove the scratch folder: {error}"),
@@ -179,6 +184,8 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
         from: candidate.label.clone(),
         ok,
         detail,
+        duration_ms: Some(u64::try_from(took.as_millis()).unwrap_or(u64::MAX)),
+        user: Some(user.clone()),
     };
     restore_log::append(&policy.state_dir, &record).map_err(|error| {
         CliError::io(
@@ -194,8 +201,9 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
         .map(|due| format!("; the next restore test is due by {due}"))
         .unwrap_or_default();
     println!(
-        "Recorded in {}{next}.",
-        policy.state_dir.join(layout::RESTORE_LOG).display()
+        "Recorded in {} (by {user}, {:.1} s in all){next}.",
+        policy.state_dir.join(layout::RESTORE_LOG).display(),
+        took.as_secs_f64()
     );
     if ok {
         Ok(Outcome::Success)

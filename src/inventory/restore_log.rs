@@ -23,6 +23,13 @@ pub struct RestoreRecord {
     /// What went wrong, or what the check command said.
     #[serde(default)]
     pub detail: String,
+    /// How long the restore took, with its checks, in milliseconds (absent
+    /// from tests recorded before rota measured it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// Who ran it (the login name; absent from older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 /// Every record, oldest first; unreadable lines are skipped (a torn last line
@@ -60,6 +67,8 @@ mod tests {
             from: "MON".into(),
             ok,
             detail: String::new(),
+            duration_ms: Some(1500),
+            user: Some(String::from("jordan")),
         };
         append(dir.path(), &record("2026-01-10", true)).unwrap();
         append(dir.path(), &record("2026-03-10", false)).unwrap();
@@ -71,6 +80,7 @@ mod tests {
             .write_all(b"{\"at\": \"20")
             .unwrap();
         assert_eq!(read(dir.path()).len(), 2);
+        assert_eq!(read(dir.path())[0].duration_ms, Some(1500));
         assert_eq!(
             last_successful(dir.path()),
             Some("2026-01-10".parse().unwrap())

@@ -201,7 +201,8 @@ pub fn build(evidence: &Evidence) -> MediaReport {
     }
 }
 
-fn encryption_words(policy: &Policy) -> String {
+/// How the copies on the disks are protected, in a sentence.
+pub fn encryption_words(policy: &Policy) -> String {
     let media = &policy.disks.media;
     if media.encrypt.is_some() {
         String::from("every disk copy is encrypted by rota with age (disks.encrypt)")

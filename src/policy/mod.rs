@@ -5,12 +5,14 @@
 //! anything else on disk; checks that need the filesystem (does the source folder
 //! exist?) live with the commands that need them and report through [`Origin`].
 
+mod contingency;
 mod diagnostic;
 pub mod duration;
 mod load;
 mod model;
 mod pattern_problem;
 mod raw;
+mod raw_contingency;
 mod raw_unattended;
 mod serde_pass;
 mod source_map;
@@ -18,6 +20,7 @@ mod suggest;
 mod syntax;
 mod unattended;
 mod validate;
+mod validate_contingency;
 mod validate_destruction;
 mod validate_disks;
 mod validate_hold;
@@ -31,6 +34,7 @@ mod validate_source;
 mod validate_unattended;
 pub mod values;
 
+pub use contingency::{Contact, Contingency, CriticalSystem, Priority};
 pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};
 pub use duration::Span;
 pub use load::{LoadedPolicy, Origin, load, load_str};

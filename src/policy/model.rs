@@ -26,6 +26,9 @@ pub struct Policy {
     pub schedule: Option<super::unattended::Schedule>,
     /// Who hears how a night went (`notify:`); empty when not given.
     pub notify: super::unattended::Notify,
+    /// What the written contingency plan needs that rota cannot know
+    /// (`contingency:`); all blank when not given.
+    pub contingency: super::contingency::Contingency,
 }
 
 #[derive(Debug, Clone)]

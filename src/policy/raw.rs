@@ -130,6 +130,7 @@ pub struct RawPolicy {
     pub state_dir: Option<Text>,
     pub schedule: Option<super::raw_unattended::RawSchedule>,
     pub notify: Option<super::raw_unattended::RawNotify>,
+    pub contingency: Option<super::raw_contingency::RawContingency>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

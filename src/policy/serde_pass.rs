@@ -363,6 +363,15 @@ fn example_for(key: &str) -> &'static str {
         "rclone" => "`rclone: \"b2:lakeside/rota\"`",
         "hold" => "`hold: [2025-06-30]`",
         "offsite" => "`offsite: [{ name: cloud, path: Outbox, retain: { month_ends: 12 } }]`",
+        "contingency" => {
+            "`contingency: { rto: 8h, key_custody: \"USB key in the bank safe-deposit box\" }`"
+        }
+        "rto" => "a duration such as `8h` or `2d`",
+        "key_custody" | "emergency_mode" => "text in quotes, e.g. `\"USB key in the office safe\"`",
+        "contacts" => "`contacts: [{ role: IT support, name: Sam Okafor, phone: \"555-0142\" }]`",
+        "criticality" => {
+            "`criticality: [\"Digital X-ray images\", { name: E-mail, priority: low }]`"
+        }
         _ => "see `rota init` for a complete, commented policy",
     }
 }

@@ -9,8 +9,8 @@
 //! Each section's checks live in their own file as `impl Validator` blocks:
 //! `validate_office.rs`, `validate_source.rs`, `validate_retain.rs`,
 //! `validate_disks.rs` (with `validate_media.rs`), `validate_offsite.rs`,
-//! `validate_destruction.rs`, `validate_restore_test.rs`, `validate_hold.rs`
-//! and `validate_unattended.rs`.
+//! `validate_destruction.rs`, `validate_restore_test.rs`, `validate_hold.rs`,
+//! `validate_unattended.rs` and `validate_contingency.rs`.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -79,6 +79,7 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
     };
     v.overlapping_locations(&source, &disks, &offsite, &state_dir, &root);
     let (schedule, notify) = super::validate_unattended::unattended(raw, &mut v.problems);
+    let contingency = v.contingency(raw.contingency.as_ref(), &root.key("contingency"));
     v.lint(raw);
     if v.problems.iter().any(Problem::is_error) {
         return (None, v.problems);
@@ -96,13 +97,14 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
         state_dir,
         schedule,
         notify,
+        contingency,
     };
     (Some(policy), v.problems)
 }
 
 pub(super) struct Validator {
     dir: PathBuf,
-    problems: Vec<Problem>,
+    pub(super) problems: Vec<Problem>,
     /// An `open_days` entry is not a weekday: which days are open is unknown,
     /// so "this disk's day is not an open day" would only add noise.
     pub(super) open_days_unreadable: bool,

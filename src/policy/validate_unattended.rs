@@ -257,7 +257,7 @@ fn email(raw: &RawEmail, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
     })
 }
 
-fn address(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<String> {
+pub(super) fn address(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<String> {
     let address = text.as_str().trim();
     let plain = address
         .rsplit_once('<')

@@ -40,7 +40,7 @@ fn section(out: &mut String, title: &str, lines: &[String]) {
     }
 }
 
-fn day_list(days: &[Weekday]) -> String {
+pub fn day_list(days: &[Weekday]) -> String {
     let full: Vec<String> = days
         .iter()
         .map(|day| full_weekday(*day).to_string())
@@ -53,7 +53,7 @@ fn day_list(days: &[Weekday]) -> String {
 }
 
 /// "Monday's backup", "Monday's and Saturday's backups".
-fn backups_of(days: &[Weekday]) -> String {
+pub fn backups_of(days: &[Weekday]) -> String {
     let owners: Vec<String> = days
         .iter()
         .map(|day| format!("{}'s", full_weekday(*day)))
@@ -175,7 +175,8 @@ fn backup_lines(policy: &Policy) -> Vec<String> {
     lines
 }
 
-fn tier_line(tier: Tier, count: Count) -> Option<String> {
+/// A tier in words ("the last backup of each of the last 12 completed months"); none for 0.
+pub fn tier_line(tier: Tier, count: Count) -> Option<String> {
     let (one, many) = match tier {
         Tier::BusinessDays => (
             "the backup of each of the last {} open days",

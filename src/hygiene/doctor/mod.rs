@@ -10,6 +10,7 @@
 
 mod backups;
 mod changes;
+mod contingency;
 mod disks;
 mod media;
 mod safety;
@@ -18,6 +19,7 @@ mod space;
 pub mod text;
 mod uploads;
 
+pub use contingency::ContingencyFacts;
 pub use media::VolumeFacts;
 pub use server::ServerFacts;
 pub use uploads::UploadFacts;
@@ -137,6 +139,9 @@ pub struct Patient<'a> {
     /// What the system's tools said about the server (FileVault, Time
     /// Machine); `None`: not asked (those checks are left out).
     pub server: Option<&'a ServerFacts>,
+    /// The saved contingency plan against the policy; `None`: not asked
+    /// (those checks are left out).
+    pub contingency: Option<&'a ContingencyFacts>,
 }
 
 impl Patient<'_> {
@@ -197,6 +202,7 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(uploads::upload_machinery(patient));
     checks.extend(space::free_space(patient));
     checks.push(safety::restore_test(patient));
+    checks.extend(contingency::contingency_checks(patient));
     checks.extend(safety::encryption(patient));
     checks.push(media::media_encryption(patient));
     checks.extend(media::volume_checks(patient));

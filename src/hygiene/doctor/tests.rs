@@ -66,6 +66,8 @@ fn restore_ok(day: &str) -> RestoreRecord {
         from: String::from("FRI"),
         ok: true,
         detail: String::new(),
+        duration_ms: None,
+        user: None,
     }
 }
 
@@ -77,6 +79,7 @@ struct Case {
     at: DateTime<Tz>,
     restore_tests: Vec<RestoreRecord>,
     uploads: Vec<UploadFacts>,
+    contingency: Option<ContingencyFacts>,
 }
 
 impl Case {
@@ -93,6 +96,7 @@ impl Case {
             at,
             restore_tests: vec![restore_ok("2026-03-02")],
             uploads: Vec::new(),
+            contingency: None,
         }
     }
 
@@ -118,6 +122,7 @@ impl Case {
             uploads: &self.uploads,
             volumes: &[],
             server: None,
+            contingency: self.contingency.as_ref(),
         })
     }
 
@@ -662,5 +667,82 @@ fn backups_unchanged_warns_about_copies_made_before_their_backup_changed() {
     assert!(
         said.contains("MacPractice_2026-03-31_2330.mpbackup (copies on TUE)"),
         "{said}"
+    );
+}
+
+/// A saved contingency plan made from a policy whose digest was `digest`.
+fn saved_plan(digest: &str) -> crate::contingency::versions::SavedVersion {
+    crate::contingency::versions::SavedVersion {
+        revision: 3,
+        saved_at: "2026-03-02T15:00:00Z".parse().unwrap(),
+        date: date("2026-03-02"),
+        file: String::from("2026-03-02-0123456789ab.html"),
+        content_hash: String::from("0123456789abcdef"),
+        policy_digest: digest.to_string(),
+        sections: Default::default(),
+        rota_version: String::from("0.1.0"),
+    }
+}
+
+#[test]
+fn the_contingency_checks_wait_until_the_office_starts_a_plan() {
+    let mut case = Case::healthy();
+    case.policy.contingency = Default::default();
+    case.contingency = Some(ContingencyFacts {
+        latest: None,
+        digest: String::from("d1"),
+        blank: vec![String::from("contingency.rto")],
+    });
+    let report = case.examine();
+    assert!(
+        !report
+            .checks
+            .iter()
+            .any(|c| c.id.starts_with("contingency-"))
+    );
+}
+
+#[test]
+fn a_policy_changed_after_the_saved_plan_makes_it_outdated() {
+    let mut case = Case::healthy();
+    let facts = |latest, blank: &[&str]| ContingencyFacts {
+        latest,
+        digest: String::from("now"),
+        blank: blank.iter().map(|k| k.to_string()).collect(),
+    };
+    case.contingency = Some(facts(None, &[]));
+    let report = case.examine();
+    assert_eq!(status(&report, "contingency-outdated", None), Status::Warn);
+    assert!(evidence(&report, "contingency-outdated", None).contains("no contingency plan"));
+    assert_eq!(
+        status(&report, "contingency-incomplete", None),
+        Status::Pass
+    );
+
+    case.contingency = Some(facts(Some(saved_plan("before")), &[]));
+    let report = case.examine();
+    assert_eq!(status(&report, "contingency-outdated", None), Status::Warn);
+    assert!(
+        evidence(&report, "contingency-outdated", None)
+            .contains("the policy changed after the latest saved plan (revision 3 of 2026-03-02")
+    );
+    assert!(
+        !report.failed(),
+        "an outdated plan is a warning, not a failure"
+    );
+
+    case.contingency = Some(facts(
+        Some(saved_plan("now")),
+        &["contingency.rto", "contingency.contacts[1].phone"],
+    ));
+    let report = case.examine();
+    assert_eq!(status(&report, "contingency-outdated", None), Status::Pass);
+    assert_eq!(
+        status(&report, "contingency-incomplete", None),
+        Status::Warn
+    );
+    assert_eq!(
+        evidence(&report, "contingency-incomplete", None),
+        "the plan prints blanks to fill in for contingency.rto, contingency.contacts[1].phone"
     );
 }
