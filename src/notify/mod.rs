@@ -35,7 +35,8 @@ pub fn timeout() -> Duration {
 /// webhook, a JSON document.
 #[derive(Debug, Clone)]
 pub struct Message {
-    /// `start`, `success`, `warning`, `failure` or `test`.
+    /// `start`, `success`, `warning`, `failure`, `digest` or `test`: it sets
+    /// ntfy's priority and tags and the e-mail's subject prefix.
     pub event: &'static str,
     pub title: String,
     pub body: String,
@@ -119,12 +120,13 @@ fn others(notify: &Notify, message: &Message) -> Vec<NotifyResult> {
 }
 
 fn run_message(office: &str, record: &RunRecord, event: NotifyEvent) -> Message {
-    let title = record.summary(office);
+    let title = crate::nightly::headline::title(record, office);
     let mut json = serde_json::to_value(record).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut json {
         map.insert("event".into(), Value::from(event.key()));
         map.insert("office".into(), Value::from(office));
-        map.insert("summary".into(), Value::from(title.clone()));
+        map.insert("title".into(), Value::from(title.clone()));
+        map.insert("summary".into(), Value::from(record.summary(office)));
     }
     Message {
         event: event.key(),
