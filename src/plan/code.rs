@@ -125,7 +125,7 @@ pub const CODES: &[CodeInfo] = &[
         Failure,
         "No file in the backup folder matches the pattern: nothing can be copied",
         "the source folder holds files but none matches `source.pattern`: rota sees no backup at all",
-        "compare `source.pattern` with the names in the folder (`rota check` lists some) and correct it",
+        "compare `source.pattern` with the names in the source folder and correct it: the part in {} is the date and time, e.g. {%Y-%m-%d_%H%M}",
     ),
     info(
         C::SourceMissing,
