@@ -29,3 +29,4 @@ pub mod schedule;
 pub mod simulate;
 pub mod synthetic;
 pub mod typical;
+pub mod user;

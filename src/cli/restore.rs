@@ -566,12 +566,9 @@ impl Progress for Bar {
     }
 }
 
-/// Who is restoring, for the audit log.
+/// Who is restoring, for the audit log (never "unknown": see [`crate::user`]).
 fn user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| String::from("unknown"))
+    crate::user::current_user()
 }
 
 /// The machine restoring, for the audit log.
