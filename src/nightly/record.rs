@@ -203,21 +203,25 @@ impl RunRecord {
             .map(|detail| detail.message.as_str())
     }
 
+    /// Why a night failed, in the run's own words: the error that stopped
+    /// it, else the first message of its worst code.
+    pub fn failure_reason(&self) -> Option<&str> {
+        let first_problem = self
+            .problem_codes()
+            .first()
+            .and_then(|code| self.first_message(code));
+        self.error
+            .as_ref()
+            .map(|e| e.message.as_str())
+            .or(first_problem)
+    }
+
     /// The one-line summary used in notifications and `status`.
     pub fn summary(&self, office: &str) -> String {
         let day = self.day();
         match self.outcome {
             RunOutcome::Failed => {
-                let first_failure = self
-                    .problem_codes()
-                    .first()
-                    .and_then(|code| self.first_message(code));
-                let why = self
-                    .error
-                    .as_ref()
-                    .map(|e| e.message.as_str())
-                    .or(first_failure)
-                    .unwrap_or("an action failed");
+                let why = self.failure_reason().unwrap_or("an action failed");
                 format!("rota FAILED at {office} for {day}: {why}")
             }
             RunOutcome::Warning => {
