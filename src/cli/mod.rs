@@ -7,6 +7,7 @@ mod apply;
 mod check;
 mod decrypt;
 mod demo;
+mod digest;
 mod disk;
 mod doctor;
 mod error;
@@ -84,6 +85,7 @@ enum Command {
     Status(status::StatusArgs),
     Schedule(schedule::ScheduleArgs),
     Notify(notify::NotifyArgs),
+    Digest(digest::DigestArgs),
     Report(media_report::ReportArgs),
 }
 
@@ -134,6 +136,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Status(args) => status::run(&args, no_color),
         Command::Schedule(args) => schedule::run(&args, no_color),
         Command::Notify(args) => notify::run(&args, no_color),
+        Command::Digest(args) => digest::run(&args, no_color),
     }
 }
 

@@ -14,6 +14,7 @@ use super::session::Session;
 use super::verdict;
 use super::{CliError, Outcome};
 use crate::execute::{Outcome as ActionOutcome, Report};
+use crate::nightly::digest;
 use crate::nightly::record::{self, WarningDetail};
 use crate::nightly::{DiskSeen, NotifyResult, RecordedCode, RunError, RunOutcome, RunRecord, swap};
 use crate::notify;
@@ -36,6 +37,8 @@ pub struct Night {
     stage: Stage,
     skipped: bool,
     record: RunRecord,
+    /// What tonight's look at the office found, for the digest.
+    facts: Option<digest::Facts>,
 }
 
 struct Opened {
@@ -51,6 +54,7 @@ impl Night {
             opened: None,
             stage: Stage::Opening,
             skipped: false,
+            facts: None,
             record: RunRecord {
                 schema: 1,
                 started,
@@ -100,6 +104,10 @@ impl Night {
         for warning in &plan.warnings {
             self.warn(warning.code.into(), &warning.message);
         }
+        self.facts = self
+            .opened
+            .as_ref()
+            .map(|opened| digest::facts(&opened.policy, &prepared.inventory, plan));
         self.record.disks = prepared
             .inventory
             .disks
@@ -168,6 +176,8 @@ impl Night {
         let policy = &opened.policy;
         let sent = notify::finished(&policy.notify, &policy.office.name, &self.record);
         self.record.notify.extend(sent);
+        let digest = super::digest::scheduled(policy, &self.record, self.facts.as_ref());
+        self.record.notify.extend(digest);
         report_notifications(&self.record.notify);
         if let Err(error) = record::append(&policy.state_dir, &self.record) {
             eprintln!(

@@ -33,6 +33,8 @@ pub const JOURNAL_FILE: &str = "journal.jsonl";
 pub const LOCK_FILE: &str = "lock";
 pub const AUDIT_LOG: &str = "audit.log";
 pub const RESTORE_LOG: &str = "restore-tests.jsonl";
+/// Which digest period the nightly run last sent (`notify.digest`).
+pub const DIGEST_STATE: &str = "digest.json";
 
 pub fn label_file(mount: &Path) -> PathBuf {
     mount.join(LABEL_FILE)

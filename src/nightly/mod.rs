@@ -6,6 +6,8 @@
 //! Everything here but [`record::append`] and [`record::read`] is pure: the
 //! records, the policy, the inventory and the instant are passed in.
 
+pub mod digest;
+pub mod digest_state;
 pub mod headline;
 pub mod overdue;
 pub mod prometheus;

@@ -2,7 +2,8 @@
 //! a healthchecks.io-style check (`URL/start` when a run begins, `URL` when
 //! it ends well, `URL/fail` when it fails: the check's own schedule then
 //! also catches a night that never ran), a webhook (the run record POSTed
-//! as JSON), an ntfy topic (a title and the summary) and e-mail over SMTP.
+//! as JSON), an ntfy topic (a title and the summary) and e-mail over SMTP;
+//! and the digest (`notify.digest`) through the last three.
 //!
 //! Every send has a short timeout and reports its result as data
 //! ([`NotifyResult`]); nothing here returns an error or panics, because a
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::nightly::digest::Digest;
 use crate::nightly::{NotifyResult, RunOutcome, RunRecord};
 use crate::policy::{Notify, NotifyEvent};
 
@@ -82,6 +84,26 @@ pub fn finished(notify: &Notify, office: &str, record: &RunRecord) -> Vec<Notify
         results.extend(others(notify, &message));
     }
     results
+}
+
+/// The digest through the webhook, ntfy and e-mail (whatever `on` says: it
+/// is asked for by `notify.digest`). The healthchecks check is not pinged:
+/// it hears of nights, and a digest is none.
+pub fn digest(notify: &Notify, digest: &Digest) -> Vec<NotifyResult> {
+    let title = digest.title();
+    let mut json = serde_json::to_value(digest).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut json {
+        map.insert("event".into(), Value::from("digest"));
+        map.insert("title".into(), Value::from(title.clone()));
+    }
+    let message = Message {
+        event: "digest",
+        body: digest.render(),
+        title,
+        json,
+        failed: false,
+    };
+    others(notify, &message)
 }
 
 /// `rota notify test`: one test message through every configured channel.

@@ -86,7 +86,9 @@ impl DigestEvery {
     }
 
     pub fn from_key(key: &str) -> Option<DigestEvery> {
-        DigestEvery::ALL.into_iter().find(|every| every.key() == key)
+        DigestEvery::ALL
+            .into_iter()
+            .find(|every| every.key() == key)
     }
 }
 

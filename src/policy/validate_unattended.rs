@@ -170,8 +170,12 @@ fn digest(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<Di
     }
     let known = DigestEvery::ALL.map(DigestEvery::key);
     let help = match closest(&word, known) {
-        Some(suggestion) => format!("did you mean `{suggestion}`? write digest: daily or digest: weekly"),
-        None => String::from("write digest: daily or digest: weekly (a summary sent even when all is well)"),
+        Some(suggestion) => {
+            format!("did you mean `{suggestion}`? write digest: daily or digest: weekly")
+        }
+        None => String::from(
+            "write digest: daily or digest: weekly (a summary sent even when all is well)",
+        ),
     };
     problems.push(
         Problem::error(
