@@ -162,6 +162,15 @@ fn night(
     }
 }
 
+/// "night needs attention" / "nights need attention".
+fn needs(count: usize) -> &'static str {
+    if count == 1 {
+        "night needs attention"
+    } else {
+        "nights need attention"
+    }
+}
+
 impl Digest {
     fn count(&self, outcome: &str) -> usize {
         self.nights.iter().filter(|n| n.outcome == outcome).count()
@@ -178,8 +187,9 @@ impl Digest {
         let warned = self.count("warning");
         let how = match (bad, warned) {
             (0, 0) => format!("all {judged} nights ok"),
-            (0, w) => format!("{w} of {judged} nights need attention"),
+            (0, w) => format!("{w} of {judged} {}", needs(w)),
             (b, 0) => format!("{b} of {judged} nights failed or were missed"),
+            (b, 1) => format!("{b} of {judged} nights failed or were missed, 1 needs attention"),
             (b, w) => format!("{b} of {judged} nights failed or were missed, {w} need attention"),
         };
         let kind = match self.every {
@@ -273,18 +283,28 @@ pub fn facts(
 ) -> Facts {
     use crate::plan::{Op, Severity};
     let zone = policy.office.calendar.timezone;
+    let mut disks: Vec<DiskFact> = inventory
+        .disks
+        .iter()
+        .map(|disk| DiskFact {
+            label: disk.label.clone(),
+            connected: disk.mount.is_some(),
+            last_seen: disk
+                .last_seen
+                .map(|at| at.with_timezone(&zone).fixed_offset()),
+        })
+        .collect();
+    for label in policy.disks.labels() {
+        if !disks.iter().any(|d| d.label == label) {
+            disks.push(DiskFact {
+                label: label.to_string(),
+                connected: false,
+                last_seen: None,
+            });
+        }
+    }
     Facts {
-        disks: inventory
-            .disks
-            .iter()
-            .map(|disk| DiskFact {
-                label: disk.label.clone(),
-                connected: disk.mount.is_some(),
-                last_seen: disk
-                    .last_seen
-                    .map(|at| at.with_timezone(&zone).fixed_offset()),
-            })
-            .collect(),
+        disks,
         pending_copies: plan
             .pending
             .iter()

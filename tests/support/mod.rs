@@ -10,6 +10,7 @@
 // Each integration test is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod fake_tools;
 pub mod listeners;
 pub mod sandbox;
