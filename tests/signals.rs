@@ -151,3 +151,61 @@ fn a_pattern_that_matches_none_of_the_files_is_never_nothing_to_do() {
         apply.stdout
     );
 }
+
+#[test]
+fn rota_digest_prints_the_weeks_nights_and_says_a_missed_one_was_missed() {
+    let office = office("notify:\n  digest: weekly\n  ntfy: http://127.0.0.1:9/unused\n");
+    // Tuesday night ran; Monday's and Wednesday's did not.
+    office.apply("2026-03-31T23:45").success();
+    let digest = office
+        .rota()
+        .args(["digest", "policy.yaml", "--at", "2026-04-02T09:00"])
+        .run()
+        .success();
+    let text = digest.stdout;
+    assert!(
+        text.starts_with("Weekly backup digest: 2 of 3 nights failed or were missed (Test Family Dental, 2026-03-30 to 2026-04-05)"),
+        "{text}"
+    );
+    assert!(text.contains("  Tue 2026-03-31  ok"), "{text}");
+    assert!(
+        text.contains("  Wed 2026-04-01  MISSED   no run is recorded for this night"),
+        "{text}"
+    );
+    assert!(text.contains("  Thu 2026-04-02  to come"), "{text}");
+    assert!(text.contains("WED  never seen"), "{text}");
+    let month = office
+        .rota()
+        .args([
+            "digest",
+            "policy.yaml",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ])
+        .args(["--at", "2026-04-02T09:00"])
+        .run()
+        .success();
+    assert!(
+        month.stdout.starts_with("Backup digest: ")
+            && month
+                .stdout
+                .contains("(Test Family Dental, 2026-03-01 to 2026-03-31)"),
+        "{}",
+        month.stdout
+    );
+    office
+        .rota()
+        .args([
+            "digest",
+            "policy.yaml",
+            "--from",
+            "2026-03-31",
+            "--to",
+            "2026-03-01",
+        ])
+        .run()
+        .failure()
+        .stderr_contains("the period starts (2026-03-31) after it ends (2026-03-01)");
+}

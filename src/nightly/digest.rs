@@ -193,16 +193,16 @@ impl Digest {
             (b, w) => format!("{b} of {judged} nights failed or were missed, {w} need attention"),
         };
         let kind = match self.every {
-            "daily" => "Daily",
-            "weekly" => "Weekly",
-            _ => "Backup",
+            "daily" => "Daily backup digest",
+            "weekly" => "Weekly backup digest",
+            _ => "Backup digest",
         };
         let period = if self.from == self.to {
             self.from.to_string()
         } else {
             format!("{} to {}", self.from, self.to)
         };
-        format!("{kind} backup digest: {how} ({}, {period})", self.office)
+        format!("{kind}: {how} ({}, {period})", self.office)
     }
 
     /// The digest as text (a mail's body, `rota digest`'s output).
