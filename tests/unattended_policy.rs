@@ -24,6 +24,7 @@ fn a_valid_schedule_and_notify_section_is_read_into_typed_values() {
     assert_eq!(schedule.wait_text().as_deref(), Some("90m"));
     let notify = policy.notify;
     assert_eq!(notify.on, [NotifyEvent::Failure, NotifyEvent::Success]);
+    assert_eq!(notify.digest, Some(rota::policy::DigestEvery::Weekly));
     assert_eq!(
         notify.healthchecks.as_deref(),
         Some("https://hc-ping.com/1234")
@@ -53,6 +54,7 @@ fn every_mistake_in_schedule_and_notify_is_reported_at_once() {
             "bad-time",
             "bad-duration",
             "unknown-notify-event",
+            "unknown-digest",
             "bad-url",
             "bad-email-address",
             "bad-smtp-address",
@@ -74,6 +76,7 @@ fn every_mistake_in_schedule_and_notify_is_reported_at_once() {
         "{report}"
     );
     assert!(report.contains("did you mean `warning`?"), "{report}");
+    assert!(report.contains("did you mean `weekly`?"), "{report}");
     insta::with_settings!({snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("unattended_policy_several_problems", report);
     });

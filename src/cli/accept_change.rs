@@ -15,7 +15,7 @@ use chrono::Utc;
 use clap::Args;
 
 use super::session::Session;
-use super::user::real_user;
+use crate::user::current_user;
 use super::{CliError, Outcome};
 use crate::execute::accept;
 use crate::inventory::accepted::AcceptedChange;
@@ -63,7 +63,7 @@ pub fn run(args: &AcceptChangeArgs, no_color: bool) -> Result<Outcome, CliError>
         println!("No backup stands tampered: there is nothing to accept.");
         return Ok(Outcome::Success);
     }
-    let user = real_user();
+    let user = current_user();
     let at = session.at.to_rfc3339();
     for tampered in &chosen {
         let name = &world.backups[tampered.backup].dated.name;

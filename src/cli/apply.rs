@@ -92,7 +92,7 @@ fn carry_out(args: &ApplyArgs, no_color: bool, night: &mut Night) -> Result<Outc
     }
     check_mass_delete(&prepared.plan, args.allow_mass_delete)?;
     if !prepared.plan.has_actions() {
-        println!("Nothing to do: every backup is where the policy wants it.");
+        println!("{}", prepared.plan.idle_words());
         report_pending(&prepared.plan);
         prepared.finish(&session, &Report::default())?;
         return Ok(Outcome::Success);

@@ -40,6 +40,7 @@ pub fn run(args: &CheckArgs, no_color: bool) -> Result<Outcome, CliError> {
 pub fn environment_warnings(loaded: &LoadedPolicy) -> Vec<policy::PolicyDiagnostic> {
     source_folder_problem(loaded)
         .into_iter()
+        .chain(pattern_problem(loaded))
         .chain(capture_problem(loaded))
         .chain(crate::offsite::environment::problems(&loaded.policy))
         .map(|problem| loaded.origin.diagnose(problem))
@@ -75,6 +76,32 @@ pub fn source_folder_problem(loaded: &LoadedPolicy) -> Option<Problem> {
     )
 }
 
+/// `pattern-matches-nothing`: the source folder holds files but none
+/// matches `source.pattern` (a typo, the wrong software's pattern): every
+/// night would copy nothing, so `check` says so, at the pattern.
+pub fn pattern_problem(loaded: &LoadedPolicy) -> Option<Problem> {
+    let source = &loaded.policy.source;
+    let pattern = &source.pattern;
+    let names: Vec<String> = std::fs::read_dir(&source.path)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    let (matched, unmatched): (Vec<String>, Vec<String>) = names
+        .into_iter()
+        .partition(|name| pattern.timestamp(name).is_some());
+    let mut unmatched = unmatched;
+    unmatched.sort();
+    let message = crate::plan::pattern_matches_nothing(matched.len(), &unmatched, pattern)?;
+    let path = KeyPath::root().key("source").key("pattern");
+    Some(
+        // The plan warning of the same name (plan::code) says it every night.
+        Problem::warning("pattern-matches-nothing", path, message)
+            .label("matches none of the files")
+            .help(crate::plan::WarningCode::PatternMatchesNothing.info().help),
+    )
+}
+
 /// The `source.capture` export's trouble, if any, as a warning located at
 /// that key (an error for `apply`: tonight's backup could not be taken).
 pub fn capture_problem(loaded: &LoadedPolicy) -> Option<Problem> {
@@ -96,4 +123,49 @@ pub fn capture_problem(loaded: &LoadedPolicy) -> Option<Problem> {
              overwrites, and let rota read it (on macOS, give rota Full Disk Access)",
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_that_matches_none_of_the_files_is_named_with_three_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("source");
+        std::fs::create_dir(&source).unwrap();
+        for name in [
+            "Dentrix 2026-11-02.zip",
+            "Dentrix 2026-11-03.zip",
+            "Dentrix 2026-11-04.zip",
+            "Dentrix 2026-11-05.zip",
+            ".DS_Store",
+        ] {
+            std::fs::write(source.join(name), "x").unwrap();
+        }
+        let text = include_str!("../../policies/vendor-guide.yaml").replace(
+            "path: \"/Users/Shared/MacPractice Backups\"",
+            "path: source",
+        );
+        let loaded = policy::load_str(&text, &dir.path().join("rota.yaml")).unwrap();
+        assert_eq!(
+            loaded.policy.source.path, source,
+            "the test's source folder"
+        );
+        let problem = pattern_problem(&loaded).expect("a warning");
+        let diagnostic = loaded.origin.diagnose(problem);
+        assert_eq!(
+            diagnostic.code,
+            crate::plan::WarningCode::PatternMatchesNothing.key()
+        );
+        let message = diagnostic.to_string();
+        assert!(message.contains("none of the 4 files"), "{message}");
+        assert!(
+            message.contains("MacPractice_{%Y-%m-%d_%H%M}.mpbackup"),
+            "{message}"
+        );
+        assert!(message.contains("\"Dentrix 2026-11-02.zip\", \"Dentrix 2026-11-03.zip\", \"Dentrix 2026-11-04.zip\" and 1 more"), "{message}");
+        std::fs::write(source.join("MacPractice_2026-11-05_2330.mpbackup"), "x").unwrap();
+        assert!(pattern_problem(&loaded).is_none());
+    }
 }

@@ -13,11 +13,13 @@ use super::{CliError, Outcome};
 use crate::execute::audit;
 use crate::inventory::{media_log, restore_log};
 use crate::media::{self, Evidence};
+use crate::nightly::record;
+use crate::recovery::access_log;
 
 /// Print the media record of a period: disk movements, custody, copies, deletions
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota report rota.yaml --from 2026-03-01 --to 2026-03-31 --format html --out march.html\n      the month's record, to print and file (one or a few pages)\n\n  rota report rota.yaml --from 2026-01-01 --to 2026-03-31 --format csv --out q1.csv\n      the same as one row per event, for a spreadsheet\n\nWhat it lists: each disk's movements (seen at the server, gone to the safe or\noff-site, back, retired) as the runs of plan, apply, verify and disk list saw\nthem (state_dir/media.jsonl), the custodian (disks.custodian, else\ndisks.offsite.by), the copies written and verified on each disk, every deletion\nand destruction from state_dir/audit.log, restore tests, verification runs,\nand open days whose nightly run failed or is missing. See docs/media-log.md."
+    after_help = "Examples:\n  rota report rota.yaml --from 2026-03-01 --to 2026-03-31 --format html --out march.html\n      the month's record, to print and file (one or a few pages)\n\n  rota report rota.yaml --from 2026-01-01 --to 2026-03-31 --format csv --out q1.csv\n      the same as one row per event, for a spreadsheet\n\nWhat it lists: each disk's movements (seen at the server, gone to the safe or\noff-site, back, retired) as the runs of plan, apply, verify and disk list saw\nthem (state_dir/media.jsonl), the custodian (disks.custodian, else\ndisks.offsite.by), the copies written and verified on each disk, every deletion\nand destruction from state_dir/audit.log, every restore (who, when, which backup,\nfrom where, to where), restore tests, the runs with their outcome (refused runs\ntoo), and a failed-night row (missed, failed or refused) for every open day\nwithout a successful run, days before rota's first recorded run included.\nWhere a disk went after it left the server is what the policy expects, and\nsays \"expected\": rota cannot see it. See docs/media-log.md."
 )]
 pub struct ReportArgs {
     /// The policy file (YAML)
@@ -67,12 +69,16 @@ pub fn run(args: &ReportArgs, no_color: bool) -> Result<Outcome, CliError> {
     let media = media_log::read(&policy.state_dir).map_err(|e| unreadable("the media log", e))?;
     let audit = audit::read(&policy.state_dir).map_err(|e| unreadable("the audit log", e))?;
     let restores = restore_log::read(&policy.state_dir);
+    let accesses = access_log::read(&policy.state_dir);
+    let runs = record::read(&policy.state_dir).map_err(|e| unreadable("the run records", e))?;
     let report = media::build(&Evidence {
         policy,
         inventory: &inventory,
         media: &media,
         audit: &audit,
         restores: &restores,
+        accesses: &accesses,
+        runs: &runs,
         from: args.from,
         to: args.to,
         at: session.now,

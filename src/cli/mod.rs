@@ -9,6 +9,7 @@ mod check;
 mod contingency;
 mod decrypt;
 mod demo;
+mod digest;
 mod disk;
 mod doctor;
 mod error;
@@ -28,7 +29,6 @@ mod session;
 mod sheet;
 mod simulate;
 mod status;
-pub mod user;
 mod verdict;
 mod verify;
 mod volumes;
@@ -88,6 +88,7 @@ enum Command {
     Status(status::StatusArgs),
     Schedule(schedule::ScheduleArgs),
     Notify(notify::NotifyArgs),
+    Digest(digest::DigestArgs),
     Report(media_report::ReportArgs),
     Contingency(contingency::ContingencyArgs),
 }
@@ -141,6 +142,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Status(args) => status::run(&args, no_color),
         Command::Schedule(args) => schedule::run(&args, no_color),
         Command::Notify(args) => notify::run(&args, no_color),
+        Command::Digest(args) => digest::run(&args, no_color),
     }
 }
 

@@ -14,8 +14,9 @@ use super::session::Session;
 use super::verdict;
 use super::{CliError, Outcome};
 use crate::execute::{Outcome as ActionOutcome, Report};
+use crate::nightly::digest;
 use crate::nightly::record::{self, WarningDetail};
-use crate::nightly::{DiskSeen, NotifyResult, RunError, RunOutcome, RunRecord, swap};
+use crate::nightly::{DiskSeen, NotifyResult, RecordedCode, RunError, RunOutcome, RunRecord, swap};
 use crate::notify;
 use crate::plan::{Op, Severity, WarningCode};
 use crate::policy::Policy;
@@ -36,6 +37,8 @@ pub struct Night {
     stage: Stage,
     skipped: bool,
     record: RunRecord,
+    /// What tonight's look at the office found, for the digest.
+    facts: Option<digest::Facts>,
 }
 
 struct Opened {
@@ -51,6 +54,7 @@ impl Night {
             opened: None,
             stage: Stage::Opening,
             skipped: false,
+            facts: None,
             record: RunRecord {
                 schema: 1,
                 started,
@@ -98,8 +102,12 @@ impl Night {
         self.record.actions = plan.actions.len();
         self.record.pending = plan.pending.len();
         for warning in &plan.warnings {
-            self.warn(warning.code.key(), &warning.message);
+            self.warn(warning.code.into(), &warning.message);
         }
+        self.facts = self
+            .opened
+            .as_ref()
+            .map(|opened| digest::facts(&opened.policy, &prepared.inventory, plan));
         self.record.disks = prepared
             .inventory
             .disks
@@ -119,7 +127,7 @@ impl Night {
         for (action, outcome) in &report.outcomes {
             if let ActionOutcome::Done(done) = outcome {
                 for warning in &done.warnings {
-                    self.warn(warning.code.key(), &warning.message);
+                    self.warn(warning.code.into(), &warning.message);
                 }
             }
             match outcome {
@@ -161,13 +169,15 @@ impl Night {
             .record
             .warning_details
             .iter()
-            .filter(|d| d.code == swap::CODE)
+            .filter(|d| d.code == WarningCode::DiskNotSwapped)
         {
             eprintln!("warning: {}", detail.message);
         }
         let policy = &opened.policy;
         let sent = notify::finished(&policy.notify, &policy.office.name, &self.record);
         self.record.notify.extend(sent);
+        let digest = super::digest::scheduled(policy, &self.record, self.facts.as_ref());
+        self.record.notify.extend(digest);
         report_notifications(&self.record.notify);
         if let Err(error) = record::append(&policy.state_dir, &self.record) {
             eprintln!(
@@ -183,7 +193,11 @@ impl Night {
     fn settle(&mut self, opened: &Opened, error: Option<&CliError>) {
         // The plan's own `disk-not-swapped` (from the disks' manifests) says
         // more; the comparison of two nights' records covers what it cannot see.
-        let plan_saw_it = self.record.warnings.iter().any(|code| code == swap::CODE);
+        let plan_saw_it = self
+            .record
+            .warnings
+            .iter()
+            .any(|code| *code == WarningCode::DiskNotSwapped);
         if let Some(today) = self.record.today.filter(|_| !plan_saw_it) {
             let previous: Vec<RunRecord> = record::read(&opened.policy.state_dir)
                 .unwrap_or_default()
@@ -191,7 +205,7 @@ impl Night {
                 .filter(|run| run.at < opened.at)
                 .collect();
             for detail in swap::not_swapped(&opened.policy, &previous, today, &self.record.disks) {
-                self.warn(&detail.code, &detail.message);
+                self.warn(detail.code, &detail.message);
             }
         }
         self.record.outcome = match self.worst() {
@@ -218,7 +232,7 @@ impl Night {
         self.record
             .warnings
             .iter()
-            .map(|key| WarningCode::from_key(key).map_or(Severity::Attention, |c| c.severity()))
+            .map(RecordedCode::severity)
             .max()
     }
 
@@ -233,12 +247,12 @@ impl Night {
         }
     }
 
-    fn warn(&mut self, code: &str, message: &str) {
-        if !self.record.warnings.iter().any(|c| c == code) {
-            self.record.warnings.push(code.to_string());
+    fn warn(&mut self, code: RecordedCode, message: &str) {
+        if !self.record.warnings.contains(&code) {
+            self.record.warnings.push(code.clone());
         }
         self.record.warning_details.push(WarningDetail {
-            code: code.to_string(),
+            code,
             message: message.to_string(),
         });
     }

@@ -566,9 +566,9 @@ impl Progress for Bar {
     }
 }
 
-/// Who is restoring, for the audit log.
+/// Who is restoring, for the audit log (never "unknown": see [`crate::user`]).
 fn user() -> String {
-    super::user::real_user()
+    crate::user::current_user()
 }
 
 /// The machine restoring, for the audit log.

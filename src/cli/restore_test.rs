@@ -13,7 +13,7 @@ use clap::Args;
 use super::disk::shell_quote;
 use super::passphrase::passphrase_for;
 use super::session::Session;
-use super::user::real_user;
+use crate::user::current_user;
 use super::{CliError, Outcome};
 use crate::hygiene::restore::{Candidate, Scratch, candidates, restore, run_check};
 use crate::hygiene::restore_offsite::{encrypted_candidates, restore_encrypted};
@@ -172,7 +172,7 @@ pub fn run(args: &RestoreTestArgs, no_color: bool) -> Result<Outcome, CliError> 
     // The whole restore with its checks: what the recovery time objective is
     // measured against in the contingency plan.
     let took = started.elapsed();
-    let user = real_user();
+    let user = current_user();
     match scratch.clean_up() {
         Ok(()) => println!("  removed the scratch folder"),
         Err(error) => eprintln!("warning: could not remove the scratch folder: {error}"),

@@ -15,7 +15,7 @@ use crate::plan::make_plan;
 /// Show whether the nightly run is healthy: last run, overdue, disks, warnings
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota status rota.yaml\n      the last run and its outcome, whether tonight's run is overdue, each disk,\n      pending work, warnings and failed notifications\n\n  rota status rota.yaml --format json\n      the same as one JSON document, for scripts\n\n  rota status rota.yaml --format prometheus > /var/lib/node_exporter/textfile/rota.prom\n      for node_exporter's textfile collector (rota_last_run_success,\n      rota_last_run_timestamp_seconds, rota_disk_last_seen_timestamp_seconds, ...)\n\nA run is overdue when none happened since the last open day's scheduled time\n(`schedule.at`, else the start of that business day), once `schedule.wait`\nplus an hour has passed. With --at, runs are judged by their own --at instants.\n\nExit status: 0 healthy, 1 when the last run failed, a run is overdue, or none\nran yet."
+    after_help = "Examples:\n  rota status rota.yaml\n      the last run and its outcome, whether tonight's run is overdue, each disk,\n      pending work, warnings and failed notifications\n\n  rota status rota.yaml --format json\n      the same as one JSON document, for scripts\n\n  rota status rota.yaml --format prometheus > /var/lib/node_exporter/textfile/rota.prom\n      for node_exporter's textfile collector (rota_last_run_success,\n      rota_last_run_timestamp_seconds, rota_disk_last_seen_timestamp_seconds, ...)\n\nA run is overdue when none happened since the last open day's scheduled time\n(`schedule.at`, else the start of that business day), once `schedule.wait`\nplus an hour has passed. With --at, runs are judged by their own --at instants.\n\nExit status: 0 when the last run was ok (standing advice allowed) and on time;\n1 when it failed or needs attention, a run is overdue, or none ran yet."
 )]
 pub struct StatusArgs {
     /// The policy file (YAML)
@@ -73,6 +73,9 @@ pub fn run(args: &StatusArgs, no_color: bool) -> Result<Outcome, CliError> {
                 }
                 Health::Failed => {
                     "the last run's error is shown above; fix it and run `rota apply POLICY --yes`"
+                }
+                Health::Warning => {
+                    "the last run did its job but needs a person to look: its warnings are shown above"
                 }
                 _ => {
                     "check that the schedule is installed (`rota schedule status POLICY`) and the server was on"

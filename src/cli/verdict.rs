@@ -10,15 +10,12 @@ use std::fmt::Write;
 
 use super::{CliError, Outcome};
 use crate::nightly::{RunOutcome, RunRecord};
-use crate::plan::{Severity, WarningCode};
+use crate::plan::Severity;
 
 /// The verdict block, ending with a newline.
 pub fn render(record: &RunRecord) -> String {
     let mut out = String::new();
-    let day = record
-        .today
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| record.at.format("%Y-%m-%d").to_string());
+    let day = record.day();
     let word = match record.outcome {
         RunOutcome::Ok => "OK",
         RunOutcome::Warning => "DONE, WITH WARNINGS",
@@ -28,36 +25,23 @@ pub fn render(record: &RunRecord) -> String {
     if let Some(error) = &record.error {
         let _ = writeln!(out, "  failure   {}: {}", error.kind, error.message);
     }
-    let mut advisories = Vec::new();
-    for severity in [Severity::Failure, Severity::Attention] {
-        for key in &record.warnings {
-            let code = WarningCode::from_key(key);
-            let of = code.map_or(Severity::Attention, WarningCode::severity);
-            if of == Severity::Advisory {
-                if !advisories.contains(&key.as_str()) {
-                    advisories.push(key.as_str());
-                }
-                continue;
-            }
-            if of != severity {
-                continue;
-            }
-            let messages: Vec<&str> = record
-                .warning_details
-                .iter()
-                .filter(|d| &d.code == key)
-                .map(|d| d.message.as_str())
-                .collect();
-            let first = messages.first().copied().unwrap_or("");
-            let _ = writeln!(out, "  {:<9} {key}: {first}", severity.key());
-            if messages.len() > 1 {
-                let _ = writeln!(out, "            (and {} more like it)", messages.len() - 1);
-            }
-            if let Some(code) = code {
-                let _ = writeln!(out, "            what to do: {}", code.info().help);
-            }
+    for code in record.problem_codes() {
+        let messages: Vec<&str> = record
+            .warning_details
+            .iter()
+            .filter(|d| &d.code == code)
+            .map(|d| d.message.as_str())
+            .collect();
+        let first = messages.first().copied().unwrap_or("");
+        let _ = writeln!(out, "  {:<9} {code}: {first}", code.severity().key());
+        if messages.len() > 1 {
+            let _ = writeln!(out, "            (and {} more like it)", messages.len() - 1);
+        }
+        if let Some(known) = code.known() {
+            let _ = writeln!(out, "            what to do: {}", known.info().help);
         }
     }
+    let advisories: Vec<&str> = record.advisory_codes().iter().map(|c| c.key()).collect();
     if !advisories.is_empty() {
         let _ = writeln!(
             out,
@@ -79,10 +63,8 @@ pub fn exit_status(
             let failures: Vec<&str> = record
                 .warnings
                 .iter()
-                .filter(|key| {
-                    WarningCode::from_key(key).is_some_and(|c| c.severity() == Severity::Failure)
-                })
-                .map(String::as_str)
+                .filter(|code| code.severity() == Severity::Failure)
+                .map(|code| code.key())
                 .collect();
             Err(CliError::failed_with_help(
                 format!("tonight's run failed: {}", failures.join(", ")),

@@ -53,6 +53,7 @@ fn disk(label: &str, id: &str, last_seen: DateTime<Utc>, connected: bool) -> Dis
         last_verified: None,
         copies: BTreeMap::new(),
         strays: Vec::new(),
+        unconfirmed: Default::default(),
         manifest_error: None,
         space_when_seen: None,
     }
@@ -100,6 +101,7 @@ fn deletion(policy: &Policy, day: &str, op: Op, location: &str, reason: &str) ->
         plan_at: String::new(),
         archived_to: None,
         recovered: false,
+        not_done: None,
     }
 }
 

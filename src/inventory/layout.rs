@@ -44,6 +44,8 @@ pub const LOCK_FILE: &str = "lock";
 pub const AUDIT_LOG: &str = "audit.log";
 pub const RESTORE_LOG: &str = "restore-tests.jsonl";
 pub const ACCEPTED_CHANGES: &str = "accepted-changes.jsonl";
+/// Which digest period the nightly run last sent (`notify.digest`).
+pub const DIGEST_STATE: &str = "digest.json";
 
 pub fn label_file(mount: &Path) -> PathBuf {
     mount.join(LABEL_FILE)

@@ -1,5 +1,6 @@
 //! The media report as CSV: one row per event (a movement, a copy, a
-//! deletion, a restore test, a run, a failed night), the same columns for
+//! deletion, a restore, a restore test, a run, a failed night: `missed`,
+//! `failed` or `refused`), the same columns for
 //! all, so it sorts and filters in a spreadsheet. Fields are quoted as RFC
 //! 4180 says. Pure.
 
@@ -55,6 +56,27 @@ pub fn render(report: &MediaReport) -> String {
             &d.reason,
         ));
     }
+    for r in &report.restores {
+        let detail = format!(
+            "by {} on {}; from {} to {}; {}",
+            r.user,
+            r.host,
+            r.from,
+            r.to,
+            if r.checked { "checked" } else { "not checked" }
+        );
+        rows.push(row(
+            "restore",
+            &r.date.to_string(),
+            &r.time,
+            &r.from,
+            "restored",
+            &r.backup,
+            "",
+            "",
+            &detail,
+        ));
+    }
     for r in &report.restore_tests {
         let event = if r.ok {
             "restore test passed"
@@ -74,7 +96,10 @@ pub fn render(report: &MediaReport) -> String {
         ));
     }
     for r in &report.runs {
-        let detail = format!("{} actions, {} failed", r.actions, r.failed);
+        let mut detail = format!("{}; {} actions, {} failed", r.outcome, r.actions, r.failed);
+        if !r.problems.is_empty() {
+            detail.push_str(&format!(" ({})", r.problems));
+        }
         rows.push(row(
             "run",
             &r.date.to_string(),
@@ -93,7 +118,7 @@ pub fn render(report: &MediaReport) -> String {
             &n.date.to_string(),
             "",
             "",
-            "failed",
+            n.event,
             "",
             "",
             "",

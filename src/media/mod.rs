@@ -1,15 +1,23 @@
 //! The media record an office shows an auditor (`rota report`): for a period,
 //! each disk's movements and who was responsible for it, the copies written
 //! and verified on it, every deletion and destruction (from the audit log),
-//! the restore tests, the verification runs and the nights that failed.
+//! every restore (an access to patient data), the restore tests, the runs
+//! and every open day without a successful run.
+//!
+//! It states only what rota's records show: where a disk went after it left
+//! the server is what the policy expects, and is said so; a day rota has no
+//! record of is a missed night, never a good one.
 //!
 //! Pure: a function of the policy, the scanned inventory (connected disks and
-//! the catalog's absent ones), the media log, the audit log, the restore-test
-//! log and the period. Rendered as text, CSV or HTML (`templates/report.html`).
+//! the catalog's absent ones), the media log, the run records, the audit log
+//! (deletions and restores), the restore-test log and the period. Rendered as
+//! text, CSV or HTML (`templates/report.html`).
 
+pub mod access;
 pub mod csv;
 pub mod html;
 pub mod movements;
+pub mod nights;
 pub mod text;
 
 use std::collections::BTreeSet;
@@ -22,9 +30,13 @@ use crate::inventory::label::short_id;
 use crate::inventory::media_log::MediaRecord;
 use crate::inventory::restore_log::RestoreRecord;
 use crate::inventory::{DiskView, Inventory};
+use crate::nightly::RunRecord;
 use crate::policy::Policy;
+use crate::recovery::access_log::RestoreAccess;
 use crate::render::format::bytes;
+pub use access::RestoreRow;
 use movements::{Move, local, movements};
+pub use nights::{FailedNight, RunLine};
 
 /// What the report is made from.
 pub struct Evidence<'a> {
@@ -32,7 +44,12 @@ pub struct Evidence<'a> {
     pub inventory: &'a Inventory,
     pub media: &'a [MediaRecord],
     pub audit: &'a [AuditRecord],
+    /// The restore tests (`state_dir/restore-tests.jsonl`).
     pub restores: &'a [RestoreRecord],
+    /// Every `rota restore`, from the audit log.
+    pub accesses: &'a [RestoreAccess],
+    /// The apply runs (`state_dir/runs.jsonl`).
+    pub runs: &'a [RunRecord],
     /// The period, office dates, both included.
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -57,9 +74,12 @@ pub struct MediaReport {
     pub movements: Vec<MovementLine>,
     pub copies: Vec<CopyLine>,
     pub deletions: Vec<DeletionLine>,
+    pub restores: Vec<RestoreRow>,
     pub restore_tests: Vec<RestoreLine>,
     pub runs: Vec<RunLine>,
     pub failed_nights: Vec<FailedNight>,
+    /// What to say when no night failed (true to the period judged).
+    pub no_failed_nights: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,22 +144,6 @@ pub struct RestoreLine {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct RunLine {
-    pub date: NaiveDate,
-    pub time: String,
-    pub command: String,
-    pub disks: String,
-    pub actions: usize,
-    pub failed: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FailedNight {
-    pub date: NaiveDate,
-    pub what: String,
-}
-
 impl Evidence<'_> {
     fn date_of(&self, at: DateTime<Utc>) -> NaiveDate {
         local(self.policy, at).date_naive()
@@ -196,8 +200,10 @@ pub fn build(evidence: &Evidence) -> MediaReport {
                 detail: r.detail.clone(),
             })
             .collect(),
-        runs: run_lines(evidence),
-        failed_nights: failed_nights(evidence),
+        restores: access::restore_rows(evidence),
+        runs: nights::run_lines(evidence),
+        failed_nights: nights::failed_nights(evidence),
+        no_failed_nights: nights::none_failed_words(evidence),
     }
 }
 
@@ -424,74 +430,6 @@ fn audit_instant(record: &AuditRecord) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&record.plan_at)
         .map(|at| at.with_timezone(&Utc))
         .unwrap_or(record.when)
-}
-
-fn run_lines(evidence: &Evidence) -> Vec<RunLine> {
-    evidence
-        .media
-        .iter()
-        .filter(|r| matches!(r.command.as_str(), "apply" | "verify" | "disk retire"))
-        .filter(|r| evidence.in_period(r.at))
-        .map(|r| RunLine {
-            date: evidence.date_of(r.at),
-            time: evidence.time_of(r.at),
-            command: r.command.clone(),
-            disks: r
-                .seen
-                .iter()
-                .map(|s| s.label.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            actions: r.actions.unwrap_or(0),
-            failed: r.failed.unwrap_or(0),
-        })
-        .collect()
-}
-
-/// Open days (from the first recorded run, up to the report's instant) with
-/// no `apply` run, and `apply` runs in which something failed.
-fn failed_nights(evidence: &Evidence) -> Vec<FailedNight> {
-    let calendar = &evidence.policy.office.calendar;
-    let applies: Vec<&MediaRecord> = evidence
-        .media
-        .iter()
-        .filter(|r| r.command == "apply")
-        .collect();
-    let mut nights = Vec::new();
-    let Some(first) = applies.first().and_then(|r| calendar.today(&r.at)) else {
-        return nights;
-    };
-    let today = calendar.today(&evidence.at);
-    let last = today.unwrap_or(evidence.to).min(evidence.to);
-    let start = evidence.from.max(first);
-    for day in calendar.open_days_between(start, last) {
-        let runs: Vec<&&MediaRecord> = applies
-            .iter()
-            .filter(|r| calendar.today(&r.at) == Some(day))
-            .collect();
-        // Today's night may not have come yet.
-        if runs.is_empty() && Some(day) == today {
-            continue;
-        }
-        if runs.is_empty() {
-            nights.push(FailedNight {
-                date: day,
-                what: String::from("no `rota apply` run was recorded for this open day"),
-            });
-        } else if runs.iter().all(|r| r.failed.unwrap_or(0) > 0) {
-            let last = runs.last().expect("not empty");
-            nights.push(FailedNight {
-                date: day,
-                what: format!(
-                    "{} of {} actions failed (last run {})",
-                    last.failed.unwrap_or(0),
-                    last.actions.unwrap_or(0),
-                    evidence.time_of(last.at)
-                ),
-            });
-        }
-    }
-    nights
 }
 
 fn short_hash(hash: &str) -> String {

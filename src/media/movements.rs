@@ -1,7 +1,8 @@
 //! Each disk's movements, derived from the media log: a disk that a run saw
 //! and the previous run did not has come (back) to the server; a disk the
-//! previous run saw and this one did not has left it, to the safe or
-//! off-site as the policy says. Pure.
+//! previous run saw and this one did not has left it. Where it went is not
+//! something rota sees: the detail says where the policy expects it (the
+//! safe, or off-site with someone), as expected, never as fact. Pure.
 
 use std::collections::BTreeMap;
 
@@ -66,7 +67,7 @@ pub fn movements(policy: &Policy, records: &[MediaRecord]) -> Vec<Movement> {
                 .map(|night| media_destination(policy, label, night))
                 .unwrap_or_else(|| String::from("away from the server"));
             let mut detail = format!(
-                "last seen {}; gone {whither}",
+                "last seen {}; expected {whither} (as the policy says; rota does not see where a disk goes)",
                 local(policy, *last).format("%Y-%m-%d %H:%M")
             );
             if let Some(custodian) = custodian {
@@ -189,11 +190,12 @@ mod tests {
                 ("MON".into(), Move::Back),
             ]
         );
-        // MON took Monday's backup: it went off-site with the office manager.
+        // MON took Monday's backup: the policy sends it off-site with the
+        // office manager, which rota expects but cannot see.
         assert!(
             found[1]
                 .detail
-                .contains("gone off-site with Office manager"),
+                .contains("expected off-site with Office manager (as the policy says"),
             "{}",
             found[1].detail
         );

@@ -69,6 +69,29 @@ pub fn render(report: &MediaReport) -> String {
             d.date, d.time, d.op, d.backup, d.location, d.size, d.hash, d.reason
         );
     }
+    section(
+        &mut out,
+        "Restores (accesses to patient data, audit log)",
+        report.restores.is_empty(),
+    );
+    for r in &report.restores {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}  by {} on {}  from {}  to {}{}",
+            r.date,
+            r.time,
+            r.backup,
+            r.user,
+            r.host,
+            r.from,
+            r.to,
+            if r.checked {
+                "  checked"
+            } else {
+                "  NOT checked"
+            }
+        );
+    }
     section(&mut out, "Restore tests", report.restore_tests.is_empty());
     for r in &report.restore_tests {
         let _ = writeln!(
@@ -93,26 +116,31 @@ pub fn render(report: &MediaReport) -> String {
     for r in &report.runs {
         let _ = writeln!(
             out,
-            "  {} {}  {:<11} disks: {:<16} {}, {} failed",
+            "  {} {}  {:<11} {:<8} disks: {:<16} {}, {} failed{}",
             r.date,
             r.time,
             r.command,
+            r.outcome,
             if r.disks.is_empty() { "none" } else { &r.disks },
             if r.command == "verify" {
                 plural(r.actions, "copy checked", "copies checked")
             } else {
                 plural(r.actions, "action", "actions")
             },
-            r.failed
+            r.failed,
+            if r.problems.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", r.problems)
+            }
         );
     }
-    section(
-        &mut out,
-        "Failed or missed nights",
-        report.failed_nights.is_empty(),
-    );
+    let _ = writeln!(out, "\nFailed or missed nights:");
+    if report.failed_nights.is_empty() {
+        let _ = writeln!(out, "  {}", report.no_failed_nights);
+    }
     for n in &report.failed_nights {
-        let _ = writeln!(out, "  {}  {}", n.date, n.what);
+        let _ = writeln!(out, "  {}  {:<8} {}", n.date, n.event, n.what);
     }
     out
 }

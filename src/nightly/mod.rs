@@ -6,12 +6,18 @@
 //! Everything here but [`record::append`] and [`record::read`] is pure: the
 //! records, the policy, the inventory and the instant are passed in.
 
+pub mod digest;
+pub mod digest_state;
+pub mod headline;
 pub mod overdue;
 pub mod prometheus;
 pub mod record;
+pub mod seconds;
 pub mod status;
 pub mod status_text;
 pub mod swap;
 
-pub use record::{DiskSeen, NotifyResult, RunError, RunOutcome, RunRecord, WarningDetail};
+pub use record::{
+    DiskSeen, NotifyResult, RecordedCode, RunError, RunOutcome, RunRecord, WarningDetail,
+};
 pub use status::{Health, Status};

@@ -33,10 +33,22 @@ pub struct Night {
 }
 
 /// The expected night as of `at` and whether a run covered it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Judgement {
     pub expected: Option<Night>,
     pub overdue: bool,
+    /// The record of the run that covered the expected night: the last one
+    /// inside its window, else the first one after it (a late run), as of
+    /// `at`. `None` when no record says a run happened.
+    pub covered_by: Option<Covered>,
+}
+
+/// Which recorded run covered the expected night, and whether it ran in
+/// the night's window or only later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covered {
+    pub run: RunRecord,
+    pub in_window: bool,
 }
 
 /// The window of open day `day`.
@@ -116,11 +128,41 @@ pub fn judge(
     at: DateTime<Tz>,
 ) -> Judgement {
     let expected = expected_night(calendar, schedule, at);
+    let covered_by = expected
+        .as_ref()
+        .and_then(|night| covering_run(night, runs, at));
     let overdue = match &expected {
         None => runs.iter().all(|run| run.at > at),
-        Some(night) => !runs.iter().any(|run| run.at >= night.opens && run.at <= at),
+        Some(_) => covered_by.is_none(),
     };
-    Judgement { expected, overdue }
+    Judgement {
+        expected,
+        overdue,
+        covered_by,
+    }
+}
+
+/// The run of `night` as the records tell it (never assumed): the last one
+/// whose `at` falls in its window, else the first one between its deadline
+/// and `at`.
+fn covering_run(night: &Night, runs: &[RunRecord], at: DateTime<Tz>) -> Option<Covered> {
+    let in_window = runs
+        .iter()
+        .filter(|run| run.at >= night.opens && run.at <= night.deadline && run.at <= at)
+        .max_by_key(|run| run.at);
+    if let Some(run) = in_window {
+        return Some(Covered {
+            run: run.clone(),
+            in_window: true,
+        });
+    }
+    runs.iter()
+        .filter(|run| run.at > night.deadline && run.at <= at)
+        .min_by_key(|run| run.at)
+        .map(|run| Covered {
+            run: run.clone(),
+            in_window: false,
+        })
 }
 
 #[cfg(test)]

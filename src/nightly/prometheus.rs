@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use super::record::RunOutcome;
 use super::status::{Health, Status};
+use crate::plan::Severity;
 
 pub fn render(status: &Status) -> String {
     let mut out = String::new();
@@ -21,8 +22,14 @@ pub fn render(status: &Status) -> String {
     );
     plain(
         &mut out,
+        "rota_status_timestamp_seconds",
+        "The instant this status was judged (its --at, else the clock), Unix time.",
+        status.at.timestamp(),
+    );
+    plain(
+        &mut out,
         "rota_healthy",
-        "1 when the last run did not fail and no night is overdue.",
+        "1 when the last run was ok (standing advice allowed) and no night is overdue.",
         i64::from(status.health == Health::Healthy),
     );
     plain(
@@ -42,6 +49,49 @@ pub fn render(status: &Status) -> String {
         "rota_last_run_success",
         "1 when the last apply run did not fail (ok or warning).",
         i64::from(last.is_some_and(|r| r.outcome != RunOutcome::Failed)),
+    );
+    let outcomes: Vec<(String, i64)> = [RunOutcome::Ok, RunOutcome::Warning, RunOutcome::Failed]
+        .into_iter()
+        .map(|outcome| {
+            (
+                format!("outcome=\"{}\"", outcome.key()),
+                i64::from(last.is_some_and(|r| r.outcome == outcome)),
+            )
+        })
+        .collect();
+    gauge(
+        &mut out,
+        "rota_last_run_outcome",
+        "1 for the last apply run's outcome (ok, warning, failed), 0 for the others; all 0 if none.",
+        &outcomes,
+    );
+    if let Some(run) = last {
+        plain(
+            &mut out,
+            "rota_last_run_age_seconds",
+            "How long before this status the last apply run planned for (its --at instant).",
+            (status.at.timestamp() - run.at.timestamp()).max(0),
+        );
+    }
+    let last_codes: Vec<(String, i64)> = last
+        .iter()
+        .flat_map(|run| &run.warnings)
+        .map(|code| {
+            (
+                format!(
+                    "code=\"{}\",severity=\"{}\"",
+                    escape(code.key()),
+                    code.severity()
+                ),
+                1,
+            )
+        })
+        .collect();
+    gauge(
+        &mut out,
+        "rota_last_run_warnings",
+        "1 for each warning code the last apply run met (tampered-backup, no-disk, ...), with its severity.",
+        &last_codes,
     );
     plain(
         &mut out,
@@ -64,6 +114,24 @@ pub fn render(status: &Status) -> String {
         "When each labelled disk was last connected, Unix time.",
         &seen,
     );
+    let ages: Vec<(String, i64)> = status
+        .disks
+        .iter()
+        .filter_map(|d| {
+            let age = if d.connected {
+                0
+            } else {
+                (status.at.timestamp() - d.last_seen?.timestamp()).max(0)
+            };
+            Some((format!("label=\"{}\"", escape(&d.label)), age))
+        })
+        .collect();
+    gauge(
+        &mut out,
+        "rota_disk_last_seen_age_seconds",
+        "How long before this status each labelled disk was last connected (0: connected now).",
+        &ages,
+    );
     let holdings: Vec<(String, i64)> = status
         .disks
         .iter()
@@ -81,18 +149,25 @@ pub fn render(status: &Status) -> String {
         "Copies waiting for a disk that is not connected.",
         status.pending_copies as i64,
     );
-    let mut codes: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut codes: BTreeMap<(&str, Severity), i64> = BTreeMap::new();
     for warning in &status.warnings {
-        *codes.entry(warning.code.as_str()).or_default() += 1;
+        *codes
+            .entry((warning.code.as_str(), warning.severity))
+            .or_default() += 1;
     }
     let codes: Vec<(String, i64)> = codes
         .into_iter()
-        .map(|(code, count)| (format!("code=\"{}\"", escape(code)), count))
+        .map(|((code, severity), count)| {
+            (
+                format!("code=\"{}\",severity=\"{severity}\"", escape(code)),
+                count,
+            )
+        })
         .collect();
     gauge(
         &mut out,
         "rota_warnings",
-        "Warnings as of now, by code.",
+        "Warnings as of now (the plan's, and those only the last run saw), by code and severity.",
         &codes,
     );
     plain(

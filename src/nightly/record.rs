@@ -8,10 +8,14 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use std::fmt;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::seconds;
 use crate::inventory::json_lines;
+use crate::plan::{Severity, WarningCode};
 
 /// The file name in `state_dir`.
 pub const RUNS_FILE: &str = "runs.jsonl";
@@ -48,10 +52,61 @@ pub struct RunError {
     pub message: String,
 }
 
+/// A warning code as a run record holds it: one of [`crate::plan::code`]'s,
+/// or a code this rota does not know (written by another version), kept as
+/// written so an old or newer record still reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RecordedCode {
+    Known(WarningCode),
+    Other(String),
+}
+
+impl RecordedCode {
+    pub fn key(&self) -> &str {
+        match self {
+            RecordedCode::Known(code) => code.key(),
+            RecordedCode::Other(key) => key,
+        }
+    }
+
+    pub fn known(&self) -> Option<WarningCode> {
+        match self {
+            RecordedCode::Known(code) => Some(*code),
+            RecordedCode::Other(_) => None,
+        }
+    }
+
+    /// The table's severity; a code this rota does not know reads as
+    /// attention (someone should look; it cannot be waved through as advice).
+    pub fn severity(&self) -> Severity {
+        self.known()
+            .map_or(Severity::Attention, WarningCode::severity)
+    }
+}
+
+impl From<WarningCode> for RecordedCode {
+    fn from(code: WarningCode) -> Self {
+        RecordedCode::Known(code)
+    }
+}
+
+impl PartialEq<WarningCode> for RecordedCode {
+    fn eq(&self, other: &WarningCode) -> bool {
+        self.known() == Some(*other)
+    }
+}
+
+impl fmt::Display for RecordedCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
 /// A warning the run met.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarningDetail {
-    pub code: String,
+    pub code: RecordedCode,
     pub message: String,
 }
 
@@ -78,10 +133,13 @@ pub struct NotifyResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub schema: u32,
-    /// Real clock, whatever `--at` said.
+    /// Real clock, whatever `--at` said (written to the second).
+    #[serde(serialize_with = "seconds::serialize")]
     pub started: DateTime<Utc>,
+    #[serde(serialize_with = "seconds::serialize")]
     pub finished: DateTime<Utc>,
     /// The instant the run planned for, in office time (`--at`, else the clock).
+    #[serde(serialize_with = "seconds::serialize")]
     pub at: DateTime<FixedOffset>,
     pub today: Option<NaiveDate>,
     pub outcome: RunOutcome,
@@ -100,7 +158,7 @@ pub struct RunRecord {
     pub bytes: u64,
     pub pending: usize,
     /// Warning codes, once each, in the order first met.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<RecordedCode>,
     /// Every warning with its message.
     #[serde(default)]
     pub warning_details: Vec<WarningDetail>,
@@ -110,27 +168,71 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    /// The business day the run was for (its planning date without one).
+    pub fn day(&self) -> String {
+        self.today
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| self.at.format("%Y-%m-%d").to_string())
+    }
+
+    /// The codes that made the night less than `ok` (failure, then
+    /// attention), once each, in the order first met.
+    pub fn problem_codes(&self) -> Vec<&RecordedCode> {
+        let mut codes: Vec<&RecordedCode> = self
+            .warnings
+            .iter()
+            .filter(|code| code.severity() > Severity::Advisory)
+            .collect();
+        codes.sort_by_key(|code| std::cmp::Reverse(code.severity()));
+        codes
+    }
+
+    /// The standing advice the night met (never a reason to alert).
+    pub fn advisory_codes(&self) -> Vec<&RecordedCode> {
+        self.warnings
+            .iter()
+            .filter(|code| code.severity() == Severity::Advisory)
+            .collect()
+    }
+
+    /// The first message recorded for `code`.
+    pub fn first_message(&self, code: &RecordedCode) -> Option<&str> {
+        self.warning_details
+            .iter()
+            .find(|detail| &detail.code == code)
+            .map(|detail| detail.message.as_str())
+    }
+
+    /// Why a night failed, in the run's own words: the error that stopped
+    /// it, else the first message of its worst code.
+    pub fn failure_reason(&self) -> Option<&str> {
+        let first_problem = self
+            .problem_codes()
+            .first()
+            .and_then(|code| self.first_message(code));
+        self.error
+            .as_ref()
+            .map(|e| e.message.as_str())
+            .or(first_problem)
+    }
+
     /// The one-line summary used in notifications and `status`.
     pub fn summary(&self, office: &str) -> String {
-        let day = self
-            .today
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| self.at.format("%Y-%m-%d").to_string());
+        let day = self.day();
         match self.outcome {
             RunOutcome::Failed => {
-                let why = self
-                    .error
-                    .as_ref()
-                    .map(|e| e.message.as_str())
-                    .unwrap_or("unknown error");
+                let why = self.failure_reason().unwrap_or("an action failed");
                 format!("rota FAILED at {office} for {day}: {why}")
             }
-            RunOutcome::Warning => format!(
-                "rota finished with warnings at {office} for {day} ({}): {} copied, {} removed",
-                self.warnings.join(", "),
-                self.copies,
-                self.removals
-            ),
+            RunOutcome::Warning => {
+                let codes: Vec<&str> = self.problem_codes().iter().map(|c| c.key()).collect();
+                format!(
+                    "rota needs attention at {office} for {day} ({}): {} copied, {} removed",
+                    codes.join(", "),
+                    self.copies,
+                    self.removals
+                )
+            }
             RunOutcome::Ok => format!(
                 "rota ok at {office} for {day}: {} copied, {} removed, {} pending",
                 self.copies, self.removals, self.pending
@@ -138,14 +240,15 @@ impl RunRecord {
         }
     }
 
-    /// The summary and the details, for a notification's body.
+    /// The summary and the details, for a notification's body: what went
+    /// wrong and what to do first, then the standing advice, then the counts.
     pub fn body(&self, office: &str) -> String {
         let mut lines = vec![self.summary(office)];
         lines.push(format!(
             "planned for {} (started {}, finished {})",
-            self.at.to_rfc3339(),
-            self.started.format("%Y-%m-%d %H:%M:%S UTC"),
-            self.finished.format("%Y-%m-%d %H:%M:%S UTC")
+            seconds::text(&self.at),
+            seconds::text(&self.started),
+            seconds::text(&self.finished)
         ));
         if let Some(error) = &self.error {
             lines.push(format!("error ({}): {}", error.kind, error.message));
@@ -153,8 +256,20 @@ impl RunRecord {
         for error in self.errors.iter().skip(usize::from(self.error.is_some())) {
             lines.push(format!("error: {error}"));
         }
-        for warning in &self.warning_details {
-            lines.push(format!("warning ({}): {}", warning.code, warning.message));
+        for code in self.problem_codes() {
+            for detail in self.warning_details.iter().filter(|d| &d.code == code) {
+                lines.push(format!("{} ({code}): {}", code.severity(), detail.message));
+            }
+            if let Some(known) = code.known() {
+                lines.push(format!("  what to do: {}", known.info().help));
+            }
+        }
+        let advice: Vec<&str> = self.advisory_codes().iter().map(|c| c.key()).collect();
+        if !advice.is_empty() {
+            lines.push(format!(
+                "standing advice (not tonight's problem): {}",
+                advice.join(", ")
+            ));
         }
         let disks: Vec<&str> = self.disks.iter().map(|d| d.label.as_str()).collect();
         lines.push(if disks.is_empty() {

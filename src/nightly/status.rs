@@ -8,10 +8,11 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::overdue::{self, Night};
+use super::overdue::{self, Covered, Night};
 use super::record::{NotifyResult, RunOutcome, RunRecord};
+use super::seconds;
 use crate::inventory::Inventory;
-use crate::plan::{Op, Plan, restore_test_due_on};
+use crate::plan::{Op, Plan, Severity, restore_test_due_on};
 use crate::policy::Policy;
 
 /// The verdict, worst first.
@@ -24,6 +25,9 @@ pub enum Health {
     Failed,
     /// The expected night has no run.
     Overdue,
+    /// The last run did its job but met something a person should look at
+    /// (a wrong disk, a disk not swapped...).
+    Warning,
     Healthy,
 }
 
@@ -33,6 +37,7 @@ impl Health {
             Health::NeverRun => "never-run",
             Health::Failed => "failed",
             Health::Overdue => "overdue",
+            Health::Warning => "warning",
             Health::Healthy => "healthy",
         }
     }
@@ -41,16 +46,35 @@ impl Health {
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpectedNight {
     pub day: NaiveDate,
+    #[serde(serialize_with = "seconds::serialize")]
     pub opens: DateTime<FixedOffset>,
+    #[serde(serialize_with = "seconds::serialize")]
     pub deadline: DateTime<FixedOffset>,
+    /// The recorded run that covered it (`null`: the records hold none).
+    pub run: Option<NightRun>,
 }
 
-impl From<&Night> for ExpectedNight {
-    fn from(night: &Night) -> Self {
+/// The run of the expected night, as its record tells it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NightRun {
+    #[serde(serialize_with = "seconds::serialize")]
+    pub at: DateTime<FixedOffset>,
+    pub outcome: RunOutcome,
+    /// Whether it ran in the night's window (false: a later run caught up).
+    pub in_window: bool,
+}
+
+impl ExpectedNight {
+    fn of(night: &Night, covered: Option<&Covered>) -> Self {
         ExpectedNight {
             day: night.day,
             opens: night.opens.fixed_offset(),
             deadline: night.deadline.fixed_offset(),
+            run: covered.map(|covered| NightRun {
+                at: covered.run.at,
+                outcome: covered.run.outcome,
+                in_window: covered.in_window,
+            }),
         }
     }
 }
@@ -66,15 +90,18 @@ pub struct DiskStatus {
     pub label: String,
     pub id: String,
     pub connected: bool,
+    #[serde(serialize_with = "seconds::serialize_option")]
     pub last_seen: Option<DateTime<FixedOffset>>,
     /// Copies the disk holds (as last seen).
     pub holdings: usize,
+    #[serde(serialize_with = "seconds::serialize_option")]
     pub last_verified: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WarningView {
     pub code: String,
+    pub severity: Severity,
     pub message: String,
 }
 
@@ -82,6 +109,7 @@ pub struct WarningView {
 pub struct Status {
     pub schema: u32,
     pub office: String,
+    #[serde(serialize_with = "seconds::serialize")]
     pub at: DateTime<FixedOffset>,
     pub today: Option<NaiveDate>,
     pub health: Health,
@@ -91,9 +119,11 @@ pub struct Status {
     pub problems: Vec<String>,
     pub last_run: Option<RunRecord>,
     /// The last run that ended well, if the last one did not.
+    #[serde(serialize_with = "seconds::serialize_option")]
     pub last_success: Option<DateTime<FixedOffset>>,
     pub expected_night: Option<ExpectedNight>,
     pub schedule: Option<ScheduleView>,
+    #[serde(serialize_with = "seconds::serialize_option")]
     pub next_run: Option<DateTime<FixedOffset>>,
     pub tonight: Vec<String>,
     pub disks: Vec<DiskStatus>,
@@ -143,7 +173,10 @@ pub fn status(inputs: &Inputs<'_>) -> Status {
             })
             .map(|r| r.at),
         last_run: last.cloned(),
-        expected_night: judgement.expected.as_ref().map(ExpectedNight::from),
+        expected_night: judgement
+            .expected
+            .as_ref()
+            .map(|night| ExpectedNight::of(night, judgement.covered_by.as_ref())),
         schedule: schedule.map(|s| ScheduleView {
             at: s.at.format("%H:%M").to_string(),
             wait: s.wait_text(),
@@ -188,12 +221,19 @@ fn verdict(
         return (Health::NeverRun, problems);
     };
     let mut health = Health::Healthy;
-    if last.outcome == RunOutcome::Failed {
-        health = Health::Failed;
-        problems.push(last.summary(&policy.office.name));
+    match last.outcome {
+        RunOutcome::Failed => {
+            health = Health::Failed;
+            problems.push(last.summary(&policy.office.name));
+        }
+        RunOutcome::Warning => {
+            health = Health::Warning;
+            problems.push(last.summary(&policy.office.name));
+        }
+        RunOutcome::Ok => {}
     }
     if judgement.overdue {
-        if health == Health::Healthy {
+        if matches!(health, Health::Healthy | Health::Warning) {
             health = Health::Overdue;
         }
         let missed = judgement
@@ -203,8 +243,8 @@ fn verdict(
                 format!(
                     "no run for {} (expected from {}, at the latest by {})",
                     night.day,
-                    night.opens.format("%Y-%m-%d %H:%M"),
-                    night.deadline.format("%Y-%m-%d %H:%M")
+                    seconds::text(&night.opens),
+                    seconds::text(&night.deadline)
                 )
             })
             .unwrap_or_else(|| "no run is recorded".to_string());
@@ -221,13 +261,15 @@ fn warnings(plan: &Plan, last: Option<&RunRecord>) -> Vec<WarningView> {
         .iter()
         .map(|w| WarningView {
             code: w.code.key().to_string(),
+            severity: w.code.severity(),
             message: w.message.clone(),
         })
         .collect();
     for detail in last.iter().flat_map(|r| &r.warning_details) {
-        if !views.iter().any(|v| v.code == detail.code) {
+        if !views.iter().any(|v| v.code == detail.code.key()) {
             views.push(WarningView {
-                code: detail.code.clone(),
+                code: detail.code.key().to_string(),
+                severity: detail.code.severity(),
                 message: detail.message.clone(),
             });
         }

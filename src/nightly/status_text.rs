@@ -1,13 +1,14 @@
 //! `rota status` for a person: the verdict first (HEALTHY, FAILED, OVERDUE,
 //! NEVER RUN) and why, then the last run, the schedule, tonight's disk, the
 //! disks, pending work, warnings, notifications that failed and the next
-//! restore test. Times are office wall-clock times.
+//! restore test. Times are RFC 3339 to the second, in office time.
 
 use std::fmt::Write;
 
 use chrono::{DateTime, FixedOffset};
 
 use super::record::RunRecord;
+use super::seconds;
 use super::status::{Health, Status};
 
 pub fn render(status: &Status) -> String {
@@ -16,6 +17,7 @@ pub fn render(status: &Status) -> String {
         Health::Healthy => "HEALTHY",
         Health::Failed => "FAILED",
         Health::Overdue => "OVERDUE",
+        Health::Warning => "NEEDS ATTENTION",
         Health::NeverRun => "NEVER RUN",
     };
     let _ = writeln!(out, "{}: {verdict}", status.office);
@@ -32,7 +34,7 @@ pub fn render(status: &Status) -> String {
 }
 
 fn time(at: &DateTime<FixedOffset>) -> String {
-    at.format("%Y-%m-%d %H:%M").to_string()
+    seconds::text(at)
 }
 
 fn last_run(out: &mut String, status: &Status) {
@@ -83,7 +85,10 @@ fn last_run(out: &mut String, status: &Status) {
 fn outcome(run: &RunRecord) -> String {
     match (&run.error, run.warnings.is_empty()) {
         (Some(error), _) => format!("{} ({}: {})", run.outcome.key(), error.kind, error.message),
-        (None, false) => format!("{} ({})", run.outcome.key(), run.warnings.join(", ")),
+        (None, false) => {
+            let codes: Vec<&str> = run.warnings.iter().map(|c| c.key()).collect();
+            format!("{} ({})", run.outcome.key(), codes.join(", "))
+        }
         (None, true) => run.outcome.key().to_string(),
     }
 }
@@ -109,13 +114,23 @@ fn schedule(out: &mut String, status: &Status) {
         let _ = writeln!(out, "  next run: {}", time(next));
     }
     if let Some(night) = &status.expected_night {
+        let verdict = match &night.run {
+            None => String::from("MISSED: no run is recorded"),
+            Some(run) if run.in_window => {
+                format!("ran at {}: {}", time(&run.at), run.outcome.key())
+            }
+            Some(run) => format!(
+                "no run in its window; a later run at {}: {}",
+                time(&run.at),
+                run.outcome.key()
+            ),
+        };
         let _ = writeln!(
             out,
-            "  last expected run: for {} (between {} and {}): {}",
+            "  last expected run: for {} (between {} and {}): {verdict}",
             night.day,
             time(&night.opens),
             time(&night.deadline),
-            if status.overdue { "MISSED" } else { "ran" }
         );
     }
     if !status.tonight.is_empty() {
@@ -179,7 +194,11 @@ fn work(out: &mut String, status: &Status) {
     } else {
         let _ = writeln!(out, "Warnings:");
         for warning in &status.warnings {
-            let _ = writeln!(out, "  {}: {}", warning.code, warning.message);
+            let _ = writeln!(
+                out,
+                "  {} ({}): {}",
+                warning.code, warning.severity, warning.message
+            );
         }
     }
     match status.restore_test_due {

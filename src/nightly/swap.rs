@@ -6,9 +6,8 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::record::{DiskSeen, RunRecord, WarningDetail};
+use crate::plan::WarningCode;
 use crate::policy::Policy;
-
-pub const CODE: &str = "disk-not-swapped";
 
 /// The warnings for tonight (`today`, with `disks` connected) given the runs
 /// recorded before it.
@@ -49,7 +48,7 @@ pub fn not_swapped(
         .filter(|disk| !tonight.contains(&disk.label.as_str()))
         .filter(|disk| last.disks.iter().any(|seen| seen.id == disk.id))
         .map(|disk| WarningDetail {
-            code: CODE.to_string(),
+            code: WarningCode::DiskNotSwapped.into(),
             message: format!(
                 "disk {} was connected on {yesterday} and is still connected on {today}, when the rotation wants {}: it was not swapped",
                 disk.label,

@@ -40,7 +40,7 @@ fn compose(email: &Email, message: &Message) -> Result<lettre::Message, String> 
     let bad = |what: &str, error: lettre::address::AddressError| format!("{what}: {error}");
     let mut builder = lettre::Message::builder()
         .from(email.from.parse().map_err(|e| bad(&email.from, e))?)
-        .subject(message.title.clone())
+        .subject(subject(message))
         .header(ContentType::TEXT_PLAIN);
     for to in &email.to {
         builder = builder.to(to.parse().map_err(|e| bad(to, e))?);
@@ -48,6 +48,19 @@ fn compose(email: &Email, message: &Message) -> Result<lettre::Message, String> 
     builder
         .body(message.body.clone())
         .map_err(|error| error.to_string())
+}
+
+/// The title behind a prefix that says how bad it is, so a mail rule (or a
+/// glance at the inbox) can tell a failed night from a digest.
+pub fn subject(message: &Message) -> String {
+    let prefix = match message.event {
+        "failure" => "[rota FAILED]",
+        "warning" => "[rota: needs attention]",
+        "digest" => "[rota digest]",
+        "test" => "[rota test]",
+        _ => "[rota ok]",
+    };
+    format!("{prefix} {}", message.title)
 }
 
 fn password(email: &Email) -> Result<String, String> {

@@ -40,11 +40,7 @@ pub fn webhook(url: &str, message: &Message) -> NotifyResult {
 
 /// An ntfy message: the title in its header, the details as the body.
 pub fn ntfy(url: &str, message: &Message) -> NotifyResult {
-    let (priority, tags) = match message.event {
-        "failure" => ("urgent", "rotating_light"),
-        "warning" => ("high", "warning"),
-        _ => ("default", "floppy_disk"),
-    };
+    let (priority, tags) = priority_and_tags(message.event);
     // Header values must be one line of visible ASCII-safe text.
     let title: String = message
         .title
@@ -58,6 +54,18 @@ pub fn ntfy(url: &str, message: &Message) -> NotifyResult {
         .header("Tags", tags)
         .send(message.body.as_str());
     result("ntfy", message.event, checked(sent))
+}
+
+/// ntfy's priority and tags follow how bad the news is: a failed night
+/// rings (urgent), one that needs attention is high, a digest is low.
+pub fn priority_and_tags(event: &str) -> (&'static str, &'static str) {
+    match event {
+        "failure" => ("urgent", "rotating_light"),
+        "warning" => ("high", "warning"),
+        "digest" => ("low", "calendar"),
+        "success" => ("default", "white_check_mark"),
+        _ => ("default", "floppy_disk"),
+    }
 }
 
 fn checked(sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<(), String> {

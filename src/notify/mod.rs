@@ -2,7 +2,8 @@
 //! a healthchecks.io-style check (`URL/start` when a run begins, `URL` when
 //! it ends well, `URL/fail` when it fails: the check's own schedule then
 //! also catches a night that never ran), a webhook (the run record POSTed
-//! as JSON), an ntfy topic (a title and the summary) and e-mail over SMTP.
+//! as JSON), an ntfy topic (a title and the summary) and e-mail over SMTP;
+//! and the digest (`notify.digest`) through the last three.
 //!
 //! Every send has a short timeout and reports its result as data
 //! ([`NotifyResult`]); nothing here returns an error or panics, because a
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::nightly::digest::Digest;
 use crate::nightly::{NotifyResult, RunOutcome, RunRecord};
 use crate::policy::{Notify, NotifyEvent};
 
@@ -35,7 +37,8 @@ pub fn timeout() -> Duration {
 /// webhook, a JSON document.
 #[derive(Debug, Clone)]
 pub struct Message {
-    /// `start`, `success`, `warning`, `failure` or `test`.
+    /// `start`, `success`, `warning`, `failure`, `digest` or `test`: it sets
+    /// ntfy's priority and tags and the e-mail's subject prefix.
     pub event: &'static str,
     pub title: String,
     pub body: String,
@@ -83,6 +86,26 @@ pub fn finished(notify: &Notify, office: &str, record: &RunRecord) -> Vec<Notify
     results
 }
 
+/// The digest through the webhook, ntfy and e-mail (whatever `on` says: it
+/// is asked for by `notify.digest`). The healthchecks check is not pinged:
+/// it hears of nights, and a digest is none.
+pub fn digest(notify: &Notify, digest: &Digest) -> Vec<NotifyResult> {
+    let title = digest.title();
+    let mut json = serde_json::to_value(digest).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut json {
+        map.insert("event".into(), Value::from("digest"));
+        map.insert("title".into(), Value::from(title.clone()));
+    }
+    let message = Message {
+        event: "digest",
+        body: digest.render(),
+        title,
+        json,
+        failed: false,
+    };
+    others(notify, &message)
+}
+
 /// `rota notify test`: one test message through every configured channel.
 pub fn test(notify: &Notify, office: &str) -> Vec<NotifyResult> {
     let title = format!("rota test notification from {office}");
@@ -119,12 +142,13 @@ fn others(notify: &Notify, message: &Message) -> Vec<NotifyResult> {
 }
 
 fn run_message(office: &str, record: &RunRecord, event: NotifyEvent) -> Message {
-    let title = record.summary(office);
+    let title = crate::nightly::headline::title(record, office);
     let mut json = serde_json::to_value(record).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut json {
         map.insert("event".into(), Value::from(event.key()));
         map.insert("office".into(), Value::from(office));
-        map.insert("summary".into(), Value::from(title.clone()));
+        map.insert("title".into(), Value::from(title.clone()));
+        map.insert("summary".into(), Value::from(record.summary(office)));
     }
     Message {
         event: event.key(),

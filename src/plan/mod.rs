@@ -31,7 +31,7 @@ pub use build::make_plan;
 pub use changes::unsettled_reason;
 pub use code::{Severity, WarningCode};
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
-pub use warnings::{Warning, restore_test_due_on};
+pub use warnings::{Warning, pattern_matches_nothing, restore_test_due_on};
 
 /// What an action does. Names as in SPEC.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
@@ -185,6 +185,22 @@ impl Plan {
     /// Whether `apply` has anything to do.
     pub fn has_actions(&self) -> bool {
         !self.actions.is_empty()
+    }
+
+    /// What `plan` and `apply` say when there is no action: that every
+    /// backup is in place, unless the server holds no backup rota can see
+    /// (a wrong pattern, an empty folder): then nothing *can* be done, and
+    /// "nothing to do" would be a false comfort.
+    pub fn idle_words(&self) -> &'static str {
+        let on_server = self
+            .backups
+            .iter()
+            .any(|b| b.locations.contains(&crate::placement::Location::Server));
+        if on_server {
+            "Nothing to do: every backup is where the policy wants it."
+        } else {
+            "Nothing can be done: the source folder holds no backup that matches source.pattern (see the warnings)."
+        }
     }
 
     pub fn count(&self, op: Op) -> usize {

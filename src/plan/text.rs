@@ -140,10 +140,7 @@ fn header(plan: &Plan, paint: Paint, out: &mut String) {
 
 fn actions(plan: &Plan, paint: Paint, out: &mut String) {
     if plan.actions.is_empty() {
-        let _ = writeln!(
-            out,
-            "Nothing to do: every backup is where the policy wants it."
-        );
+        let _ = writeln!(out, "{}", plan.idle_words());
         return;
     }
     let _ = writeln!(out, "{}", paint.bold("Actions, in order:"));

@@ -6,9 +6,11 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use super::gate::Gate;
+use crate::calendar::NamePattern;
 use crate::inventory::{Inventory, StrayReason};
 use crate::placement::{Role, Unavailable, World};
 use crate::policy::{Policy, RestoreEvery};
+use crate::render::format::plural;
 use crate::render::policy_summary::full_weekday;
 
 pub use super::code::WarningCode;
@@ -42,7 +44,7 @@ pub fn world_warnings(
     today: NaiveDate,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    source_warnings(inventory, &mut warnings);
+    source_warnings(policy, inventory, &mut warnings);
     tampered_backups(world, &mut warnings);
     warnings.extend(super::changes::change_warnings(policy, world));
     missing_backups(policy, world, today, &mut warnings);
@@ -54,13 +56,20 @@ pub fn world_warnings(
     warnings
 }
 
-fn source_warnings(inventory: &Inventory, warnings: &mut Vec<Warning>) {
+fn source_warnings(policy: &Policy, inventory: &Inventory, warnings: &mut Vec<Warning>) {
     let source = &inventory.source;
     if let Some(error) = &source.error {
         warnings.push(Warning::new(
             WarningCode::SourceMissing,
             format!("the source folder {} cannot be read ({error}): nothing on the server can be copied", source.path.display()),
         ));
+    }
+    let matched = source.backups.len();
+    if source.error.is_none()
+        && let Some(message) =
+            pattern_matches_nothing(matched, &source.unrecognized, &policy.source.pattern)
+    {
+        warnings.push(Warning::new(WarningCode::PatternMatchesNothing, message));
     }
     for name in source.unrecognized.iter().take(MAX_LISTED_FILES) {
         warnings.push(Warning::new(
@@ -83,6 +92,42 @@ fn source_warnings(inventory: &Inventory, warnings: &mut Vec<Warning>) {
             format!("the source folder is on a network volume ({fs}); the vendor guide advises backing up to the server's own drive first"),
         ));
     }
+}
+
+/// `pattern-matches-nothing`: the source folder holds files (hidden ones
+/// such as `.DS_Store` aside) but not one matches the pattern, so rota sees
+/// no backup at all. Names the pattern and up to three of the files.
+/// `matched`: how many names matched; `unmatched`: the others.
+pub fn pattern_matches_nothing(
+    matched: usize,
+    unmatched: &[String],
+    pattern: &NamePattern,
+) -> Option<String> {
+    if matched > 0 {
+        return None;
+    }
+    let visible: Vec<&String> = unmatched
+        .iter()
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    if visible.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = visible
+        .iter()
+        .take(3)
+        .map(|name| format!("{name:?}"))
+        .collect();
+    let more = match visible.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    Some(format!(
+        "none of the {} in the source folder matches source.pattern `{}` (it holds {}{more}): rota sees no backup to copy",
+        plural(visible.len(), "file", "files"),
+        pattern.as_str(),
+        shown.join(", ")
+    ))
 }
 
 /// Open days in the recent window (not before the first backup) after the

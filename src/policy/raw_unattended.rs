@@ -18,11 +18,12 @@ pub struct RawSchedule {
     pub wait: Option<Text>,
 }
 
-/// `notify: { on: [failure, warning], healthchecks: URL, webhook: URL, ntfy: URL, email: {...} }`.
+/// `notify: { on: [failure, warning], digest: weekly, healthchecks: URL, webhook: URL, ntfy: URL, email: {...} }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNotify {
     pub on: Option<Vec<Text>>,
+    pub digest: Option<Text>,
     pub healthchecks: Option<Text>,
     pub webhook: Option<Text>,
     pub ntfy: Option<Text>,

@@ -65,6 +65,33 @@ impl NotifyEvent {
     }
 }
 
+/// How often the digest is sent (`notify.digest`): a summary of the
+/// period's nights, disks and standing advice, sent even when all is well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DigestEvery {
+    /// Each open day's night.
+    Daily,
+    /// Each ISO week (Monday to Sunday).
+    Weekly,
+}
+
+impl DigestEvery {
+    pub const ALL: [DigestEvery; 2] = [DigestEvery::Daily, DigestEvery::Weekly];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            DigestEvery::Daily => "daily",
+            DigestEvery::Weekly => "weekly",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<DigestEvery> {
+        DigestEvery::ALL
+            .into_iter()
+            .find(|every| every.key() == key)
+    }
+}
+
 /// The `notify:` section; `Notify::default()` sends nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Notify {
@@ -72,6 +99,8 @@ pub struct Notify {
     /// success ping that closes a check are sent whatever this says: the
     /// convention needs them to notice a night that never ran).
     pub on: Vec<NotifyEvent>,
+    /// The digest, if the policy asks for one.
+    pub digest: Option<DigestEvery>,
     pub healthchecks: Option<String>,
     pub webhook: Option<String>,
     pub ntfy: Option<String>,

@@ -83,6 +83,10 @@ fn notify(raw: &RawNotify, path: &KeyPath, problems: &mut Vec<Problem>) -> Notif
         None => DEFAULT_NOTIFY_ON.to_vec(),
         Some(texts) => events(texts, &path.key("on"), problems),
     };
+    let digest = raw
+        .digest
+        .as_ref()
+        .and_then(|text| digest(text, &path.key("digest"), problems));
     let mut url = |text: &Option<Text>, key: &str| {
         text.as_ref()
             .and_then(|text| http_url(text, &path.key(key), problems))
@@ -96,6 +100,7 @@ fn notify(raw: &RawNotify, path: &KeyPath, problems: &mut Vec<Problem>) -> Notif
         .and_then(|raw| email(raw, &path.key("email"), problems));
     let notify = Notify {
         on,
+        digest,
         healthchecks,
         webhook,
         ntfy,
@@ -156,6 +161,32 @@ fn events(texts: &[Text], path: &KeyPath, problems: &mut Vec<Problem>) -> Vec<No
     }
     events.sort();
     events
+}
+
+fn digest(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<DigestEvery> {
+    let word = text.as_str().trim().to_ascii_lowercase();
+    if let Some(every) = DigestEvery::from_key(&word) {
+        return Some(every);
+    }
+    let known = DigestEvery::ALL.map(DigestEvery::key);
+    let help = match closest(&word, known) {
+        Some(suggestion) => {
+            format!("did you mean `{suggestion}`? write digest: daily or digest: weekly")
+        }
+        None => String::from(
+            "write digest: daily or digest: weekly (a summary sent even when all is well)",
+        ),
+    };
+    problems.push(
+        Problem::error(
+            "unknown-digest",
+            path.clone(),
+            format!("`{}` is not how often a digest is sent", text.as_str()),
+        )
+        .label("not daily or weekly")
+        .help(help),
+    );
+    None
 }
 
 fn http_url(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<String> {

@@ -104,3 +104,15 @@ pub fn page_text(pdf: &Path, page: usize) -> String {
         .arg("-");
     run(command, "pdftotext")
 }
+
+/// `pdfinfo`'s page count and page size of `pdf`.
+pub fn pages_and_size(pdf: &Path) -> (usize, String) {
+    (pages(pdf), page_size(pdf))
+}
+
+/// The text of the whole PDF, in drawing order (`pdftotext -raw`).
+pub fn text(pdf: &Path) -> String {
+    let mut command = Command::new(poppler("pdftotext"));
+    command.arg("-raw").arg(pdf).arg("-");
+    run(command, "pdftotext")
+}

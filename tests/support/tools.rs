@@ -1,5 +1,5 @@
 //! The external programs some tests drive for real (Chromium, poppler's
-//! `pdfinfo`/`pdftotext`, rclone), found on `PATH` (and, for the browser, in
+//! `pdfinfo`/`pdftotext`, rclone, Prometheus's `promtool`), found on `PATH` (and, for the browser, in
 //! the usual macOS application folders). A missing one fails the test with a
 //! message naming it and `scripts/test`, which installs them: never a skip.
 
@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 fn install_hint(tool: &str, package: &str) -> String {
     format!(
         "this test needs `{tool}` ({package}), which is not installed: run `scripts/test`, \
-         which installs rclone, chromium and poppler-utils when missing (apt-get or Homebrew) \
+         which installs rclone, chromium, poppler-utils and prometheus (promtool) when missing \
+         (apt-get or Homebrew) \
          and then runs cargo test"
     )
 }
@@ -36,6 +37,11 @@ pub fn rclone() -> PathBuf {
 /// poppler-utils' `pdfinfo` or `pdftotext`.
 pub fn poppler(tool: &str) -> PathBuf {
     require(tool, "poppler-utils")
+}
+
+/// Prometheus's `promtool` (the alert-rule tests).
+pub fn promtool() -> PathBuf {
+    require("promtool", "prometheus")
 }
 
 /// Where Homebrew's casks put the browsers on macOS (not on `PATH`).
