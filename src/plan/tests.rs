@@ -484,3 +484,34 @@ fn pruning_the_server_once_everything_is_on_disks_is_not_a_mass_delete() {
         text::render(&plan, false)
     );
 }
+
+#[test]
+fn snapshot_deletions_stopped_by_a_name_dated_next_year() {
+    let policy = vendor_policy();
+    let mut office = office_until(&policy, 2_000 * GB, "2026-02-02", "2026-03-17");
+    // A mistyped export: next year's date. The gate closes (invariant 13).
+    office.add_backup(
+        &policy,
+        date("2027-03-17").and_hms_opt(23, 30, 0).unwrap(),
+        6 * GB,
+    );
+    let plan = snapshot_night(
+        "deletions_stopped",
+        &policy,
+        &mut office,
+        "2026-03-18",
+        &["WED"],
+    );
+    assert!(
+        plan.actions.iter().all(|a| !a.op.deletes()),
+        "{:#?}",
+        plan.actions
+    );
+    assert_eq!(
+        plan.count(Op::Copy),
+        2,
+        "tonight's backup, and the future one to its home disk"
+    );
+    let codes: Vec<WarningCode> = plan.deletions_stopped.iter().map(|c| c.code).collect();
+    assert_eq!(codes, [WarningCode::FutureBackup]);
+}
