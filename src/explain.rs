@@ -190,6 +190,15 @@ fn state_words(policy: &Policy, backup: &BackupStatus) -> String {
             crate::plan::unsettled_reason(age)
         );
     }
+    if backup.tampered {
+        return format!(
+            "TAMPERED: its bytes on the server changed after rota had a verified copy, on a later \
+             business day than its own (ransomware, corruption?); the verified copies on {} are kept \
+             and count, the server's bytes are copied nowhere, and nothing is deleted anywhere until \
+             `rota accept-change` (see docs/distrust.md)",
+            location_names(&backup.locations)
+        );
+    }
     if !backup.stale_at.is_empty() {
         return format!(
             "changed on the server after it was copied: the copies on {} no longer count",

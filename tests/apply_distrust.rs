@@ -170,6 +170,19 @@ fn invariant_12_ransomware_rewriting_the_backups_never_reaches_the_disks() {
         .unwrap();
     assert_eq!(warning["severity"], "failure");
 
+    office
+        .rota()
+        .args([
+            "explain",
+            "policy.yaml",
+            &name("2026-03-20"),
+            "--at",
+            "2026-03-27T23:55",
+        ])
+        .run()
+        .success()
+        .stdout_contains("TAMPERED");
+
     // A person decides the change was intended: recorded, then copied.
     let accepted = office
         .rota()

@@ -218,9 +218,12 @@ impl World {
         0
     }
 
-    /// Whether backup `backup` stands tampered.
+    /// Whether backup `backup` stands tampered (`tampered` is in backup
+    /// order: ransomware may make it as long as the backups).
     pub fn is_tampered(&self, backup: usize) -> bool {
-        self.tampered.iter().any(|t| t.backup == backup)
+        self.tampered
+            .binary_search_by_key(&backup, |t| t.backup)
+            .is_ok()
     }
 }
 

@@ -141,6 +141,10 @@ pub struct BackupStatus {
     pub settling: Option<TimeDelta>,
     /// Copies made before it changed on the server: they no longer count.
     pub stale_at: Vec<Location>,
+    /// Its server bytes changed after a verified copy existed, on a later
+    /// business day (safety invariant 12): its copies count, the server's
+    /// bytes are copied nowhere.
+    pub tampered: bool,
 }
 
 /// A location in the plan's header.

@@ -166,6 +166,7 @@ impl Builder<'_> {
                         .stale_copies_of(index)
                         .map(|stale| self.world.sites[stale.site].location.clone())
                         .collect(),
+                    tampered: self.world.is_tampered(index),
                 }
             })
             .collect()
