@@ -1,6 +1,6 @@
 //! rota: a backup retention-policy and disk-rotation planner for small practices.
 //!
-//! The pipeline (see ARCHITECTURE.md): a policy file is parsed and validated into a
+//! The pipeline (see docs/architecture.md): a policy file is parsed and validated into a
 //! [`policy::Policy`]; the office [`calendar`] turns wall-clock names into business
 //! days and periods; the [`inventory`] says what is where; [`retention`] and
 //! [`placement`] decide what must be kept where; [`plan`] turns the difference

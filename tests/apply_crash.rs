@@ -1,4 +1,4 @@
-//! SPEC.md safety invariant 5, the hard half: an `apply` killed at any instant,
+//! Safety invariant 5 (docs/architecture.md), the hard half: an `apply` killed at any instant,
 //! then run again, converges to the same end state with nothing lost.
 //!
 //! The real binary is killed with SIGKILL at every step it takes (every

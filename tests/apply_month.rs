@@ -1,7 +1,7 @@
 //! A month and a half of nights in a real office folder: every open day a new
 //! backup (some of them bundles, some days an extra), tonight's disk plugged
 //! in — or the wrong one, or none, or two — and `rota apply --yes`. After
-//! every night, every safety invariant of SPEC.md is checked on the folders
+//! every night, every safety invariant (docs/architecture.md) is checked on the folders
 //! themselves, not on what rota says about them.
 
 mod apply_office;

@@ -1,5 +1,5 @@
 //! `rota plan` and `rota explain` driven through the binary on real folders:
-//! the JSON contract of SPEC.md, the text diff, saved plans, exit codes, and
+//! the JSON contract the README documents, the text diff, saved plans, exit codes, and
 //! `--at` in other time zones.
 
 mod support;

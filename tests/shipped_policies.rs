@@ -86,7 +86,7 @@ fn check_works_from_any_folder() {
         .stdout_contains(&format!("in {}", expected.display()));
 }
 
-/// The example policy of SPEC.md, verbatim (its recipient is the placeholder
+/// The product contract's example policy, verbatim (its recipient is the placeholder
 /// "age1..."), validates: the placeholder key and the missing folders are
 /// warnings, not errors.
 #[test]

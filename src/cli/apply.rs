@@ -337,7 +337,7 @@ fn check_saved(saved: &SavedPlan, prepared: &Prepared<'_>) -> Result<(), CliErro
     Ok(())
 }
 
-/// SPEC.md safety invariant 7.
+/// Safety invariant 7 (docs/architecture.md).
 fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
     let findings: Vec<&str> = plan
         .warnings

@@ -99,7 +99,7 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             // clap prints help and version to stdout (exit 0) and usage errors
-            // to stderr; usage errors exit 1 as SPEC.md asks.
+            // to stderr; usage errors exit 1 as the README says.
             let _ = error.print();
             return if error.use_stderr() {
                 ExitCode::from(1)

@@ -1,5 +1,5 @@
 //! The audit log, `state_dir/audit.log`: the practice's record of every backup
-//! copy rota deleted (SPEC.md safety invariant 9). Append-only, one JSON object
+//! copy rota deleted (safety invariant 9, docs/architecture.md). Append-only, one JSON object
 //! a line, flushed to the disk before the action is reported done:
 //!
 //! ```json

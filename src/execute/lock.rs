@@ -1,4 +1,4 @@
-//! One `apply` at a time (SPEC.md safety invariant 6): an operating-system
+//! One `apply` at a time (safety invariant 6, docs/architecture.md): an operating-system
 //! lock on `state_dir/lock`, taken with std's `File::try_lock`. The OS drops
 //! it when the process ends however it ends, so a crashed run never blocks
 //! the next one and there is no stale lock to clear by hand.

@@ -1,5 +1,5 @@
 //! The executor against a real office in a temp folder: each safety invariant
-//! of SPEC.md by name (faults are in `fault_tests`).
+//! of docs/architecture.md by name (faults are in `fault_tests`).
 //!
 //! The office (see `test_office`): backups Mon 03-23 … Tue 03-31 2026, disks
 //! MON and TUE connected, WED absent. Applied at 2026-03-31: TUE gets 03-31 and

@@ -1,4 +1,4 @@
-//! Placement: where each backup must be, by the rules of SPEC.md, before anything
+//! Placement: where each backup must be, by the rules the README states, before anything
 //! about connectivity or capacity is considered.
 //!
 //! - A backup belongs to the rotation disk(s) whose `days` include the weekday of

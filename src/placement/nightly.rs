@@ -30,7 +30,7 @@ pub struct Night {
 }
 
 impl Night {
-    /// Flags as in SPEC.md's `data-flags`: month-end, quarter-end,
+    /// Flags as in the sheet's `data-flags` (docs/sheets.md): month-end, quarter-end,
     /// fiscal-year-end, closed.
     pub fn flags(&self) -> Vec<&'static str> {
         let mut flags: Vec<&'static str> = self

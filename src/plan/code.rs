@@ -1,5 +1,5 @@
 //! Every warning code rota can raise, in one table: its stable kebab-case key
-//! (as SPEC.md and the JSON name it), its [`Severity`], a one-line meaning and
+//! (as the README and the JSON name it), its [`Severity`], a one-line meaning and
 //! a help line. What people are told follows from this table: the run's
 //! outcome and `apply`'s exit status, the notifications and their priority,
 //! `rota status` and the README's list of codes (a test checks every code is

@@ -1,4 +1,4 @@
-//! The mass-delete guard (SPEC.md safety invariant 7): a plan that deletes more
+//! The mass-delete guard (safety invariant 7, docs/architecture.md): a plan that deletes more
 //! than half of the copies at a location, or every copy of a backup of one of
 //! the last `business_days` open days, is refused by `apply` unless
 //! `--allow-mass-delete` is given. A wrong pattern or a wrong clock must not

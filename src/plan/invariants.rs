@@ -1,4 +1,4 @@
-//! The safety invariants of SPEC.md that can be checked on plans alone, as
+//! The safety invariants (docs/architecture.md) that can be checked on plans alone, as
 //! one implementation shared by the planner's tests, its property tests and
 //! `rota simulate` (which reports a violation as a bug, with the day).
 //!
@@ -21,7 +21,7 @@ use crate::placement::Location;
 use crate::policy::Policy;
 use crate::retention::Reason;
 
-/// A broken invariant: which one (its number in SPEC.md) and what happened.
+/// A broken invariant: which one (its number in docs/architecture.md) and what happened.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Violation {
     pub invariant: u8,

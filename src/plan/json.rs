@@ -1,4 +1,4 @@
-//! The plan as JSON (`plan --format json`), with the stable fields of SPEC.md:
+//! The plan as JSON (`plan --format json`), with the stable fields the README documents:
 //! `schema`, `at`, `today`, `backups[]` (name, business_day, size, tiers,
 //! locations, required_at), `actions[]` (id, op, backup, from, to, location,
 //! bytes, reason, after), `pending[]`, `warnings[]` (code, severity, message) and

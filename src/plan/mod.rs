@@ -33,7 +33,7 @@ pub use code::{Severity, WarningCode};
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
 pub use warnings::{Warning, pattern_matches_nothing, restore_test_due_on};
 
-/// What an action does. Names as in SPEC.md.
+/// What an action does. Names as the README documents them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Op {

@@ -1,6 +1,6 @@
 //! Property tests of the plan's own safety, over random policies and random
 //! histories (missed backups, extra backups, forgotten, wrong and several disks,
-//! small disks): SPEC.md invariants 2, 3, 5 (idempotence) and 8 (holds) must
+//! small disks): safety invariants 2, 3, 5 (idempotence) and 8 (holds) must
 //! hold every night, and every required copy is present, planned or pending.
 
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};

@@ -75,7 +75,7 @@ pub fn run_nights(
     }
 }
 
-/// Invariants every plan must keep (SPEC.md safety invariants 1, 2, 3, 8),
+/// Invariants every plan must keep (safety invariants 1, 2, 3 and 8, docs/architecture.md),
 /// checked by the same code `rota simulate` uses.
 pub fn check_plan_invariants(policy: &Policy, plan: &Plan) {
     let violations = invariants::check_plan(policy, plan);

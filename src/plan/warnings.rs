@@ -1,4 +1,4 @@
-//! Plan warnings: typed codes (stable, kebab-case, as in SPEC.md) with a message
+//! Plan warnings: typed codes (stable, kebab-case, as the README documents them) with a message
 //! written for the office manager and their IT person. Warnings never stop a
 //! plan; `apply` refuses only on the mass-delete guard.
 

@@ -228,7 +228,7 @@ impl Validator {
         for (i, text) in raw.age_recipients.iter().enumerate() {
             let recipient = text.as_str().trim();
             // A warning here (a policy may be drafted before the key exists,
-            // as SPEC.md's example with "age1..." is); copies to this target
+            // as the contract's example with "age1..." is); copies to this target
             // fail, and nothing is written to it unencrypted, until it is fixed.
             if age::x25519::Recipient::from_str(recipient).is_err() {
                 self.push(
