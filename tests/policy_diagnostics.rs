@@ -118,6 +118,7 @@ broken_policies! {
     closed_date_not_a_date: "closed-date-not-a-date" => ["bad-date"];
     unknown_destruction: "unknown-destruction" => ["unknown-destruction"];
     encrypted_not_yes_or_no: "encrypted-not-yes-or-no" => ["not-yes-or-no"];
+    server_drive_not_yes_or_no: "server-drive-not-yes-or-no" => ["not-yes-or-no"];
     several_problems: "several-problems" => [
         "unknown-weekday",
         "fiscal-year-end-not-month-end",

@@ -161,6 +161,10 @@ pub struct Disks {
     /// Encryption and custody of the disks (`disks.encrypt`,
     /// `disks.require_encrypted_volume`, `disks.custodian`).
     pub media: DiskMedia,
+    /// `disks.allow_server_drive`: a disk folder on the same file system as
+    /// `source.path` is expected (a sandbox, the demo), not warned
+    /// `disk-on-server-drive`.
+    pub allow_server_drive: bool,
 }
 
 /// How the disks that leave the server are protected and who answers for them.

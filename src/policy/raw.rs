@@ -237,6 +237,8 @@ pub struct RawDisks {
     pub require_encrypted_volume: Option<Text>,
     /// Who is responsible for the disks (default: `offsite.by`).
     pub custodian: Option<Text>,
+    /// Disk folders may share the source folder's drive (a sandbox, a demo).
+    pub allow_server_drive: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

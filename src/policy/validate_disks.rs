@@ -60,6 +60,7 @@ impl Validator {
             storage: raw.storage.as_ref().map(|s| s.as_str().trim().to_string()),
             offsite,
             media: self.disk_media(raw, path),
+            allow_server_drive: self.allow_server_drive(raw, path),
         }
     }
 

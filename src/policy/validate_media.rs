@@ -1,7 +1,9 @@
 //! Validation of how the disks are protected and who answers for them:
 //! `disks.encrypt` (age recipients, checked as an off-site target's are),
 //! `disks.require_encrypted_volume` (true or false) and `disks.custodian` (a
-//! person's name). Hooked from `validate_disks.rs`; it only reports problems.
+//! person's name); and `disks.allow_server_drive` (true or false: whether disk
+//! folders may share the server's drive). Hooked from `validate_disks.rs`; it
+//! only reports problems.
 
 use super::diagnostic::Problem;
 use super::model::DiskMedia;
@@ -18,7 +20,14 @@ impl Validator {
         let require_encrypted_volume = raw
             .require_encrypted_volume
             .as_ref()
-            .and_then(|text| self.switch(text, &path.key("require_encrypted_volume")))
+            .and_then(|text| {
+                self.switch(
+                    text,
+                    &path.key("require_encrypted_volume"),
+                    "write `require_encrypted_volume: true` to make `rota apply` refuse disks \
+                     whose volume is not encrypted",
+                )
+            })
             .unwrap_or(false);
         let custodian = raw
             .custodian
@@ -31,7 +40,23 @@ impl Validator {
         }
     }
 
-    fn switch(&mut self, text: &Text, path: &KeyPath) -> Option<bool> {
+    /// `disks.allow_server_drive`: true only where the disks are folders on
+    /// the server's own drive on purpose (a sandbox, the demo).
+    pub(super) fn allow_server_drive(&mut self, raw: &RawDisks, path: &KeyPath) -> bool {
+        raw.allow_server_drive
+            .as_ref()
+            .and_then(|text| {
+                self.switch(
+                    text,
+                    &path.key("allow_server_drive"),
+                    "write `allow_server_drive: true` only for a test or demo whose disks are \
+                     folders on the server's own drive; leave it out for real disks",
+                )
+            })
+            .unwrap_or(false)
+    }
+
+    fn switch(&mut self, text: &Text, path: &KeyPath, help: &'static str) -> Option<bool> {
         match text.as_str().trim().to_ascii_lowercase().as_str() {
             "true" | "yes" => Some(true),
             "false" | "no" => Some(false),
@@ -43,7 +68,7 @@ impl Validator {
                         format!("`{word}` is not true or false"),
                     )
                     .label("not true or false")
-                    .help("write `require_encrypted_volume: true` to make `rota apply` refuse disks whose volume is not encrypted"),
+                    .help(help),
                 );
                 None
             }
@@ -131,6 +156,30 @@ mod tests {
         assert_eq!(
             codes(&with_disks("  custodain: Dr. Rivera\n")),
             ["unknown-key"]
+        );
+        assert_eq!(
+            codes(&with_disks("  allow_server_drive: sometimes\n")),
+            ["not-yes-or-no"]
+        );
+    }
+
+    #[test]
+    fn disks_on_the_server_drive_are_allowed_only_when_said() {
+        let load = |text: &str| {
+            load_str(text, Path::new("/office/rota.yaml"))
+                .unwrap()
+                .policy
+        };
+        assert!(!load(BASE).disks.allow_server_drive);
+        assert!(
+            load(&with_disks("  allow_server_drive: true\n"))
+                .disks
+                .allow_server_drive
+        );
+        assert!(
+            !load(&with_disks("  allow_server_drive: no\n"))
+                .disks
+                .allow_server_drive
         );
     }
 }
