@@ -17,6 +17,7 @@ source: { path: source, pattern: "backup_{%Y-%m-%d_%H%M}.bak", keep_last: 3 }
 retain: { business_days: 10, month_ends: 12, quarter_ends: 8, fiscal_year_ends: all }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 4
   rotation:
     - { label: D1, days: [mon, sat] }

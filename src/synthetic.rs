@@ -187,6 +187,7 @@ impl SyntheticOffice {
             source,
             disks,
             unlabelled: Vec::new(),
+            volumes: Default::default(),
             offsite: self.targets.iter().map(SyntheticTarget::view).collect(),
             last_restore_test: self.last_restore_test,
             observed_at: None,

@@ -25,6 +25,7 @@ source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup", keep_la
 retain: { business_days: 3 }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 2
   reserve: 0%
   rotation:

@@ -24,6 +24,7 @@ source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup", keep_la
 retain: { business_days: 5, month_ends: 2 }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 4
   reserve: 0%
   rotation:

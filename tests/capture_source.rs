@@ -36,6 +36,7 @@ source:
 retain: { business_days: 5, month_ends: 2 }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 4
   reserve: 0%
   rotation:

@@ -344,6 +344,7 @@ source: { path: "source", pattern: "Dentrix_{%Y-%m-%d_%H%M}.bak", keep_last: 5, 
 retain: { business_days: 15, month_ends: 24, quarter_ends: 12, fiscal_year_ends: all, last: 3 }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   rotation:
     - { label: MONDAY-A, days: [mon] }
     - { label: TUESDAY-A, days: [tue] }

@@ -10,6 +10,7 @@ source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup" }
 retain: { business_days: 10 }
 disks:
   mount_search: ["Volumes/*"]
+  allow_server_drive: true
   rotation:
     - { label: MON, days: [mon] }
     - { label: TUE, days: [tue] }

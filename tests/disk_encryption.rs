@@ -32,6 +32,7 @@ retain:
   month_ends: 12
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 4
   reserve: 1 MB
   rotation:

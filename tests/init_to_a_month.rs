@@ -52,7 +52,7 @@ impl Office {
         let mut policy = edit(
             starter,
             "mount_search: [\"/Volumes/*\"]",
-            "mount_search: [\"disks/*\"]",
+            "mount_search: [\"disks/*\"]\n  allow_server_drive: true",
         );
         policy = match software {
             Software::DateOnly => edit(

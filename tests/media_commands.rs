@@ -30,6 +30,7 @@ retain:
   fiscal_year_ends: all
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 4
   reserve: 1 MB
   rotation:

@@ -258,6 +258,7 @@ source: { path: source, pattern: "b_{%Y-%m-%d_%H%M}.bak" }
 retain: { business_days: 10, month_ends: 12, quarter_ends: 8, fiscal_year_ends: all }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   rotation:
     - { label: MONDAY-A, days: [mon] }
     - { label: MONDAY-B, days: [mon] }

@@ -27,6 +27,7 @@ retain:
   business_days: 10
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   reserve: 1 MB
   rotation:
     - { label: MON, days: [mon] }

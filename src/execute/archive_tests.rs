@@ -14,6 +14,7 @@ source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup", keep_la
 retain: { business_days: 1 }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 1
   reserve: 0%
   rotation: [{ label: MON, days: [mon, tue, wed, thu, fri] }]
@@ -56,6 +57,7 @@ source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup", keep_la
 retain: { business_days: 2 }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 1
   reserve: 0%
   rotation: [{ label: MON, days: [mon, tue, wed, thu, fri] }]

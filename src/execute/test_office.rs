@@ -35,6 +35,7 @@ retain:
   month_ends: 2
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 2
   reserve: 0%
   rotation:

@@ -6,6 +6,7 @@
 pub mod accepted;
 pub mod atomic;
 pub mod catalog;
+pub mod device;
 mod fingerprint;
 pub mod fsinfo;
 mod glob;
@@ -20,6 +21,7 @@ pub mod provenance;
 pub mod restore_log;
 mod scan;
 pub mod stored;
+pub mod volumes;
 
 pub use catalog::{Catalog, CatalogError};
 pub use fingerprint::Fingerprint;

@@ -237,6 +237,9 @@ pub struct Inventory {
     /// from the catalog. Two connected disks may share a label (reported).
     pub disks: Vec<DiskView>,
     pub unlabelled: Vec<UnlabelledVolume>,
+    /// The other folders under `mount_search`: skipped, unreadable, and
+    /// which of them share the source folder's drive.
+    pub volumes: super::volumes::VolumeSurvey,
     pub offsite: Vec<TargetView>,
     /// Office date of the last successful restore test (from `state_dir`).
     pub last_restore_test: Option<NaiveDate>,

@@ -1,6 +1,8 @@
 //! Building the [`Inventory`]: the source folder, every folder `mount_search`
-//! finds (labelled disks and unlabelled volumes), the disks the catalog knows
-//! but that are not connected, and the off-site staging folders.
+//! finds (labelled disks, unlabelled volumes, and what `volumes` sorts out:
+//! volumes that are not rota's, folders rota may not read, folders on the
+//! source folder's drive), the disks the catalog knows but that are not
+//! connected, and the off-site staging folders.
 //!
 //! This is the only place besides the executor that reads the disks, and it
 //! only reads: it never follows a symlink out of a location, never writes, and
@@ -24,10 +26,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::catalog::{Catalog, CatalogError};
-use super::label::{DiskLabel, read_label};
+use super::label::DiskLabel;
+use super::volumes::{self, Folder, ServerDriveFolder, SkippedVolume, UnreadableVolume};
 use super::{
-    CopyRecord, DiskView, Inventory, Mount, SourceListing, TargetView, UnlabelledVolume, fsinfo,
-    glob, layout, provenance,
+    CopyRecord, DiskView, Inventory, Mount, SourceListing, TargetView, device, fsinfo, glob,
+    layout, provenance,
 };
 use crate::calendar::NamePattern;
 use crate::policy::{OffsiteTarget, Policy};
@@ -76,22 +79,28 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
     let pattern = &policy.source.pattern;
     let mut disks = Vec::new();
     let mut unlabelled = Vec::new();
-    for mount in mount_candidates(policy) {
-        match read_label(&mount) {
+    let candidates = mount_candidates(policy);
+    let mut volumes = volumes::VolumeSurvey {
+        unreadable: volumes::unlistable_parents(&policy.disks.mount_search),
+        on_server_drive: device::folders_on_source_drive(&policy.source.path, &candidates)
+            .iter()
+            .map(|folder| ServerDriveFolder::look_at(folder))
+            .collect(),
+        ..Default::default()
+    };
+    for mount in candidates {
+        match volumes::look_at(&mount) {
             // A retired disk is never read or written again.
-            Ok(Some(label)) if label.retired_at.is_some() => {}
-            Ok(Some(label)) => {
+            Folder::Disk(label) if label.retired_at.is_some() => {}
+            Folder::Disk(label) => {
                 let recorded = catalog.disks.get(&label.id).map(|disk| &disk.copies);
                 disks.push(scan_disk(&mount, label, pattern, recorded, now));
             }
-            Ok(None) => unlabelled.push(UnlabelledVolume {
-                path: mount,
-                label_error: None,
-            }),
-            Err(error) => unlabelled.push(UnlabelledVolume {
-                path: mount,
-                label_error: Some(error.to_string()),
-            }),
+            Folder::Unlabelled(volume) => unlabelled.push(volume),
+            Folder::Skipped(why) => volumes.skipped.push(SkippedVolume { path: mount, why }),
+            Folder::Unreadable(error) => volumes
+                .unreadable
+                .push(UnreadableVolume { path: mount, error }),
         }
     }
     disks.sort_by(|a, b| (&a.label, mount_path(a)).cmp(&(&b.label, mount_path(b))));
@@ -102,6 +111,7 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
         source: SourceListing::default(),
         disks,
         unlabelled,
+        volumes,
         offsite: policy
             .offsite
             .iter()

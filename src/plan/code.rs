@@ -73,6 +73,8 @@ pub enum WarningCode {
     TamperedBackup,
     SourceStale,
     PatternMatchesNothing,
+    DiskUnreadable,
+    DiskOnServerDrive,
 }
 
 /// One row of the table.
@@ -110,6 +112,14 @@ pub const CODES: &[CodeInfo] = &[
         "No disk was connected: tonight's backup is only on the server",
         "none of tonight's rotation disks was connected: tonight's backup is only on the server",
         "connect tonight's disk (the swap sheet says which) and run `rota apply` again",
+    ),
+    info(
+        C::DiskUnreadable,
+        "disk-unreadable",
+        Failure,
+        "A disk folder cannot be read: tonight's disk may be there unseen",
+        "a folder under `disks.mount_search` cannot be read (permission denied; on a Mac, a nightly job without Full Disk Access): rota cannot tell whether it is tonight's disk",
+        "on a Mac, give the rota program the job runs (e.g. /usr/local/bin/rota) Full Disk Access: System Settings > Privacy & Security > Full Disk Access, +; elsewhere, let the job's user read the folder",
     ),
     info(
         C::DiskFull,
@@ -230,6 +240,14 @@ pub const CODES: &[CodeInfo] = &[
         "A connected disk has no rota label: rota did not use it",
         "a folder under `disks.mount_search` has no rota label: rota does not use it",
         "label it with `rota disk init PATH --label LABEL`, or narrow `disks.mount_search`",
+    ),
+    info(
+        C::DiskOnServerDrive,
+        "disk-on-server-drive",
+        Attention,
+        "A disk folder is on the server's own drive: a copy there protects nothing",
+        "a folder under `disks.mount_search` is on the same file system as `source.path` (an empty folder left after a disk was unplugged without Eject, or a mount_search that points into the server's drive): a copy there is lost with the server's drive",
+        "delete a stale empty folder such as /Volumes/MON and connect the disk again; point `disks.mount_search` at external disks; only a test or demo sets `disks.allow_server_drive: true`",
     ),
     info(
         C::ChangedBackup,
@@ -392,6 +410,7 @@ mod tests {
             "tampered-backup",
             "source-stale",
             "future-backup",
+            "disk-unreadable",
         ] {
             assert_eq!(
                 WarningCode::from_key(key).unwrap().severity(),
@@ -399,7 +418,12 @@ mod tests {
                 "{key}"
             );
         }
-        for key in ["wrong-disk", "disk-not-swapped", "unverified-copy"] {
+        for key in [
+            "wrong-disk",
+            "disk-not-swapped",
+            "unverified-copy",
+            "disk-on-server-drive",
+        ] {
             assert_eq!(
                 WarningCode::from_key(key).unwrap().severity(),
                 Attention,

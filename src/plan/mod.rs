@@ -18,6 +18,7 @@ pub mod json;
 mod media_warnings;
 pub mod saved;
 pub mod text;
+pub mod volume_warnings;
 mod warnings;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};

@@ -45,6 +45,7 @@ pub fn world_warnings(
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     source_warnings(policy, inventory, &mut warnings);
+    super::volume_warnings::volume_warnings(policy, inventory, &mut warnings);
     tampered_backups(world, &mut warnings);
     warnings.extend(super::changes::change_warnings(policy, world));
     missing_backups(policy, world, today, &mut warnings);
@@ -272,7 +273,9 @@ fn disk_warnings(
     world: &World,
     warnings: &mut Vec<Warning>,
 ) {
-    for volume in &inventory.unlabelled {
+    for volume in inventory.unlabelled.iter().filter(|volume| {
+        !super::volume_warnings::instead_of_unlabelled(policy, &inventory.volumes, &volume.path)
+    }) {
         warnings.push(Warning::new(
             WarningCode::UnlabelledDisk,
             format!(

@@ -82,6 +82,42 @@ impl Rota {
         }
     }
 
+    /// The binary run by `program PREFIX... rota ...` (e.g. `setpriv` to run
+    /// it as another user).
+    pub fn through(program: &str, prefix: &[&str]) -> Rota {
+        let mut command = Command::new(program);
+        command
+            .args(prefix)
+            .arg(env!("CARGO_BIN_EXE_rota"))
+            .env("NO_COLOR", "1");
+        let mut shown: Vec<String> = std::iter::once(program)
+            .chain(prefix.iter().copied())
+            .map(str::to_string)
+            .collect();
+        shown.push(String::from("rota"));
+        Rota {
+            command,
+            shown,
+            stdin: None,
+        }
+    }
+
+    /// The binary run by an unprivileged user, who cannot read what file
+    /// permissions deny: `nobody` through `setpriv` (util-linux; see
+    /// scripts/test) when the tests run as root, else the test's own user.
+    #[cfg(unix)]
+    pub fn unprivileged() -> Rota {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            return Rota::new();
+        }
+        let setpriv = tools::require("setpriv", "util-linux");
+        Rota::through(
+            &setpriv.display().to_string(),
+            &["--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+        )
+    }
+
     pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Rota {
         self.shown.push(arg.as_ref().to_string_lossy().into_owned());
         self.command.arg(arg);
@@ -293,6 +329,7 @@ retain:
   fiscal_year_ends: all
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 4
   reserve: 10%
   rotation:

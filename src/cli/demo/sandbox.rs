@@ -92,7 +92,10 @@ pub fn policy_text() -> String {
         )
         .replace(
             "mount_search: [\"/Volumes/*\"]",
-            &format!("mount_search: [\"{PLUGGED}/*\"]"),
+            &format!(
+                "mount_search: [\"{PLUGGED}/*\"]\n  allow_server_drive: true   # the demo's disks \
+                 are folders on this computer's drive"
+            ),
         )
         .replace(
             "  reserve: 10%",
@@ -241,6 +244,7 @@ mod tests {
         assert_eq!(policy.source.path, Path::new("/demo/MacPractice Backups"));
         assert_eq!(policy.state_dir, Path::new("/demo/.rota"));
         assert_eq!(policy.disks.mount_search, ["/demo/disks/*"]);
+        assert!(policy.disks.allow_server_drive);
         assert_eq!(policy.disks.labels(), ["MON", "TUE", "WED", "THU", "FRI"]);
     }
 

@@ -1,6 +1,7 @@
 //! `rota disk list POLICY`: every disk rota knows, connected or as last seen,
 //! with its copies, space and anything wrong with it; the unlabelled volumes
-//! found; and the policy's disks never seen. It records the connected disks in
+//! found, the volumes left alone (Time Machine, disk images) and the folders
+//! rota may not read; and the policy's disks never seen. It records the connected disks in
 //! the catalog (that is how rota learns what an absent disk holds).
 //!
 //! The text and JSON are made by pure functions of (policy, inventory, now).
@@ -18,6 +19,7 @@ use crate::calendar::NamePattern;
 use crate::cli::{CliError, Outcome};
 use crate::inventory::label::short_id;
 use crate::inventory::{Catalog, DiskView, Inventory, StrayReason, scan_with_catalog};
+use crate::plan::volume_warnings;
 use crate::policy::values::Size;
 use crate::policy::{self, Policy};
 
@@ -120,7 +122,9 @@ pub fn notices(policy: &Policy, inventory: &Inventory) -> Vec<Notice> {
     for disk in &inventory.disks {
         disk_notices(policy, disk, &mut notices);
     }
-    for volume in &inventory.unlabelled {
+    for volume in inventory.unlabelled.iter().filter(|volume| {
+        !volume_warnings::instead_of_unlabelled(policy, &inventory.volumes, &volume.path)
+    }) {
         let path = shell_quote(&volume.path);
         let message = match &volume.label_error {
             None => format!(
@@ -137,6 +141,7 @@ pub fn notices(policy: &Policy, inventory: &Inventory) -> Vec<Notice> {
             message,
         });
     }
+    notices.extend(volumes::notices(policy, inventory));
     notices
 }
 
@@ -209,6 +214,7 @@ pub fn render_text(
             missing[0]
         );
     }
+    volumes::skipped_text(inventory, &mut out);
     let notices = notices(policy, inventory);
     if !notices.is_empty() {
         out.push_str("\nWarnings\n");
@@ -424,6 +430,7 @@ pub fn render_json(policy: &Policy, inventory: &Inventory, now: DateTime<Utc>) -
             })
         })
         .collect();
+    let (skipped, unreadable) = volumes::json_fields(inventory);
     json!({
         "schema": 1,
         "at": local(now),
@@ -432,6 +439,8 @@ pub fn render_json(policy: &Policy, inventory: &Inventory, now: DateTime<Utc>) -
             "path": volume.path.display().to_string(),
             "label_error": volume.label_error,
         })).collect::<Vec<_>>(),
+        "skipped": skipped,
+        "unreadable": unreadable,
         "never_seen": never_seen(policy, inventory),
         "warnings": notices(policy, inventory).into_iter().map(|notice| json!({
             "code": notice.code,
@@ -439,6 +448,8 @@ pub fn render_json(policy: &Policy, inventory: &Inventory, now: DateTime<Utc>) -
         })).collect::<Vec<_>>(),
     })
 }
+
+mod volumes;
 
 #[cfg(test)]
 mod tests;

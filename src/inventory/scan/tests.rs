@@ -37,6 +37,7 @@ source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup" }
 retain: { business_days: 10 }
 disks:
   mount_search: ["Volumes/*"]
+  allow_server_drive: true
   rotation: [{ label: MON, days: [mon, tue, wed, thu, fri] }]
 offsite:
   - { name: cloud, path: outbox, retain: { business_days: 10 } }
