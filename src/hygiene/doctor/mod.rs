@@ -8,6 +8,7 @@
 //! the machine (rclone, when each remote was last checked). It never reads
 //! the clock or the filesystem; the CLI gathers those.
 
+mod access;
 mod backups;
 mod changes;
 mod contingency;
@@ -208,6 +209,7 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(media::volume_checks(patient));
     checks.extend(server::server_checks(patient));
     checks.push(disks::network_volumes(patient));
+    checks.extend(access::access_checks(patient));
     let mut summary = Summary::default();
     for check in &checks {
         match check.status {

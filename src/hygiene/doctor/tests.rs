@@ -443,6 +443,43 @@ fn a_disk_on_a_network_volume_fails() {
 }
 
 #[test]
+fn a_folder_rota_may_not_read_fails_and_a_disk_on_the_server_drive_warns() {
+    use crate::inventory::volumes::{ServerDriveFolder, UnreadableVolume};
+    let mut case = Case::healthy();
+    let report = case.examine();
+    assert_eq!(status(&report, "disks-readable", None), Status::Pass);
+    assert_eq!(status(&report, "disks-separate-drive", None), Status::Pass);
+    let report = case.examine_with(|inventory| {
+        inventory.volumes.unreadable.push(UnreadableVolume {
+            path: "/Volumes/TUE".into(),
+            error: "Operation not permitted (os error 1)".into(),
+        });
+        inventory.volumes.on_server_drive.push(ServerDriveFolder {
+            path: "/Volumes/MON".into(),
+            entries: Some(0),
+        });
+    });
+    assert_eq!(status(&report, "disks-readable", None), Status::Fail);
+    let denied = evidence(&report, "disks-readable", None);
+    assert!(
+        denied.contains("/Volumes/TUE (Operation not permitted"),
+        "{denied}"
+    );
+    assert_eq!(status(&report, "disks-separate-drive", None), Status::Warn);
+    assert!(evidence(&report, "disks-separate-drive", None).contains("/Volumes/MON"));
+    // A sandbox that allows it passes, saying so.
+    case.policy.disks.allow_server_drive = true;
+    let report = case.examine_with(|inventory| {
+        inventory.volumes.on_server_drive.push(ServerDriveFolder {
+            path: "/Volumes/MON".into(),
+            entries: Some(0),
+        });
+    });
+    assert_eq!(status(&report, "disks-separate-drive", None), Status::Pass);
+    assert!(evidence(&report, "disks-separate-drive", None).contains("allow_server_drive"));
+}
+
+#[test]
 fn the_json_has_stable_ids_and_a_summary() {
     let mut case = Case::healthy();
     case.restore_tests.clear();
