@@ -34,8 +34,11 @@ fn snapshot(name: &str, text: &str) {
     });
 }
 
-/// A root for the install and a stand-in scheduler that logs each command
-/// and exits with `status`.
+/// A root for the install and a stand-in scheduler that logs each command.
+/// systemctl exits with `status`; launchctl plays launchd with the recorded
+/// outputs of tests/fixtures/launchctl: `bootstrap` loads the job,
+/// `bootout` unloads it, `print` says so (and that it runs, once
+/// [`FakeSystem::start_night`] was called).
 struct FakeSystem {
     root: tempfile::TempDir,
     runner: PathBuf,
@@ -47,11 +50,29 @@ impl FakeSystem {
         let root = tempfile::tempdir().unwrap();
         let log = root.path().join("commands.log");
         let runner = root.path().join("scheduler.sh");
+        let state = root.path().display().to_string();
+        let recorded = |name: &str| {
+            support::repo_file(&format!("tests/fixtures/launchctl/{name}"))
+                .display()
+                .to_string()
+        };
         std::fs::write(
             &runner,
             format!(
-                "#!/bin/sh\necho \"$*\" >> '{}'\nexit {status}\n",
-                log.display()
+                "#!/bin/sh\necho \"$*\" >> '{log}'\n\
+                 case \"$1 $2\" in\n\
+                 'launchctl print')\n\
+                 \x20 if [ -f '{state}/running' ]; then cat '{running}'; exit 0; fi\n\
+                 \x20 if [ -f '{state}/loaded' ]; then cat '{waiting}'; exit 0; fi\n\
+                 \x20 cat '{not_loaded}' >&2; exit 113 ;;\n\
+                 'launchctl bootstrap') touch '{state}/loaded'; exit 0 ;;\n\
+                 'launchctl bootout') rm -f '{state}/loaded' '{state}/running'; exit 0 ;;\n\
+                 esac\n\
+                 exit {status}\n",
+                log = log.display(),
+                running = recorded("print-running.txt"),
+                waiting = recorded("print-waiting.txt"),
+                not_loaded = recorded("print-not-loaded.txt"),
             ),
         )
         .unwrap();
@@ -60,10 +81,34 @@ impl FakeSystem {
     }
 
     fn rota(&self, office: &TempOffice) -> Rota {
-        office
-            .rota()
-            .env("ROTA_SCHEDULE_ROOT", self.root.path())
+        self.environment(office, office.rota())
+    }
+
+    /// `rota` started with the given umask (the job files' mode must not
+    /// follow it).
+    fn rota_with_umask(&self, office: &TempOffice, umask: &str) -> Rota {
+        let script = format!("umask {umask}; exec \"$0\" \"$@\"");
+        self.environment(
+            office,
+            Rota::through("sh", &["-c", &script]).current_dir(office.path()),
+        )
+    }
+
+    fn environment(&self, _office: &TempOffice, rota: Rota) -> Rota {
+        rota.env("ROTA_SCHEDULE_ROOT", self.root.path())
             .env("ROTA_SCHEDULE_RUNNER", &self.runner)
+            // Whoever runs the tests: the job's account is chosen as if
+            // rota were started by root without sudo, unless a test says.
+            .env_remove("SUDO_USER")
+    }
+
+    /// launchd starts tonight's run.
+    fn start_night(&self) {
+        std::fs::write(self.root.path().join("running"), "").unwrap();
+    }
+
+    fn forget_commands(&self) {
+        let _ = std::fs::remove_file(&self.log);
     }
 
     fn commands(&self) -> Vec<String> {
@@ -167,17 +212,21 @@ fn print_shows_the_launchd_plist() {
 fn the_launchd_plist_parses_and_runs_apply_on_open_nights() {
     let office = office();
     let fake = FakeSystem::new(0);
-    fake.rota(&office)
-        .args([
-            "schedule",
-            "install",
-            "policy.yaml",
-            "--platform",
-            "launchd",
-        ])
-        .run()
+    let install = || {
+        fake.rota_with_umask(&office, "077")
+            .args([
+                "schedule",
+                "install",
+                "policy.yaml",
+                "--platform",
+                "launchd",
+            ])
+            .run()
+    };
+    install()
         .success()
-        .stdout_contains("Installed org.rota.test-family-dental (launchd)");
+        .stdout_contains("Installed org.rota.test-family-dental (launchd)")
+        .stdout_contains("runs as:  root");
     let path = fake.file("/Library/LaunchDaemons/org.rota.test-family-dental.plist");
     let plist = plist::Value::from_file(&path).expect("a valid plist");
     let dict = plist.as_dictionary().unwrap();
@@ -223,15 +272,206 @@ fn the_launchd_plist_parses_and_runs_apply_on_open_nights() {
         Some(logs.join("apply.log").to_str().unwrap())
     );
     assert!(logs.is_dir(), "install creates the log folder");
+    // Issue 29: whom it runs as, with which HOME, not throttled.
+    assert_eq!(dict["UserName"].as_string(), Some("root"));
+    assert_eq!(dict["InitGroups"].as_boolean(), Some(true));
+    let environment = dict["EnvironmentVariables"].as_dictionary().unwrap();
+    let root_home = home_of("root");
+    assert_eq!(environment["HOME"].as_string(), Some(root_home.as_str()));
+    assert!(
+        environment["PATH"]
+            .as_string()
+            .unwrap()
+            .contains("/opt/homebrew/bin")
+    );
+    assert_eq!(dict["ProcessType"].as_string(), Some("Standard"));
+    assert_eq!(dict["RunAtLoad"].as_boolean(), Some(false));
+    // 0644 whatever the umask, and root's (the tests run as root).
+    assert_mode_and_owner(&path);
+    let target = "system/org.rota.test-family-dental";
+    let bootstrap =
+        "launchctl bootstrap system /Library/LaunchDaemons/org.rota.test-family-dental.plist";
+    let print = format!("launchctl print {target}");
+    assert_eq!(fake.commands(), [print.as_str(), bootstrap]);
+
+    // Again, unchanged and loaded: launchd is asked, nothing is reloaded.
+    fake.forget_commands();
+    install().success().stdout_contains("unchanged  ");
+    assert_eq!(fake.commands(), [print.as_str()]);
+
+    // The schedule changes: the job is unloaded and loaded again.
+    fake.forget_commands();
+    office.write_policy(&format!("{FIVE_DAY_POLICY}schedule: {{ at: \"22:30\" }}\n"));
+    install().success().stdout_contains("wrote      ");
+    let bootout = format!("launchctl bootout {target}");
     assert_eq!(
         fake.commands(),
-        [
-            "launchctl bootout system/org.rota.test-family-dental",
-            "launchctl bootstrap system /Library/LaunchDaemons/org.rota.test-family-dental.plist",
-        ]
+        [print.as_str(), bootout.as_str(), print.as_str(), bootstrap]
     );
 }
 
+/// The home folder the user database gives `name`.
+fn home_of(name: &str) -> String {
+    let output = std::process::Command::new("getent")
+        .args(["passwd", name])
+        .output()
+        .expect("getent (libc-bin) to read the user database");
+    let line = String::from_utf8(output.stdout).unwrap();
+    line.trim()
+        .split(':')
+        .nth(5)
+        .expect("a home field")
+        .to_string()
+}
+
+#[cfg(unix)]
+fn assert_mode_and_owner(path: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).unwrap();
+    assert_eq!(metadata.mode() & 0o777, 0o644, "{}", path.display());
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        assert_eq!((metadata.uid(), metadata.gid()), (0, 0));
+    }
+}
+
+#[cfg(not(unix))]
+fn assert_mode_and_owner(_: &Path) {}
+
+#[test]
+fn a_night_in_progress_is_never_stopped_by_a_reinstall() {
+    let office = office();
+    let fake = FakeSystem::new(0);
+    let install = || {
+        fake.rota(&office).args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "launchd",
+        ])
+    };
+    install().run().success();
+    let path = fake.file("/Library/LaunchDaemons/org.rota.test-family-dental.plist");
+    let before = std::fs::read_to_string(&path).unwrap();
+    office.write_policy(&format!("{FIVE_DAY_POLICY}schedule: {{ at: \"22:30\" }}\n"));
+
+    // launchd says the job runs: nothing is written or reloaded.
+    fake.start_night();
+    fake.forget_commands();
+    install()
+        .run()
+        .failure()
+        .stderr_contains("is running now (pid 8831)")
+        .stderr_contains("nothing was changed")
+        .stderr_contains("again once tonight's run has finished");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert_eq!(
+        fake.commands(),
+        ["launchctl print system/org.rota.test-family-dental"]
+    );
+
+    // A run holding the lock (a night still waiting for its backup).
+    std::fs::remove_file(fake.root.path().join("running")).unwrap();
+    let lock = std::fs::File::create(office.folder("state").join("lock")).unwrap();
+    lock.try_lock().unwrap();
+    install()
+        .run()
+        .failure()
+        .stderr_contains("a rota run holds the lock");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    drop(lock);
+    install().run().success().stdout_contains("wrote      ");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_job_runs_as_the_person_who_ran_sudo_and_status_reads_the_disks_as_them() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let office = office();
+    let fake = FakeSystem::new(0);
+    // The account that ran `sudo rota schedule install`, and an office it may read.
+    let chmod = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    chmod(office.path(), 0o755);
+    office.folder("disks/TUE");
+    fake.rota(&office)
+        .env("SUDO_USER", "nobody")
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "launchd",
+        ])
+        .run()
+        .success()
+        .stdout_contains("runs as:  nobody (the person who ran sudo");
+    let path = fake.file("/Library/LaunchDaemons/org.rota.test-family-dental.plist");
+    let plist = plist::Value::from_file(&path).unwrap();
+    let dict = plist.as_dictionary().unwrap();
+    assert_eq!(dict["UserName"].as_string(), Some("nobody"));
+    let home = home_of("nobody");
+    assert_eq!(
+        dict["EnvironmentVariables"].as_dictionary().unwrap()["HOME"].as_string(),
+        Some(home.as_str())
+    );
+    let state = office.join("state");
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        for entry in [state.clone(), state.join("logs")] {
+            assert_eq!(
+                std::fs::metadata(&entry).unwrap().uid(),
+                65534,
+                "{}",
+                entry.display()
+            );
+        }
+    }
+
+    // Status reads which account from the installed plist, and looks at
+    // the disks as that account: a folder only root may read is not readable.
+    let status = || {
+        fake.rota(&office).args([
+            "schedule",
+            "status",
+            "policy.yaml",
+            "--platform",
+            "launchd",
+            "--at",
+            "2026-03-31T12:00",
+        ])
+    };
+    let output = status().run().success();
+    assert!(
+        output
+            .stdout
+            .contains("runs as:  nobody (as the installed job says)")
+    );
+    assert!(
+        output.stdout.contains("disks/TUE  no rota label"),
+        "{}",
+        output.stdout
+    );
+    chmod(&office.join("disks/TUE"), 0o700);
+    let output = if root {
+        status()
+            .run()
+            .failure()
+            .stderr_contains("the nightly job, run as nobody, may not read every disk folder")
+    } else {
+        status().run()
+    };
+    chmod(&office.join("disks/TUE"), 0o755);
+    if root {
+        let text = redact(&office, &output.stdout)
+            .replace(&fake.root.path().display().to_string(), "[FAKEROOT]")
+            .replace(&home, "[HOME]");
+        snapshot("schedule_status_disk_unreadable", &text);
+    }
+}
 #[test]
 fn install_is_idempotent_status_reports_it_and_remove_leaves_other_units_alone() {
     let office = office();

@@ -101,10 +101,46 @@ impl RunLock {
     }
 }
 
+/// Whether a run holds the lock on `state_dir` now, without taking it for
+/// longer than a look: `Some(note)` (the holder's note, if readable) when
+/// one does. The file is opened read-only and never created, so a look from
+/// another account (`sudo rota schedule install`) changes nothing.
+pub fn holder(state_dir: &Path) -> Option<Option<String>> {
+    let mut file = File::open(path(state_dir)).ok()?;
+    match file.try_lock_shared() {
+        Ok(()) => None,
+        Err(TryLockError::WouldBlock) => {
+            let mut note = String::new();
+            Some(
+                file.read_to_string(&mut note)
+                    .ok()
+                    .map(|_| note.trim().to_string())
+                    .filter(|note| !note.is_empty()),
+            )
+        }
+        Err(TryLockError::Error(_)) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_look_at_the_lock_says_who_holds_it_and_takes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        assert_eq!(holder(&state), None, "no lock file yet");
+        assert!(!state.exists(), "a look creates nothing");
+        let when = Utc.with_ymd_and_hms(2026, 3, 31, 23, 30, 0).unwrap();
+        let held = RunLock::acquire(&state, when, "apply").unwrap();
+        let note = holder(&state).expect("held").expect("a note");
+        assert!(note.starts_with("rota apply, started at"), "{note}");
+        drop(held);
+        assert_eq!(holder(&state), None);
+        RunLock::acquire(&state, when, "apply").expect("a look left it free");
+    }
 
     #[test]
     fn a_second_lock_is_refused_with_the_holders_note_until_the_first_is_dropped() {

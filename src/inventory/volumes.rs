@@ -306,6 +306,61 @@ pub fn unlistable_parents(mount_search: &[String]) -> Vec<UnreadableVolume> {
     found
 }
 
+/// What one folder under `mount_search` is, as a probe reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probed {
+    /// A rota disk with this label.
+    Disk(String),
+    /// No rota label (or a damaged one: the reason).
+    Unlabelled(Option<String>),
+    Skipped(SkipReason),
+    /// Rota may not read it (what the system said).
+    Unreadable(String),
+}
+
+impl Probed {
+    /// One word for the kind, as the probe's lines carry it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Probed::Disk(_) => "disk",
+            Probed::Unlabelled(_) => "unlabelled",
+            Probed::Skipped(_) => "skipped",
+            Probed::Unreadable(_) => "unreadable",
+        }
+    }
+
+    /// What a person reads about it.
+    pub fn words(&self) -> String {
+        match self {
+            Probed::Disk(label) => format!("rota disk {label}"),
+            Probed::Unlabelled(None) => String::from("no rota label"),
+            Probed::Unlabelled(Some(error)) => error.clone(),
+            Probed::Skipped(why) => format!("left alone: {}", why.words()),
+            Probed::Unreadable(error) => format!("CANNOT READ: {error}"),
+        }
+    }
+}
+
+/// Every folder under `mount_search` (and every folder the globs could not
+/// list), as the user running this sees them: what `rota schedule status`
+/// shows for the job's user. Reads labels and listings only.
+pub fn probe(policy: &crate::policy::Policy) -> Vec<(PathBuf, Probed)> {
+    let mut found: Vec<(PathBuf, Probed)> = unlistable_parents(&policy.disks.mount_search)
+        .into_iter()
+        .map(|folder| (folder.path, Probed::Unreadable(folder.error)))
+        .collect();
+    for mount in super::mount_candidates(policy) {
+        let probed = match look_at(&mount) {
+            Folder::Disk(label) => Probed::Disk(label.label),
+            Folder::Unlabelled(volume) => Probed::Unlabelled(volume.label_error),
+            Folder::Skipped(why) => Probed::Skipped(why),
+            Folder::Unreadable(error) => Probed::Unreadable(error),
+        };
+        found.push((mount, probed));
+    }
+    found
+}
+
 /// Each prefix of `pattern` that ends just before a wildcard component
 /// (`/media/*/*` → `/media`, `/media/*`).
 fn wildcard_parents(pattern: &str) -> Vec<String> {

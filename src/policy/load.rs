@@ -17,7 +17,7 @@ use super::model::Policy;
 use super::serde_pass::SerdePass;
 use super::source_map::{ByteSpan, KeyPath, SourceMap};
 use super::syntax::syntax_problem;
-use super::validate::validate;
+use super::validate::validate_for_home;
 
 /// Policies are a page or two of YAML; anything past this is the wrong file.
 const MAX_POLICY_BYTES: usize = 1 << 20;
@@ -77,6 +77,15 @@ pub struct LoadedPolicy {
 
 /// Reads and validates the policy file at `path`.
 pub fn load(path: &Path) -> Result<LoadedPolicy, PolicyErrors> {
+    load_for_home(path, std::env::var_os("HOME").map(std::path::PathBuf::from))
+}
+
+/// [`load`] with `~/` in the policy meaning `home`: the policy as another
+/// user (the nightly job's) will read it.
+pub fn load_for_home(
+    path: &Path,
+    home: Option<std::path::PathBuf>,
+) -> Result<LoadedPolicy, PolicyErrors> {
     let bytes = std::fs::read(path).map_err(|error| {
         let help = match error.kind() {
             std::io::ErrorKind::NotFound => "check the path; `rota init` writes a starter policy",
@@ -93,7 +102,7 @@ pub fn load(path: &Path) -> Result<LoadedPolicy, PolicyErrors> {
     // Resolve the policy's folder once, so relative paths in it (and in every
     // message about them) are absolute whatever folder rota is run from.
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut loaded = load_str(&text, &absolute);
+    let mut loaded = load_str_for_home(&text, &absolute, home);
     if let Err(errors) = &mut loaded {
         rename_source(errors, path);
     }
@@ -159,6 +168,18 @@ fn single(diagnostic: PolicyDiagnostic) -> PolicyErrors {
 /// Validates policy text as if read from `file` (relative paths resolve
 /// against `file`'s folder).
 pub fn load_str(text: &str, file: &Path) -> Result<LoadedPolicy, PolicyErrors> {
+    load_str_for_home(
+        text,
+        file,
+        std::env::var_os("HOME").map(std::path::PathBuf::from),
+    )
+}
+
+fn load_str_for_home(
+    text: &str,
+    file: &Path,
+    home: Option<std::path::PathBuf>,
+) -> Result<LoadedPolicy, PolicyErrors> {
     let mut origin = Origin::new(file, text);
     let value = parse_yaml(text, &origin).map_err(single)?;
     origin.map_spans();
@@ -166,7 +187,7 @@ pub fn load_str(text: &str, file: &Path) -> Result<LoadedPolicy, PolicyErrors> {
     let raw = serde_pass.run(value);
     let mut problems = serde_pass.problems;
     let policy = raw.and_then(|raw| {
-        let (policy, found) = validate(&raw, file);
+        let (policy, found) = validate_for_home(&raw, file, home);
         problems.extend(found);
         policy
     });

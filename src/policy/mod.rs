@@ -37,7 +37,7 @@ pub mod values;
 pub use contingency::{Contact, Contingency, CriticalSystem, Priority};
 pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};
 pub use duration::Span;
-pub use load::{LoadedPolicy, Origin, load, load_str};
+pub use load::{LoadedPolicy, Origin, load, load_for_home, load_str};
 pub use model::*;
 pub use source_map::{ByteSpan, KeyPath, Segment};
 pub use suggest::{closest, edit_distance};

@@ -50,15 +50,23 @@ pub fn default_mount_search() -> Vec<String> {
     }
 }
 
-/// Validates a raw policy. Returns the typed policy when no problem is an error,
-/// and every problem found (errors and warnings) either way.
-pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) {
+/// Validates a raw policy, read from `file`. Returns the typed policy when no
+/// problem is an error, and every problem found (errors and warnings) either
+/// way. A leading `~/` in a path means `home` (`None`: the path stays
+/// relative to the policy's folder); `rota schedule install` passes the
+/// job's user's home, so the job and the install read the policy alike.
+pub fn validate_for_home(
+    raw: &RawPolicy,
+    file: &Path,
+    home: Option<PathBuf>,
+) -> (Option<Policy>, Vec<Problem>) {
     let dir = file
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let mut v = Validator {
         dir,
+        home,
         problems: Vec::new(),
         open_days_unreadable: false,
     };
@@ -104,6 +112,8 @@ pub fn validate(raw: &RawPolicy, file: &Path) -> (Option<Policy>, Vec<Problem>) 
 
 pub(super) struct Validator {
     dir: PathBuf,
+    /// What a leading `~/` means (the home folder).
+    home: Option<PathBuf>,
     pub(super) problems: Vec<Problem>,
     /// An `open_days` entry is not a weekday: which days are open is unknown,
     /// so "this disk's day is not an open day" would only add noise.
@@ -190,7 +200,7 @@ impl Validator {
                     .help("give a folder; relative paths are relative to the policy file's folder"),
             );
         }
-        resolve(&self.dir, written)
+        resolve(&self.dir, self.home.as_deref(), written)
     }
 
     pub(super) fn small_number(&mut self, value: Option<u64>, default: u32, path: &KeyPath) -> u32 {
@@ -286,17 +296,44 @@ impl Validator {
 }
 
 /// `text` as a path: absolute as written, relative to the policy's folder otherwise.
-/// A leading `~/` means the home folder, as in a shell.
-pub fn resolve(dir: &Path, text: &str) -> PathBuf {
+/// A leading `~/` means the home folder `home`, as in a shell.
+pub fn resolve(dir: &Path, home: Option<&Path>, text: &str) -> PathBuf {
     if let Some(rest) = text.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
+        && let Some(home) = home
     {
-        return PathBuf::from(home).join(rest);
+        return home.join(rest);
     }
     let path = Path::new(text);
     if path.is_absolute() {
         path.to_path_buf()
     } else {
         dir.join(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::resolve;
+
+    #[test]
+    fn a_tilde_means_the_home_given_and_nothing_else() {
+        let dir = Path::new("/office");
+        let home = Path::new("/Users/anna");
+        assert_eq!(
+            resolve(dir, Some(home), "~/rota"),
+            Path::new("/Users/anna/rota")
+        );
+        // No home (a launchd job without HOME): relative, as it always was.
+        assert_eq!(resolve(dir, None, "~/rota"), Path::new("/office/~/rota"));
+        assert_eq!(
+            resolve(dir, Some(home), "/srv/rota"),
+            Path::new("/srv/rota")
+        );
+        assert_eq!(
+            resolve(dir, Some(home), "state"),
+            Path::new("/office/state")
+        );
     }
 }

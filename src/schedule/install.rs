@@ -1,24 +1,34 @@
 //! Putting the job in place and taking it away, idempotently: a file is
-//! written only when its contents differ (temp file + rename), removing what
-//! is not there is not an error, and nothing but the job's own files is ever
-//! touched. The scheduler commands (launchctl, systemctl) go through a
-//! [`Runner`], and every path is under a root (`/` on a real install), so
-//! tests put both somewhere harmless.
+//! written only when its contents differ (temp file + rename, mode 0644 and,
+//! run as root, owned by root: launchd refuses a plist others may write),
+//! removing what is not there is not an error, and nothing but the job's own
+//! files is ever touched. The scheduler commands (launchctl, systemctl) go
+//! through a [`Runner`], and every path is under a root (`/` on a real
+//! install), so tests put both somewhere harmless. When the load commands
+//! run is [`super::reload`]'s business.
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use super::{Install, JobFile};
+use super::{Install, JobFile, Reload, reload};
 
-/// Runs a scheduler command; `Ok(true)` when it exited 0.
+/// Runs a scheduler command and waits between tries.
 pub trait Runner {
     fn run(&self, command: &[String]) -> io::Result<RunResult>;
+
+    /// Waits before trying again (tests do not wait).
+    fn pause(&self, how_long: Duration) {
+        std::thread::sleep(how_long);
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RunResult {
     pub success: bool,
+    /// What it printed on stdout (`launchctl print` says whether the job runs).
+    pub stdout: String,
     /// What it printed on stderr (for messages), trimmed.
     pub stderr: String,
 }
@@ -46,9 +56,21 @@ impl Runner for System {
             .output()?;
         Ok(RunResult {
             success: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
         })
     }
+}
+
+/// What the install needs to know about the office right now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Situation {
+    /// A rota run holds the lock on `state_dir` (its note): a reload that
+    /// stops the job must wait.
+    pub run_in_progress: Option<String>,
+    /// Make the files root's (uid 0, gid 0: root:wheel on a Mac), as the
+    /// scheduler wants; only possible when running as root.
+    pub owned_by_root: bool,
 }
 
 /// Where each file of the job lives under `root`.
@@ -73,6 +95,29 @@ pub fn file_state(root: &Path, file: &JobFile) -> FileState {
     }
 }
 
+/// Why an install did not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstallError {
+    /// A night runs: reloading would stop it, so nothing was changed.
+    Busy(String),
+    /// A file could not be written or a scheduler command failed.
+    Failed(String),
+}
+
+impl std::fmt::Display for InstallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InstallError::Busy(why) | InstallError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<String> for InstallError {
+    fn from(why: String) -> Self {
+        InstallError::Failed(why)
+    }
+}
+
 /// What an install did, for the report.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Done {
@@ -82,39 +127,39 @@ pub struct Done {
     pub commands: Vec<(Vec<String>, RunResult)>,
 }
 
-/// Writes the files that differ, then (re)loads the job. A load command
-/// that fails is an error (the first `launchctl bootout`, which fails when
-/// the job was not loaded yet, is part of `unload` semantics and tolerated).
-pub fn install(install: &Install, root: &Path, runner: &dyn Runner) -> Result<Done, String> {
+/// Writes the files that differ, then (re)loads the job as its [`Reload`]
+/// says. A job that must be reloaded while a night runs is refused before
+/// anything is written.
+pub fn install(
+    install: &Install,
+    root: &Path,
+    runner: &dyn Runner,
+    situation: &Situation,
+) -> Result<Done, InstallError> {
     let mut done = Done::default();
+    let changed = install
+        .files
+        .iter()
+        .any(|file| file_state(root, file) != FileState::UpToDate);
+    let look = match install.reload {
+        Reload::Always => None,
+        Reload::WhenChanged => Some(reload::look(
+            install, runner, changed, situation, &mut done,
+        )?),
+    };
     for file in &install.files {
         let path = located(root, file);
         if file_state(root, file) == FileState::UpToDate {
             done.unchanged.push(path);
             continue;
         }
-        write(&path, &file.contents)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write(&path, &file.contents, situation.owned_by_root)
+            .map_err(|e| InstallError::Failed(format!("cannot write {}: {e}", path.display())))?;
         done.written.push(path);
     }
-    for (index, command) in install.load.iter().enumerate() {
-        let result = runner
-            .run(command)
-            .map_err(|e| format!("cannot run {}: {e}", command.join(" ")))?;
-        let tolerated = install.unload.contains(command) && index + 1 < install.load.len();
-        let failed = !result.success && !tolerated;
-        done.commands.push((command.clone(), result.clone()));
-        if failed {
-            return Err(format!(
-                "`{}` failed{}",
-                command.join(" "),
-                if result.stderr.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", result.stderr)
-                }
-            ));
-        }
+    match look {
+        None => reload::run_all(&install.load, runner, &mut done)?,
+        Some(look) => reload::reload(install, runner, look, &mut done)?,
     }
     Ok(done)
 }
@@ -150,12 +195,28 @@ pub fn loaded(install: &Install, runner: &dyn Runner) -> Option<bool> {
     runner.run(&install.query).ok().map(|result| result.success)
 }
 
-fn write(path: &Path, contents: &str) -> io::Result<()> {
+/// The mode of every job file: the owner writes, everyone reads (launchd
+/// refuses a plist that group or others may write).
+pub const FILE_MODE: u32 = 0o644;
+
+/// Writes `contents` at `path` through a temporary file, with [`FILE_MODE`]
+/// whatever the umask, and root's when `owned_by_root`.
+fn write(path: &Path, contents: &str, owned_by_root: bool) -> io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
     let temp = path.with_extension("rota-tmp");
     std::fs::write(&temp, contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(FILE_MODE))?;
+        if owned_by_root {
+            std::os::unix::fs::chown(&temp, Some(0), Some(0))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = owned_by_root;
     std::fs::rename(&temp, path)
 }
 
@@ -177,6 +238,7 @@ mod tests {
             self.ran.borrow_mut().push(command.join(" "));
             Ok(RunResult {
                 success: self.succeed,
+                stdout: String::new(),
                 stderr: String::from("not loaded"),
             })
         }
@@ -193,6 +255,7 @@ mod tests {
             load: vec![vec!["systemctl".into(), "daemon-reload".into()]],
             unload: vec![vec!["systemctl".into(), "disable".into()]],
             query: vec!["systemctl".into(), "is-active".into()],
+            reload: Reload::Always,
             notes: Vec::new(),
         }
     }
@@ -204,9 +267,9 @@ mod tests {
             ran: RefCell::new(Vec::new()),
             succeed: true,
         };
-        let first = install(&job(), root.path(), &fake).unwrap();
+        let first = install(&job(), root.path(), &fake, &Situation::default()).unwrap();
         assert_eq!(first.written.len(), 1);
-        let second = install(&job(), root.path(), &fake).unwrap();
+        let second = install(&job(), root.path(), &fake, &Situation::default()).unwrap();
         assert!(second.written.is_empty());
         assert_eq!(second.unchanged.len(), 1);
         let neighbour = root.path().join("etc/systemd/system/other.timer");
@@ -237,7 +300,10 @@ mod tests {
             ran: RefCell::new(Vec::new()),
             succeed: false,
         };
-        let error = install(&job(), root.path(), &fake).unwrap_err();
-        assert_eq!(error, "`systemctl daemon-reload` failed: not loaded");
+        let error = install(&job(), root.path(), &fake, &Situation::default()).unwrap_err();
+        assert_eq!(
+            error,
+            InstallError::Failed("`systemctl daemon-reload` failed: not loaded".into())
+        );
     }
 }

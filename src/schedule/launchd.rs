@@ -1,14 +1,21 @@
 //! The macOS job: a launchd daemon (it runs at night whether or not anyone
 //! is logged in) with one `StartCalendarInterval` entry per weekday, its
-//! output appended to `state_dir/logs/`. launchd runs a missed start once
-//! the Mac wakes, and reads calendar times in the Mac's own time zone.
+//! output appended to `state_dir/logs/`. launchd runs a start missed during
+//! sleep once the Mac wakes (a start missed while it was off is never run),
+//! and reads calendar times in the Mac's own time zone.
+//!
+//! The job runs as the chosen account (`UserName`, with `InitGroups`), with
+//! that account's `HOME`, and as a `Standard` process: `Background` would
+//! let launchd throttle the night's multi-gigabyte copy's CPU and disk I/O.
+//! Reloading (`bootout` then `bootstrap`) stops a running job, so it happens
+//! only when the plist changed ([`Reload::WhenChanged`]).
 
 use std::fmt::Write;
 use std::path::PathBuf;
 
 use chrono::Timelike;
 
-use super::{Install, Job, JobFile, Platform};
+use super::{Install, Job, JobFile, Platform, Reload};
 
 pub const FOLDER: &str = "/Library/LaunchDaemons";
 
@@ -22,21 +29,19 @@ pub fn install(job: &Job) -> Install {
             contents: plist(job, &name),
             path: path.clone(),
         }],
-        load: vec![
-            strings(&["launchctl", "bootout", &target]),
-            vec![
-                "launchctl".into(),
-                "bootstrap".into(),
-                "system".into(),
-                path.display().to_string(),
-            ],
-        ],
+        load: vec![vec![
+            "launchctl".into(),
+            "bootstrap".into(),
+            "system".into(),
+            path.display().to_string(),
+        ]],
         unload: vec![strings(&["launchctl", "bootout", &target])],
         query: strings(&["launchctl", "print", &target]),
+        reload: Reload::WhenChanged,
         notes: vec![
             "installing a launch daemon needs an administrator: run it with sudo".to_string(),
             format!(
-                "macOS: if the backup folder is protected (Documents, Desktop, an external or network volume), give {} Full Disk Access in System Settings > Privacy & Security > Full Disk Access, or the nightly run cannot read it",
+                "macOS: give {} Full Disk Access (System Settings > Privacy & Security > Full Disk Access, +), or the nightly job may not read the disks under /Volumes or a protected backup folder (warning disk-unreadable); the permission belongs to that path, so keep the program there",
                 job.program.display()
             ),
             format!(
@@ -64,6 +69,8 @@ fn plist(job: &Job, name: &str) -> String {
         escape(&job.office).replace("--", "- -")
     );
     key_string(&mut out, "Label", name);
+    key_string(&mut out, "UserName", &job.user.name);
+    out.push_str("\t<key>InitGroups</key>\n\t<true/>\n");
     out.push_str("\t<key>ProgramArguments</key>\n\t<array>\n");
     for argument in job.arguments() {
         let _ = writeln!(out, "\t\t<string>{}</string>", escape(&argument));
@@ -98,9 +105,14 @@ fn plist(job: &Job, name: &str) -> String {
     );
     out.push_str("\t<key>EnvironmentVariables</key>\n\t<dict>\n");
     out.push_str("\t\t<key>PATH</key>\n\t\t<string>/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin</string>\n");
+    let _ = writeln!(
+        out,
+        "\t\t<key>HOME</key>\n\t\t<string>{}</string>",
+        escape(&job.user.home.display().to_string())
+    );
     out.push_str("\t</dict>\n");
     out.push_str("\t<key>RunAtLoad</key>\n\t<false/>\n");
-    out.push_str("\t<key>ProcessType</key>\n\t<string>Background</string>\n");
+    out.push_str("\t<key>ProcessType</key>\n\t<string>Standard</string>\n");
     out.push_str("</dict>\n</plist>\n");
     out
 }

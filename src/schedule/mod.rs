@@ -8,8 +8,12 @@
 //! load them); [`install`] writes them and runs the commands through a
 //! [`install::Runner`] that tests replace.
 
+pub mod account;
 pub mod install;
 mod launchd;
+pub mod ownership;
+pub mod program;
+mod reload;
 mod systemd;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +21,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveTime, Weekday};
 
 use crate::policy::{Policy, Schedule};
+pub use account::Account;
 
 /// Which scheduler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +67,20 @@ pub struct Job {
     /// machine's).
     pub timezone: String,
     pub wait: Option<String>,
+    /// Whom the job runs as (its `HOME` is the account's home folder).
+    pub user: Account,
 }
 
 impl Job {
     /// The job for `policy` (which must have a schedule), run by `program`
-    /// on `policy_file`, both absolute.
-    pub fn new(policy: &Policy, schedule: &Schedule, program: &Path, policy_file: &Path) -> Job {
+    /// on `policy_file`, both absolute, as `user`.
+    pub fn new(
+        policy: &Policy,
+        schedule: &Schedule,
+        program: &Path,
+        policy_file: &Path,
+        user: Account,
+    ) -> Job {
         let calendar = &policy.office.calendar;
         let after_midnight = schedule.at < calendar.day_starts_at;
         let weekdays = calendar
@@ -91,6 +104,7 @@ impl Job {
             weekdays,
             timezone: calendar.timezone.name().to_string(),
             wait: schedule.wait_text(),
+            user,
         }
     }
 
@@ -130,8 +144,22 @@ pub struct Install {
     pub unload: Vec<Vec<String>>,
     /// Asks whether the job is loaded (exit status 0: yes).
     pub query: Vec<String>,
+    /// When the load commands run (launchd's reload stops a running night).
+    pub reload: Reload,
     /// What the person installing must know.
     pub notes: Vec<String>,
+}
+
+/// When installing runs the load commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reload {
+    /// Every time: they change nothing that runs (systemd's `daemon-reload`
+    /// and `enable --now` of the timer never stop a running service).
+    Always,
+    /// Only when a file changed or the job is not loaded, and never while a
+    /// night runs: reloading means `unload` then `load`, and launchd's
+    /// `bootout` stops the running job.
+    WhenChanged,
 }
 
 pub fn render(job: &Job, platform: Platform) -> Install {

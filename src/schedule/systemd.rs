@@ -1,5 +1,5 @@
-//! The Linux job: a systemd oneshot service that runs `rota apply` and a
-//! timer that starts it on the open days' nights in the office's time zone,
+//! The Linux job: a systemd oneshot service that runs `rota apply` (as the
+//! chosen account, with its `HOME`) and a timer that starts it on the open days' nights in the office's time zone,
 //! `Persistent=true` so a night missed while the server was off runs at
 //! boot. Output is appended to `state_dir/logs/` (and the journal keeps
 //! the rest); an optional `/etc/rota/<slug>.env` holds secrets such as the
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use chrono::Weekday;
 
-use super::{Install, Job, JobFile, Platform};
+use super::{Install, Job, JobFile, Platform, Reload};
 
 pub const FOLDER: &str = "/etc/systemd/system";
 
@@ -36,6 +36,7 @@ pub fn install(job: &Job) -> Install {
         ],
         unload: vec![words(&["systemctl", "disable", "--now", &timer])],
         query: words(&["systemctl", "is-active", "--quiet", &timer]),
+        reload: Reload::Always,
         notes: vec![
             "installing a system unit needs root: run it with sudo".to_string(),
             format!(
@@ -67,6 +68,12 @@ fn service(job: &Job) -> String {
     );
     out.push_str("Wants=local-fs.target\nAfter=local-fs.target\n\n");
     out.push_str("[Service]\nType=oneshot\n");
+    let _ = writeln!(out, "User={}", job.user.name);
+    let _ = writeln!(
+        out,
+        "Environment={}",
+        quote(&format!("HOME={}", job.user.home.display()))
+    );
     let command: Vec<String> = job.arguments().iter().map(|a| quote(a)).collect();
     let _ = writeln!(out, "ExecStart={}", command.join(" "));
     let _ = writeln!(
