@@ -31,7 +31,7 @@ pub use build::make_plan;
 pub use changes::unsettled_reason;
 pub use code::{Severity, WarningCode};
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
-pub use warnings::{Warning, pattern_matches_nothing, restore_test_due_on};
+pub use warnings::{Warning, holidays_missing, pattern_matches_nothing, restore_test_due_on};
 
 /// What an action does. Names as in SPEC.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]

@@ -52,6 +52,9 @@ pub fn world_warnings(
     stale_source(gate, &mut warnings);
     disk_warnings(policy, inventory, world, &mut warnings);
     restore_test_due(policy, inventory, today, &mut warnings);
+    if let Some(message) = holidays_missing(policy, today) {
+        warnings.push(Warning::new(WarningCode::HolidaysMissing, message));
+    }
     super::media_warnings::media_warnings(policy, inventory, today, &mut warnings);
     warnings
 }
@@ -362,6 +365,18 @@ fn restore_test_due(
         Some(_) => return,
     };
     warnings.push(Warning::new(WarningCode::RestoreTestDue, message));
+}
+
+/// `holidays-missing`, in words: from October on, this year has closed dates
+/// and next year has none. Shared with `rota check` and `rota doctor`.
+pub fn holidays_missing(policy: &Policy, today: NaiveDate) -> Option<String> {
+    let missing = crate::calendar::holidays_missing(&policy.office.calendar, today)?;
+    let (this, next) = (missing.this_year, missing.next_year);
+    Some(format!(
+        "the policy lists closed dates for {this} but none for {next}: add {next}'s holidays \
+         under office.closed, or rota will expect a backup on each of them and {next}'s swap \
+         sheets will show no closures"
+    ))
 }
 
 /// The mass-delete guard's findings as warnings.

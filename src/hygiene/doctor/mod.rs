@@ -12,6 +12,7 @@ mod backups;
 mod changes;
 mod contingency;
 mod disks;
+mod holidays;
 mod media;
 mod safety;
 mod server;
@@ -202,6 +203,7 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(uploads::upload_machinery(patient));
     checks.extend(space::free_space(patient));
     checks.push(safety::restore_test(patient));
+    checks.extend(holidays::holidays(patient));
     checks.extend(contingency::contingency_checks(patient));
     checks.extend(safety::encryption(patient));
     checks.push(media::media_encryption(patient));

@@ -746,3 +746,28 @@ fn a_policy_changed_after_the_saved_plan_makes_it_outdated() {
         "the plan prints blanks to fill in for contingency.rto, contingency.contacts[1].phone"
     );
 }
+
+#[test]
+fn next_years_holidays_are_asked_for_from_october() {
+    let mut case = Case::healthy();
+    let has_check = |report: &Report| report.checks.iter().any(|c| c.id == "holidays-missing");
+    case.at = at(&case.policy, "2026-09-30", "23:59");
+    assert!(!has_check(&case.examine()), "not before October");
+    case.at = at(&case.policy, "2026-11-02", "08:00");
+    let report = case.examine();
+    assert_eq!(status(&report, "holidays-missing", None), Status::Warn);
+    assert!(evidence(&report, "holidays-missing", None).contains("none for 2027"));
+    case.policy
+        .office
+        .calendar
+        .closed
+        .push(crate::calendar::ClosedSpan {
+            from: date("2027-01-01"),
+            to: date("2027-01-01"),
+            name: None,
+        });
+    assert_eq!(
+        status(&case.examine(), "holidays-missing", None),
+        Status::Pass
+    );
+}
