@@ -105,6 +105,7 @@ broken_policies! {
     closed_range_backwards: "closed-range-backwards" => ["closed-range-backwards"];
     unknown_weekday: "unknown-weekday" => ["unknown-weekday"];
     unknown_timezone: "unknown-timezone" => ["unknown-timezone"];
+    ignore_every_volume: "ignore-every-volume" => ["bad-ignore"];
     version_2: "version-2" => ["unsupported-version"];
     list_instead_of_map: "list-instead-of-map" => ["wrong-type"];
     missing_required_key: "missing-required-key" => ["missing-key"];

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 
+pub use crate::render::format::shell_quote;
+
 use super::{CliError, Outcome};
 use crate::inventory::label::{self, DiskLabel, LabelError, check_label};
 use crate::inventory::{Manifest, fsinfo, layout, read_label};
@@ -276,19 +278,6 @@ fn sticker_text(
     ));
     out.push_str("Next: run `rota disk list POLICY` to see it among the office's disks.\n");
     out
-}
-
-/// A path as it can be pasted into a shell.
-pub fn shell_quote(path: &Path) -> String {
-    let text = path.display().to_string();
-    let plain = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c));
-    if plain && !text.is_empty() {
-        text
-    } else {
-        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-    }
 }
 
 #[cfg(test)]

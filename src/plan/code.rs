@@ -230,7 +230,7 @@ pub const CODES: &[CodeInfo] = &[
         Attention,
         "A connected disk has no rota label: rota did not use it",
         "a folder under `disks.mount_search` has no rota label: rota does not use it",
-        "label it with `rota disk init PATH --label LABEL`, or narrow `disks.mount_search`",
+        "label it with `rota disk init PATH --label LABEL`; if it is not one of rota's disks (Time Machine, a camera card), add it to `disks.ignore`",
     ),
     info(
         C::ChangedBackup,

@@ -10,7 +10,7 @@ use crate::calendar::NamePattern;
 use crate::inventory::{Inventory, StrayReason};
 use crate::placement::{Role, Unavailable, World};
 use crate::policy::{Policy, RestoreEvery};
-use crate::render::format::plural;
+use crate::render::format::{plural, shell_quote};
 use crate::render::policy_summary::full_weekday;
 
 pub use super::code::WarningCode;
@@ -279,9 +279,9 @@ fn disk_warnings(
         warnings.push(Warning::new(
             WarningCode::UnlabelledDisk,
             format!(
-                "a disk at {} has no rota label, so rota will not use it; label it with `rota disk init {} --label LABEL`",
+                "a disk at {} has no rota label, so rota will not use it; label it with `rota disk init {} --label LABEL`, or, if it is not one of rota's disks (a Time Machine disk, a camera card), add it to `disks.ignore`",
                 volume.path.display(),
-                volume.path.display()
+                shell_quote(&volume.path)
             ),
         ));
     }
