@@ -63,6 +63,9 @@ fn parse_wait(text: &str) -> Result<Span, String> {
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
     // The run record and notifications see every way this can end.
     let mut night = Night::begin(args.yes);
+    if args.allow_mass_delete {
+        night.allow_mass_delete();
+    }
     let result = carry_out(args, no_color, &mut night);
     night.end(result)
 }
@@ -345,7 +348,14 @@ fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
         .filter(|w| w.code == WarningCode::MassDelete)
         .map(|w| w.message.as_str())
         .collect();
-    if findings.is_empty() || allowed {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    if allowed {
+        // Said in the log, as the person who allowed it will look for it.
+        for finding in &findings {
+            println!("Mass deletion allowed (--allow-mass-delete): {finding}");
+        }
         return Ok(());
     }
     Err(CliError::failed_with_help(
