@@ -339,11 +339,21 @@ fn simulate_writes_an_html_report_and_refuses_bad_assumptions() {
             "sim.html",
         ])
         .run()
-        .success()
+        // "Not enough" is exit 1, for scripts; the report is still written.
+        .failure()
         .stdout_contains("Wrote the report to sim.html.")
-        .stdout_contains("Answer: not enough. Disk FRI ran out of room on");
+        .stdout_contains("Answer: not enough. Disk FRI ran out of room on")
+        .stderr_contains("the disks are not enough")
+        .stderr_contains("exit status 1 means \"not enough\"");
     let page = fs::read_to_string(office.join("sim.html")).unwrap();
     assert!(page.contains("<svg") && page.contains("Disk usage over time"));
+    office
+        .rota()
+        .args(["simulate", "policy.yaml", "--from", "2026-01-01"])
+        .args(["--to", "2026-03-31", "--disk-size", "2TB", "--backup-size", "5GB"])
+        .run()
+        .success()
+        .stdout_contains("Answer: enough.");
     office
         .rota()
         .args([
