@@ -346,7 +346,12 @@ fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
         .warnings
         .iter()
         .filter(|w| w.code == WarningCode::MassDelete)
-        .map(|w| w.message.as_str())
+        .map(|w| {
+            let message = w.message.as_str();
+            message
+                .strip_suffix(crate::plan::MASS_DELETE_CONSEQUENCE)
+                .unwrap_or(message)
+        })
         .collect();
     if findings.is_empty() {
         return Ok(());
@@ -363,8 +368,10 @@ fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
             "refusing a mass deletion: {}; nothing was changed",
             findings.join("; ")
         ),
-        "a wrong pattern or clock must not wipe a disk: check `rota plan`, and if the deletions \
-         are intended, run again with --allow-mass-delete",
+        "a wrong pattern or clock must not wipe a disk: check `rota plan` (each LAST COPY line \
+         is a backup that would be gone). A first run on a server that holds months of older \
+         backups trips this as expected: if the deletions are intended, run it once by hand \
+         with --allow-mass-delete",
     ))
 }
 

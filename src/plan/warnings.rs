@@ -379,6 +379,10 @@ pub fn holidays_missing(policy: &Policy, today: NaiveDate) -> Option<String> {
     ))
 }
 
+/// What a `mass-delete` warning adds to the guard's finding.
+pub const MASS_DELETE_CONSEQUENCE: &str =
+    "; `rota apply` will refuse this plan unless --allow-mass-delete is given";
+
 /// The mass-delete guard's findings as warnings.
 pub fn mass_delete_warnings(findings: &[String]) -> Vec<Warning> {
     findings
@@ -386,7 +390,7 @@ pub fn mass_delete_warnings(findings: &[String]) -> Vec<Warning> {
         .map(|finding| {
             Warning::new(
                 WarningCode::MassDelete,
-                format!("{finding}; `rota apply` will refuse this plan unless --allow-mass-delete is given"),
+                format!("{finding}{MASS_DELETE_CONSEQUENCE}"),
             )
         })
         .collect()
