@@ -301,20 +301,33 @@ fn retention_tier(patient: &Patient, tier: Tier) -> Check {
                 }
             ));
         }
-        let waiting = if waiting_for.is_empty() {
-            String::from("the disks `rota plan` lists as pending")
-        } else {
-            disks
-        };
-        return check.warn(
-            evidence,
-            format!(
-                "connect {waiting} on {} night and run `rota apply {}`: the backups wait on the \
-                 server until then",
-                if waiting_for.len() == 1 { "its" } else { "their" },
+        // A connected disk is never asked to be connected.
+        let (here, away): (Vec<&str>, Vec<&str>) = waiting_for.iter().partition(|label| {
+            patient
+                .inventory
+                .connected_disks()
+                .any(|disk| disk.label == **label)
+        });
+        let apply = format!("`rota apply {}`", patient.policy_arg);
+        let action = match (here.as_slice(), away.as_slice()) {
+            ([], []) => format!(
+                "connect the disks `rota plan {}` lists as pending and run {apply}",
                 patient.policy_arg
             ),
-        );
+            ([], away) => format!(
+                "connect {} on {} night and run {apply}: the backups wait on the server until then",
+                crate::render::sheet::and_list(away),
+                if away.len() == 1 { "its" } else { "their" }
+            ),
+            (here, _) => format!(
+                "{} connected: run {apply} (if `rota plan` still lists them as pending, it says why)",
+                match here {
+                    [one] => format!("{one} is"),
+                    many => format!("{} are", crate::render::sheet::and_list(many)),
+                }
+            ),
+        };
+        return check.warn(evidence, action);
     }
     // Periods come newest first.
     let span = match periods.as_slice() {
