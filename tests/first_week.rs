@@ -268,7 +268,7 @@ fn a_new_office_has_a_calm_correct_first_week() {
         .run()
         .failure()
         .stderr_contains("refusing a mass deletion")
-        .stderr_contains("A first run on a server that holds months of older")
+        .stderr_contains("run it once with --allow-mass-delete")
         .stdout_contains("run `rota apply --allow-mass-delete` once");
     snapshot(
         "first_week_monday_refused",

@@ -368,10 +368,10 @@ fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
             "refusing a mass deletion: {}; nothing was changed",
             findings.join("; ")
         ),
-        "a wrong pattern or clock must not wipe a disk: check `rota plan` (each LAST COPY line \
-         is a backup that would be gone). A first run on a server that holds months of older \
-         backups trips this as expected: if the deletions are intended, run it once by hand \
-         with --allow-mass-delete",
+        "if the deletions are intended, run it once with --allow-mass-delete: a first run on a \
+         server that holds months of older backups trips this as expected. A wrong pattern or \
+         clock must not wipe a disk: check `rota plan`, where each LAST COPY line is a backup \
+         that would be gone",
     ))
 }
 
