@@ -83,7 +83,14 @@ fn the_demo_builds_an_office_runs_the_cycle_and_reads_well() {
         .stdout_lacks("NEVER RUN");
     Rota::new()
         .current_dir(&dir)
-        .args(["report", "rota.yaml", "--from", "2026-03-31", "--to", "2026-03-31"])
+        .args([
+            "report",
+            "rota.yaml",
+            "--from",
+            "2026-03-31",
+            "--to",
+            "2026-03-31",
+        ])
         .args(["--format", "csv"])
         .run()
         .success()

@@ -218,7 +218,8 @@ fn a_new_office_has_a_calm_correct_first_week() {
         .stdout;
     // A volume that is not rota's is warned about, its path quoted ...
     assert!(
-        plan.contains("`rota disk init \"") && plan.contains("/disks/Time Machine Backups\" --label"),
+        plan.contains("`rota disk init \"")
+            && plan.contains("/disks/Time Machine Backups\" --label"),
         "{plan}"
     );
     // ... and `disks.ignore` silences it.
@@ -247,7 +248,9 @@ fn a_new_office_has_a_calm_correct_first_week() {
         "{plan}"
     );
     assert!(
-        plan.contains(&format!("the plan deletes the last copy of {last_copies} of the")),
+        plan.contains(&format!(
+            "the plan deletes the last copy of {last_copies} of the"
+        )),
         "{plan}"
     );
     assert!(
@@ -292,7 +295,14 @@ fn a_new_office_has_a_calm_correct_first_week() {
         .stdout_contains("Mass deletion allowed (--allow-mass-delete)")
         .stdout_contains("Tonight's run (for 2026-03-02): OK");
     office
-        .rota(&["schedule", "install", "rota.yaml", "--print", "--platform", "systemd"])
+        .rota(&[
+            "schedule",
+            "install",
+            "rota.yaml",
+            "--print",
+            "--platform",
+            "systemd",
+        ])
         .run()
         .success()
         .stdout_lacks("has carried out its plan")
@@ -318,7 +328,13 @@ fn a_new_office_has_a_calm_correct_first_week() {
         office.software_runs(night);
         office.swap_to(label);
         office
-            .rota(&["apply", "rota.yaml", "--yes", "--at", &format!("{night}T23:50")])
+            .rota(&[
+                "apply",
+                "rota.yaml",
+                "--yes",
+                "--at",
+                &format!("{night}T23:50"),
+            ])
             .run()
             .success()
             .stdout_contains(&format!("Tonight's run (for {night}): OK"));
@@ -339,7 +355,11 @@ fn a_new_office_has_a_calm_correct_first_week() {
         );
     }
     // `disk list` shows them in rotation order.
-    let list = office.rota(&["disk", "list", "rota.yaml"]).run().success().stdout;
+    let list = office
+        .rota(&["disk", "list", "rota.yaml"])
+        .run()
+        .success()
+        .stdout;
     let positions: Vec<usize> = LABELS
         .iter()
         .map(|label| list.find(&format!("\n{label}  id ")).unwrap())

@@ -353,7 +353,14 @@ fn simulate_writes_an_html_report_and_refuses_bad_assumptions() {
     office
         .rota()
         .args(["simulate", "policy.yaml", "--from", "2026-01-01"])
-        .args(["--to", "2026-03-31", "--disk-size", "2TB", "--backup-size", "5GB"])
+        .args([
+            "--to",
+            "2026-03-31",
+            "--disk-size",
+            "2TB",
+            "--backup-size",
+            "5GB",
+        ])
         .run()
         .success()
         .stdout_contains("Answer: enough.");

@@ -134,7 +134,12 @@ fn init_lists_the_lines_to_change_and_the_first_steps_in_order() {
 #[test]
 fn a_machine_zone_of_utc_is_written_and_then_questioned_by_check() {
     let office = TempOffice::empty();
-    office.rota().arg("init").env("TZ", "Etc/UTC").run().success();
+    office
+        .rota()
+        .arg("init")
+        .env("TZ", "Etc/UTC")
+        .run()
+        .success();
     office
         .rota()
         .args(["check", "rota.yaml"])

@@ -423,7 +423,9 @@ fn a_freshly_labelled_disk_is_empty_not_missing_its_manifest() {
         .run()
         .success();
     assert!(
-        Manifest::load(&layout::copies_dir(&disk)).unwrap().is_some(),
+        Manifest::load(&layout::copies_dir(&disk))
+            .unwrap()
+            .is_some(),
         "disk init writes an empty manifest"
     );
     let older = office.folder("WED");

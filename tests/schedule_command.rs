@@ -412,7 +412,13 @@ fn install_waits_for_the_first_night_run_by_hand_and_print_says_so() {
     let office = new_office();
     let fake = FakeSystem::new(0);
     fake.rota(&office)
-        .args(["schedule", "install", "policy.yaml", "--platform", "systemd"])
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "systemd",
+        ])
         .run()
         .failure()
         .stderr_contains("no `rota apply` has carried out its plan for policy.yaml yet")
@@ -426,7 +432,14 @@ fn install_waits_for_the_first_night_run_by_hand_and_print_says_so() {
     );
     let printed = fake
         .rota(&office)
-        .args(["schedule", "install", "policy.yaml", "--print", "--platform", "systemd"])
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--print",
+            "--platform",
+            "systemd",
+        ])
         .run()
         .success()
         .stdout_contains("[Timer]");
@@ -447,7 +460,13 @@ fn install_waits_for_the_first_night_run_by_hand_and_print_says_so() {
         .run()
         .success();
     fake.rota(&office)
-        .args(["schedule", "install", "policy.yaml", "--platform", "systemd"])
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "systemd",
+        ])
         .run()
         .success()
         .stdout_contains("Installed rota-test-family-dental");

@@ -15,11 +15,11 @@ use chrono::Utc;
 use clap::Args;
 
 use super::session::Session;
-use crate::user::current_user;
 use super::{CliError, Outcome};
 use crate::execute::accept;
 use crate::inventory::accepted::AcceptedChange;
 use crate::placement::{Tampered, World};
+use crate::user::current_user;
 
 /// Confirm that tampered backups were changed on purpose, so their new bytes are copied
 #[derive(Debug, Args)]

@@ -110,7 +110,8 @@ impl Night {
         let plan = &prepared.plan;
         self.record.actions = plan.actions.len();
         self.record.pending = plan.pending.len();
-        let allowed = |code: WarningCode| self.mass_delete_allowed && code == WarningCode::MassDelete;
+        let allowed =
+            |code: WarningCode| self.mass_delete_allowed && code == WarningCode::MassDelete;
         let warnings: Vec<_> = plan
             .warnings
             .iter()

@@ -284,7 +284,10 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
         }
         return Ok(Outcome::Success);
     };
-    for disk in disks.iter().filter(|d| d.manifest.rebuilt() && !d.is_empty()) {
+    for disk in disks
+        .iter()
+        .filter(|d| d.manifest.rebuilt() && !d.is_empty())
+    {
         let (state, kept) = match &disk.manifest {
             lone_disk::ManifestState::Damaged { salvaged, .. } if *salvaged > 0 => (
                 "damaged",

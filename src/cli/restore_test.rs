@@ -13,7 +13,6 @@ use clap::Args;
 use super::disk::shell_quote;
 use super::passphrase::passphrase_for;
 use super::session::Session;
-use crate::user::current_user;
 use super::{CliError, Outcome};
 use crate::hygiene::restore::{Candidate, Scratch, candidates, restore, run_check};
 use crate::hygiene::restore_offsite::{encrypted_candidates, restore_encrypted};
@@ -22,6 +21,7 @@ use crate::inventory::{Inventory, fsinfo, layout};
 use crate::offsite::identity;
 use crate::plan::{make_plan, restore_test_due_on};
 use crate::render::format::bytes;
+use crate::user::current_user;
 
 /// Restore a backup to a scratch folder, verify it and record the test
 #[derive(Debug, Args)]

@@ -148,7 +148,8 @@ fn ignored(policy: &Policy, folder: &Path) -> bool {
         if entry.contains('/') {
             super::glob::matches(entry, &folder.to_string_lossy())
         } else {
-            name.as_deref().is_some_and(|name| super::glob::matches(entry, name))
+            name.as_deref()
+                .is_some_and(|name| super::glob::matches(entry, name))
         }
     })
 }

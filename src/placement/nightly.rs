@@ -223,7 +223,10 @@ mod tests {
             .iter()
             .find(|night| night.connect.iter().any(|l| l == "THU"))
             .unwrap();
-        assert_eq!(back, [(thu_night.date.to_string(), vec![String::from("THU")])]);
+        assert_eq!(
+            back,
+            [(thu_night.date.to_string(), vec![String::from("THU")])]
+        );
         // Without disks.offsite nothing leaves, so nothing comes back.
         let mut stays = vendor();
         stays.disks.offsite = None;

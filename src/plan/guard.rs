@@ -87,7 +87,9 @@ fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
                 1 => String::from(
                     "; the one other removal there leaves a copy elsewhere, so it loses nothing",
                 ),
-                n => format!("; the {n} other removals there leave a copy elsewhere, so they lose nothing"),
+                n => format!(
+                    "; the {n} other removals there leave a copy elsewhere, so they lose nothing"
+                ),
             };
             (count * 2 > copies).then(|| {
                 (

@@ -29,7 +29,11 @@ impl Validator {
                 .collect(),
             None => default_mount_search(),
         };
-        let ignore = self.ignore(raw.ignore.as_deref().unwrap_or_default(), &mount_search, path);
+        let ignore = self.ignore(
+            raw.ignore.as_deref().unwrap_or_default(),
+            &mount_search,
+            path,
+        );
         let min_backups = self.small_number(
             raw.min_backups,
             DEFAULT_MIN_BACKUPS,
@@ -78,8 +82,8 @@ impl Validator {
             } else {
                 written.to_string()
             };
-            let hides_everything = written.chars().all(|c| c == '*')
-                || mount_search.iter().any(|glob| *glob == resolved);
+            let hides_everything =
+                written.chars().all(|c| c == '*') || mount_search.contains(&resolved);
             if written.is_empty() || hides_everything {
                 self.push(
                     Problem::error(
@@ -91,7 +95,11 @@ impl Validator {
                             format!("`{written}` would hide every disk rota looks for")
                         },
                     )
-                    .label(if written.is_empty() { "empty" } else { "matches every folder" })
+                    .label(if written.is_empty() {
+                        "empty"
+                    } else {
+                        "matches every folder"
+                    })
                     .help(
                         "name only the volumes that are not rota's, by name, e.g. \
                          `ignore: [\"Time Machine*\"]`",

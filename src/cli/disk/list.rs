@@ -176,7 +176,11 @@ pub fn in_rotation_order<'a>(policy: &Policy, inventory: &'a Inventory) -> Vec<&
     // A stable sort: scan order (by label, then mount) breaks the last ties.
     disks.sort_by_key(|disk| {
         let place = labels.iter().position(|label| *label == disk.label);
-        (place.unwrap_or(usize::MAX), disk.label.clone(), !disk.is_connected())
+        (
+            place.unwrap_or(usize::MAX),
+            disk.label.clone(),
+            !disk.is_connected(),
+        )
     });
     disks
 }

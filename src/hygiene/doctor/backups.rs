@@ -193,9 +193,7 @@ fn where_it_belongs(patient: &Patient, backup: &BackupStatus) -> String {
     let apply = format!("`rota apply {}`", patient.policy_arg);
     match (homes.as_slice(), connected.as_slice()) {
         ([], _) => format!("connect tonight's disk and run {apply}"),
-        (_, [here, ..]) => format!(
-            "it belongs on {here}, which is connected: run {apply}"
-        ),
+        (_, [here, ..]) => format!("it belongs on {here}, which is connected: run {apply}"),
         (homes, []) => format!(
             "it belongs on {}: connect it on its night ({}) and run {apply}",
             homes.join(" or "),
@@ -275,7 +273,12 @@ fn retention_tier(patient: &Patient, tier: Tier) -> Check {
     }
     if !server_only.is_empty() {
         waiting_for.sort_by_key(|label| {
-            patient.policy.disks.labels().iter().position(|known| known == label)
+            patient
+                .policy
+                .disks
+                .labels()
+                .iter()
+                .position(|known| known == label)
         });
         let disks = crate::render::sheet::and_list(&waiting_for);
         let evidence = format!("{} only on the server so far", list_some(&server_only, 4));

@@ -106,14 +106,13 @@ fn never_seen(patient: &Patient, label: &str, rotation: Option<&RotationDisk>) -
             next_night_words(patient, rotation)
         ));
     }
-    check
-        .fail(
-            format!("rota has never seen a disk labelled {label}{hint}"),
-            format!(
-                "label the disk once with `rota disk init /Volumes/{label} --label {label}` (its \
+    check.fail(
+        format!("rota has never seen a disk labelled {label}{hint}"),
+        format!(
+            "label the disk once with `rota disk init /Volumes/{label} --label {label}` (its \
                  mount folder), write {label} on its sticker, then connect it on its night"
-            ),
-        )
+        ),
+    )
 }
 
 fn labelled(label: &str, views: &[&DiskView], chosen: &DiskView) -> Check {
@@ -244,7 +243,11 @@ fn min_backups(patient: &Patient, rotation: &RotationDisk) -> Check {
             "nothing to do if the office started using rota recently: the disk fills as its nights come",
         );
     }
-    let connect = if patient.inventory.connected_disks().any(|d| &d.label == label) {
+    let connect = if patient
+        .inventory
+        .connected_disks()
+        .any(|d| &d.label == label)
+    {
         format!("{label} is connected: run")
     } else {
         format!("connect {label} on its night and run")
@@ -316,7 +319,10 @@ fn verified(patient: &Patient, disk: &DiskView) -> Check {
     };
     match restore_test_due_on(patient.policy, Some(day)) {
         Some(due) if due <= today => check.warn(
-            format!("{how} since {day} ({}); due again since {due}", ago(day, today)),
+            format!(
+                "{how} since {day} ({}); due again since {due}",
+                ago(day, today)
+            ),
             verify,
         ),
         _ => check.pass(format!("{how} since {day} ({})", ago(day, today))),

@@ -33,6 +33,8 @@ pub fn holidays(patient: &Patient) -> Option<Check> {
                 patient.policy_arg
             ),
         ),
-        None => check.pass(format!("closed dates are listed for {this_year} and {next}")),
+        None => check.pass(format!(
+            "closed dates are listed for {this_year} and {next}"
+        )),
     })
 }

@@ -253,7 +253,11 @@ fn backups_left_on_the_server_fail_newest_on_disk() {
     // The advice names the disk the backup belongs on (Thursday's: THU), not
     // tonight's; and a connected home disk is never asked to be connected.
     let advice = |report: &Report| {
-        let check = report.checks.iter().find(|c| c.id == "newest-on-disk").unwrap();
+        let check = report
+            .checks
+            .iter()
+            .find(|c| c.id == "newest-on-disk")
+            .unwrap();
         check.action.clone().unwrap()
     };
     assert_eq!(
@@ -261,7 +265,11 @@ fn backups_left_on_the_server_fail_newest_on_disk() {
         "it belongs on THU: connect it on its night (Thursday) and run `rota apply rota.yaml`"
     );
     let connected = case.examine_with(|inventory| {
-        let thu = inventory.disks.iter_mut().find(|d| d.label == "THU").unwrap();
+        let thu = inventory
+            .disks
+            .iter_mut()
+            .find(|d| d.label == "THU")
+            .unwrap();
         thu.mount = Some(crate::inventory::Mount {
             path: "/Volumes/THU".into(),
             space: crate::inventory::Space {

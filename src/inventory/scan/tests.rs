@@ -344,7 +344,12 @@ fn folders_without_a_usable_label_are_unlabelled_volumes() {
 #[test]
 fn volumes_in_disks_ignore_are_not_looked_at() {
     let dir = tempfile::tempdir().unwrap();
-    for folder in ["source", "Volumes/Time Machine Backups", "Volumes/Camera", "Volumes/Untitled"] {
+    for folder in [
+        "source",
+        "Volumes/Time Machine Backups",
+        "Volumes/Camera",
+        "Volumes/Untitled",
+    ] {
         std::fs::create_dir_all(dir.path().join(folder)).unwrap();
     }
     let text = r#"
