@@ -284,7 +284,10 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
         }
         return Ok(Outcome::Success);
     };
-    for disk in disks.iter().filter(|d| d.manifest.rebuilt()) {
+    for disk in disks
+        .iter()
+        .filter(|d| d.manifest.rebuilt() && !d.is_empty())
+    {
         let (state, kept) = match &disk.manifest {
             lone_disk::ManifestState::Damaged { salvaged, .. } if *salvaged > 0 => (
                 "damaged",
@@ -307,6 +310,24 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
         .filter_map(|disk| disk.pick(wanted).ok().map(|entry| (disk, entry)))
         .collect();
     let Some((_, first)) = found.first() else {
+        if disks.iter().all(|disk| disk.is_empty()) {
+            return Err(CliError::failed_with_help(
+                if let [disk] = disks.as_slice() {
+                    format!(
+                        "{} is empty: rota has not copied any backup to it yet",
+                        disk.words()
+                    )
+                } else {
+                    let names: Vec<String> = disks.iter().map(LoneDisk::words).collect();
+                    format!(
+                        "{} are all empty: rota has not copied any backup to them yet",
+                        names.join(" and ")
+                    )
+                },
+                "a disk gets its first backups on its first night; restore from a disk that has \
+                 been through its nights (`rota restore --disk PATH --list` shows what one holds)",
+            ));
+        }
         let missing = disks[0]
             .pick(wanted)
             .err()

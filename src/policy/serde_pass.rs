@@ -360,6 +360,7 @@ fn example_for(key: &str) -> &'static str {
         "labels" => "`labels: [ARCHIVE-A]`",
         "tiers" => "`tiers: [month_ends, quarter_ends, fiscal_year_ends]`",
         "mount_search" => "`mount_search: [\"/Volumes/*\"]`",
+        "ignore" => "`ignore: [\"Time Machine*\"]`",
         "rclone" => "`rclone: \"b2:lakeside/rota\"`",
         "hold" => "`hold: [2025-06-30]`",
         "offsite" => "`offsite: [{ name: cloud, path: Outbox, retain: { month_ends: 12 } }]`",
