@@ -11,6 +11,7 @@ pub mod cli;
 pub mod content_hash;
 pub mod execute;
 pub mod explain;
+pub mod flush;
 pub mod hygiene;
 pub mod inventory;
 pub mod media;

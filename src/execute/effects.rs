@@ -163,12 +163,12 @@ impl Fs {
 
     pub fn sync_file(&self, file: &File, path: &Path) -> io::Result<()> {
         self.announce(Effect::SyncFile(path))?;
-        file.sync_all()
+        crate::flush::file(file)
     }
 
     pub fn sync_dir(&self, path: &Path) -> io::Result<()> {
         self.announce(Effect::SyncDir(path))?;
-        crate::inventory::atomic::sync_folder(path)
+        crate::flush::folder(path)
     }
 
     pub fn set_permissions(

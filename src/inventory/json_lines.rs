@@ -33,7 +33,7 @@ pub fn append<T: Serialize>(path: &Path, record: &T) -> io::Result<()> {
     line.push('\n');
     let mut file = OpenOptions::new().create(true).append(true).open(path)?;
     file.write_all(line.as_bytes())?;
-    file.sync_data()
+    crate::flush::data(&file)
 }
 
 #[cfg(test)]

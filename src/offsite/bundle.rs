@@ -239,7 +239,7 @@ impl Restoring {
                     .open(&target)
                     .map_err(write_error(&target))?;
                 copy_hashing(&mut entry, &mut file, &mut self.hasher, &target)?;
-                file.sync_all().map_err(write_error(&target))?;
+                crate::flush::file(&file).map_err(write_error(&target))?;
                 drop(file);
                 set_mode(&target, mode).map_err(write_error(&target))?;
                 let _ = set_mtime(&target, mtime);
