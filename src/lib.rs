@@ -18,6 +18,7 @@ pub mod media;
 pub mod nightly;
 pub mod notify;
 pub mod offsite;
+pub mod page_cache;
 pub mod placement;
 pub mod plan;
 pub mod policy;

@@ -39,6 +39,10 @@ pub enum Effect<'a> {
     },
     SyncFile(&'a Path),
     SyncDir(&'a Path),
+    /// A whole copy (a bundle) at this path flushed at once.
+    SyncTree(&'a Path),
+    /// A copy, flushed, about to be read back from the disk.
+    ReadBack(&'a Path),
     SetPermissions(&'a Path),
     SetModified(&'a Path),
     Rename {
@@ -60,6 +64,8 @@ impl Effect<'_> {
             | Effect::Symlink(p)
             | Effect::SyncFile(p)
             | Effect::SyncDir(p)
+            | Effect::SyncTree(p)
+            | Effect::ReadBack(p)
             | Effect::SetPermissions(p)
             | Effect::SetModified(p)
             | Effect::RemoveFile(p)
@@ -171,6 +177,34 @@ impl Fs {
         crate::flush::folder(path)
     }
 
+    /// Writes a file through to the drive, its cache left for one later
+    /// flush of the whole copy (Apple platforms; see `copy_flush`).
+    #[cfg(target_vendor = "apple")]
+    pub fn sync_to_drive(&self, file: &File, path: &Path) -> io::Result<()> {
+        self.announce(Effect::SyncFile(path))?;
+        crate::flush::to_drive(file)
+    }
+
+    /// [`Fs::sync_to_drive`] for a folder's entries.
+    #[cfg(target_vendor = "apple")]
+    pub fn sync_folder_to_drive(&self, path: &Path) -> io::Result<()> {
+        self.announce(Effect::SyncDir(path))?;
+        crate::flush::folder_to_drive(path)
+    }
+
+    /// Flushes everything written under `root` at once: Linux `syncfs` of
+    /// its file system through `handle` (opened before the writes); Apple
+    /// platforms one full flush of the drive through `handle`.
+    pub fn sync_tree(&self, handle: &File, root: &Path) -> io::Result<()> {
+        self.announce(Effect::SyncTree(root))?;
+        match crate::flush::file_system(handle) {
+            Err(error) if error.kind() == io::ErrorKind::Unsupported => {
+                crate::flush::tolerate_unsupported_folder_flush(crate::flush::file(handle))
+            }
+            other => other,
+        }
+    }
+
     pub fn set_permissions(
         &self,
         path: &Path,
@@ -178,6 +212,17 @@ impl Fs {
     ) -> io::Result<()> {
         self.announce(Effect::SetPermissions(path))?;
         std::fs::set_permissions(path, permissions)
+    }
+
+    /// Sets the permissions of a file rota has open for writing.
+    pub fn set_permissions_file(
+        &self,
+        file: &File,
+        path: &Path,
+        permissions: std::fs::Permissions,
+    ) -> io::Result<()> {
+        self.announce(Effect::SetPermissions(path))?;
+        file.set_permissions(permissions)
     }
 
     /// Sets the modification time of a file rota has open for writing.

@@ -34,9 +34,10 @@
 //! the run's instant and a clock for the audit log.
 
 pub mod audit;
-mod cache;
 mod capture_step;
 pub mod copy;
+mod copy_bundle;
+mod copy_flush;
 mod copy_step;
 mod delete;
 mod delete_step;
