@@ -20,9 +20,8 @@ use super::failure::{Done, Failure, Refusal, refused};
 use super::places::{Absence, Place, PlaceKind, entry_kind, entry_size, present};
 use super::step::{Step, Wrote};
 use crate::content_hash;
-use crate::inventory::{
-    CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, fsinfo, layout,
-};
+use crate::inventory::fsinfo::{self, DiskFormat};
+use crate::inventory::{CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, layout};
 use crate::placement::Location;
 use crate::plan::Action;
 
@@ -360,8 +359,15 @@ impl Step<'_, '_> {
         }
     }
 
-    /// Refuses a copy that cannot fit before writing a byte.
+    /// Refuses a copy that cannot fit before writing a byte: too big for
+    /// the free space, or a file too big for a FAT32 disk.
     pub(super) fn check_room(&self, action: &Action, target: &Place) -> Result<(), Failure> {
+        let format = self.run.fs.disk_format(&target.folder);
+        if action.kind == EntryKind::File && !format.holds_file(action.bytes) {
+            return Err(Failure::FileTooLargeForFat {
+                location: target.location.to_string(),
+            });
+        }
         match fsinfo::space(&target.folder) {
             Some(space) if space.free < action.bytes => Err(Failure::DiskFull {
                 location: target.location.to_string(),
@@ -482,6 +488,11 @@ impl Step<'_, '_> {
                         absence,
                     };
                 }
+                if too_large_for_fat(self.run.fs.disk_format(&target.folder), &error) {
+                    return Failure::FileTooLargeForFat {
+                        location: target.location.to_string(),
+                    };
+                }
                 Failure::from_target_io(&target.location.to_string(), path, "writing", &error)
             }
             CopyFailure::Mismatch { .. } => Failure::CopyMismatch {
@@ -490,6 +501,12 @@ impl Step<'_, '_> {
             },
         }
     }
+}
+
+/// Whether a write refused as too large (`EFBIG`: a file inside a bundle
+/// reached 4 GiB) is FAT's file size limit.
+pub(super) fn too_large_for_fat(format: DiskFormat, error: &std::io::Error) -> bool {
+    format == DiskFormat::Fat && error.kind() == std::io::ErrorKind::FileTooLarge
 }
 
 /// Creates a missing copies folder (disk) or staging folder (target).

@@ -20,6 +20,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
+use crate::inventory::fsinfo::{self, DiskFormat};
+
 /// A change (or a read of a backup) the executor is about to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect<'a> {
@@ -77,9 +79,16 @@ impl Effect<'_> {
     }
 }
 
-/// A hook that sees every effect before it happens and may make it fail.
+/// A hook that sees every effect before it happens and may make it fail,
+/// and may stand in for what the OS says about a disk.
 pub trait Faults: Send + Sync {
     fn before(&self, effect: &Effect<'_>) -> io::Result<()>;
+
+    /// The format of the disk holding `path`, when the hook says otherwise
+    /// than the OS (a test's FAT32 disk).
+    fn disk_format(&self, _path: &Path) -> Option<DiskFormat> {
+        None
+    }
 }
 
 /// The executor's only way to change the file system.
@@ -261,6 +270,14 @@ impl Fs {
 
     pub fn record(&self, what: &'static str) -> io::Result<()> {
         self.announce(Effect::Record(what))
+    }
+
+    /// The format of the disk holding `path` (a test hook may say it).
+    pub fn disk_format(&self, path: &Path) -> DiskFormat {
+        self.faults
+            .as_ref()
+            .and_then(|faults| faults.disk_format(path))
+            .unwrap_or_else(|| fsinfo::disk_format(path))
     }
 }
 

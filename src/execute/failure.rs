@@ -16,6 +16,9 @@ use crate::render::format::bytes;
 pub enum Failure {
     /// The target disk ran out of space.
     DiskFull { location: String },
+    /// The target disk is FAT32, and the backup holds a file of 4 GiB or
+    /// more, which FAT cannot store.
+    FileTooLargeForFat { location: String },
     /// A disk the action needs is not (or no longer) connected.
     DiskGone { location: String, absence: Absence },
     /// The operating system refused access.
@@ -121,6 +124,7 @@ impl Failure {
     pub fn kind(&self) -> &'static str {
         match self {
             Failure::DiskFull { .. } => "disk full",
+            Failure::FileTooLargeForFat { .. } => "file too large for FAT32",
             Failure::DiskGone { .. } => "disk not connected",
             Failure::PermissionDenied { .. } => "permission denied",
             Failure::SourceVanished { .. } => "backup vanished",
@@ -143,6 +147,11 @@ impl fmt::Display for Failure {
             Failure::DiskFull { location } => write!(
                 f,
                 "disk {location} is full; free space on it or use a larger disk"
+            ),
+            Failure::FileTooLargeForFat { location } => write!(
+                f,
+                "disk {location} is FAT32: files over 4 GB cannot be stored on it; \
+                 reformat it as exFAT or APFS"
             ),
             Failure::DiskGone { location, absence } => match absence {
                 Absence::NotConnected => write!(f, "disk {location} is not connected"),
