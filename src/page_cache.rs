@@ -24,20 +24,19 @@
 //! [`resident_pages`] (Linux `mincore`) lets tests prove the eviction.
 
 use std::fs::File;
-use std::io;
 use std::path::Path;
 
 /// How much of a file [`prefetch`] asks for: all of a small file, the start
 /// of a big one (whose sequential read-ahead then takes over).
 const PREFETCH_BYTES: i64 = 1 << 20;
 
-/// Opens `path` for a read-back from the disk: its cached pages dropped
-/// (Linux) and caching off for the descriptor (macOS).
-pub fn open_uncached(path: &Path) -> io::Result<File> {
-    let file = File::open(path)?;
-    evict(&file);
-    no_cache(&file);
-    Ok(file)
+/// Readies a file just opened for a read-back from the disk: its cached
+/// pages dropped, caching off (macOS), read-ahead asked for.
+pub fn prepare_read_back(file: &File) {
+    evict(file);
+    no_cache(file);
+    read_sequentially(file);
+    prefetch(file);
 }
 
 /// Drops a flushed file's pages from memory, so the next read comes from
@@ -225,18 +224,16 @@ mod tests {
     use std::io::Read;
 
     #[test]
-    fn an_uncached_file_reads_the_same_bytes() {
+    fn a_file_readied_for_read_back_reads_the_same_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("copy");
         std::fs::write(&path, b"written and flushed").unwrap();
         crate::flush::file(&File::open(&path).unwrap()).unwrap();
+        let mut file = File::open(&path).unwrap();
+        prepare_read_back(&file);
         let mut text = String::new();
-        open_uncached(&path)
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
+        file.read_to_string(&mut text).unwrap();
         assert_eq!(text, "written and flushed");
-        assert!(open_uncached(&dir.path().join("absent")).is_err());
     }
 
     #[cfg(target_os = "linux")]

@@ -23,8 +23,9 @@
 //! bundle with [`list_bundle`], walks the list in order, and feeds a
 //! [`BundleHasher`] as it writes (a plain file: a [`blake3::Hasher`] and
 //! [`to_hex`]). A file whose length changes while it is read makes the hash fail
-//! rather than describe something that never existed. Files are read in
-//! hashing order with the next few opened ahead ([`reader`]).
+//! rather than describe something that never existed. A bundle's files are
+//! read in hashing order, the next ones read ahead on a few threads
+//! ([`reader`]).
 //!
 //! This module reads files and never writes, moves or deletes anything.
 
@@ -36,7 +37,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use listing::{Listed, ListedKind, is_finder_litter, list_bundle};
-pub use reader::{FileReads, OpenAhead, open_listed};
+pub use reader::{Ahead, Content, FileReads, ReadAhead, open_listed, with_read_ahead};
 
 /// Read buffer size. The kernel's read-ahead keeps disks streaming; the
 /// buffer itself should stay in the CPU's cache: on the x86 servers measured
@@ -44,87 +45,109 @@ pub use reader::{FileReads, OpenAhead, open_listed};
 /// fast as in 1 MiB chunks.
 pub const BUFFER_SIZE: usize = 128 << 10;
 
+/// What hashing reports as it reads, for a progress display.
+pub trait Observe {
+    /// `bytes` more were read.
+    fn bytes(&mut self, _bytes: u64) {}
+    /// A bundle's file was read: `done` of its `total` so far.
+    fn file_done(&mut self, _done: u64, _total: u64) {}
+}
+
+/// Reports nothing.
+pub struct Unobserved;
+
+impl Observe for Unobserved {}
+
 /// The hash of a plain file (equal to `b3sum`'s output).
 pub fn hash_file(path: &Path) -> io::Result<String> {
-    let mut hasher = blake3::Hasher::new();
-    read_file(&mut Plain, path, &mut |chunk| {
-        hasher.update(chunk);
-    })?;
-    Ok(to_hex(&hasher))
+    hash_one_file(path, &Plain, &mut Unobserved)
 }
 
 /// The hash of a directory bundle, as described in the module documentation.
 pub fn hash_bundle(dir: &Path) -> io::Result<String> {
-    hash_bundle_with(dir, &mut Plain)
+    hash_bundle_with(dir, &Plain, &mut Unobserved)
 }
 
-/// A bundle's hash, its files opened and read by `reads`.
-fn hash_bundle_with(dir: &Path, reads: &mut dyn FileReads) -> io::Result<String> {
+/// A bundle's hash, its files opened and read by `reads` (on reader
+/// threads, in order: [`reader`]).
+fn hash_bundle_with(
+    dir: &Path,
+    reads: &dyn FileReads,
+    observe: &mut dyn Observe,
+) -> io::Result<String> {
     let listing = list_bundle(dir)?;
-    let mut hasher = BundleHasher::new();
-    let mut ahead = OpenAhead::new(dir, &listing);
-    reads.listed(ahead.len() as u64);
-    let mut buffer = vec![0u8; BUFFER_SIZE];
-    for entry in &listing {
-        match entry.kind {
-            ListedKind::Directory => hasher.directory(&entry.key),
-            ListedKind::Symlink => {
-                let target = std::fs::read_link(dir.join(&entry.relative))?;
-                hasher.symlink(&entry.key, &listing::os_bytes(target.as_os_str()));
-            }
-            ListedKind::File => {
-                let (path, mut file, metadata) = ahead.next(reads)?;
-                hasher.begin_file(&entry.key, metadata.len())?;
-                read_open_file(reads, &mut file, &path, &mut buffer, &mut |chunk| {
-                    hasher.file_data(chunk)
-                })?;
-                reads.finished();
+    with_read_ahead(dir, &listing, reads, |ahead| {
+        let total = ahead.len() as u64;
+        let mut done = 0u64;
+        let mut hasher = BundleHasher::new();
+        let mut buffer = vec![0u8; BUFFER_SIZE];
+        for entry in &listing {
+            match entry.kind {
+                ListedKind::Directory => hasher.directory(&entry.key),
+                ListedKind::Symlink => {
+                    let target = std::fs::read_link(dir.join(&entry.relative))?;
+                    hasher.symlink(&entry.key, &listing::os_bytes(target.as_os_str()));
+                }
+                ListedKind::File => {
+                    let file = ahead.next_file()?;
+                    hasher.begin_file(&entry.key, file.metadata.len())?;
+                    match file.content {
+                        Content::Whole(bytes) => {
+                            hasher.file_data(&bytes);
+                            observe.bytes(bytes.len() as u64);
+                        }
+                        Content::Open(mut handle) => {
+                            read_open_file(
+                                reads,
+                                &mut handle,
+                                &file.path,
+                                &mut buffer,
+                                &mut |c| {
+                                    hasher.file_data(c);
+                                    observe.bytes(c.len() as u64);
+                                },
+                            )?;
+                        }
+                    }
+                    done += 1;
+                    observe.file_done(done, total);
+                }
             }
         }
-    }
-    hasher.finish()
+        hasher.finish()
+    })
 }
 
 /// The hash of a backup, a plain file or a bundle (decided without following a
 /// symlink: a symlink is neither, and is an error).
 pub fn hash_path(path: &Path) -> io::Result<String> {
-    hash_path_with(path, &mut Plain)
+    hash_path_with(path, &Plain, &mut Unobserved)
 }
 
-/// As [`hash_path`], telling `observe` how many bytes each read brought (for a
-/// progress bar).
-pub fn hash_path_observed(path: &Path, observe: &mut dyn FnMut(u64)) -> io::Result<String> {
-    struct Observed<'a>(&'a mut dyn FnMut(u64));
-    impl FileReads for Observed<'_> {
-        fn open(&mut self, path: &Path) -> io::Result<File> {
-            Plain.open(path)
-        }
-        fn read(
-            &mut self,
-            file: &mut File,
-            path: &Path,
-            offset: u64,
-            buffer: &mut [u8],
-        ) -> io::Result<usize> {
-            let read = Plain.read(file, path, offset, buffer)?;
-            (self.0)(read as u64);
-            Ok(read)
+/// As [`hash_path`], reading the disk rather than memory (each file's cached
+/// pages dropped first: [`FromDisk`]) and telling `observe` how many bytes
+/// each read brought (for a progress bar).
+pub fn hash_path_from_disk(path: &Path, observe: &mut dyn FnMut(u64)) -> io::Result<String> {
+    struct Bytes<'a>(&'a mut dyn FnMut(u64));
+    impl Observe for Bytes<'_> {
+        fn bytes(&mut self, bytes: u64) {
+            (self.0)(bytes);
         }
     }
-    hash_path_with(path, &mut Observed(observe))
+    hash_path_with(path, &FromDisk, &mut Bytes(observe))
 }
 
 /// [`hash_path`], opening and reading each regular file with `reads`.
-pub fn hash_path_with(path: &Path, reads: &mut dyn FileReads) -> io::Result<String> {
+pub fn hash_path_with(
+    path: &Path,
+    reads: &dyn FileReads,
+    observe: &mut dyn Observe,
+) -> io::Result<String> {
     let file_type = std::fs::symlink_metadata(path)?.file_type();
     if file_type.is_file() {
-        let mut hasher = blake3::Hasher::new();
-        read_file(reads, path, &mut |chunk| {
-            hasher.update(chunk);
-        })?;
-        Ok(to_hex(&hasher))
+        hash_one_file(path, reads, observe)
     } else if file_type.is_dir() {
-        hash_bundle_with(path, reads)
+        hash_bundle_with(path, reads, observe)
     } else {
         Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -133,18 +156,56 @@ pub fn hash_path_with(path: &Path, reads: &mut dyn FileReads) -> io::Result<Stri
     }
 }
 
+fn hash_one_file(
+    path: &Path,
+    reads: &dyn FileReads,
+    observe: &mut dyn Observe,
+) -> io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    let mut file = reads.open(path)?;
+    let mut buffer = vec![0u8; BUFFER_SIZE];
+    read_open_file(reads, &mut file, path, &mut buffer, &mut |chunk| {
+        hasher.update(chunk);
+        observe.bytes(chunk.len() as u64);
+    })?;
+    Ok(to_hex(&hasher))
+}
+
+/// Reads files from the disk: each one's cached pages are dropped (and on
+/// macOS caching is off) before it is read
+/// ([`crate::page_cache::prepare_read_back`]).
+pub struct FromDisk;
+
+impl FileReads for FromDisk {
+    fn open(&self, path: &Path) -> io::Result<File> {
+        let file = open_listed(path)?;
+        crate::page_cache::prepare_read_back(&file);
+        Ok(file)
+    }
+
+    fn read(
+        &self,
+        file: &mut File,
+        path: &Path,
+        offset: u64,
+        buffer: &mut [u8],
+    ) -> io::Result<usize> {
+        Plain.read(file, path, offset, buffer)
+    }
+}
+
 /// Reads files straight through the page cache, with read-ahead hints.
 pub struct Plain;
 
 impl FileReads for Plain {
-    fn open(&mut self, path: &Path) -> io::Result<File> {
+    fn open(&self, path: &Path) -> io::Result<File> {
         let file = open_listed(path)?;
         crate::page_cache::prefetch(&file);
         Ok(file)
     }
 
     fn read(
-        &mut self,
+        &self,
         file: &mut File,
         _path: &Path,
         _offset: u64,
@@ -160,20 +221,9 @@ impl FileReads for Plain {
     }
 }
 
-/// Opens `path` with `reads` and passes its bytes, in order, to `consume`.
-fn read_file(
-    reads: &mut dyn FileReads,
-    path: &Path,
-    consume: &mut dyn FnMut(&[u8]),
-) -> io::Result<u64> {
-    let mut file = reads.open(path)?;
-    let mut buffer = vec![0u8; BUFFER_SIZE];
-    read_open_file(reads, &mut file, path, &mut buffer, consume)
-}
-
 /// Reads an open file to its end in `buffer`-sized chunks; returns its length.
 fn read_open_file(
-    reads: &mut dyn FileReads,
+    reads: &dyn FileReads,
     file: &mut File,
     path: &Path,
     buffer: &mut [u8],

@@ -151,11 +151,11 @@ fn copy_file(
     let mut hasher = blake3::Hasher::new();
     let input = File::open(source).map_err(source_error(source))?;
     page_cache::read_sequentially(&input);
-    let mut reads = SeamReads { fs };
+    let reads = SeamReads { fs };
     let mut buffer = vec![0u8; BUFFER_SIZE];
     let streamed = stream_file(
         fs,
-        &mut reads,
+        &reads,
         Input {
             file: input,
             path: source,
@@ -202,7 +202,7 @@ pub(super) struct Streamed {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn stream_file(
     fs: &Fs,
-    reads: &mut dyn FileReads,
+    reads: &dyn FileReads,
     input: Input<'_>,
     temp: &Path,
     buffer: &mut [u8],
@@ -245,10 +245,56 @@ pub(super) fn stream_file(
         }
         progress.copied(read as u64);
     }
-    if offset != limit {
+    finish_file(fs, source, before, offset, output, temp)
+}
+
+/// Writes a small source file read whole (`bytes`) into a new file at
+/// `temp`, like [`stream_file`].
+pub(super) fn write_whole(
+    fs: &Fs,
+    source: &Path,
+    before: &Metadata,
+    bytes: &[u8],
+    temp: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Streamed> {
+    let len = bytes.len() as u64;
+    if len > before.len() {
         return Err(CopyFailure::SourceChanged {
             path: source.to_path_buf(),
-            what: format!("its size changed from {limit} to {offset} bytes while it was read"),
+            what: format!(
+                "its size changed from {} bytes while it was read (it grew)",
+                before.len()
+            ),
+        });
+    }
+    let mut output = fs.create_new(temp).map_err(target_error(temp))?;
+    page_cache::no_cache(&output);
+    if !bytes.is_empty() {
+        fs.write(&mut output, temp, 0, bytes)
+            .map_err(target_error(temp))?;
+        progress.copied(len);
+    }
+    finish_file(fs, source, before, len, output, temp)
+}
+
+/// A copied file must be as long as its source was listed; then it gets the
+/// source's modification time and permissions (on its open descriptor).
+fn finish_file(
+    fs: &Fs,
+    source: &Path,
+    before: &Metadata,
+    copied: u64,
+    output: File,
+    temp: &Path,
+) -> Result<Streamed> {
+    if copied != before.len() {
+        return Err(CopyFailure::SourceChanged {
+            path: source.to_path_buf(),
+            what: format!(
+                "its size changed from {} to {copied} bytes while it was read",
+                before.len()
+            ),
         });
     }
     if let Ok(modified) = before.modified() {
@@ -259,7 +305,7 @@ pub(super) fn stream_file(
         .map_err(target_error(temp))?;
     Ok(Streamed {
         output,
-        bytes: offset,
+        bytes: copied,
     })
 }
 
@@ -300,17 +346,9 @@ pub fn verify(fs: &Fs, temp: &Path, written: &Written, progress: &mut dyn Progre
 }
 
 /// The hash of a copy as the disk returns it (cached pages dropped), read
-/// through the fault seam, a bundle's files in order with the next few
-/// announced to the disk.
+/// through the fault seam, a bundle's files in order and read ahead.
 pub fn hash_from_disk(fs: &Fs, path: &Path, progress: &mut dyn Progress) -> io::Result<String> {
-    content_hash::hash_path_with(
-        path,
-        &mut ReadBack {
-            fs,
-            progress,
-            files: (0, 0),
-        },
-    )
+    content_hash::hash_path_with(path, &ReadBack { fs }, &mut Verified(progress))
 }
 
 /// Reads the source of a copy through the fault seam.
@@ -319,14 +357,14 @@ pub(super) struct SeamReads<'a> {
 }
 
 impl FileReads for SeamReads<'_> {
-    fn open(&mut self, path: &Path) -> io::Result<File> {
+    fn open(&self, path: &Path) -> io::Result<File> {
         let file = content_hash::open_listed(path)?;
         page_cache::prefetch(&file);
         Ok(file)
     }
 
     fn read(
-        &mut self,
+        &self,
         file: &mut File,
         path: &Path,
         offset: u64,
@@ -340,40 +378,36 @@ impl FileReads for SeamReads<'_> {
 /// on macOS caching off) before it is announced for reading.
 struct ReadBack<'a> {
     fs: &'a Fs,
-    progress: &'a mut dyn Progress,
-    /// A bundle's files read back so far, and in all.
-    files: (u64, u64),
 }
 
 impl FileReads for ReadBack<'_> {
-    fn open(&mut self, path: &Path) -> io::Result<File> {
+    fn open(&self, path: &Path) -> io::Result<File> {
         let file = content_hash::open_listed(path)?;
-        page_cache::evict(&file);
-        page_cache::no_cache(&file);
-        page_cache::read_sequentially(&file);
-        page_cache::prefetch(&file);
+        page_cache::prepare_read_back(&file);
         Ok(file)
     }
 
     fn read(
-        &mut self,
+        &self,
         file: &mut File,
         path: &Path,
         offset: u64,
         buffer: &mut [u8],
     ) -> io::Result<usize> {
-        let read = self.fs.read(file, path, offset, buffer)?;
-        self.progress.verified(read as u64);
-        Ok(read)
+        self.fs.read(file, path, offset, buffer)
+    }
+}
+
+/// A read-back's progress: bytes and files verified.
+struct Verified<'a>(&'a mut dyn Progress);
+
+impl content_hash::Observe for Verified<'_> {
+    fn bytes(&mut self, bytes: u64) {
+        self.0.verified(bytes);
     }
 
-    fn listed(&mut self, files: u64) {
-        self.files = (0, files);
-    }
-
-    fn finished(&mut self) {
-        self.files.0 += 1;
-        self.progress.file_verified(self.files.0, self.files.1);
+    fn file_done(&mut self, done: u64, total: u64) {
+        self.0.file_verified(done, total);
     }
 }
 

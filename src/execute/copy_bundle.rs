@@ -6,11 +6,11 @@
 //!    any file's metadata (`content_hash::list_bundle`; Finder litter is not
 //!    part of it).
 //! 2. Entries are copied in hashing order: folders created, links
-//!    recreated, files streamed and hashed as they are written. Each source
-//!    file is opened a few files before its turn and announced to the disk
-//!    (`content_hash::OpenAhead`), and its metadata is read once, from the
-//!    open handle: its length, and the permissions and time its copy gets.
-//!    A copied file is not flushed on its own.
+//!    recreated, files written and hashed. Source files are read ahead on a
+//!    few threads (`content_hash::reader`: small ones whole, big ones
+//!    streamed here), and each one's metadata is read once, from its open
+//!    handle: its length, and the permissions and time its copy gets. A
+//!    copied file is not flushed on its own.
 //! 3. The source is listed again and each entry's metadata read once more:
 //!    an entry added, removed, or of another kind, length or time than when
 //!    it was copied fails the copy (safety invariant 11). No single look can
@@ -29,11 +29,14 @@ use std::time::SystemTime;
 
 use super::copy::{
     CopyFailure, Input, Progress, SeamReads, Written, source_error, stream_file, target_error,
+    write_whole,
 };
 use super::copy_flush::Unflushed;
 use super::effects::Fs;
 use crate::content_hash::listing::os_bytes;
-use crate::content_hash::{BUFFER_SIZE, BundleHasher, Listed, ListedKind, OpenAhead, list_bundle};
+use crate::content_hash::{
+    BUFFER_SIZE, BundleHasher, Content, Listed, ListedKind, ReadAhead, list_bundle, with_read_ahead,
+};
 use crate::inventory::{BundleTally, Fingerprint};
 
 type Result<T> = std::result::Result<T, CopyFailure>;
@@ -73,16 +76,61 @@ pub(super) fn copy_bundle(
 ) -> Result<Written> {
     let listing = list_bundle(source).map_err(source_error(source))?;
     fs.create_dir(temp).map_err(target_error(temp))?;
-    let mut unflushed = Unflushed::new(temp).map_err(target_error(temp))?;
+    let unflushed = Unflushed::new(temp).map_err(target_error(temp))?;
+    let reads = SeamReads { fs };
+    let copied = with_read_ahead(source, &listing, &reads, |ahead| {
+        copy_entries(fs, source, temp, &listing, ahead, unflushed, progress)
+    })?;
+    let fingerprint = unchanged_since_read(source, root, &copied.seen)?;
+    let mut folders = vec![(temp.to_path_buf(), root.clone())];
+    folders.extend(copied.folders);
+    for (folder, metadata) in folders.iter().rev() {
+        finish_folder(fs, folder, metadata)?;
+    }
+    let folder_paths: Vec<&Path> = folders.iter().map(|(path, _)| path.as_path()).collect();
+    copied
+        .unflushed
+        .flush(fs, temp, &folder_paths)
+        .map_err(target_error(temp))?;
+    Ok(Written {
+        hash: copied.hash,
+        bytes: copied.bytes,
+        files: copied.files,
+        source: Some(fingerprint),
+    })
+}
+
+/// A bundle's entries copied, not yet finished or flushed.
+struct Copied {
+    hash: String,
+    bytes: u64,
+    files: u64,
+    /// Each source entry as the copy saw it, in order.
+    seen: Vec<Seen>,
+    /// The copied folders under the copy's own, with their sources' metadata.
+    folders: Vec<(PathBuf, Metadata)>,
+    unflushed: Unflushed,
+}
+
+/// Copies the entries of `listing` in order: folders created, links
+/// recreated, files written (as read ahead) and hashed.
+fn copy_entries(
+    fs: &Fs,
+    source: &Path,
+    temp: &Path,
+    listing: &[Listed],
+    ahead: &mut ReadAhead,
+    mut unflushed: Unflushed,
+    progress: &mut dyn Progress,
+) -> Result<Copied> {
+    let reads = SeamReads { fs };
+    let total_files = ahead.len() as u64;
     let mut hasher = BundleHasher::new();
     let mut seen = Vec::with_capacity(listing.len());
-    let mut folders: Vec<(PathBuf, Metadata)> = vec![(temp.to_path_buf(), root.clone())];
-    let mut reads = SeamReads { fs };
-    let mut ahead = OpenAhead::new(source, &listing);
-    let total_files = ahead.len() as u64;
+    let mut folders = Vec::new();
     let mut buffer = vec![0u8; BUFFER_SIZE];
     let (mut bytes, mut files) = (0u64, 0u64);
-    for entry in &listing {
+    for entry in listing {
         let from = source.join(&entry.relative);
         let to = temp.join(&entry.relative);
         match entry.kind {
@@ -101,31 +149,34 @@ pub(super) fn copy_bundle(
                 seen.push(Seen::of(entry, &metadata));
             }
             ListedKind::File => {
-                let (from, file, metadata) = ahead.next(&mut reads).map_err(source_error(&from))?;
+                let file = ahead.next_file().map_err(source_error(&from))?;
+                let metadata = &file.metadata;
                 hasher
                     .begin_file(&entry.key, metadata.len())
                     .map_err(source_error(&from))?;
-                let input = Input {
-                    file,
-                    path: &from,
-                    metadata: &metadata,
+                let streamed = match file.content {
+                    Content::Whole(data) => {
+                        hasher.file_data(&data);
+                        write_whole(fs, &from, metadata, &data, &to, progress)?
+                    }
+                    Content::Open(handle) => {
+                        let input = Input {
+                            file: handle,
+                            path: &from,
+                            metadata,
+                        };
+                        stream_file(fs, &reads, input, &to, &mut buffer, progress, &mut |c| {
+                            hasher.file_data(c)
+                        })?
+                    }
                 };
-                let streamed = stream_file(
-                    fs,
-                    &mut reads,
-                    input,
-                    &to,
-                    &mut buffer,
-                    progress,
-                    &mut |c| hasher.file_data(c),
-                )?;
                 unflushed
                     .written(fs, &to, streamed.output)
                     .map_err(target_error(&to))?;
                 bytes += streamed.bytes;
                 files += 1;
                 progress.file_copied(files, total_files);
-                seen.push(Seen::of(entry, &metadata));
+                seen.push(Seen::of(entry, metadata));
             }
         }
     }
@@ -135,19 +186,13 @@ pub(super) fn copy_bundle(
             path: source.to_path_buf(),
             what: error.to_string(),
         })?;
-    let fingerprint = unchanged_since_read(source, root, &seen)?;
-    for (folder, metadata) in folders.iter().rev() {
-        finish_folder(fs, folder, metadata)?;
-    }
-    let folder_paths: Vec<&Path> = folders.iter().map(|(path, _)| path.as_path()).collect();
-    unflushed
-        .flush(fs, temp, &folder_paths)
-        .map_err(target_error(temp))?;
-    Ok(Written {
+    Ok(Copied {
         hash,
         bytes,
         files,
-        source: Some(fingerprint),
+        seen,
+        folders,
+        unflushed,
     })
 }
 
