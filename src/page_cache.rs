@@ -156,25 +156,6 @@ pub fn start_writeback(file: &File, offset: u64, len: usize) {
     let _ = (file, offset, len);
 }
 
-/// Waits until the file's written data has gone to the disk (Linux
-/// `sync_file_range`, no journal commit: that is the final flush's job), so
-/// its pages are clean and [`evict`] can drop them.
-pub fn finish_writeback(file: &File) {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        use std::os::fd::AsRawFd;
-        let flags = libc::SYNC_FILE_RANGE_WAIT_BEFORE
-            | libc::SYNC_FILE_RANGE_WRITE
-            | libc::SYNC_FILE_RANGE_WAIT_AFTER;
-        // SAFETY: a valid descriptor; the call only writes back cached data.
-        unsafe {
-            libc::sync_file_range(file.as_raw_fd(), 0, 0, flags);
-        }
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    let _ = file;
-}
-
 /// How many of the file's pages are in memory now (Linux `mincore`); `None`
 /// where that cannot be asked.
 pub fn resident_pages(path: &Path) -> Option<usize> {

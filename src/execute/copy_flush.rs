@@ -3,14 +3,16 @@
 //! file (on Linux a journal commit each, on macOS `F_FULLFSYNC` empties the
 //! whole drive cache each time): 20,000 small files made that minutes.
 //!
-//! - **Linux**: each file's writeback starts as soon as it is written
-//!   (`sync_file_range`), so the disk works while the next files are read;
-//!   [`WINDOW`] files later it is waited for and its (now clean) pages are
-//!   dropped. At the end one `syncfs` puts every file, folder and name of
+//! - **Linux**: files are closed as they are written and left to the
+//!   kernel's writeback, which merges neighbouring small files into large
+//!   writes. At the end one `syncfs` puts every file, folder and name of
 //!   the copy on the disk (with one journal commit), reporting any write
-//!   error since the copy's folder was opened; then the last files' pages
-//!   are dropped. When the read-back starts no page of the copy is in
-//!   memory (`copy_tests` proves it with `mincore`).
+//!   error since the copy's folder was opened; then each file's (now clean)
+//!   pages are dropped. When the read-back starts no page of the copy is in
+//!   memory (`copy_tests` proves it with `mincore`). Starting each file's
+//!   writeback as it was written and waiting for it 64 files later was
+//!   measured 14% slower on the 20,000-file bundle (median of 7 runs of
+//!   `rota apply`, 4.35 s against 3.73 s).
 //! - **macOS**: each file is written through to the drive (`fsync`, which
 //!   there stops at the drive's cache) as it is finished, each folder at the
 //!   end, then one `F_FULLFSYNC` empties the drive's cache for all of them
@@ -22,7 +24,6 @@
 //! Every flush is announced through the fault seam. This module writes
 //! nothing but flushes.
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -31,16 +32,16 @@ use super::effects::Fs;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 use crate::page_cache;
 
-/// How many written files are left to the disk's writeback before the copy
-/// waits for the oldest (Linux).
-pub const WINDOW: usize = 64;
-
 /// A bundle copy's files written and not yet known to be on the disk.
 pub(super) struct Unflushed {
     /// The copy's folder, opened before anything was written in it.
     root: File,
-    /// The files written most recently, still open.
-    recent: VecDeque<(PathBuf, File)>,
+    /// Linux: the files written, whose pages go after the flush.
+    written: Vec<PathBuf>,
+    /// Apple: the last file written, still open (the drive flush goes
+    /// through it).
+    #[cfg(target_vendor = "apple")]
+    last: Option<File>,
 }
 
 impl Unflushed {
@@ -48,7 +49,9 @@ impl Unflushed {
     pub fn new(temp: &Path) -> io::Result<Unflushed> {
         Ok(Unflushed {
             root: File::open(temp)?,
-            recent: VecDeque::with_capacity(WINDOW + 1),
+            written: Vec::new(),
+            #[cfg(target_vendor = "apple")]
+            last: None,
         })
     }
 
@@ -56,30 +59,19 @@ impl Unflushed {
     pub fn written(&mut self, fs: &Fs, path: &Path, file: File) -> io::Result<()> {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
-            let _ = fs;
-            page_cache::start_writeback(&file, 0, 0);
-            self.recent.push_back((path.to_path_buf(), file));
-            if self.recent.len() > WINDOW
-                && let Some((_, oldest)) = self.recent.pop_front()
-            {
-                page_cache::finish_writeback(&oldest);
-                page_cache::evict(&oldest);
-            }
+            let _ = (fs, file);
+            self.written.push(path.to_path_buf());
             Ok(())
         }
         #[cfg(target_vendor = "apple")]
         {
             fs.sync_to_drive(&file, path)?;
-            // The last file stays open: the final drive flush goes through it.
-            self.recent.clear();
-            self.recent.push_back((path.to_path_buf(), file));
+            self.last = Some(file);
             Ok(())
         }
         #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
         {
-            fs.sync_file(&file, path)?;
-            let _ = &self.recent;
-            Ok(())
+            fs.sync_file(&file, path)
         }
     }
 
@@ -90,23 +82,22 @@ impl Unflushed {
         {
             let _ = folders;
             fs.sync_tree(&self.root, temp)?;
-            for (_, file) in &self.recent {
-                page_cache::evict(file);
+            for path in &self.written {
+                page_cache::evict_path(path);
             }
             Ok(())
         }
         #[cfg(target_vendor = "apple")]
         {
+            let _ = &self.written;
             for folder in folders {
                 fs.sync_folder_to_drive(folder)?;
             }
-            let last = self.recent.back().map_or(&self.root, |(_, file)| file);
-            fs.sync_tree(last, temp)
+            fs.sync_tree(self.last.as_ref().unwrap_or(&self.root), temp)
         }
         #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
         {
-            let _ = &self.root;
-            let _ = temp;
+            let _ = (&self.root, &self.written, temp);
             for folder in folders {
                 fs.sync_dir(folder)?;
             }

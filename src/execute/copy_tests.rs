@@ -1,7 +1,7 @@
 //! Copies of files and bundles: same bytes and hash, same permissions and
 //! modification times, bundles with their folders and links intact.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use super::*;
@@ -214,7 +214,7 @@ fn no_page_of_the_copy_is_in_memory_when_the_read_back_starts() {
     use crate::execute::effects::Effect;
     use std::sync::{Arc, Mutex};
 
-    struct Resident(Arc<Mutex<Vec<(PathBuf, usize)>>>);
+    struct Resident(Arc<Mutex<Vec<(std::path::PathBuf, usize)>>>);
     impl crate::execute::effects::Faults for Resident {
         fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
             if let Effect::ReadBack(root) = effect {
