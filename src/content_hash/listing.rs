@@ -109,12 +109,16 @@ pub fn path_key(relative: &Path) -> Vec<u8> {
 
 /// A name's bytes, in NFC when it is UTF-8.
 fn name_key(name: &OsStr) -> Vec<u8> {
-    let bytes = os_bytes(name);
-    match std::str::from_utf8(&bytes) {
+    name_key_bytes(&os_bytes(name))
+}
+
+/// A name given as bytes (a tar stream's), in NFC when it is UTF-8.
+pub fn name_key_bytes(bytes: &[u8]) -> Vec<u8> {
+    match std::str::from_utf8(bytes) {
         Ok(text) if is_nfc_quick(text.chars()) != IsNormalized::Yes => {
             text.nfc().collect::<String>().into_bytes()
         }
-        _ => bytes,
+        _ => bytes.to_vec(),
     }
 }
 
