@@ -17,7 +17,7 @@ FILES=${FILES:-20000}
 BIG_MIB=${BIG_MIB:-100}
 cd "$(dirname "$0")/.."
 HARNESS=$(cargo bench --bench bundle_read --no-run --message-format=json 2> /dev/null |
-    grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+    grep -o '"executable":"[^"]*bundle_read[^"]*"' | tail -1 | cut -d'"' -f4)
 [ -x "$HARNESS" ] || { echo "cannot build the harness" >&2; exit 1; }
 if [ -n "${BENCH_DIR:-}" ]; then
     WORK="$BENCH_DIR/rota-read-bench"

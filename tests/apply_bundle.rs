@@ -23,6 +23,7 @@ retain: { business_days: 3 }
 disks:
   mount_search: ["disks/*"]
   min_backups: 1
+  reserve: 0%
   rotation:
     - { label: MON, days: [mon, tue, wed, thu, fri] }
 state_dir: state

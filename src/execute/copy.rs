@@ -64,7 +64,7 @@ pub enum CopyFailure {
 type Result<T> = std::result::Result<T, CopyFailure>;
 
 /// How much written data is queued for the disk at a time (see
-/// [`cache::start_writeback`]).
+/// [`page_cache::start_writeback`]).
 pub(super) const WRITEBACK_BATCH: u64 = 8 << 20;
 
 pub(super) fn source_error(path: &Path) -> impl FnOnce(io::Error) -> CopyFailure + '_ {
