@@ -28,7 +28,7 @@ use crate::plan::saved::{SavedPlan, fingerprint};
 use crate::plan::{Plan, WarningCode, make_plan, text};
 use crate::policy::{PolicyDiagnostic, Span};
 
-pub use progress::{Shown, summary};
+pub use progress::{Shown, files_of, summary};
 
 /// Carry out the plan: copy, verify, then prune, never losing a backup
 #[derive(Debug, Args)]

@@ -558,7 +558,7 @@ impl Bar {
         }
         let bar = ProgressBar::new(size.saturating_mul(2));
         let style = ProgressStyle::with_template(
-            "[{bar:40}] {decimal_bytes}/{decimal_total_bytes} restored and checked, {decimal_bytes_per_sec}, {eta} left",
+            "[{bar:40}] {decimal_bytes}/{decimal_total_bytes} restored and checked{msg}, {decimal_bytes_per_sec}, {eta} left",
         )
         .map(|style| style.progress_chars("=> "))
         .unwrap_or_else(|_| ProgressStyle::default_bar());
@@ -583,6 +583,25 @@ impl Progress for Bar {
     fn verified(&mut self, bytes: u64) {
         if let Some(bar) = &self.0 {
             bar.inc(bytes);
+        }
+    }
+
+    fn file_copied(&mut self, done: u64, total: u64) {
+        self.files(done, total, "restored");
+    }
+
+    fn file_verified(&mut self, done: u64, total: u64) {
+        self.files(done, total, "checked");
+    }
+}
+
+impl Bar {
+    /// A bundle's files so far (redrawn every 100 files).
+    fn files(&self, done: u64, total: u64, what: &str) {
+        if let Some(bar) = &self.0
+            && (done.is_multiple_of(100) || done == total)
+        {
+            bar.set_message(format!(" ({} {what})", super::apply::files_of(done, total)));
         }
     }
 }

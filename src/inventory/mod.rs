@@ -22,7 +22,7 @@ mod scan;
 pub mod stored;
 
 pub use catalog::{Catalog, CatalogError};
-pub use fingerprint::Fingerprint;
+pub use fingerprint::{BundleTally, Fingerprint};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;
