@@ -70,7 +70,8 @@ pub fn instructions(policy: &Policy) -> Instructions {
             "Keep disks that are not connected away from the server, safe from fire, water and theft.",
         ),
         place => format!(
-            "Disks that are not connected or off-site are kept in the {place}, never next to the server."
+            "Disks that are not connected or off-site are kept in {}, never next to the server.",
+            crate::render::format::place(place)
         ),
     };
     // `unencrypted-media`: staff handle the disks, so the sheet says it too.
