@@ -151,7 +151,7 @@ fn copy_file(
     let mut hasher = blake3::Hasher::new();
     let input = File::open(source).map_err(source_error(source))?;
     page_cache::read_sequentially(&input);
-    let reads = SeamReads { fs };
+    let reads = SeamReads::source(fs);
     let mut buffer = vec![0u8; BUFFER_SIZE];
     let streamed = stream_file(
         fs,
@@ -348,42 +348,35 @@ pub fn verify(fs: &Fs, temp: &Path, written: &Written, progress: &mut dyn Progre
 /// The hash of a copy as the disk returns it (cached pages dropped), read
 /// through the fault seam, a bundle's files in order and read ahead.
 pub fn hash_from_disk(fs: &Fs, path: &Path, progress: &mut dyn Progress) -> io::Result<String> {
-    content_hash::hash_path_with(path, &ReadBack { fs }, &mut Verified(progress))
+    let reads = SeamReads {
+        fs,
+        prepare: page_cache::prepare_read_back,
+    };
+    content_hash::hash_path_with(path, &reads, &mut Verified(progress))
 }
 
-/// Reads the source of a copy through the fault seam.
+/// Reads a bundle's files through the fault seam, each prepared as it is
+/// opened: the source read ahead (`SeamReads::source`), a copy read back
+/// from the disk with its cached pages dropped (and on macOS caching off).
 pub(super) struct SeamReads<'a> {
     pub fs: &'a Fs,
+    pub prepare: fn(&File),
+}
+
+impl<'a> SeamReads<'a> {
+    /// The source of a copy, read ahead.
+    pub fn source(fs: &'a Fs) -> SeamReads<'a> {
+        SeamReads {
+            fs,
+            prepare: page_cache::prefetch,
+        }
+    }
 }
 
 impl FileReads for SeamReads<'_> {
     fn open(&self, path: &Path) -> io::Result<File> {
         let file = content_hash::open_listed(path)?;
-        page_cache::prefetch(&file);
-        Ok(file)
-    }
-
-    fn read(
-        &self,
-        file: &mut File,
-        path: &Path,
-        offset: u64,
-        buffer: &mut [u8],
-    ) -> io::Result<usize> {
-        self.fs.read(file, path, offset, buffer)
-    }
-}
-
-/// Reads a copy back from the disk: each file's cached pages dropped (and
-/// on macOS caching off) before it is announced for reading.
-struct ReadBack<'a> {
-    fs: &'a Fs,
-}
-
-impl FileReads for ReadBack<'_> {
-    fn open(&self, path: &Path) -> io::Result<File> {
-        let file = content_hash::open_listed(path)?;
-        page_cache::prepare_read_back(&file);
+        (self.prepare)(&file);
         Ok(file)
     }
 

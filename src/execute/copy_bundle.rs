@@ -77,7 +77,7 @@ pub(super) fn copy_bundle(
     let listing = list_bundle(source).map_err(source_error(source))?;
     fs.create_dir(temp).map_err(target_error(temp))?;
     let unflushed = Unflushed::new(temp).map_err(target_error(temp))?;
-    let reads = SeamReads { fs };
+    let reads = SeamReads::source(fs);
     let copied = with_read_ahead(source, &listing, &reads, |ahead| {
         copy_entries(fs, source, temp, &listing, ahead, unflushed, progress)
     })?;
@@ -123,7 +123,7 @@ fn copy_entries(
     mut unflushed: Unflushed,
     progress: &mut dyn Progress,
 ) -> Result<Copied> {
-    let reads = SeamReads { fs };
+    let reads = SeamReads::source(fs);
     let total_files = ahead.len() as u64;
     let mut hasher = BundleHasher::new();
     let mut seen = Vec::with_capacity(listing.len());
