@@ -44,6 +44,8 @@ fn main() {
             let written = Written {
                 hash: hash.to_string(),
                 bytes,
+                files: 1,
+                source: None,
             };
             let started = Instant::now();
             verify(&fs, Path::new(file), &written, &mut Silent)

@@ -29,7 +29,7 @@ else
 fi
 
 HARNESS=$(cargo bench --bench copy_throughput --no-run --message-format=json 2> /dev/null |
-    grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+    grep -o '"executable":"[^"]*copy_throughput[^"]*"' | tail -1 | cut -d'"' -f4)
 [ -x "$HARNESS" ] || { echo "cannot build the harness" >&2; exit 1; }
 
 now() { perl -MTime::HiRes=time -e 'printf "%.6f\n", time'; }

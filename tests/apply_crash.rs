@@ -225,14 +225,67 @@ fn rerun_and_compare(office: &ApplyOffice, reference: &Reference, when: &str) {
 #[cfg(unix)]
 #[test]
 fn sigkill_at_every_step_of_a_real_apply_then_rerun_converges_with_nothing_lost() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let template = template(0);
-    let originals = originals(&template);
     let reference = reference(&template);
     assert!(
         reference.audit.iter().any(|(op, ..)| op == "destroy"),
         "the run destroys expired copies"
     );
+    let killed = kill_at_every_step(&template, &reference);
+    assert!(
+        killed > 100,
+        "only {killed} steps: is the hook counting effects?"
+    );
+}
+
+/// A bundle of many files, copied as one unit (written whole, flushed once,
+/// read back): killed at every step inside its copy, then rerun.
+#[cfg(unix)]
+#[test]
+fn sigkill_at_every_step_inside_a_bundle_copy_then_rerun_converges() {
+    let office = ApplyOffice::new(POLICY);
+    office.disk("MON", true);
+    office.disk("TUE", true);
+    for day in 23..=26 {
+        add_backup(&office, &format!("2026-03-{day}"), 0);
+    }
+    office
+        .rota()
+        .args(["apply", "policy.yaml", "--yes", "--allow-mass-delete"])
+        .args(["--at", "2026-03-26"])
+        .run()
+        .success();
+    // Tonight's backup: 24 images in three patient folders and a database.
+    let bundle = office.office.source().join(name(AT));
+    for i in 0..24 {
+        let folder = bundle.join(format!("Images/P{}", i % 3));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join(format!("IMG{i:02}.jpg")),
+            vec![i as u8; 900 + i],
+        )
+        .unwrap();
+    }
+    std::fs::write(bundle.join("database.dat"), vec![7u8; 200_000]).unwrap();
+    support::finished_an_hour_ago(&bundle);
+    let reference = reference(&office);
+    assert!(
+        reference.state.entries["MON"].contains_key(&name(AT)),
+        "the bundle is copied to MON"
+    );
+    let killed = kill_at_every_step(&office, &reference);
+    assert!(
+        killed > 24 * 4,
+        "only {killed} steps inside the bundle copy"
+    );
+}
+
+/// Kills a run of `template` before each of its steps in turn (until a run
+/// survives), checking every crash and rerun; returns how many were killed.
+#[cfg(unix)]
+fn kill_at_every_step(template: &ApplyOffice, reference: &Reference) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let originals = originals(template);
     // Steps are independent: a few workers share them (the runs wait on
     // fsync far more than on the CPU). The first step a run survives is one
     // past its last effect; no later step needs trying.
@@ -247,7 +300,7 @@ fn sigkill_at_every_step_of_a_real_apply_then_rerun_converges_with_nothing_lost(
                     if step >= finished_at.load(Ordering::SeqCst) {
                         break;
                     }
-                    if kill_at(step, &template, &reference, &originals) {
+                    if kill_at(step, template, reference, &originals) {
                         killed.fetch_add(1, Ordering::SeqCst);
                     } else {
                         finished_at.fetch_min(step, Ordering::SeqCst);
@@ -262,10 +315,7 @@ fn sigkill_at_every_step_of_a_real_apply_then_rerun_converges_with_nothing_lost(
         finished_at - 1,
         "every step before the last was a kill"
     );
-    assert!(
-        killed > 100,
-        "only {killed} steps: is the hook counting effects?"
-    );
+    killed
 }
 
 /// Runs with a kill before `step`; false if the run finished instead.

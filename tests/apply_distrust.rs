@@ -586,3 +586,50 @@ fn invariants_12_to_15_random_nights_of_faults_never_lose_a_verified_backup() {
         random_nights(seed);
     }
 }
+
+#[test]
+fn a_damaged_journal_stops_apply_with_what_to_do() {
+    let (office, _) = lived(2);
+    fs::write(
+        office.office.join("state/journal.jsonl"),
+        [0xff, 0xfe, 0x00, 0x9c],
+    )
+    .unwrap();
+    office
+        .apply("2026-03-03T23:58")
+        .failure()
+        .stderr_contains("move it aside")
+        .stderr_contains("journal.jsonl.damaged");
+}
+
+#[test]
+fn a_cloned_disk_gets_an_id_of_its_own_with_new_id() {
+    let (office, _) = lived(1);
+    // THU is a byte-for-byte clone of MON: same label file, same id.
+    let clone = office.office.join("disks/THU");
+    apply_office::copy_tree(&office.mount("MON"), &clone);
+    let id = |mount: &std::path::Path| {
+        let label: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(mount.join(".rota-disk.json")).unwrap())
+                .unwrap();
+        label["id"].as_str().unwrap().to_string()
+    };
+    let original = id(&office.mount("MON"));
+    assert_eq!(id(&clone), original);
+    office
+        .rota()
+        .args(["disk", "init"])
+        .arg(&clone)
+        .args(["--label", "THU", "--force"])
+        .run()
+        .success();
+    assert_eq!(id(&clone), original, "--force alone keeps the id");
+    office
+        .rota()
+        .args(["disk", "init"])
+        .arg(&clone)
+        .args(["--label", "THU", "--force", "--new-id"])
+        .run()
+        .success();
+    assert_ne!(id(&clone), original, "--new-id gives the clone its own");
+}

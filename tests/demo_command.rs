@@ -73,6 +73,28 @@ fn the_demo_builds_an_office_runs_the_cycle_and_reads_well() {
     assert_eq!(folders["TUE"].len(), 5);
     assert!(folders["MON"].is_empty());
     assert_eq!(folders["server"].len(), 260 - 233);
+    // Its apply is a recorded night: `status` and `report` read it.
+    Rota::new()
+        .current_dir(&dir)
+        .args(["status", "rota.yaml", "--at", "2026-03-31T23:59"])
+        .run()
+        .success()
+        .stdout_contains("HEALTHY")
+        .stdout_lacks("NEVER RUN");
+    Rota::new()
+        .current_dir(&dir)
+        .args([
+            "report",
+            "rota.yaml",
+            "--from",
+            "2026-03-31",
+            "--to",
+            "2026-03-31",
+        ])
+        .args(["--format", "csv"])
+        .run()
+        .success()
+        .stdout_lacks("failed-night");
 }
 
 #[test]

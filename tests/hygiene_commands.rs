@@ -88,12 +88,12 @@ fn doctor_passes_every_check_in_a_healthy_sandbox() {
         verified["evidence"]
             .as_str()
             .unwrap()
-            .contains("last verified 2026-03-30")
+            .contains("all read back since 2026-03-30")
     );
 }
 
 #[test]
-fn doctor_fails_and_exits_1_when_a_disk_is_lost_and_no_restore_test_is_recorded() {
+fn doctor_fails_and_exits_1_when_a_disk_is_lost_and_says_when_the_first_restore_test_is_due() {
     let sandbox = Sandbox::new();
     sandbox.run_nights("2026-02-23", "2026-03-24");
     // WED is lost after its night of March 18th; on the morning of the 26th
@@ -108,7 +108,10 @@ fn doctor_fails_and_exits_1_when_a_disk_is_lost_and_no_restore_test_is_recorded(
     for needle in [
         "FAIL  Disk WED seen within one rotation cycle",
         "last seen 2026-03-18 (8 days ago), but it should have been connected on Wednesday 2026-03-25",
-        "FAIL  A restore test every quarter",
+        // rota began in February: the first restore test is due a quarter on.
+        "WARN  A restore test every quarter",
+        "no restore test yet; rota began on ",
+        ", so the first is due by ",
     ] {
         assert!(
             output.stdout.contains(needle),
@@ -339,11 +342,28 @@ fn simulate_writes_an_html_report_and_refuses_bad_assumptions() {
             "sim.html",
         ])
         .run()
-        .success()
+        // "Not enough" is exit 1, for scripts; the report is still written.
+        .failure()
         .stdout_contains("Wrote the report to sim.html.")
-        .stdout_contains("Answer: not enough. Disk FRI ran out of room on");
+        .stdout_contains("Answer: not enough. Disk FRI ran out of room on")
+        .stderr_contains("the disks are not enough")
+        .stderr_contains("exit status 1 means \"not enough\"");
     let page = fs::read_to_string(office.join("sim.html")).unwrap();
     assert!(page.contains("<svg") && page.contains("Disk usage over time"));
+    office
+        .rota()
+        .args(["simulate", "policy.yaml", "--from", "2026-01-01"])
+        .args([
+            "--to",
+            "2026-03-31",
+            "--disk-size",
+            "2TB",
+            "--backup-size",
+            "5GB",
+        ])
+        .run()
+        .success()
+        .stdout_contains("Answer: enough.");
     office
         .rota()
         .args([

@@ -96,3 +96,55 @@ fn init_rejects_an_unknown_time_zone_and_writes_nothing() {
         .stderr_contains("unknown time zone `Eastern`");
     assert!(!office.join("rota.yaml").exists());
 }
+
+/// What `rota init` says: every line to edit (the time zone among them,
+/// marked CHANGE like the others), then check, label, the first night by
+/// hand, and only then the schedule.
+#[test]
+fn init_lists_the_lines_to_change_and_the_first_steps_in_order() {
+    let office = TempOffice::empty();
+    let output = office
+        .rota()
+        .args(["init", "--timezone", "America/Denver"])
+        .run()
+        .success();
+    let written = fs::read_to_string(office.join("rota.yaml")).unwrap();
+    let timezone_line = written
+        .lines()
+        .find(|line| line.trim_start().starts_with("timezone:"))
+        .unwrap();
+    assert!(timezone_line.contains("# CHANGE"), "{timezone_line}");
+    // This year's holidays and next year's: no `holidays-missing` in autumn.
+    let year = chrono::Datelike::year(&chrono::Local::now());
+    for year in [year, year + 1] {
+        assert!(written.contains(&format!("{{ date: {year}-12-25, name: Christmas Day }}")));
+    }
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+        description => "rota init --timezone America/Denver",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("init_next_steps", output.stdout);
+    });
+}
+
+/// `rota init` on a machine whose zone is UTC writes it, and `rota check`
+/// then says it is a fixed offset and which zone to write instead.
+#[test]
+fn a_machine_zone_of_utc_is_written_and_then_questioned_by_check() {
+    let office = TempOffice::empty();
+    office
+        .rota()
+        .arg("init")
+        .env("TZ", "Etc/UTC")
+        .run()
+        .success();
+    office
+        .rota()
+        .args(["check", "rota.yaml"])
+        .run()
+        .success()
+        .stderr_contains("policy::fixed-offset-zone")
+        .stderr_contains("`Etc/UTC` is a fixed offset (UTC)");
+}

@@ -105,6 +105,7 @@ broken_policies! {
     closed_range_backwards: "closed-range-backwards" => ["closed-range-backwards"];
     unknown_weekday: "unknown-weekday" => ["unknown-weekday"];
     unknown_timezone: "unknown-timezone" => ["unknown-timezone"];
+    ignore_every_volume: "ignore-every-volume" => ["bad-ignore"];
     version_2: "version-2" => ["unsupported-version"];
     list_instead_of_map: "list-instead-of-map" => ["wrong-type"];
     missing_required_key: "missing-required-key" => ["missing-key"];
@@ -319,4 +320,60 @@ fn every_code_is_documented_in_the_readme() {
         in_source,
         "README table vs codes in src/policy"
     );
+}
+
+/// Advice on a valid policy, in the binary's words: a Denver office that
+/// wrote `MST` (a fixed offset, an hour off all summer) and listed only this
+/// year's holidays, checked in November. `rota check` exits 0 and warns
+/// `fixed-offset-zone` (with the city zone) and `holidays-missing`.
+#[test]
+fn a_fixed_offset_zone_and_next_years_missing_holidays_are_warned() {
+    let office = support::TempOffice::new(
+        &support::FIVE_DAY_POLICY
+            .replace("America/New_York", "MST")
+            .replace(
+                "    - { date: 2026-01-01, name: New Year's Day }\n",
+                "    - { date: 2026-01-01, name: New Year's Day }\n    - { date: 2026-11-26, name: Thanksgiving }\n",
+            ),
+    );
+    let output = office
+        .rota()
+        .args(["check", "policy.yaml", "--at", "2026-11-02"])
+        .run()
+        .success()
+        .stdout_contains("the policy is valid");
+    let stderr = office.redact(&output.stderr);
+    assert!(stderr.contains("policy::fixed-offset-zone"), "{stderr}");
+    assert!(stderr.contains("`America/Denver`"), "{stderr}");
+    assert!(stderr.contains("policy::holidays-missing"), "{stderr}");
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+        description => "rota check policy.yaml --at 2026-11-02 (timezone: MST; holidays of 2026 only)",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("check_fixed_offset_zone_and_holidays_missing", stderr);
+    });
+    // Before October, and with next year's holidays listed, nothing is asked.
+    office
+        .rota()
+        .args(["check", "policy.yaml", "--at", "2026-09-30"])
+        .run()
+        .success()
+        .stderr_lacks("holidays-missing");
+    let with_next_year = std::fs::read_to_string(office.policy())
+        .unwrap()
+        .replace(
+            "name: Thanksgiving }\n",
+            "name: Thanksgiving }\n    - { date: 2027-01-01, name: New Year's Day }\n",
+        )
+        .replace("timezone: MST", "timezone: America/Denver");
+    office.write_policy(&with_next_year);
+    office
+        .rota()
+        .args(["check", "policy.yaml", "--at", "2026-11-02"])
+        .run()
+        .success()
+        .stderr_lacks("holidays-missing")
+        .stderr_lacks("fixed-offset-zone");
 }

@@ -409,3 +409,45 @@ fn with_a_policy_too_a_restore_from_a_disk_is_in_the_audit_log() {
             .id
     );
 }
+
+/// A disk fresh from `rota disk init` (which writes an empty manifest), and
+/// one labelled by an older rota (no manifest at all): each is said to be
+/// empty, never "its manifest is missing".
+#[test]
+fn a_freshly_labelled_disk_is_empty_not_missing_its_manifest() {
+    let office = TempOffice::empty();
+    let disk = office.folder("TUE");
+    office
+        .rota()
+        .args(["disk", "init", "TUE", "--label", "TUE"])
+        .run()
+        .success();
+    assert!(
+        Manifest::load(&layout::copies_dir(&disk))
+            .unwrap()
+            .is_some(),
+        "disk init writes an empty manifest"
+    );
+    let older = office.folder("WED");
+    write_label(&older, "WED", chrono::Utc::now()).unwrap();
+    fs::create_dir(layout::copies_dir(&older)).unwrap();
+    for label in ["TUE", "WED"] {
+        office
+            .rota()
+            .args(["restore", "--disk", label, "--list"])
+            .run()
+            .success()
+            .stdout_contains("It is empty: rota has not copied any backup to it yet")
+            .stdout_lacks("manifest")
+            .stdout_lacks("To restore one");
+        office
+            .rota()
+            .args(["restore", "--disk", label, "--latest", "--to", "out"])
+            .run()
+            .failure()
+            .stderr_contains(&format!(
+                "disk {label} is empty: rota has not copied any backup to it yet"
+            ))
+            .stderr_lacks("manifest");
+    }
+}

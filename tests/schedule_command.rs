@@ -14,7 +14,27 @@ use support::{FIVE_DAY_POLICY, Rota, TempOffice, redact_paths};
 
 const SCHEDULE: &str = "schedule: { at: \"23:45\", wait: 2h }\n";
 
+/// An office whose first night was run by hand (a backup, disk MON, one
+/// `rota apply`), as the README asks before the schedule is installed.
 fn office() -> TempOffice {
+    let office = new_office();
+    office.backup_file("MacPractice_2026-03-02_2330.mpbackup", 1_000);
+    office.folder("disks/MON");
+    office
+        .rota()
+        .args(["disk", "init", "disks/MON", "--label", "MON"])
+        .run()
+        .success();
+    office
+        .rota()
+        .args(["apply", "policy.yaml", "--yes", "--at", "2026-03-02T23:50"])
+        .run()
+        .success();
+    office
+}
+
+/// An office set up but never run.
+fn new_office() -> TempOffice {
     TempOffice::new(&format!("{FIVE_DAY_POLICY}{SCHEDULE}"))
 }
 
@@ -525,7 +545,7 @@ fn install_is_idempotent_status_reports_it_and_remove_leaves_other_units_alone()
         .stdout_contains("installed, up to date")
         .stdout_contains("loaded: yes")
         .stdout_contains("next run: 2026-03-31 23:45 EDT")
-        .stdout_contains("last run: none recorded");
+        .stdout_contains("last run: 2026-03-02 23:50 (ok)");
 
     // The policy changes: status says the installed files are out of date.
     office.write_policy(&format!("{FIVE_DAY_POLICY}schedule: {{ at: \"22:30\" }}\n"));
@@ -622,4 +642,72 @@ fn a_run_after_midnight_starts_on_the_next_mornings() {
         output.stdout
     );
     assert!(!output.stdout.contains("--wait"));
+}
+
+/// Until a first `rota apply` has carried out its plan (by hand), `install`
+/// refuses and names the commands to run; `--print` still shows the files,
+/// after a note saying why the install itself would be refused.
+#[test]
+fn install_waits_for_the_first_night_run_by_hand_and_print_says_so() {
+    let office = new_office();
+    let fake = FakeSystem::new(0);
+    fake.rota(&office)
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "systemd",
+        ])
+        .run()
+        .failure()
+        .stderr_contains("no `rota apply` has carried out its plan for policy.yaml yet")
+        .stderr_contains("`rota apply policy.yaml`")
+        .stderr_contains("--allow-mass-delete");
+    assert!(fake.commands().is_empty(), "nothing was run");
+    assert!(
+        !fake
+            .file("/etc/systemd/system/rota-test-family-dental.timer")
+            .exists()
+    );
+    let printed = fake
+        .rota(&office)
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--print",
+            "--platform",
+            "systemd",
+        ])
+        .run()
+        .success()
+        .stdout_contains("[Timer]");
+    let text = redact(&office, &printed.stdout);
+    let note: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
+    snapshot("schedule_print_before_the_first_night", &note);
+    // Once the first night has been carried out by hand, install goes ahead.
+    office.backup_file("MacPractice_2026-03-02_2330.mpbackup", 1_000);
+    office.folder("disks/MON");
+    office
+        .rota()
+        .args(["disk", "init", "disks/MON", "--label", "MON"])
+        .run()
+        .success();
+    office
+        .rota()
+        .args(["apply", "policy.yaml", "--yes", "--at", "2026-03-02T23:50"])
+        .run()
+        .success();
+    fake.rota(&office)
+        .args([
+            "schedule",
+            "install",
+            "policy.yaml",
+            "--platform",
+            "systemd",
+        ])
+        .run()
+        .success()
+        .stdout_contains("Installed rota-test-family-dental");
 }

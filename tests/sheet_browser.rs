@@ -75,7 +75,8 @@ fn check_week_text(text: &str, nights: &[Night], what: &str) {
             }
             if !night.long_term.is_empty() {
                 assert!(
-                    part.contains("KEEP LONG-TERM"),
+                    part.contains("LONG-TERM:")
+                        && part.replace('\n', " ").contains("in the rotation"),
                     "{what} {date}: no long-term flag in {part:?}"
                 );
             }

@@ -10,10 +10,14 @@
 //!
 //! This module never reads the clock and never touches the filesystem.
 
+mod fixed_zone;
+mod holidays;
 mod instant;
 mod pattern;
 mod period;
 
+pub use fixed_zone::{FixedZone, fixed_offset_zone};
+pub use holidays::{ASK_FROM_MONTH as ASK_HOLIDAYS_FROM_MONTH, HolidaysMissing, holidays_missing};
 pub use instant::{AtError, parse_at};
 pub use pattern::{NamePattern, PatternError};
 pub use period::{FiscalYearEnd, Period, PeriodKind, last_day_of_month};

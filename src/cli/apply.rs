@@ -28,7 +28,7 @@ use crate::plan::saved::{SavedPlan, fingerprint};
 use crate::plan::{Plan, WarningCode, make_plan, text};
 use crate::policy::{PolicyDiagnostic, Span};
 
-pub use progress::{Shown, summary};
+pub use progress::{Shown, files_of, summary};
 
 /// Carry out the plan: copy, verify, then prune, never losing a backup
 #[derive(Debug, Args)]
@@ -63,6 +63,9 @@ fn parse_wait(text: &str) -> Result<Span, String> {
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
     // The run record and notifications see every way this can end.
     let mut night = Night::begin(args.yes);
+    if args.allow_mass_delete {
+        night.allow_mass_delete();
+    }
     let result = carry_out(args, no_color, &mut night);
     night.end(result)
 }
@@ -343,9 +346,21 @@ fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
         .warnings
         .iter()
         .filter(|w| w.code == WarningCode::MassDelete)
-        .map(|w| w.message.as_str())
+        .map(|w| {
+            let message = w.message.as_str();
+            message
+                .strip_suffix(crate::plan::MASS_DELETE_CONSEQUENCE)
+                .unwrap_or(message)
+        })
         .collect();
-    if findings.is_empty() || allowed {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    if allowed {
+        // Said in the log, as the person who allowed it will look for it.
+        for finding in &findings {
+            println!("Mass deletion allowed (--allow-mass-delete): {finding}");
+        }
         return Ok(());
     }
     Err(CliError::failed_with_help(
@@ -353,8 +368,10 @@ fn check_mass_delete(plan: &Plan, allowed: bool) -> Result<(), CliError> {
             "refusing a mass deletion: {}; nothing was changed",
             findings.join("; ")
         ),
-        "a wrong pattern or clock must not wipe a disk: check `rota plan`, and if the deletions \
-         are intended, run again with --allow-mass-delete",
+        "if the deletions are intended, run it once with --allow-mass-delete: a first run on a \
+         server that holds months of older backups trips this as expected. A wrong pattern or \
+         clock must not wipe a disk: check `rota plan`, where each LAST COPY line is a backup \
+         that would be gone",
     ))
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::report::{Style, render_diagnostic};
+use super::session::Session;
 use super::{CliError, Outcome};
 use crate::policy::{self, KeyPath, LoadedPolicy, Problem};
 use crate::render::policy_summary::{self, SummaryExtras};
@@ -19,12 +20,21 @@ use crate::typical;
 pub struct CheckArgs {
     /// The policy file (YAML)
     pub policy: PathBuf,
+    /// Judge date-dependent advice (next year's holidays) as of this instant:
+    /// 2026-11-02, 2026-11-02T18:30 or RFC 3339 (default: now)
+    #[arg(long)]
+    pub at: Option<String>,
 }
 
 pub fn run(args: &CheckArgs, no_color: bool) -> Result<Outcome, CliError> {
-    let loaded = policy::load(&args.policy)?;
+    // The session prints the policy's own warnings; then those of this
+    // machine and of today's date.
+    let session = Session::open(&args.policy, args.at.as_deref(), no_color)?;
+    let loaded = &session.loaded;
     let style = Style::for_stderr(no_color);
-    for warning in loaded.warnings.iter().chain(&environment_warnings(&loaded)) {
+    let today = loaded.policy.office.calendar.today(&session.at);
+    let dated = today.and_then(|today| holidays_problem(loaded, today));
+    for warning in environment_warnings(loaded).iter().chain(&dated) {
         eprint!("{}", render_diagnostic(warning, style));
     }
     let extras = SummaryExtras {
@@ -45,6 +55,21 @@ pub fn environment_warnings(loaded: &LoadedPolicy) -> Vec<policy::PolicyDiagnost
         .chain(crate::offsite::environment::problems(&loaded.policy))
         .map(|problem| loaded.origin.diagnose(problem))
         .collect()
+}
+
+/// `holidays-missing` (from October on, next year has no closed dates), as a
+/// warning located at `office.closed`.
+pub fn holidays_problem(
+    loaded: &LoadedPolicy,
+    today: chrono::NaiveDate,
+) -> Option<policy::PolicyDiagnostic> {
+    let message = crate::plan::holidays_missing(&loaded.policy, today)?;
+    let path = KeyPath::root().key("office").key("closed");
+    let problem = Problem::warning("holidays-missing", path, message)
+        .at_key()
+        .label("no date in next year")
+        .help(crate::plan::WarningCode::HolidaysMissing.info().help);
+    Some(loaded.origin.diagnose(problem))
 }
 
 /// The source folder's trouble, if any, as a warning located at `source.path`.

@@ -13,6 +13,7 @@ use chrono::{Datelike, Utc};
 use clap::Args;
 
 use super::apply::{self, summary};
+use super::night::Night;
 use super::session::Session;
 use super::{CliError, Outcome, sheet};
 use crate::execute::Silent;
@@ -67,14 +68,36 @@ pub fn run(args: &DemoArgs, no_color: bool) -> Result<Outcome, CliError> {
     );
 
     let clock = Utc::now;
+    // The demo's apply is a real night: it is recorded in state_dir/runs.jsonl
+    // as `rota apply --yes --allow-mass-delete` records it, so `rota status`
+    // and `rota report` work on the sandbox.
+    let mut night = Night::begin(true);
+    night.allow_mass_delete();
+    night.opened(&session);
     let mut prepared = apply::prepare(&session, &clock)?;
+    night.planned(&prepared);
     println!("1. `rota plan` — what tonight's run will do:\n");
     print!("{}", compact_plan(&prepared.plan));
     println!("{}", apply_explanation(dir));
     let report = prepared.execute(&session, &mut Silent);
+    night.executed(&report);
     prepared.finish(&session, &report)?;
     for line in summary(&prepared.plan, &report).lines() {
         println!("   {line}");
+    }
+    let failed = (report.failed() > 0).then(|| {
+        CliError::failed(format!(
+            "{} actions of the demo's apply failed",
+            report.failed()
+        ))
+    });
+    if let Some(record) = night.record(failed.as_ref()) {
+        println!(
+            "   The night is recorded as `{}` in {}: `rota status {}` reads it.",
+            record.outcome.key(),
+            shown(dir, &format!("{}/runs.jsonl", sandbox::STATE)),
+            shown(dir, sandbox::POLICY_FILE)
+        );
     }
     let after = make_plan(policy, &session.scan()?, session.at);
     if after.actions.is_empty() {
@@ -98,13 +121,10 @@ pub fn run(args: &DemoArgs, no_color: bool) -> Result<Outcome, CliError> {
         shown(dir, SHEET_FILE)
     );
     print!("{}", try_next(dir, today));
-    if report.failed() > 0 {
-        return Err(CliError::failed(format!(
-            "{} actions of the demo's apply failed",
-            report.failed()
-        )));
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(Outcome::Success),
     }
-    Ok(Outcome::Success)
 }
 
 fn sandbox_error(error: SandboxError) -> CliError {

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 
+pub use crate::render::format::shell_quote;
+
 use super::{CliError, Outcome};
 use crate::inventory::label::{self, DiskLabel, LabelError, check_label};
 use crate::inventory::{Manifest, fsinfo, layout, read_label};
@@ -114,12 +116,19 @@ fn run_init(args: &InitArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
     if let Some(previous) = &previous {
         restamp_manifest(&copies, previous, &written)?;
     }
+    write_empty_manifest(&copies, &written)?;
     let timezone = loaded
         .as_ref()
         .map(|policy| policy.office.calendar.timezone);
     print!(
         "{}",
-        sticker_text(&args.path, &written, previous.as_ref(), timezone)
+        sticker_text(
+            &args.path,
+            &written,
+            previous.as_ref(),
+            timezone,
+            args.policy.as_deref()
+        )
     );
     Ok(Outcome::Success)
 }
@@ -224,6 +233,18 @@ fn existing_label(path: &Path, force: bool) -> Result<Option<DiskLabel>, CliErro
     }
 }
 
+/// A new disk's manifest: no copies yet. A disk read alone (`rota restore
+/// --disk`) is then an empty disk, not one whose manifest went missing. A
+/// manifest already there (a relabelled disk) is left as it is.
+fn write_empty_manifest(copies: &Path, label: &DiskLabel) -> Result<(), CliError> {
+    match Manifest::load(copies) {
+        Ok(None) => Manifest::new(&label.id, &label.label)
+            .save(copies)
+            .map_err(|error| CliError::failed(error.to_string())),
+        _ => Ok(()),
+    }
+}
+
 /// After relabelling, the copies on the disk are still there: the manifest
 /// that vouched for them under the old id now vouches under the new one.
 fn restamp_manifest(copies: &Path, previous: &DiskLabel, new: &DiskLabel) -> Result<(), CliError> {
@@ -245,6 +266,7 @@ fn sticker_text(
     written: &DiskLabel,
     previous: Option<&DiskLabel>,
     timezone: Option<chrono_tz::Tz>,
+    policy: Option<&Path>,
 ) -> String {
     let date = match timezone {
         Some(zone) => written.labelled_at.with_timezone(&zone).date_naive(),
@@ -274,21 +296,11 @@ fn sticker_text(
         written.short_id(),
         date.format("%Y-%m-%d")
     ));
-    out.push_str("Next: run `rota disk list POLICY` to see it among the office's disks.\n");
+    let policy = policy.map_or_else(|| String::from("POLICY"), shell_quote);
+    out.push_str(&format!(
+        "Next: run `rota disk list {policy}` to see it among the office's disks.\n"
+    ));
     out
-}
-
-/// A path as it can be pasted into a shell.
-pub fn shell_quote(path: &Path) -> String {
-    let text = path.display().to_string();
-    let plain = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c));
-    if plain && !text.is_empty() {
-        text
-    } else {
-        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-    }
 }
 
 #[cfg(test)]
@@ -320,10 +332,15 @@ mod tests {
             &written,
             None,
             Some(chrono_tz::America::New_York),
+            Some(Path::new("Lakeside Dental/rota.yaml")),
         );
         // 02:00 UTC is still March 31 in New York.
         assert!(
             text.contains("    MON    id 01234567    labelled 2026-03-31\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Next: run `rota disk list \"Lakeside Dental/rota.yaml\"` to see it among the office's disks.\n"),
             "{text}"
         );
     }

@@ -60,6 +60,7 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
         volumes: &volumes,
         server: Some(&server),
         contingency: Some(&contingency),
+        first_run: first_run(policy, session.at),
     });
     match args.format {
         DoctorFormat::Text => print!(
@@ -82,6 +83,17 @@ pub fn run(args: &DoctorArgs, no_color: bool) -> Result<Outcome, CliError> {
         ));
     }
     Ok(Outcome::Success)
+}
+
+/// The business day of the first `apply` that carried out its plan (as of
+/// `at`: runs recorded for a later instant do not count, so `--at` replays).
+fn first_run(policy: &Policy, at: chrono::DateTime<chrono_tz::Tz>) -> Option<chrono::NaiveDate> {
+    crate::nightly::record::read(&policy.state_dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|run| run.error.is_none() && run.at <= at)
+        .filter_map(|run| run.today)
+        .min()
 }
 
 /// Per target that uploads: where its rclone program is, and when its remote

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono::Datelike;
 use clap::Args;
 
+use super::disk::shell_quote;
 use super::{CliError, Outcome};
 use crate::policy;
 
@@ -61,15 +62,57 @@ pub fn run(args: &InitArgs) -> Result<Outcome, CliError> {
         chrono::Local::now().year(),
     );
     // The starter must itself be a valid policy; check before writing.
-    policy::load_str(&text, &args.path)?;
+    let loaded = policy::load_str(&text, &args.path)?;
     std::fs::write(&args.path, &text)
         .map_err(|e| CliError::io(format!("cannot write {}", args.path.display()), &e))?;
-    println!("Wrote {}.", args.path.display());
-    println!(
-        "Next: edit the lines marked CHANGE, then run `rota check {}`.",
-        shell_path(&args.path)
+    print!(
+        "{}",
+        next_steps(&args.path, &text, &loaded.policy.disks.labels())
     );
     Ok(Outcome::Success)
+}
+
+/// What to do after `rota init`, in order: the lines to edit, check, label
+/// the disks, the first night by hand, then the schedule.
+pub fn next_steps(path: &Path, text: &str, labels: &[&str]) -> String {
+    let file = shell_quote(path);
+    let mut out = format!(
+        "Wrote {}. Before rota runs by itself:\n\n  1. Edit the lines marked CHANGE:\n",
+        path.display()
+    );
+    for (number, line) in lines_to_change(text) {
+        out.push_str(&format!("       line {number:<3}  {line}\n"));
+    }
+    let first = labels.first().copied().unwrap_or("MON");
+    let others = labels.get(1..).unwrap_or_default().join(", ");
+    out.push_str(&format!(
+        "  2. Run `rota check {file}`: it explains the policy, or shows each problem at its line.\n\
+         \x20 3. Label each disk once, while it is connected (here {first}; then {others}):\n\
+         \x20    `rota disk init /Volumes/{first} --label {first} --policy {file}`\n\
+         \x20 4. Run the first night by hand, with tonight's disk connected: `rota plan {file}`,\n\
+         \x20    then `rota apply {file}`. On a server that already holds months of backups, the\n\
+         \x20    mass-delete guard refuses that first run: review the plan, then run\n\
+         \x20    `rota apply {file} --allow-mass-delete` once.\n\
+         \x20 5. Then let it run every night: add `schedule:` to the policy and run\n\
+         \x20    `sudo rota schedule install {file}`.\n"
+    ));
+    out
+}
+
+/// The policy lines a person must edit (`# CHANGE`), numbered from 1, as
+/// written without their comment; commented-out examples are left out.
+fn lines_to_change(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with('#'))
+        .filter_map(|(index, line)| {
+            let (setting, comment) = line.split_once(" # ")?;
+            comment
+                .trim_start()
+                .starts_with("CHANGE")
+                .then(|| (index + 1, setting.trim().to_string()))
+        })
+        .collect()
 }
 
 /// The starter policy text with the office's values filled in.
@@ -79,6 +122,7 @@ pub fn starter_policy(office: &str, timezone: &str, source: &str, year: i32) -> 
         .replace("@OFFICE@", &quoted(office))
         .replace("@TIMEZONE@", timezone)
         .replace("@SOURCE@", &quoted(source))
+        .replace("@NEXT_YEAR@", &(year + 1).to_string())
         .replace("@YEAR@", &year.to_string())
 }
 
@@ -101,15 +145,6 @@ fn local_timezone() -> String {
         }
     }
     String::from("America/New_York")
-}
-
-fn shell_path(path: &Path) -> String {
-    let text = path.display().to_string();
-    if text.contains(' ') {
-        format!("\"{text}\"")
-    } else {
-        text
-    }
 }
 
 #[cfg(test)]

@@ -39,6 +39,9 @@ pub struct Night {
     record: RunRecord,
     /// What tonight's look at the office found, for the digest.
     facts: Option<digest::Facts>,
+    /// `--allow-mass-delete`: a person has looked at the deletions and
+    /// allowed them, so `mass-delete` is not a warning of this night.
+    mass_delete_allowed: bool,
 }
 
 struct Opened {
@@ -55,6 +58,7 @@ impl Night {
             stage: Stage::Opening,
             skipped: false,
             facts: None,
+            mass_delete_allowed: false,
             record: RunRecord {
                 schema: 1,
                 started,
@@ -95,13 +99,25 @@ impl Night {
         });
     }
 
+    /// The person allowed a mass deletion (`--allow-mass-delete`).
+    pub fn allow_mass_delete(&mut self) {
+        self.mass_delete_allowed = true;
+    }
+
     /// Tonight's plan is made.
     pub fn planned(&mut self, prepared: &Prepared<'_>) {
         self.stage = Stage::Planned;
         let plan = &prepared.plan;
         self.record.actions = plan.actions.len();
         self.record.pending = plan.pending.len();
-        for warning in &plan.warnings {
+        let allowed =
+            |code: WarningCode| self.mass_delete_allowed && code == WarningCode::MassDelete;
+        let warnings: Vec<_> = plan
+            .warnings
+            .iter()
+            .filter(|warning| !allowed(warning.code))
+            .collect();
+        for warning in warnings {
             self.warn(warning.code.into(), &warning.message);
         }
         self.facts = self
@@ -155,16 +171,28 @@ impl Night {
         self.skipped = true;
     }
 
-    /// Records the run, notifies, and hands back apply's result unchanged.
-    pub fn end(mut self, result: Result<Outcome, CliError>) -> Result<Outcome, CliError> {
-        let Some(opened) = self.opened.take() else {
-            return result;
-        };
+    /// Records the run, notifies, prints the night's verdict, and hands back
+    /// apply's result (a failed night is exit 1).
+    pub fn end(self, result: Result<Outcome, CliError>) -> Result<Outcome, CliError> {
+        match self.record(result.as_ref().err()) {
+            Some(record) => {
+                print!("{}", verdict::render(&record));
+                verdict::exit_status(&record, result)
+            }
+            None => result,
+        }
+    }
+
+    /// Records the run and notifies, without the verdict (`rota demo`
+    /// tells its own story); the record, unless the run was never opened or
+    /// was declined at the prompt.
+    pub fn record(mut self, error: Option<&CliError>) -> Option<RunRecord> {
+        let opened = self.opened.take()?;
         if self.skipped {
-            return result;
+            return None;
         }
         self.record.finished = Utc::now();
-        self.settle(&opened, result.as_ref().err());
+        self.settle(&opened, error);
         for detail in self
             .record
             .warning_details
@@ -185,8 +213,7 @@ impl Night {
                 record::runs_file(&policy.state_dir).display()
             );
         }
-        print!("{}", verdict::render(&self.record));
-        verdict::exit_status(&self.record, result)
+        Some(self.record)
     }
 
     /// The outcome, the error and the warnings that compare nights.

@@ -284,7 +284,10 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
         }
         return Ok(Outcome::Success);
     };
-    for disk in disks.iter().filter(|d| d.manifest.rebuilt()) {
+    for disk in disks
+        .iter()
+        .filter(|d| d.manifest.rebuilt() && !d.is_empty())
+    {
         let (state, kept) = match &disk.manifest {
             lone_disk::ManifestState::Damaged { salvaged, .. } if *salvaged > 0 => (
                 "damaged",
@@ -307,6 +310,24 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
         .filter_map(|disk| disk.pick(wanted).ok().map(|entry| (disk, entry)))
         .collect();
     let Some((_, first)) = found.first() else {
+        if disks.iter().all(|disk| disk.is_empty()) {
+            return Err(CliError::failed_with_help(
+                if let [disk] = disks.as_slice() {
+                    format!(
+                        "{} is empty: rota has not copied any backup to it yet",
+                        disk.words()
+                    )
+                } else {
+                    let names: Vec<String> = disks.iter().map(LoneDisk::words).collect();
+                    format!(
+                        "{} are all empty: rota has not copied any backup to them yet",
+                        names.join(" and ")
+                    )
+                },
+                "a disk gets its first backups on its first night; restore from a disk that has \
+                 been through its nights (`rota restore --disk PATH --list` shows what one holds)",
+            ));
+        }
         let missing = disks[0]
             .pick(wanted)
             .err()
@@ -537,7 +558,7 @@ impl Bar {
         }
         let bar = ProgressBar::new(size.saturating_mul(2));
         let style = ProgressStyle::with_template(
-            "[{bar:40}] {decimal_bytes}/{decimal_total_bytes} restored and checked, {decimal_bytes_per_sec}, {eta} left",
+            "[{bar:40}] {decimal_bytes}/{decimal_total_bytes} restored and checked{msg}, {decimal_bytes_per_sec}, {eta} left",
         )
         .map(|style| style.progress_chars("=> "))
         .unwrap_or_else(|_| ProgressStyle::default_bar());
@@ -562,6 +583,25 @@ impl Progress for Bar {
     fn verified(&mut self, bytes: u64) {
         if let Some(bar) = &self.0 {
             bar.inc(bytes);
+        }
+    }
+
+    fn file_copied(&mut self, done: u64, total: u64) {
+        self.files(done, total, "restored");
+    }
+
+    fn file_verified(&mut self, done: u64, total: u64) {
+        self.files(done, total, "checked");
+    }
+}
+
+impl Bar {
+    /// A bundle's files so far (redrawn every 100 files).
+    fn files(&self, done: u64, total: u64, what: &str) {
+        if let Some(bar) = &self.0
+            && (done.is_multiple_of(100) || done == total)
+        {
+            bar.set_message(format!(" ({} {what})", super::apply::files_of(done, total)));
         }
     }
 }

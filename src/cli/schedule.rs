@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::disk::shell_quote;
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::execute::lock;
@@ -198,9 +199,29 @@ fn installed_user(
 fn install_job(args: &JobArgs, no_color: bool) -> Result<Outcome, CliError> {
     let prepared = prepare(args, no_color, Purpose::Install)?;
     let install = &prepared.install;
+    let first_night = first_night_done(prepared.session.policy());
     if args.print {
+        if !first_night {
+            print!("{}", first_night_note(&args.policy));
+        }
         print!("{}", printed(&prepared));
         return Ok(Outcome::Success);
+    }
+    if !first_night {
+        let policy = shell_quote(&args.policy);
+        return Err(CliError::failed_with_help(
+            format!(
+                "no `rota apply` has carried out its plan for {} yet: run the first night by \
+                 hand before the schedule runs it",
+                args.policy.display()
+            ),
+            format!(
+                "connect tonight's disk and run `rota apply {policy}` (review `rota plan \
+                 {policy}` first; on a server that holds months of backups the first run needs \
+                 `--allow-mass-delete`, which the nightly job never passes, so a scheduled \
+                 first night would be refused); then `sudo rota schedule install {policy}` again"
+            ),
+        ));
     }
     std::fs::create_dir_all(&prepared.job.logs).map_err(|e| {
         CliError::io(
@@ -415,6 +436,29 @@ fn status_job(args: &JobArgs, no_color: bool) -> Result<Outcome, CliError> {
     } else {
         Ok(Outcome::Success)
     }
+}
+
+/// Whether an `apply` has carried out its plan for this policy (recorded in
+/// `state_dir/runs.jsonl` without an error): the first night, which on a
+/// server full of older backups needs `--allow-mass-delete`, is done by a
+/// person, never by the nightly job (which never passes it).
+fn first_night_done(policy: &crate::policy::Policy) -> bool {
+    record::read(&policy.state_dir)
+        .unwrap_or_default()
+        .iter()
+        .any(|run| run.error.is_none())
+}
+
+/// What `--print` says before the files when the first night is not done.
+fn first_night_note(policy: &std::path::Path) -> String {
+    let policy = shell_quote(policy);
+    format!(
+        "note: no `rota apply` has carried out its plan for this policy yet, so `rota schedule \
+         install` (without --print) refuses.\n      Run the first night by hand first: `rota \
+         plan {policy}`, then `rota apply {policy}` (with\n      --allow-mass-delete if the \
+         server holds months of older backups: the nightly job never passes it,\n      so a \
+         scheduled first night would be refused).\n\n"
+    )
 }
 
 fn print_next_run(prepared: &Prepared) {

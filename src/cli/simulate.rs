@@ -19,7 +19,7 @@ const MAX_YEARS: i64 = 50;
 /// What if: run the policy night by night with synthetic backups
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rota simulate rota.yaml --from 2026-01-01 --to 2028-12-31\n      are five 2 TB disks enough for three years of 6 GB backups growing 2% a month?\n\n  rota simulate rota.yaml --from 2026-01-01 --to 2035-12-31 --backup-size 20GB --disk-size 4TB\n\n  rota simulate rota.yaml --from 2026-01-01 --to 2026-12-31 --missed-days 2% --wrong-disk 3% --seed 7\n      staff connect the wrong disk on 3% of nights and 2% of backups are missed\n\n  rota simulate rota.yaml --from 2026-01-01 --to 2028-12-31 --format html --out what-if.html\n      a page with charts of disk usage and a calendar of what is kept\n\nNo real files are read or written: rota plans each night with the same planner as\n`rota plan` on an office held in memory, and checks every safety invariant each night\n(a violation is reported as a bug with the day and the state, and exits 1)."
+    after_help = "Examples:\n  rota simulate rota.yaml --from 2026-01-01 --to 2028-12-31\n      are five 2 TB disks enough for three years of 6 GB backups growing 2% a month?\n\n  rota simulate rota.yaml --from 2026-01-01 --to 2035-12-31 --backup-size 20GB --disk-size 4TB\n\n  rota simulate rota.yaml --from 2026-01-01 --to 2026-12-31 --missed-days 2% --wrong-disk 3% --seed 7\n      staff connect the wrong disk on 3% of nights and 2% of backups are missed\n\n  rota simulate rota.yaml --from 2026-01-01 --to 2028-12-31 --format html --out what-if.html\n      a page with charts of disk usage and a calendar of what is kept\n\nNo real files are read or written: rota plans each night with the same planner as\n`rota plan` on an office held in memory, and checks every safety invariant each night\n(a violation is reported as a bug with the day and the state, and exits 1).\n\nExit status: 0 when the answer is \"enough\", 1 when it is \"not enough\" (a disk or\nthe server ran out of room; the report says when and where) or on a bug."
 )]
 pub struct SimulateArgs {
     /// The policy file (YAML)
@@ -93,7 +93,13 @@ pub fn run(args: &SimulateArgs, no_color: bool) -> Result<Outcome, CliError> {
         }
     }
     match &simulation.bug {
-        None => Ok(Outcome::Success),
+        None if simulation.is_enough() => Ok(Outcome::Success),
+        // "Not enough" is an answer a script acts on: exit 1.
+        None => Err(CliError::failed_with_help(
+            format!("the disks are {}", text::answer(&simulation)),
+            "use larger disks (--disk-size to try them), or keep fewer backups (lower \
+             disks.min_backups or the retention tiers); exit status 1 means \"not enough\"",
+        )),
         Some(bug) => Err(CliError::failed_with_help(
             format!(
                 "the simulation broke a safety invariant on {}: {}",

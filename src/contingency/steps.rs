@@ -219,7 +219,10 @@ fn newest_disk_words(policy: &Policy) -> String {
         _ => {}
     }
     if let Some(storage) = &policy.disks.storage {
-        words.push_str(&format!("; the others are in the {storage}"));
+        words.push_str(&format!(
+            "; the others are in {}",
+            crate::render::format::place(storage)
+        ));
     }
     words.push_str(". The weekly swap sheet says which disk took which night.");
     words

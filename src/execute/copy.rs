@@ -1,13 +1,14 @@
 //! Writing one copy of a backup under a temporary name and proving it good:
 //! the source is read once, hashed as it is written (plain files like `b3sum`,
-//! bundles as `crate::content_hash` describes), each file and folder is
-//! flushed to the disk, then the temporary copy is read back with its cached
-//! pages dropped and must hash the same. Only then may the caller rename it to
-//! the backup's name, so a backup's name never carries an unchecked copy.
+//! bundles as `crate::content_hash` describes), the copy is flushed to the
+//! disk, its pages are dropped from memory, then it is read back from the
+//! disk and must hash the same. Only then may the caller rename it to the
+//! backup's name, so a backup's name never carries an unchecked copy.
 //!
 //! Copies keep the source's permissions and modification times. A bundle keeps
 //! its structure: folders, files and symbolic links (recreated as links, never
-//! followed). A source that changes while it is read fails the copy.
+//! followed), and is copied as one unit (`copy_bundle`: written whole, then
+//! flushed once). A source that changes while it is read fails the copy.
 //!
 //! This module writes only inside the temporary path it is given, and never
 //! deletes: cleaning up a failed temporary copy is the caller's job.
@@ -16,22 +17,34 @@ use std::fs::{File, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::cache;
-use super::effects::Fs;
-use crate::content_hash::{self, BUFFER_SIZE, BundleEntryKind, BundleHasher, bundle_entries};
-use crate::inventory::EntryKind;
+use super::copy_bundle;
+use super::effects::{Effect, Fs};
+use crate::content_hash::{self, BUFFER_SIZE, FileReads};
+use crate::inventory::{EntryKind, Fingerprint};
+use crate::page_cache;
 
-/// Receives the bytes copied and read back, for a progress display.
+/// Receives the bytes (and a bundle's files) copied and read back, for a
+/// progress display.
 pub trait Progress {
     fn copied(&mut self, bytes: u64);
     fn verified(&mut self, bytes: u64);
+    /// A bundle's file was copied: `done` of its `total` files so far.
+    fn file_copied(&mut self, _done: u64, _total: u64) {}
+    /// A bundle's file was read back: `done` of its `total` files so far.
+    fn file_verified(&mut self, _done: u64, _total: u64) {}
 }
 
 /// A temporary copy that was read back and found equal to what was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     pub hash: String,
+    /// Bytes read from the source (a bundle: its files' bytes).
     pub bytes: u64,
+    /// A bundle's regular files (a file: 1).
+    pub files: u64,
+    /// A bundle's fingerprint as the copy read it, checked unchanged after
+    /// the copy; `None` for a file (its caller checks it).
+    pub source: Option<Fingerprint>,
 }
 
 /// Why a temporary copy could not be made, by side, so messages can say
@@ -51,8 +64,8 @@ pub enum CopyFailure {
 type Result<T> = std::result::Result<T, CopyFailure>;
 
 /// How much written data is queued for the disk at a time (see
-/// [`cache::start_writeback`]).
-const WRITEBACK_BATCH: u64 = 8 << 20;
+/// [`page_cache::start_writeback`]).
+pub(super) const WRITEBACK_BATCH: u64 = 8 << 20;
 
 pub(super) fn source_error(path: &Path) -> impl FnOnce(io::Error) -> CopyFailure + '_ {
     move |error| CopyFailure::Source {
@@ -94,7 +107,7 @@ pub fn write_hashed(
     let metadata = check_kind(source, kind)?;
     match kind {
         EntryKind::File => copy_file(fs, source, &metadata, temp, progress),
-        EntryKind::Bundle => copy_bundle(fs, source, temp, progress),
+        EntryKind::Bundle => copy_bundle::copy_bundle(fs, source, &metadata, temp, progress),
     }
 }
 
@@ -136,71 +149,164 @@ fn copy_file(
     progress: &mut dyn Progress,
 ) -> Result<Written> {
     let mut hasher = blake3::Hasher::new();
-    let bytes = stream_file(fs, source, before, temp, progress, &mut |chunk| {
-        hasher.update(chunk);
-    })?;
+    let input = File::open(source).map_err(source_error(source))?;
+    page_cache::read_sequentially(&input);
+    let reads = SeamReads::source(fs);
+    let mut buffer = vec![0u8; BUFFER_SIZE];
+    let streamed = stream_file(
+        fs,
+        &reads,
+        Input {
+            file: input,
+            path: source,
+            metadata: before,
+        },
+        temp,
+        &mut buffer,
+        progress,
+        &mut |chunk| {
+            hasher.update(chunk);
+        },
+    )?;
+    unchanged(source, before, streamed.bytes)?;
+    fs.sync_file(&streamed.output, temp)
+        .map_err(target_error(temp))?;
+    // Flushed pages are clean: they go, and the read-back reads the disk.
+    page_cache::evict(&streamed.output);
     Ok(Written {
         hash: content_hash::to_hex(&hasher),
-        bytes,
+        bytes: streamed.bytes,
+        files: 1,
+        source: None,
     })
 }
 
-/// Streams `source` into a new file at `temp`, feeding `hash` every chunk;
-/// keeps permissions and modification time, flushes, and checks that the
-/// source did not change meanwhile. Returns the bytes copied.
-fn stream_file(
+/// A source file opened for copying, with its metadata (read once).
+pub(super) struct Input<'a> {
+    pub file: File,
+    pub path: &'a Path,
+    pub metadata: &'a Metadata,
+}
+
+/// A copied file, still open for writing: not yet flushed.
+pub(super) struct Streamed {
+    pub output: File,
+    pub bytes: u64,
+}
+
+/// Streams `input` into a new file at `temp`, feeding `hash` every chunk,
+/// and gives it the source's permissions and modification time. The source
+/// must read exactly the length it was listed with (a growing file is
+/// stopped rather than chased). Not flushed: the caller does that, for one
+/// file or for a whole bundle at once.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn stream_file(
     fs: &Fs,
-    source: &Path,
-    before: &Metadata,
+    reads: &dyn FileReads,
+    input: Input<'_>,
     temp: &Path,
+    buffer: &mut [u8],
     progress: &mut dyn Progress,
     hash: &mut dyn FnMut(&[u8]),
-) -> Result<u64> {
-    let input = File::open(source).map_err(source_error(source))?;
-    cache::read_sequentially(&input);
+) -> Result<Streamed> {
+    let Input {
+        file: mut input,
+        path: source,
+        metadata: before,
+    } = input;
     let mut output = fs.create_new(temp).map_err(target_error(temp))?;
+    page_cache::no_cache(&output);
+    let limit = before.len();
     let mut offset = 0u64;
     let mut queued = 0u64;
-    // Why the consumer stopped the reading, when it did.
-    let mut stopped: Option<CopyFailure> = None;
-    let limit = before.len();
-    let streamed = read_chunks(fs, input, source, &mut |chunk| {
-        if offset + chunk.len() as u64 > limit {
+    loop {
+        let read = reads
+            .read(&mut input, source, offset, buffer)
+            .map_err(source_error(source))?;
+        if read == 0 {
+            break;
+        }
+        if offset + read as u64 > limit {
             // Still being written: stop rather than chase a growing file.
-            stopped = Some(CopyFailure::SourceChanged {
+            return Err(CopyFailure::SourceChanged {
                 path: source.to_path_buf(),
                 what: format!("its size changed from {limit} bytes while it was read (it grew)"),
             });
-            return Err(io::Error::other("stopped"));
         }
+        let chunk = &buffer[..read];
         hash(chunk);
-        if let Err(error) = fs.write(&mut output, temp, offset, chunk) {
-            stopped = Some(target_error(temp)(error));
-            return Err(io::Error::other("stopped"));
-        }
-        offset += chunk.len() as u64;
+        fs.write(&mut output, temp, offset, chunk)
+            .map_err(target_error(temp))?;
+        offset += read as u64;
         // Start writing to the disk now rather than all at the final flush.
         if offset - queued >= WRITEBACK_BATCH {
-            cache::start_writeback(&output, queued, (offset - queued) as usize);
+            page_cache::start_writeback(&output, queued, (offset - queued) as usize);
             queued = offset;
         }
-        progress.copied(chunk.len() as u64);
-        Ok(())
-    });
-    if let Some(failure) = stopped {
-        return Err(failure);
+        progress.copied(read as u64);
     }
-    streamed.map_err(source_error(source))?;
-    unchanged(source, before, offset)?;
+    finish_file(fs, source, before, offset, output, temp)
+}
+
+/// Writes a small source file read whole (`bytes`) into a new file at
+/// `temp`, like [`stream_file`].
+pub(super) fn write_whole(
+    fs: &Fs,
+    source: &Path,
+    before: &Metadata,
+    bytes: &[u8],
+    temp: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Streamed> {
+    let len = bytes.len() as u64;
+    if len > before.len() {
+        return Err(CopyFailure::SourceChanged {
+            path: source.to_path_buf(),
+            what: format!(
+                "its size changed from {} bytes while it was read (it grew)",
+                before.len()
+            ),
+        });
+    }
+    let mut output = fs.create_new(temp).map_err(target_error(temp))?;
+    page_cache::no_cache(&output);
+    if !bytes.is_empty() {
+        fs.write(&mut output, temp, 0, bytes)
+            .map_err(target_error(temp))?;
+        progress.copied(len);
+    }
+    finish_file(fs, source, before, len, output, temp)
+}
+
+/// A copied file must be as long as its source was listed; then it gets the
+/// source's modification time and permissions (on its open descriptor).
+fn finish_file(
+    fs: &Fs,
+    source: &Path,
+    before: &Metadata,
+    copied: u64,
+    output: File,
+    temp: &Path,
+) -> Result<Streamed> {
+    if copied != before.len() {
+        return Err(CopyFailure::SourceChanged {
+            path: source.to_path_buf(),
+            what: format!(
+                "its size changed from {} to {copied} bytes while it was read",
+                before.len()
+            ),
+        });
+    }
     if let Ok(modified) = before.modified() {
         fs.set_modified_file(&output, temp, modified)
             .map_err(target_error(temp))?;
     }
-    fs.sync_file(&output, temp).map_err(target_error(temp))?;
-    drop(output);
-    fs.set_permissions(temp, before.permissions())
+    fs.set_permissions_file(&output, temp, before.permissions())
         .map_err(target_error(temp))?;
-    Ok(offset)
+    Ok(Streamed {
+        output,
+        bytes: copied,
+    })
 }
 
 /// The source must still be the file that was listed: same length (equal to
@@ -224,79 +330,11 @@ pub(super) fn unchanged(source: &Path, before: &Metadata, read: u64) -> Result<(
     Ok(())
 }
 
-/// Copies a bundle entry by entry in hashing order: folders, files (hashed as
-/// they stream) and links; then folders get their permissions and times,
-/// deepest first, and are flushed.
-fn copy_bundle(
-    fs: &Fs,
-    source: &Path,
-    temp: &Path,
-    progress: &mut dyn Progress,
-) -> Result<Written> {
-    let root_metadata = std::fs::symlink_metadata(source).map_err(source_error(source))?;
-    let entries = bundle_entries(source).map_err(source_error(source))?;
-    fs.create_dir(temp).map_err(target_error(temp))?;
-    let mut hasher = BundleHasher::new();
-    let mut folders: Vec<(PathBuf, Metadata)> = vec![(temp.to_path_buf(), root_metadata)];
-    let mut bytes = 0u64;
-    for entry in &entries {
-        let from = source.join(&entry.relative);
-        let to = temp.join(&entry.relative);
-        let metadata = std::fs::symlink_metadata(&from).map_err(source_error(&from))?;
-        match &entry.kind {
-            BundleEntryKind::Directory => {
-                hasher.directory(&entry.key);
-                fs.create_dir(&to).map_err(target_error(&to))?;
-                folders.push((to, metadata));
-            }
-            BundleEntryKind::Symlink { target } => {
-                let link = std::fs::read_link(&from).map_err(source_error(&from))?;
-                hasher.symlink(&entry.key, target);
-                fs.symlink(&link, &to).map_err(target_error(&to))?;
-            }
-            BundleEntryKind::File { len } => {
-                hasher
-                    .begin_file(&entry.key, *len)
-                    .map_err(source_error(&from))?;
-                bytes += stream_file(fs, &from, &metadata, &to, progress, &mut |chunk| {
-                    hasher.file_data(chunk)
-                })?;
-            }
-        }
-    }
-    let hash = hasher
-        .finish()
-        .map_err(|error| CopyFailure::SourceChanged {
-            path: source.to_path_buf(),
-            what: error.to_string(),
-        })?;
-    if bundle_entries(source).map_err(source_error(source))? != entries {
-        return Err(CopyFailure::SourceChanged {
-            path: source.to_path_buf(),
-            what: String::from("files inside it were added, removed or resized while it was read"),
-        });
-    }
-    for (folder, metadata) in folders.iter().rev() {
-        finish_folder(fs, folder, metadata)?;
-    }
-    Ok(Written { hash, bytes })
-}
-
-/// A copied folder gets the source's times and permissions and is flushed.
-/// Its permissions are set last so a read-only folder is complete first.
-fn finish_folder(fs: &Fs, folder: &Path, metadata: &Metadata) -> Result<()> {
-    if let Ok(modified) = metadata.modified() {
-        fs.set_modified(folder, modified)
-            .map_err(target_error(folder))?;
-    }
-    fs.sync_dir(folder).map_err(target_error(folder))?;
-    fs.set_permissions(folder, metadata.permissions())
-        .map_err(target_error(folder))
-}
-
 /// The second half of [`write_verified`]: reads the copy back from the disk
 /// and compares its hash with what was written.
 pub fn verify(fs: &Fs, temp: &Path, written: &Written, progress: &mut dyn Progress) -> Result<()> {
+    fs.announce(Effect::ReadBack(temp))
+        .map_err(target_error(temp))?;
     let read_back = hash_from_disk(fs, temp, progress).map_err(target_error(temp))?;
     if read_back != written.hash {
         return Err(CopyFailure::Mismatch {
@@ -308,40 +346,61 @@ pub fn verify(fs: &Fs, temp: &Path, written: &Written, progress: &mut dyn Progre
 }
 
 /// The hash of a copy as the disk returns it (cached pages dropped), read
-/// through the fault seam.
+/// through the fault seam, a bundle's files in order and read ahead.
 pub fn hash_from_disk(fs: &Fs, path: &Path, progress: &mut dyn Progress) -> io::Result<String> {
-    let mut feed = |file: &Path, consume: &mut dyn FnMut(&[u8])| -> io::Result<()> {
-        let input = cache::open_uncached(file)?;
-        cache::read_sequentially(&input);
-        read_chunks(fs, input, file, &mut |chunk| {
-            consume(chunk);
-            progress.verified(chunk.len() as u64);
-            Ok(())
-        })
-        .map(|_| ())
+    let reads = SeamReads {
+        fs,
+        prepare: page_cache::prepare_read_back,
     };
-    content_hash::hash_path_using(path, &mut feed)
+    content_hash::hash_path_with(path, &reads, &mut Verified(progress))
 }
 
-/// Reads `file` (at `path`, for the fault seam) to its end in
-/// [`BUFFER_SIZE`] chunks, passing each to `consume`; returns the bytes read.
-/// The kernel's read-ahead keeps the disk busy while the chunk is hashed: on
-/// the servers measured, a reader thread gained nothing (benches/README.md).
-fn read_chunks(
-    fs: &Fs,
-    mut file: File,
-    path: &Path,
-    consume: &mut dyn FnMut(&[u8]) -> io::Result<()>,
-) -> io::Result<u64> {
-    let mut buffer = vec![0u8; BUFFER_SIZE];
-    let mut offset = 0u64;
-    loop {
-        let read = fs.read(&mut file, path, offset, &mut buffer)?;
-        if read == 0 {
-            return Ok(offset);
+/// Reads a bundle's files through the fault seam, each prepared as it is
+/// opened: the source read ahead (`SeamReads::source`), a copy read back
+/// from the disk with its cached pages dropped (and on macOS caching off).
+pub(super) struct SeamReads<'a> {
+    pub fs: &'a Fs,
+    pub prepare: fn(&File),
+}
+
+impl<'a> SeamReads<'a> {
+    /// The source of a copy, read ahead.
+    pub fn source(fs: &'a Fs) -> SeamReads<'a> {
+        SeamReads {
+            fs,
+            prepare: page_cache::prefetch,
         }
-        consume(&buffer[..read])?;
-        offset += read as u64;
+    }
+}
+
+impl FileReads for SeamReads<'_> {
+    fn open(&self, path: &Path) -> io::Result<File> {
+        let file = content_hash::open_listed(path)?;
+        (self.prepare)(&file);
+        Ok(file)
+    }
+
+    fn read(
+        &self,
+        file: &mut File,
+        path: &Path,
+        offset: u64,
+        buffer: &mut [u8],
+    ) -> io::Result<usize> {
+        self.fs.read(file, path, offset, buffer)
+    }
+}
+
+/// A read-back's progress: bytes and files verified.
+struct Verified<'a>(&'a mut dyn Progress);
+
+impl content_hash::Observe for Verified<'_> {
+    fn bytes(&mut self, bytes: u64) {
+        self.0.verified(bytes);
+    }
+
+    fn file_done(&mut self, done: u64, total: u64) {
+        self.0.file_verified(done, total);
     }
 }
 

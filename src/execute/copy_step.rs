@@ -20,9 +20,8 @@ use super::failure::{Done, Failure, Refusal, refused};
 use super::places::{Absence, Place, PlaceKind, confirmed_by, entry_kind, entry_size, present};
 use super::step::{Step, Wrote};
 use crate::content_hash;
-use crate::inventory::{
-    CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, fsinfo, layout,
-};
+use crate::inventory::fsinfo::{self, DiskFormat};
+use crate::inventory::{CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, layout};
 use crate::placement::Location;
 use crate::plan::Action;
 
@@ -58,11 +57,14 @@ impl Step<'_, '_> {
         let manifest = self.target_manifest(action, &target)?;
         let final_path = target.entry(name);
         // A recorded copy of the backup as it was before it changed on the
-        // server is stale: it is replaced, not counted (invariant 10).
-        let current = self.source_fingerprint(&source, name);
-        let of_current = |r: &CopyRecord| current.is_none_or(|now| r.is_copy_of(&now));
+        // server is stale: it is replaced, not counted (invariant 10). The
+        // backup's fingerprint is looked at only when there is such a record.
         let vouched = |r: &CopyRecord| {
-            target.path_of(r) == final_path && present(&final_path, r) && of_current(r)
+            target.path_of(r) == final_path
+                && present(&final_path, r)
+                && self
+                    .source_fingerprint(&source, name)
+                    .is_none_or(|now| r.is_copy_of(&now))
         };
         // Already there only as rota recorded it: a manifest entry the
         // catalog does not confirm is re-read and adopted (invariant 14).
@@ -82,15 +84,26 @@ impl Step<'_, '_> {
         {
             return Ok(done);
         }
-        let bytes =
-            self.write_and_place(action, &source, &target, expected, name, |fs, temp| {
+        // A bundle's copy reads the source's metadata itself, and checks it
+        // did not change (see `copy_bundle`).
+        let observes = action.kind == EntryKind::Bundle;
+        let bytes = self.write_and_place(
+            action,
+            &source,
+            &target,
+            expected,
+            name,
+            observes,
+            |fs, temp| {
                 let written = copy::write_verified(fs, &source_path, action.kind, temp, observer)?;
                 Ok(Wrote {
                     bytes: written.bytes,
                     hash: written.hash,
                     ciphertext_hash: None,
+                    source: written.source,
                 })
-            })?;
+            },
+        )?;
         Ok(Done {
             bytes,
             elapsed: started.elapsed(),
@@ -101,6 +114,9 @@ impl Step<'_, '_> {
     /// The rest of a copy once it is known to be needed: room on the target,
     /// the journal, `write` under a temporary name in the target's folder,
     /// then [`Self::place_copy`] as `stored_name`. Returns the bytes read.
+    /// A writer that `observes` the source returns its fingerprint, checked
+    /// unchanged while it read; otherwise it is taken here before and after.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn write_and_place(
         &mut self,
         action: &Action,
@@ -108,6 +124,7 @@ impl Step<'_, '_> {
         target: &Place,
         expected: Option<String>,
         stored_name: &str,
+        observes: bool,
         write: impl FnOnce(&Fs, &Path) -> Result<Wrote, CopyFailure>,
     ) -> Result<u64, Failure> {
         self.check_room(action, target)?;
@@ -118,15 +135,29 @@ impl Step<'_, '_> {
         self.journal_start(action, target, &final_path, &temp, expected.clone())?;
         // The fingerprint is taken before and after: a backup that changed
         // while it was read is never recorded as copied (invariant 11).
-        let before = self.source_fingerprint(source, &action.backup);
+        let server = matches!(source.kind, PlaceKind::Server);
+        let before = match observes && server {
+            true => None,
+            false => self.source_fingerprint(source, &action.backup),
+        };
         let wrote = write(&self.run.fs, &temp)
             .map_err(|failure| self.abandon(action, source, target, &temp, failure))?;
-        if let Some(changed) = changed_while_read(source, before, &source.entry(&action.backup)) {
+        let fingerprint = match wrote.source {
+            Some(seen) if observes && server => Some(seen),
+            _ => {
+                let path = source.entry(&action.backup);
+                if let Some(changed) = changed_while_read(source, before, &path) {
+                    return Err(self.abandon(action, source, target, &temp, changed));
+                }
+                before
+            }
+        };
+        if let Some(changed) = resized_since_planned(action, source, fingerprint) {
             return Err(self.abandon(action, source, target, &temp, changed));
         }
         let copied = Copied {
             wrote: &wrote,
-            fingerprint: before,
+            fingerprint,
         };
         self.place_copy(
             action,
@@ -248,7 +279,13 @@ impl Step<'_, '_> {
             location: source.location.to_string(),
         };
         let kind = entry_kind(&path).ok_or_else(vanished)?;
-        let size = entry_size(&path).ok_or_else(vanished)?;
+        // A server bundle's size takes a look at each of its files: its copy
+        // adds it up as it reads, and it is compared after the copy
+        // (`resized_since_planned`).
+        let size = match (kind, &source.kind) {
+            (EntryKind::Bundle, PlaceKind::Server) => action.bytes,
+            _ => entry_size(&path).ok_or_else(vanished)?,
+        };
         if kind != action.kind || size != action.bytes {
             return Err(Failure::SourceChanged {
                 backup: name.clone(),
@@ -328,8 +365,15 @@ impl Step<'_, '_> {
         }
     }
 
-    /// Refuses a copy that cannot fit before writing a byte.
+    /// Refuses a copy that cannot fit before writing a byte: too big for
+    /// the free space, or a file too big for a FAT32 disk.
     pub(super) fn check_room(&self, action: &Action, target: &Place) -> Result<(), Failure> {
+        let format = self.run.fs.disk_format(&target.folder);
+        if action.kind == EntryKind::File && !format.holds_file(action.bytes) {
+            return Err(Failure::FileTooLargeForFat {
+                location: target.location.to_string(),
+            });
+        }
         match fsinfo::space(&target.folder) {
             Some(space) if space.free < action.bytes => Err(Failure::DiskFull {
                 location: target.location.to_string(),
@@ -461,6 +505,11 @@ impl Step<'_, '_> {
                         absence,
                     };
                 }
+                if too_large_for_fat(self.run.fs.disk_format(&target.folder), &error) {
+                    return Failure::FileTooLargeForFat {
+                        location: target.location.to_string(),
+                    };
+                }
                 Failure::from_target_io(&target.location.to_string(), path, "writing", &error)
             }
             CopyFailure::Mismatch { .. } => Failure::CopyMismatch {
@@ -469,6 +518,12 @@ impl Step<'_, '_> {
             },
         }
     }
+}
+
+/// Whether a write refused as too large (`EFBIG`: a file inside a bundle
+/// reached 4 GiB) is FAT's file size limit.
+pub(super) fn too_large_for_fat(format: DiskFormat, error: &std::io::Error) -> bool {
+    format == DiskFormat::Fat && error.kind() == std::io::ErrorKind::FileTooLarge
 }
 
 /// Creates a missing copies folder (disk) or staging folder (target).
@@ -512,6 +567,28 @@ fn changed_while_read(
     Some(CopyFailure::SourceChanged {
         path: path.to_path_buf(),
         what,
+    })
+}
+
+/// A server bundle whose copy found another size than the plan's: it
+/// changed between the plan and the copy, and is copied on a later run.
+fn resized_since_planned(
+    action: &Action,
+    source: &Place,
+    fingerprint: Option<Fingerprint>,
+) -> Option<CopyFailure> {
+    let server = matches!(source.kind, PlaceKind::Server);
+    let found = fingerprint?.size;
+    (server && action.kind == EntryKind::Bundle && found != action.bytes).then(|| {
+        CopyFailure::SourceChanged {
+            path: source.entry(&action.backup),
+            what: format!(
+                "the plan expected a {} of {} bytes, it is now a {} of {found}",
+                kind_word(action.kind),
+                action.bytes,
+                kind_word(action.kind)
+            ),
+        }
     })
 }
 

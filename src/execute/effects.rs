@@ -20,6 +20,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
+use crate::inventory::fsinfo::{self, DiskFormat};
+
 /// A change (or a read of a backup) the executor is about to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect<'a> {
@@ -39,6 +41,10 @@ pub enum Effect<'a> {
     },
     SyncFile(&'a Path),
     SyncDir(&'a Path),
+    /// A whole copy (a bundle) at this path flushed at once.
+    SyncTree(&'a Path),
+    /// A copy, flushed, about to be read back from the disk.
+    ReadBack(&'a Path),
     SetPermissions(&'a Path),
     SetModified(&'a Path),
     Rename {
@@ -60,6 +66,8 @@ impl Effect<'_> {
             | Effect::Symlink(p)
             | Effect::SyncFile(p)
             | Effect::SyncDir(p)
+            | Effect::SyncTree(p)
+            | Effect::ReadBack(p)
             | Effect::SetPermissions(p)
             | Effect::SetModified(p)
             | Effect::RemoveFile(p)
@@ -71,9 +79,16 @@ impl Effect<'_> {
     }
 }
 
-/// A hook that sees every effect before it happens and may make it fail.
+/// A hook that sees every effect before it happens and may make it fail,
+/// and may stand in for what the OS says about a disk.
 pub trait Faults: Send + Sync {
     fn before(&self, effect: &Effect<'_>) -> io::Result<()>;
+
+    /// The format of the disk holding `path`, when the hook says otherwise
+    /// than the OS (a test's FAT32 disk).
+    fn disk_format(&self, _path: &Path) -> Option<DiskFormat> {
+        None
+    }
 }
 
 /// The executor's only way to change the file system.
@@ -163,12 +178,40 @@ impl Fs {
 
     pub fn sync_file(&self, file: &File, path: &Path) -> io::Result<()> {
         self.announce(Effect::SyncFile(path))?;
-        file.sync_all()
+        crate::flush::file(file)
     }
 
     pub fn sync_dir(&self, path: &Path) -> io::Result<()> {
         self.announce(Effect::SyncDir(path))?;
-        crate::inventory::atomic::sync_folder(path)
+        crate::flush::folder(path)
+    }
+
+    /// Writes a file through to the drive, its cache left for one later
+    /// flush of the whole copy (Apple platforms; see `copy_flush`).
+    #[cfg(target_vendor = "apple")]
+    pub fn sync_to_drive(&self, file: &File, path: &Path) -> io::Result<()> {
+        self.announce(Effect::SyncFile(path))?;
+        crate::flush::to_drive(file)
+    }
+
+    /// [`Fs::sync_to_drive`] for a folder's entries.
+    #[cfg(target_vendor = "apple")]
+    pub fn sync_folder_to_drive(&self, path: &Path) -> io::Result<()> {
+        self.announce(Effect::SyncDir(path))?;
+        crate::flush::folder_to_drive(path)
+    }
+
+    /// Flushes everything written under `root` at once: Linux `syncfs` of
+    /// its file system through `handle` (opened before the writes); Apple
+    /// platforms one full flush of the drive through `handle`.
+    pub fn sync_tree(&self, handle: &File, root: &Path) -> io::Result<()> {
+        self.announce(Effect::SyncTree(root))?;
+        match crate::flush::file_system(handle) {
+            Err(error) if error.kind() == io::ErrorKind::Unsupported => {
+                crate::flush::tolerate_unsupported_folder_flush(crate::flush::file(handle))
+            }
+            other => other,
+        }
     }
 
     pub fn set_permissions(
@@ -178,6 +221,17 @@ impl Fs {
     ) -> io::Result<()> {
         self.announce(Effect::SetPermissions(path))?;
         std::fs::set_permissions(path, permissions)
+    }
+
+    /// Sets the permissions of a file rota has open for writing.
+    pub fn set_permissions_file(
+        &self,
+        file: &File,
+        path: &Path,
+        permissions: std::fs::Permissions,
+    ) -> io::Result<()> {
+        self.announce(Effect::SetPermissions(path))?;
+        file.set_permissions(permissions)
     }
 
     /// Sets the modification time of a file rota has open for writing.
@@ -216,6 +270,14 @@ impl Fs {
 
     pub fn record(&self, what: &'static str) -> io::Result<()> {
         self.announce(Effect::Record(what))
+    }
+
+    /// The format of the disk holding `path` (a test hook may say it).
+    pub fn disk_format(&self, path: &Path) -> DiskFormat {
+        self.faults
+            .as_ref()
+            .and_then(|faults| faults.disk_format(path))
+            .unwrap_or_else(|| fsinfo::disk_format(path))
     }
 }
 

@@ -207,7 +207,7 @@ struct SeamReader<'a> {
 impl<'a> SeamReader<'a> {
     fn open(fs: &'a Fs, path: &Path, blame: &'a Blame) -> io::Result<SeamReader<'a>> {
         let file = File::open(path).map_err(|error| blame.source(path, error))?;
-        super::cache::read_sequentially(&file);
+        crate::page_cache::read_sequentially(&file);
         Ok(SeamReader {
             fs,
             file,

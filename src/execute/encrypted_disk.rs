@@ -92,6 +92,7 @@ impl Step<'_, '_> {
                 bytes: action.bytes,
                 hash: plaintext.clone(),
                 ciphertext_hash: Some(ciphertext.clone()),
+                source: None,
             })
         };
         let bytes = self.write_and_place(
@@ -100,6 +101,7 @@ impl Step<'_, '_> {
             &target,
             Some(record.hash.clone()),
             &stored_name,
+            false,
             write,
         )?;
         Ok(Done {

@@ -22,6 +22,9 @@ pub enum Failure {
     /// The disk's file system is mounted read-only (or was remounted so
     /// after an error): nothing can be written to it this run.
     ReadOnly { location: String },
+    /// The target disk is FAT32, and the backup holds a file of 4 GiB or
+    /// more, which FAT cannot store.
+    FileTooLargeForFat { location: String },
     /// A disk the action needs is not (or no longer) connected.
     DiskGone { location: String, absence: Absence },
     /// The operating system refused access.
@@ -141,6 +144,7 @@ impl Failure {
             Failure::DiskFull { .. } => "disk full",
             Failure::OutOfInodes { .. } => "no room for more files",
             Failure::ReadOnly { .. } => "disk read-only",
+            Failure::FileTooLargeForFat { .. } => "file too large for FAT32",
             Failure::DiskGone { .. } => "disk not connected",
             Failure::PermissionDenied { .. } => "permission denied",
             Failure::SourceVanished { .. } => "backup vanished",
@@ -174,6 +178,11 @@ impl fmt::Display for Failure {
                 f,
                 "disk {location} is read-only (mounted read-only, or its file system needs repair: \
                  run Disk Utility's First Aid or fsck); nothing is written to it tonight"
+            ),
+            Failure::FileTooLargeForFat { location } => write!(
+                f,
+                "disk {location} is FAT32: files over 4 GB cannot be stored on it; \
+                 reformat it as exFAT or APFS"
             ),
             Failure::DiskGone { location, absence } => match absence {
                 Absence::NotConnected => write!(f, "disk {location} is not connected"),

@@ -12,6 +12,7 @@ use super::effects::{Effect, Fs};
 use super::failure::{Failure, Outcome};
 use super::places::Absence;
 use super::test_office::{AT, Office, hook, name, no_partials, office, outcome, under};
+use crate::inventory::fsinfo::DiskFormat;
 use crate::plan::Op;
 
 #[cfg(unix)]
@@ -190,6 +191,119 @@ fn a_source_that_changes_while_it_is_copied_fails_the_copy() {
     };
     assert!(what.contains("size changed"), "{what}");
     assert!(!office.copies("MON").join(name("2026-03-30")).exists());
+    no_partials(&office);
+}
+
+/// A disk formatted FAT32 (as the hook says), refusing writes past 4 GiB.
+#[cfg(unix)]
+struct Fat32Disk(&'static str);
+
+#[cfg(unix)]
+impl super::effects::Faults for Fat32Disk {
+    fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
+        match effect {
+            Effect::Write { .. } if under(effect, self.0) => Err(os_error(libc::EFBIG)),
+            _ => Ok(()),
+        }
+    }
+
+    fn disk_format(&self, path: &std::path::Path) -> Option<DiskFormat> {
+        let disk = format!("/{}/", self.0);
+        path.to_string_lossy()
+            .contains(&disk)
+            .then_some(DiskFormat::Fat)
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_too_big_for_a_fat32_disk_says_so_and_how_to_fix_it() {
+    let office = office();
+    let report = office.apply(AT, Fs::with_faults(Fat32Disk("disks/TUE")));
+    let Outcome::Failed(failure) = outcome(&report, Op::Copy, "2026-03-31") else {
+        panic!("{:#?}", report.outcomes)
+    };
+    assert_eq!(
+        failure.to_string(),
+        "disk TUE is FAT32: files over 4 GB cannot be stored on it; reformat it as exFAT or APFS"
+    );
+    assert!(matches!(
+        outcome(&report, Op::Copy, "2026-03-23"),
+        Outcome::Done(_)
+    ));
+    no_partials(&office);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_too_big_is_told_apart_from_fat_only_on_fat() {
+    use super::copy_step::too_large_for_fat;
+    let too_big = os_error(libc::EFBIG);
+    assert!(too_large_for_fat(DiskFormat::Fat, &too_big));
+    assert!(!too_large_for_fat(DiskFormat::Other, &too_big));
+    assert!(!too_large_for_fat(DiskFormat::Fat, &os_error(libc::EIO)));
+    // The same refusal on another disk is reported as the error it is.
+    let office = office();
+    let report = office.apply(
+        AT,
+        hook(|effect| match effect {
+            Effect::Write { .. } if under(effect, "disks/TUE") => Err(os_error(libc::EFBIG)),
+            _ => Ok(()),
+        }),
+    );
+    let Outcome::Failed(failure) = outcome(&report, Op::Copy, "2026-03-31") else {
+        panic!("{:#?}", report.outcomes)
+    };
+    assert!(matches!(failure, Failure::Io { .. }), "{failure:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_over_4_gib_is_refused_by_a_fat32_disk_before_a_byte_is_written() {
+    let office = office();
+    // 5 GiB, sparse: nothing is read or written before the refusal.
+    let big = office.source(&name("2026-03-24"));
+    std::fs::File::options()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(5 << 30)
+        .unwrap();
+    let writes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = writes.clone();
+    struct Counting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+    impl super::effects::Faults for Counting {
+        fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
+            if matches!(effect, Effect::Write { .. } | Effect::CreateFile(_))
+                && under(effect, "disks/TUE")
+            {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            Ok(())
+        }
+        fn disk_format(&self, path: &std::path::Path) -> Option<DiskFormat> {
+            path.to_string_lossy()
+                .contains("/disks/TUE/")
+                .then_some(DiskFormat::Fat)
+        }
+    }
+    let report = office.apply(AT, Fs::with_faults(Counting(counted)));
+    let Outcome::Failed(failure) = outcome(&report, Op::Copy, "2026-03-24") else {
+        panic!("{:#?}", report.outcomes)
+    };
+    assert_eq!(
+        failure,
+        &Failure::FileTooLargeForFat {
+            location: "TUE".into()
+        }
+    );
+    // Smaller backups still go to TUE; the big one never started.
+    assert!(matches!(
+        outcome(&report, Op::Copy, "2026-03-31"),
+        Outcome::Done(_)
+    ));
+    assert!(!office.copies("TUE").join(name("2026-03-24")).exists());
+    assert!(writes.load(std::sync::atomic::Ordering::SeqCst) > 0);
     no_partials(&office);
 }
 

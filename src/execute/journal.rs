@@ -163,7 +163,7 @@ impl Journal {
         self.file.write_all(line(entry).as_bytes())?;
         match entry {
             Entry::ActionFinished { .. } => Ok(()),
-            _ => self.file.sync_data(),
+            _ => crate::flush::data(&self.file),
         }
     }
 }

@@ -35,9 +35,10 @@
 
 pub mod accept;
 pub mod audit;
-mod cache;
 mod capture_step;
 pub mod copy;
+mod copy_bundle;
+mod copy_flush;
 mod copy_step;
 mod delete;
 mod delete_step;

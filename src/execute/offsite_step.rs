@@ -128,10 +128,18 @@ impl<'a> Step<'_, 'a> {
                 bytes: sealed.plaintext_len,
                 hash: sealed.content_hash,
                 ciphertext_hash: Some(sealed.ciphertext_hash),
+                source: None,
             })
         };
-        let bytes =
-            self.write_and_place(action, &source, &target, expected, &stored_name, write)?;
+        let bytes = self.write_and_place(
+            action,
+            &source,
+            &target,
+            expected,
+            &stored_name,
+            false,
+            write,
+        )?;
         Ok(Done {
             bytes,
             elapsed: started.elapsed(),

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::places::Places;
 use super::run_state::RunState;
-use crate::inventory::EntryKind;
+use crate::inventory::{EntryKind, Fingerprint};
 use crate::plan::Op;
 
 /// What the steps of one action share.
@@ -35,6 +35,9 @@ pub(super) struct Wrote {
     pub hash: String,
     /// The encrypted file's hash, for an encrypted staged copy.
     pub ciphertext_hash: Option<String>,
+    /// The source bundle's fingerprint as the writer read it, when the
+    /// writer itself checked that the source did not change meanwhile.
+    pub source: Option<Fingerprint>,
 }
 
 /// A copy about to be taken away, as checked.

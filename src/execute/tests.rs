@@ -142,6 +142,7 @@ fn removal(backup: &str, location: Location, bytes: u64) -> Action {
         bytes,
         reason: String::from("test"),
         after: Vec::new(),
+        last_copy: false,
     }
 }
 

@@ -1,6 +1,8 @@
 //! `rota verify`: re-hash every copy in a copies folder (a disk's `rota/`
 //! folder, an off-site staging folder) against its manifest, and record what
-//! was found in that manifest.
+//! was found in that manifest. Copies are read from the disk, their cached
+//! pages dropped first (`content_hash::hash_path_from_disk`), so rot is
+//! found even in a copy still in memory.
 //!
 //! - A copy whose content hashes as its manifest says is **ok**: its
 //!   `verified_at` becomes the time of this check.
@@ -24,7 +26,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::content_hash::hash_path_observed;
+use crate::content_hash::hash_path_from_disk;
 use crate::inventory::{CopyRecord, EntryKind, Manifest, StrayFile, StrayReason};
 
 /// What became of one copy.
@@ -230,7 +232,7 @@ fn check_copy(path: &Path, record: &CopyRecord, observe: &mut dyn FnMut(u64)) ->
             record.size
         ));
     }
-    match hash_path_observed(path, observe) {
+    match hash_path_from_disk(path, observe) {
         Ok(hash) if hash == expected => Finding::Ok,
         Ok(hash) => changed(&format!(
             "its content changed (hash {} instead of {})",

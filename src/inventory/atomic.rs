@@ -30,26 +30,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = std::fs::remove_file(&temp);
         return Err(error);
     }
-    sync_folder(folder)
+    crate::flush::folder(folder)
 }
 
 fn write_and_sync(temp: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
     file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Makes a rename in `folder` durable (a no-op where folders cannot be opened).
-pub fn sync_folder(folder: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(folder)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = folder;
-        Ok(())
-    }
+    crate::flush::file(&file)
 }
 
 /// Distinct for every call in this process and across processes.

@@ -4,6 +4,14 @@
 //! time of anything inside. Every copy records the fingerprint of the backup
 //! it was made from; a copy counts only while the source backup (when the
 //! server still has it) has that fingerprint (safety invariant 10).
+//!
+//! A bundle's fingerprint is added up by [`BundleTally`], whoever reads the
+//! bundle (the scan, or the copy as it goes), so both agree on what counts:
+//! every entry's time, the bundle folder's included, and the regular files'
+//! count and sizes; Finder litter (`content_hash::is_finder_litter`) does not
+//! count at all.
+
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -75,6 +83,37 @@ impl Fingerprint {
     }
 }
 
+/// A bundle's fingerprint, added up one entry at a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BundleTally {
+    size: u64,
+    files: u64,
+    newest: Option<SystemTime>,
+}
+
+impl BundleTally {
+    /// Counts one entry (the bundle folder itself too): its time, and for a
+    /// regular file its length. Litter must not be added.
+    pub fn add(&mut self, regular_file: bool, len: u64, modified: Option<SystemTime>) {
+        if regular_file {
+            self.size = self.size.saturating_add(len);
+            self.files += 1;
+        }
+        if let Some(modified) = modified {
+            self.newest = Some(self.newest.map_or(modified, |n| n.max(modified)));
+        }
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::new(
+            EntryKind::Bundle,
+            self.size,
+            self.files,
+            self.newest.map(DateTime::<Utc>::from),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +129,18 @@ mod tests {
             "size 5.0 MB → 81.0 MB, files 3 → 7, modified 2026-03-31 23:40:00 UTC → 2026-03-31 23:52:10 UTC"
         );
         assert_eq!(Fingerprint::new(EntryKind::File, 1, 9, None).files, None);
+    }
+
+    #[test]
+    fn a_tally_counts_files_and_the_newest_time_of_anything() {
+        let at = |s: u64| Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(s));
+        let mut tally = BundleTally::default();
+        tally.add(false, 4096, at(300));
+        tally.add(true, 10, at(100));
+        tally.add(true, 5, None);
+        let print = tally.fingerprint();
+        assert_eq!((print.size, print.files), (15, Some(2)));
+        assert_eq!(print.modified.unwrap().timestamp(), 300);
     }
 
     #[test]

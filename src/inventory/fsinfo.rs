@@ -1,6 +1,9 @@
 //! What the operating system says about the file system a path lives on: its
-//! free and total space, and whether it is a network file system (NFS, SMB,
-//! AFP, WebDAV...), which the vendor guide warns against for backup disks.
+//! free and total space, whether it is a network file system (NFS, SMB,
+//! AFP, WebDAV...), which the vendor guide warns against for backup disks,
+//! and whether it is FAT, which cannot hold a file of 4 GiB or more
+//! ([`disk_format`]: Linux `statfs` `f_type`, macOS and the BSDs
+//! `f_fstypename`).
 //!
 //! - macOS and the BSDs: `statfs(2)` gives both the space and the type name
 //!   (`f_fstypename`: nfs, smbfs, afpfs, webdav...).
@@ -29,6 +32,51 @@ pub fn network_fs(path: &Path) -> Option<String> {
 /// The file system type name of `path` (e.g. `apfs`, `ext4`, `smbfs`).
 pub fn fs_type(path: &Path) -> Option<String> {
     platform::fs_type(path)
+}
+
+/// A disk's format, as far as copying onto it is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiskFormat {
+    /// FAT (FAT32, or the older FAT16 and FAT12): no file of 4 GiB or more,
+    /// and no journal.
+    Fat,
+    /// Anything else (APFS, HFS+, exFAT, NTFS, ext4...), or not known.
+    Other,
+}
+
+/// The largest file FAT can hold: 4 GiB less one byte.
+pub const FAT_MAX_FILE: u64 = (4 << 30) - 1;
+
+impl DiskFormat {
+    /// Whether a file of `len` bytes can be stored on a disk of this format.
+    pub fn holds_file(self, len: u64) -> bool {
+        self != DiskFormat::Fat || len <= FAT_MAX_FILE
+    }
+
+    /// Linux `statfs` `f_type`: FAT is `MSDOS_SUPER_MAGIC` (vfat and msdos
+    /// mounts alike; exFAT has its own).
+    pub fn from_magic(f_type: i64) -> DiskFormat {
+        const MSDOS_SUPER_MAGIC: i64 = 0x4d44;
+        match f_type {
+            MSDOS_SUPER_MAGIC => DiskFormat::Fat,
+            _ => DiskFormat::Other,
+        }
+    }
+
+    /// macOS and BSD `statfs` `f_fstypename`: `msdos` (macOS), `msdosfs`
+    /// (FreeBSD); exFAT is `exfat`.
+    pub fn from_type_name(name: &str) -> DiskFormat {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "msdos" | "msdosfs" | "vfat" | "fat" => DiskFormat::Fat,
+            _ => DiskFormat::Other,
+        }
+    }
+}
+
+/// The format of the file system holding `path` ([`DiskFormat::Other`]
+/// when the OS does not say).
+pub fn disk_format(path: &Path) -> DiskFormat {
+    platform::disk_format(path)
 }
 
 /// Type names of file systems that live on another machine. Generic FUSE
@@ -187,6 +235,12 @@ mod platform {
         let name = unsafe { CStr::from_ptr(info.f_fstypename.as_ptr()) };
         Some(name.to_string_lossy().into_owned())
     }
+
+    pub fn disk_format(path: &Path) -> super::DiskFormat {
+        fs_type(path).map_or(super::DiskFormat::Other, |name| {
+            super::DiskFormat::from_type_name(&name)
+        })
+    }
 }
 
 #[cfg(all(
@@ -224,6 +278,29 @@ mod platform {
         let mounts = parse_mountinfo(&text);
         mount_for(&mounts, &resolved).map(|mount| mount.fs_type.clone())
     }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+    pub fn disk_format(path: &Path) -> super::DiskFormat {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c_path) = CString::new(path.as_os_str().as_bytes()) else {
+            return super::DiskFormat::Other;
+        };
+        let mut info: libc::statfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `c_path` is a valid NUL-terminated string and `info` a
+        // properly sized, writable statfs buffer.
+        match unsafe { libc::statfs(c_path.as_ptr(), &mut info) } {
+            0 => super::DiskFormat::from_magic(info.f_type as i64),
+            _ => super::DiskFormat::Other,
+        }
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    pub fn disk_format(path: &Path) -> super::DiskFormat {
+        fs_type(path).map_or(super::DiskFormat::Other, |name| {
+            super::DiskFormat::from_type_name(&name)
+        })
+    }
 }
 
 #[cfg(not(unix))]
@@ -240,6 +317,10 @@ mod platform {
     pub fn fs_type(_path: &Path) -> Option<String> {
         None
     }
+
+    pub fn disk_format(_path: &Path) -> super::DiskFormat {
+        super::DiskFormat::Other
+    }
 }
 
 #[cfg(test)]
@@ -254,6 +335,29 @@ mod tests {
 63 22 0:52 / /mnt/nfs rw,relatime - nfs4 nas:/export rw,vers=4.2
 64 22 0:53 / /home/anna/remote rw,nosuid,nodev,relatime shared:36 master:2 - fuse.sshfs anna@nas:/srv rw
 ";
+
+    #[test]
+    fn fat_is_told_by_its_statfs_magic_or_type_name_and_limits_files_to_4_gib() {
+        assert_eq!(DiskFormat::from_magic(0x4d44), DiskFormat::Fat);
+        // exFAT, ext4, APFS-on-Linux (none), NTFS (ntfs3).
+        for magic in [0x2011_bab0, 0xef53, 0, 0x7366_746e] {
+            assert_eq!(DiskFormat::from_magic(magic), DiskFormat::Other);
+        }
+        for name in ["msdos", "msdosfs", "MSDOS", "vfat"] {
+            assert_eq!(DiskFormat::from_type_name(name), DiskFormat::Fat, "{name}");
+        }
+        for name in ["exfat", "apfs", "hfs", "ntfs", "smbfs", ""] {
+            assert_eq!(
+                DiskFormat::from_type_name(name),
+                DiskFormat::Other,
+                "{name}"
+            );
+        }
+        assert!(DiskFormat::Fat.holds_file(FAT_MAX_FILE));
+        assert!(!DiskFormat::Fat.holds_file(FAT_MAX_FILE + 1));
+        assert!(!DiskFormat::Fat.holds_file(6_000_000_000));
+        assert!(DiskFormat::Other.holds_file(6_000_000_000));
+    }
 
     #[test]
     fn network_types_are_recognised() {

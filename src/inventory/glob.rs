@@ -78,6 +78,12 @@ fn matching_children(parent: &Path, pattern: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether `text` (a folder's name, or a whole path) matches `pattern` as a
+/// shell would: `*` and `?` never cross a `/` or match a leading `.`.
+pub fn matches(pattern: &str, text: &str) -> bool {
+    component_matcher(pattern).is_some_and(|matcher| matcher.matches_with(text, SHELL))
+}
+
 /// One path component's pattern, in which only `*` and `?` are wildcards
 /// (brackets are taken literally). None only if `glob` refused it, which the
 /// escaping rules out.

@@ -42,7 +42,7 @@ pub fn append<T: Serialize>(path: &Path, record: &T) -> io::Result<()> {
         line.insert(0, '\n');
     }
     file.write_all(line.as_bytes())?;
-    file.sync_data()
+    crate::flush::data(&file)
 }
 
 /// Whether the file's last byte is not a newline (a torn last line).

@@ -24,7 +24,7 @@ pub mod stored;
 pub mod volumes;
 
 pub use catalog::{Catalog, CatalogError};
-pub use fingerprint::Fingerprint;
+pub use fingerprint::{BundleTally, Fingerprint};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;

@@ -142,10 +142,26 @@ pub fn mount_candidates(policy: &Policy) -> Vec<PathBuf> {
         .iter()
         .flat_map(|pattern| glob::expand(pattern))
         .filter(|path| !path.starts_with(&policy.source.path) && !own.contains(&path.as_path()))
+        .filter(|path| !ignored(policy, path))
         .collect();
     candidates.sort();
     candidates.dedup();
     candidates
+}
+
+/// Whether `disks.ignore` names this folder as not rota's: an entry without
+/// a `/` is matched against the folder's name, one with a `/` against its
+/// path. Only `*` and `?` are wildcards, as in `mount_search`.
+fn ignored(policy: &Policy, folder: &Path) -> bool {
+    let name = folder.file_name().map(|n| n.to_string_lossy());
+    policy.disks.ignore.iter().any(|entry| {
+        if entry.contains('/') {
+            super::glob::matches(entry, &folder.to_string_lossy())
+        } else {
+            name.as_deref()
+                .is_some_and(|name| super::glob::matches(entry, name))
+        }
+    })
 }
 
 /// A connected, labelled disk: its space, file system, and copies, judged

@@ -30,6 +30,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::content_hash::listing::name_key_bytes;
 use crate::content_hash::{BundleEntryKind, BundleHasher, bundle_entries};
 
 /// Writes the tar stream of the bundle folder `dir` into `output` and returns
@@ -239,7 +240,7 @@ impl Restoring {
                     .open(&target)
                     .map_err(write_error(&target))?;
                 copy_hashing(&mut entry, &mut file, &mut self.hasher, &target)?;
-                file.sync_all().map_err(write_error(&target))?;
+                crate::flush::file(&file).map_err(write_error(&target))?;
                 drop(file);
                 set_mode(&target, mode).map_err(write_error(&target))?;
                 let _ = set_mtime(&target, mtime);
@@ -297,6 +298,9 @@ impl Restoring {
             Some(_) if rest.is_empty() => return Err(refuse("repeats the bundle's folder")),
             Some(_) => {}
         }
+        // Keys compare in NFC, as the packing side listed them
+        // (`content_hash::listing`), whatever form the names were stored in.
+        let rest: Vec<Vec<u8>> = rest.iter().map(|part| name_key_bytes(part)).collect();
         let key = rest.join(&b'/');
         if self
             .previous_key

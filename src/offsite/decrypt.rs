@@ -267,7 +267,7 @@ fn write_plaintext(
                 file.write_all(&buffer[..read]).map_err(write_error)?;
                 size += read as u64;
             }
-            file.sync_all().map_err(write_error)?;
+            crate::flush::file(&file).map_err(write_error)?;
             (content_hash::to_hex(&hasher), size)
         }
         EntryKind::Bundle => {

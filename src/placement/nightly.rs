@@ -24,6 +24,9 @@ pub struct Night {
     /// Whether `store` leaves the building (per `disks.offsite`) rather than
     /// going to the storage place.
     pub offsite: bool,
+    /// Disks to connect tonight that left the building after their last
+    /// night (per `disks.offsite`): someone brings them back today.
+    pub bring_back: Vec<String>,
     /// The long-term periods this night's backup will close (month, fiscal
     /// quarter, fiscal year), only for tiers the policy keeps.
     pub long_term: Vec<PeriodKind>,
@@ -79,6 +82,13 @@ pub fn night(policy: &Policy, date: NaiveDate) -> Night {
         ),
         _ => (Vec::new(), false),
     };
+    // A disk that comes off this morning and goes back in tonight (two
+    // nights in a row) is said so by the morning's row ("back in tonight").
+    let bring_back = connect
+        .iter()
+        .filter(|label| !store.contains(label) && went_offsite(policy, label, date))
+        .cloned()
+        .collect();
     Night {
         date,
         open,
@@ -86,6 +96,7 @@ pub fn night(policy: &Policy, date: NaiveDate) -> Night {
         connect,
         store,
         offsite,
+        bring_back,
         long_term: if open {
             closes_periods(policy, calendar, date)
         } else {
@@ -100,6 +111,22 @@ fn labels(policy: &Policy, day: NaiveDate) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Whether the disk `label` is off-site on the morning of `date`: it came
+/// off the server after its last night before `date`, and that night's disk
+/// leaves the building (`carry: previous`, or that weekday in `carry`).
+fn went_offsite(policy: &Policy, label: &str, date: NaiveDate) -> bool {
+    let calendar = &policy.office.calendar;
+    let last_night = (1..=BRING_BACK_SEARCH_DAYS)
+        .filter_map(|back| date.checked_sub_days(chrono::Days::new(back)))
+        .filter(|day| calendar.is_open(*day))
+        .find(|day| disks_for_day(policy, *day).contains(&label));
+    last_night.is_some_and(|night| goes_offsite(policy, night.weekday()))
+}
+
+/// How far back a disk's last night is looked for (four weeks: a disk with
+/// no night in them has been away, and is not brought back by the sheet).
+const BRING_BACK_SEARCH_DAYS: u64 = 28;
 
 fn goes_offsite(policy: &Policy, weekday: Weekday) -> bool {
     match policy.disks.offsite.as_ref().map(|offsite| &offsite.carry) {
@@ -172,6 +199,38 @@ mod tests {
         assert!(!saturday.open);
         assert!(saturday.connect.is_empty());
         assert_eq!(saturday.flags(), ["closed"]);
+    }
+
+    #[test]
+    fn disks_that_left_the_building_are_brought_back_for_their_night() {
+        // carry: previous: every disk leaves the morning after its night, so
+        // each comes back on its next one.
+        let policy = vendor();
+        let monday = night(&policy, date("2026-03-30"));
+        assert_eq!(monday.bring_back, ["MON"]);
+        // carry: [thu] in a four-day office: only THU comes back.
+        let text = include_str!("../../policies/four-day-june-fiscal-year.yaml");
+        let prairie = policy::load_str(text, Path::new("/o/rota.yaml"))
+            .unwrap()
+            .policy;
+        let week = iso_week(&prairie, 2026, 11).unwrap();
+        let back: Vec<(String, Vec<String>)> = week
+            .iter()
+            .filter(|night| !night.bring_back.is_empty())
+            .map(|night| (night.date.to_string(), night.bring_back.clone()))
+            .collect();
+        let thu_night = week
+            .iter()
+            .find(|night| night.connect.iter().any(|l| l == "THU"))
+            .unwrap();
+        assert_eq!(
+            back,
+            [(thu_night.date.to_string(), vec![String::from("THU")])]
+        );
+        // Without disks.offsite nothing leaves, so nothing comes back.
+        let mut stays = vendor();
+        stays.disks.offsite = None;
+        assert!(night(&stays, date("2026-03-30")).bring_back.is_empty());
     }
 
     #[test]

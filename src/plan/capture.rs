@@ -198,6 +198,7 @@ fn capture_action(backup: &SourceEntry, reason: String) -> Action {
         bytes: backup.size,
         reason,
         after: Vec::new(),
+        last_copy: false,
     }
 }
 

@@ -75,6 +75,7 @@ pub enum WarningCode {
     PatternMatchesNothing,
     DiskUnreadable,
     DiskOnServerDrive,
+    HolidaysMissing,
 }
 
 /// One row of the table.
@@ -239,7 +240,7 @@ pub const CODES: &[CodeInfo] = &[
         Attention,
         "A connected disk has no rota label: rota did not use it",
         "a folder under `disks.mount_search` has no rota label: rota does not use it",
-        "label it with `rota disk init PATH --label LABEL`, or narrow `disks.mount_search`",
+        "label it with `rota disk init PATH --label LABEL`; if it is not one of rota's disks (Time Machine, a camera card), add it to `disks.ignore`",
     ),
     info(
         C::DiskOnServerDrive,
@@ -304,6 +305,14 @@ pub const CODES: &[CodeInfo] = &[
         "A restore test is due",
         "a restore test is due",
         "run `rota restore-test POLICY`",
+    ),
+    info(
+        C::HolidaysMissing,
+        "holidays-missing",
+        Advisory,
+        "Next year's holidays are not in the policy",
+        "from October on: this year's closed dates are listed but next year's are not, so next year's holidays would each expect a backup and its sheets show no closures",
+        "add next year's holidays under `office.closed`, written like this year's (e.g. `{ date: YYYY-12-25, name: Christmas Day }`)",
     ),
     info(
         C::UnencryptedMedia,

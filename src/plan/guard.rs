@@ -11,6 +11,10 @@
 //! backup count: removing the server's copy of a backup that stays verified
 //! on a disk (the server's pruning once everything is copied), or a fallback
 //! copy once its own disk has it, loses nothing.
+//!
+//! The deletions that do lose a backup are marked on the actions
+//! (`last_copy`): `plan` shows each of them on a line of its own and counts
+//! them in its summary, in the guard's words ("the last copy of ...").
 
 use chrono::NaiveDate;
 
@@ -19,33 +23,44 @@ use crate::placement::{Role, World};
 use crate::policy::Policy;
 use crate::retention::Retention;
 
-/// What the plan would do that needs `--allow-mass-delete`, in words.
+/// Marks each action that deletes a backup's last copy (`last_copy`: after
+/// it the backup is nowhere, no verified copy kept and none written by the
+/// plan; archive moves keep the backup on the archive disk), and returns
+/// what the plan would do that needs `--allow-mass-delete`, in words. The
+/// plan's lines and summary show the same marks the guard counts.
 /// `backup_of[i]` is the index in `world.backups` of `actions[i]`'s backup.
-pub fn mass_delete_findings(
+pub fn mark_and_guard(
     policy: &Policy,
     world: &World,
     retention: &Retention,
-    actions: &[Action],
+    actions: &mut [Action],
     backup_of: &[usize],
     today: NaiveDate,
 ) -> Vec<String> {
     let effects = Effects::of(world, actions, backup_of);
-    let mut findings = half_of_a_location(world, actions, &effects);
+    for (action, backup) in actions.iter_mut().zip(backup_of) {
+        action.last_copy = action.op != Op::Archive
+            && action.deleted_at().is_some()
+            && !effects.keeps(world, *backup);
+    }
+    let mut findings = half_of_a_location(world, actions);
     findings.extend(whole_recent_days(policy, world, retention, &effects, today));
     findings
 }
 
-fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> Vec<String> {
-    let mut deleted = vec![0usize; world.sites.len()];
+fn half_of_a_location(world: &World, actions: &[Action]) -> Vec<String> {
+    let mut lost = vec![0usize; world.sites.len()];
+    let mut removals = vec![0usize; world.sites.len()];
     let mut written = vec![0usize; world.sites.len()];
-    // Archive moves keep the backup (on the archive disk): not deletions here.
-    let with_backups = actions.iter().zip(effects.backup_of);
-    for (action, backup) in with_backups.filter(|(a, _)| a.op != Op::Archive) {
-        // A deletion of a backup that stays verified elsewhere loses nothing.
+    for action in actions {
         if let Some(site) = action.deleted_at().and_then(|l| world.site(l))
-            && !effects.keeps(world, *backup)
+            && action.op != Op::Archive
         {
-            deleted[site] += 1;
+            removals[site] += 1;
+            // A deletion of a backup that stays verified elsewhere loses nothing.
+            if action.last_copy {
+                lost[site] += 1;
+            }
         }
         if let Some(site) = action.writes_to().and_then(|l| world.site(l)) {
             written[site] += 1;
@@ -55,9 +70,9 @@ fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> V
         .sites
         .iter()
         .enumerate()
-        .filter(|(index, _)| deleted[*index] > 0)
+        .filter(|(index, _)| lost[*index] > 0)
         .filter_map(|(index, site)| {
-            let count = deleted[index];
+            let count = lost[index];
             // Copies written tonight count (see the module doc); off-site,
             // copies waiting for their upload are there too.
             let waiting = match site.role {
@@ -66,10 +81,23 @@ fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> V
             };
             let copies = site.verified_count() + waiting + written[index];
             let location = &site.location;
+            let others = removals[index] - count;
+            let rest = match others {
+                0 => String::new(),
+                1 => String::from(
+                    "; the one other removal there leaves a copy elsewhere, so it loses nothing",
+                ),
+                n => format!(
+                    "; the {n} other removals there leave a copy elsewhere, so they lose nothing"
+                ),
+            };
             (count * 2 > copies).then(|| {
                 (
                     location.to_string(),
-                    format!("the plan deletes {count} of the {copies} backups on {location}"),
+                    format!(
+                        "the plan deletes the last copy of {count} of the {copies} backups on \
+                         {location}{rest}"
+                    ),
                 )
             })
         })
@@ -80,10 +108,8 @@ fn half_of_a_location(world: &World, actions: &[Action], effects: &Effects) -> V
 
 /// What the plan does to each backup, by backup and site index: whether it
 /// writes a copy anywhere, and where it deletes one (archive moves included).
-struct Effects<'a> {
+struct Effects {
     sites: usize,
-    /// Each action's backup (by index, in the order of the actions).
-    backup_of: &'a [usize],
     /// Whether any action concerns the backup.
     touched: Vec<bool>,
     written: Vec<bool>,
@@ -91,13 +117,12 @@ struct Effects<'a> {
     deleted: Vec<bool>,
 }
 
-impl<'a> Effects<'a> {
-    fn of(world: &World, actions: &[Action], backup_of: &'a [usize]) -> Effects<'a> {
+impl Effects {
+    fn of(world: &World, actions: &[Action], backup_of: &[usize]) -> Effects {
         let sites = world.sites.len();
         let backups = world.backups.len();
         let mut effects = Effects {
             sites,
-            backup_of,
             touched: vec![false; backups],
             written: vec![false; backups],
             deleted: vec![false; backups * sites],

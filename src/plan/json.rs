@@ -1,7 +1,8 @@
 //! The plan as JSON (`plan --format json`), with the stable fields the README documents:
 //! `schema`, `at`, `today`, `backups[]` (name, business_day, size, tiers,
 //! locations, required_at), `actions[]` (id, op, backup, from, to, location,
-//! bytes, reason, after), `pending[]`, `warnings[]` (code, severity, message) and
+//! bytes, reason, after, and `last_copy: true` on a deletion after which the
+//! backup is nowhere), `pending[]`, `warnings[]` (code, severity, message) and
 //! `deletions_stopped[]` (code, reason, to_clear). More
 //! fields may be added; none of these change meaning.
 //!
@@ -98,6 +99,9 @@ pub struct JsonAction {
     pub bytes: u64,
     pub reason: String,
     pub after: Vec<usize>,
+    /// A deletion that leaves the backup with no copy anywhere.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub last_copy: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -159,6 +163,7 @@ impl JsonAction {
             bytes: action.bytes,
             reason: action.reason.clone(),
             after: action.after.clone(),
+            last_copy: action.last_copy,
         }
     }
 }
@@ -432,6 +437,8 @@ struct ActionItem<'a> {
     bytes: u64,
     reason: &'a str,
     after: &'a [usize],
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    last_copy: bool,
 }
 
 impl<'a> ActionItem<'a> {
@@ -448,6 +455,7 @@ impl<'a> ActionItem<'a> {
             bytes: action.bytes,
             reason: &action.reason,
             after: &action.after,
+            last_copy: action.last_copy,
         }
     }
 }

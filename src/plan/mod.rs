@@ -32,7 +32,10 @@ pub use build::make_plan;
 pub use changes::unsettled_reason;
 pub use code::{Severity, WarningCode};
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
-pub use warnings::{Warning, pattern_matches_nothing, restore_test_due_on};
+pub use warnings::{
+    MASS_DELETE_CONSEQUENCE, Warning, holidays_missing, pattern_matches_nothing,
+    restore_test_due_on,
+};
 
 /// What an action does. Names as the README documents them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
@@ -87,6 +90,9 @@ pub struct Action {
     pub reason: String,
     /// Ids of actions that must finish first.
     pub after: Vec<usize>,
+    /// A deletion after which the backup has no copy anywhere: no copy it
+    /// keeps, none the plan writes (the mass-delete guard counts these).
+    pub last_copy: bool,
 }
 
 impl Action {

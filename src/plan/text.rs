@@ -20,6 +20,10 @@ struct Paint {
 }
 
 const DIM: &str = "2";
+/// Bold red: a deletion after which the backup is gone.
+const LOUD: &str = "1;31";
+/// The mark on a line that deletes a backup's last copy.
+pub const LAST_COPY: &str = "LAST COPY, the backup is gone after this:";
 
 fn op_colour(op: Op) -> &'static str {
     match op {
@@ -220,6 +224,11 @@ impl ActionLines {
         column.clear();
         write!(column, "{}", Size(action.bytes))?;
         write!(out, "{column:>8}  ")?;
+        if action.last_copy {
+            // Loud, and before the reason: after this the backup is nowhere.
+            self.paint.write(out, LOUD, LAST_COPY)?;
+            out.push(' ');
+        }
         self.paint.write(out, DIM, &action.reason)?;
         out.push('\n');
         Ok(())
@@ -312,6 +321,22 @@ fn summary(plan: &Plan, paint: Paint, out: &mut String) {
             continue;
         }
         let mut part = plural(count, one, many);
+        let last = plan
+            .actions
+            .iter()
+            .filter(|a| a.op == op && a.last_copy)
+            .count();
+        if last > 0 {
+            // The guard's words and count: see plan::guard.
+            part.push_str(&format!(
+                " ({} the last copy of a backup)",
+                if last == count {
+                    String::from(if count == 1 { "it is" } else { "each is" })
+                } else {
+                    format!("{last} of them")
+                }
+            ));
+        }
         if matches!(op, Op::Copy | Op::Archive | Op::Capture) {
             let moved: u64 = plan
                 .actions
@@ -360,6 +385,7 @@ mod tests {
             bytes: id as u64 * 1_000_003,
             reason: format!("reason {id}"),
             after: Vec::new(),
+            last_copy: false,
         }
     }
 

@@ -10,7 +10,7 @@ use crate::calendar::NamePattern;
 use crate::inventory::{Inventory, StrayReason};
 use crate::placement::{Role, Unavailable, World};
 use crate::policy::{Policy, RestoreEvery};
-use crate::render::format::plural;
+use crate::render::format::{plural, shell_quote};
 use crate::render::policy_summary::full_weekday;
 
 pub use super::code::WarningCode;
@@ -53,6 +53,9 @@ pub fn world_warnings(
     stale_source(gate, &mut warnings);
     disk_warnings(policy, inventory, world, &mut warnings);
     restore_test_due(policy, inventory, today, &mut warnings);
+    if let Some(message) = holidays_missing(policy, today) {
+        warnings.push(Warning::new(WarningCode::HolidaysMissing, message));
+    }
     super::media_warnings::media_warnings(policy, inventory, today, &mut warnings);
     warnings
 }
@@ -279,9 +282,9 @@ fn disk_warnings(
         warnings.push(Warning::new(
             WarningCode::UnlabelledDisk,
             format!(
-                "a disk at {} has no rota label, so rota will not use it; label it with `rota disk init {} --label LABEL`",
+                "a disk at {} has no rota label, so rota will not use it; label it with `rota disk init {} --label LABEL`, or, if it is not one of rota's disks (a Time Machine disk, a camera card), add it to `disks.ignore`",
                 volume.path.display(),
-                volume.path.display()
+                shell_quote(&volume.path)
             ),
         ));
     }
@@ -367,6 +370,22 @@ fn restore_test_due(
     warnings.push(Warning::new(WarningCode::RestoreTestDue, message));
 }
 
+/// `holidays-missing`, in words: from October on, this year has closed dates
+/// and next year has none. Shared with `rota check` and `rota doctor`.
+pub fn holidays_missing(policy: &Policy, today: NaiveDate) -> Option<String> {
+    let missing = crate::calendar::holidays_missing(&policy.office.calendar, today)?;
+    let (this, next) = (missing.this_year, missing.next_year);
+    Some(format!(
+        "the policy lists closed dates for {this} but none for {next}: add {next}'s holidays \
+         under office.closed, or rota will expect a backup on each of them and {next}'s swap \
+         sheets will show no closures"
+    ))
+}
+
+/// What a `mass-delete` warning adds to the guard's finding.
+pub const MASS_DELETE_CONSEQUENCE: &str =
+    "; `rota apply` will refuse this plan unless --allow-mass-delete is given";
+
 /// The mass-delete guard's findings as warnings.
 pub fn mass_delete_warnings(findings: &[String]) -> Vec<Warning> {
     findings
@@ -374,7 +393,7 @@ pub fn mass_delete_warnings(findings: &[String]) -> Vec<Warning> {
         .map(|finding| {
             Warning::new(
                 WarningCode::MassDelete,
-                format!("{finding}; `rota apply` will refuse this plan unless --allow-mass-delete is given"),
+                format!("{finding}{MASS_DELETE_CONSEQUENCE}"),
             )
         })
         .collect()

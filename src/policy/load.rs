@@ -108,6 +108,12 @@ pub fn load_for_home(
     }
     loaded.map(|mut loaded| {
         loaded.origin.rename(path);
+        // Warnings name the file as the user wrote it, as errors do.
+        for warning in &mut loaded.warnings {
+            if warning.source.is_some() {
+                warning.source = Some(Arc::clone(&loaded.origin.source));
+            }
+        }
         loaded
     })
 }

@@ -152,6 +152,10 @@ impl Retain {
 pub struct Disks {
     /// Globs (already made absolute) where connected disks appear.
     pub mount_search: Vec<String>,
+    /// Volumes under `mount_search` that are not rota's (`disks.ignore`):
+    /// a pattern with a `/` is a path glob (made absolute), one without is
+    /// matched against the folder's name. Only `*` and `?` are wildcards.
+    pub ignore: Vec<String>,
     pub min_backups: u32,
     pub reserve: Reserve,
     pub rotation: Vec<RotationDisk>,

@@ -221,6 +221,9 @@ pub struct RawRetain {
 pub struct RawDisks {
     #[serde(default)]
     pub mount_search: Option<Vec<Text>>,
+    /// Volumes under `mount_search` that are not rota's (Time Machine).
+    #[serde(default)]
+    pub ignore: Option<Vec<Text>>,
     #[serde(default)]
     pub min_backups: Option<u64>,
     #[serde(default)]

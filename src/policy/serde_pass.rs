@@ -361,6 +361,7 @@ fn example_for(key: &str) -> &'static str {
         "tiers" => "`tiers: [month_ends, quarter_ends, fiscal_year_ends]`",
         "mount_search" => "`mount_search: [\"/Volumes/*\"]`",
         "allow_server_drive" | "require_encrypted_volume" => "`true` or `false`",
+        "ignore" => "`ignore: [\"Time Machine*\"]`",
         "rclone" => "`rclone: \"b2:lakeside/rota\"`",
         "hold" => "`hold: [2025-06-30]`",
         "offsite" => "`offsite: [{ name: cloud, path: Outbox, retain: { month_ends: 12 } }]`",

@@ -29,6 +29,11 @@ impl Validator {
                 .collect(),
             None => default_mount_search(),
         };
+        let ignore = self.ignore(
+            raw.ignore.as_deref().unwrap_or_default(),
+            &mount_search,
+            path,
+        );
         let min_backups = self.small_number(
             raw.min_backups,
             DEFAULT_MIN_BACKUPS,
@@ -53,6 +58,7 @@ impl Validator {
             .map(|offsite| self.disk_offsite(offsite, &path.key("offsite")));
         Disks {
             mount_search,
+            ignore,
             min_backups,
             reserve,
             rotation,
@@ -62,6 +68,49 @@ impl Validator {
             media: self.disk_media(raw, path),
             allow_server_drive: self.allow_server_drive(raw, path),
         }
+    }
+
+    /// `disks.ignore`: names or path globs of volumes that are not rota's.
+    /// An entry that is empty, or that would hide every folder `mount_search`
+    /// finds, is an error: rota would then never see a disk.
+    fn ignore(&mut self, raw: &[Text], mount_search: &[String], path: &KeyPath) -> Vec<String> {
+        let mut ignore = Vec::new();
+        for (i, text) in raw.iter().enumerate() {
+            let written = text.as_str().trim();
+            let entry = path.key("ignore").index(i);
+            let resolved = if written.contains('/') {
+                self.path(text, &entry).to_string_lossy().into_owned()
+            } else {
+                written.to_string()
+            };
+            let hides_everything =
+                written.chars().all(|c| c == '*') || mount_search.contains(&resolved);
+            if written.is_empty() || hides_everything {
+                self.push(
+                    Problem::error(
+                        "bad-ignore",
+                        entry,
+                        if written.is_empty() {
+                            String::from("an empty `disks.ignore` entry")
+                        } else {
+                            format!("`{written}` would hide every disk rota looks for")
+                        },
+                    )
+                    .label(if written.is_empty() {
+                        "empty"
+                    } else {
+                        "matches every folder"
+                    })
+                    .help(
+                        "name only the volumes that are not rota's, by name, e.g. \
+                         `ignore: [\"Time Machine*\"]`",
+                    ),
+                );
+                continue;
+            }
+            ignore.push(resolved);
+        }
+        ignore
     }
 
     fn rotation(

@@ -17,7 +17,7 @@ use super::validate::Validator;
 use super::values::{
     is_month_end, month_end_day, parse_month_day, parse_time_of_day, parse_weekday,
 };
-use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd};
+use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd, FixedZone, fixed_offset_zone};
 
 impl Validator {
     pub(super) fn office(&mut self, raw: &RawOffice, path: &KeyPath) -> Office {
@@ -75,8 +75,14 @@ impl Validator {
     }
 
     fn timezone(&mut self, text: &Text, path: &KeyPath) -> Tz {
-        match Tz::from_str(text.as_str().trim()) {
-            Ok(zone) => zone,
+        let written = text.as_str().trim();
+        match Tz::from_str(written) {
+            Ok(zone) => {
+                if let Some(fixed) = fixed_offset_zone(written, zone) {
+                    self.push(fixed_offset_problem(written, &fixed, path));
+                }
+                zone
+            }
             Err(_) => {
                 self.push(
                     Problem::error(
@@ -190,4 +196,36 @@ impl Validator {
         }
         FiscalYearEnd::new(month).unwrap_or_default()
     }
+}
+
+/// `fixed-offset-zone`: a zone named for an offset (`MST`, `Etc/GMT+7`) never
+/// changes for summer time; the office's city zone does.
+fn fixed_offset_problem(written: &str, fixed: &FixedZone, path: &KeyPath) -> Problem {
+    let cities: Vec<String> = fixed.cities.iter().map(|c| format!("`{c}`")).collect();
+    let mut instead = match cities.as_slice() {
+        [] => String::from("write the time zone of the office's city, e.g. `America/Denver`"),
+        [city] => format!("write the office's city zone, e.g. {city}"),
+        [rest @ .., last] => format!(
+            "write the office's city zone, e.g. {} or {last}",
+            rest.join(", ")
+        ),
+    };
+    if let Some(steady) = fixed.steady {
+        instead.push_str(&format!(
+            " (or `{steady}` if the office never changes its clocks)"
+        ));
+    }
+    Problem::warning(
+        "fixed-offset-zone",
+        path.clone(),
+        format!(
+            "`{written}` is a fixed offset ({}) with no daylight-saving rules",
+            fixed.offset_words
+        ),
+    )
+    .label("never changes for summer time")
+    .help(format!(
+        "{instead}: with a fixed offset, the nightly schedule and \"today\" are an hour off \
+         whenever the office's clocks are on summer time"
+    ))
 }

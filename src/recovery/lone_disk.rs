@@ -48,6 +48,16 @@ pub struct LoneDisk {
     pub missing: Vec<CopyRecord>,
 }
 
+impl LoneDisk {
+    /// Nothing in its copies folder and nothing recorded: a freshly labelled
+    /// disk (with or without the empty manifest `rota disk init` writes).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+            && self.missing.is_empty()
+            && !matches!(self.manifest, ManifestState::Damaged { .. })
+    }
+}
+
 /// Whether the disk's own record of its copies could be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManifestState {

@@ -250,7 +250,10 @@ fn disk_lines(policy: &Policy, extras: &SummaryExtras) -> Vec<String> {
         lines.push(format!("{label} typically holds {description}"));
     }
     if let Some(storage) = &disks.storage {
-        lines.push(format!("disks not in use are kept in the {storage}"));
+        lines.push(format!(
+            "disks not in use are kept in {}",
+            super::format::place(storage)
+        ));
     }
     lines
 }

@@ -138,10 +138,12 @@ fn byte_ticks(frame: &Frame, max: u64) -> Vec<Tick> {
         .collect()
 }
 
-/// A tick on the first night of each year (or of each quarter, for short periods).
+/// A tick on the first night of each year (or of each quarter, for short
+/// periods), and on the first night of the period unless its label would
+/// run into the next one's.
 fn date_ticks(frame: &Frame, nights: &[NightRecord]) -> Vec<Tick> {
     let short = nights.len() <= 800;
-    nights
+    let ticks = nights
         .iter()
         .enumerate()
         .filter(|(i, night)| {
@@ -156,7 +158,31 @@ fn date_ticks(frame: &Frame, nights: &[NightRecord]) -> Vec<Tick> {
                 night.date.format("%Y").to_string()
             },
         })
-        .collect()
+        .collect();
+    spaced(ticks)
+}
+
+/// The width a tick label takes on the page (11px type, as the template
+/// sets it, with room to spare), centred on its tick.
+pub fn label_width(label: &str) -> f64 {
+    label.chars().count() as f64 * 7.0 + 8.0
+}
+
+/// Ticks whose labels do not overlap: a tick too close to the one after it
+/// is left out (the first night's, when a year or quarter starts a few
+/// nights later; it is the boundaries that tell the reader most).
+fn spaced(ticks: Vec<Tick>) -> Vec<Tick> {
+    let mut kept: Vec<Tick> = Vec::with_capacity(ticks.len());
+    for tick in ticks {
+        if let Some(previous) = kept.last() {
+            let room = (label_width(&previous.label) + label_width(&tick.label)) / 2.0;
+            if tick.pos - previous.pos < room {
+                kept.pop();
+            }
+        }
+        kept.push(tick);
+    }
+    kept
 }
 
 #[derive(Debug, Clone, Serialize)]

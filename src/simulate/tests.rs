@@ -194,3 +194,58 @@ fn the_html_report_has_the_charts_and_the_calendar() {
     assert!(page.contains("class=\"closed\""));
     assert!(!page.contains("{{") && !page.contains("{%"));
 }
+
+/// The x-axis labels of each chart on the page (`<text x=.. y=..
+/// text-anchor="middle">2027-01</text>`), chart by chart: a chart's labels
+/// run left to right, so a label left of the one before starts the next chart.
+fn axis_labels(page: &str) -> Vec<Vec<(f64, String)>> {
+    let mut charts: Vec<Vec<(f64, String)>> = Vec::new();
+    for piece in page.split("<text x=\"").skip(1) {
+        let (x, rest) = piece.split_once('"').unwrap();
+        let Some(rest) = rest.strip_prefix(" y=\"") else {
+            continue;
+        };
+        let (_, rest) = rest.split_once('"').unwrap();
+        let Some(rest) = rest.strip_prefix(" text-anchor=\"middle\">") else {
+            continue;
+        };
+        let label = rest.split('<').next().unwrap();
+        if label.len() < 4 || !label.starts_with("20") {
+            continue; // the calendar's day numbers
+        }
+        let x: f64 = x.parse().unwrap();
+        match charts.last_mut() {
+            Some(chart) if chart.last().is_some_and(|(before, _)| *before < x) => {
+                chart.push((x, label.to_string()))
+            }
+            _ => charts.push(vec![(x, label.to_string())]),
+        }
+    }
+    charts
+}
+
+#[test]
+fn the_charts_date_labels_never_overlap() {
+    // The period starts four nights before a new year (and a new quarter):
+    // its first night's label would sit on top of the year's.
+    let a = assumptions("2026-12-28", "2027-04-30");
+    let sim = simulate(&policy("policies/vendor-guide.yaml"), &a);
+    let page = html::render(&sim).unwrap();
+    let rows = axis_labels(&page);
+    assert!(rows.len() >= 2, "the usage and written charts: {rows:?}");
+    for labels in &rows {
+        assert!(labels.iter().any(|(_, l)| l == "2027-01"), "{labels:?}");
+        assert!(!labels.iter().any(|(_, l)| l == "2026-12"), "{labels:?}");
+        for pair in labels.windows(2) {
+            let ((x1, l1), (x2, l2)) = (&pair[0], &pair[1]);
+            let room = (charts::label_width(l1) + charts::label_width(l2)) / 2.0;
+            assert!(x2 - x1 >= room, "{l1} at {x1} and {l2} at {x2} overlap");
+        }
+    }
+    // A period that starts well before the first boundary keeps its first label.
+    let a = assumptions("2026-11-02", "2027-04-30");
+    let page = html::render(&simulate(&policy("policies/vendor-guide.yaml"), &a)).unwrap();
+    for labels in &axis_labels(&page) {
+        assert_eq!(labels[0].1, "2026-11", "{labels:?}");
+    }
+}

@@ -1,5 +1,6 @@
 //! How `apply` shows its work: on a terminal, a progress bar of the bytes
-//! copied and read back, with a line per finished action above it; without
+//! copied and read back (and, for a bundle, its files), with a line per
+//! finished action above it; without
 //! one (cron, launchd), a plain log line per action; and the summary at the
 //! end. Wording only: the executor reports, this module words it.
 
@@ -17,6 +18,8 @@ use crate::render::format::{bytes, plural};
 pub struct Shown {
     bar: Option<ProgressBar>,
     total: usize,
+    /// The running action, as the bar's message says it.
+    action: String,
 }
 
 impl Shown {
@@ -37,6 +40,7 @@ impl Shown {
         Shown {
             bar,
             total: plan.actions.len(),
+            action: String::new(),
         }
     }
 
@@ -67,17 +71,50 @@ impl Progress for Shown {
             bar.inc(count);
         }
     }
+
+    fn file_copied(&mut self, done: u64, total: u64) {
+        self.show_files(done, total, "copied");
+    }
+
+    fn file_verified(&mut self, done: u64, total: u64) {
+        self.show_files(done, total, "verified");
+    }
+}
+
+impl Shown {
+    /// A bundle's files so far, after the action (every 100 files: the
+    /// message is redrawn).
+    fn show_files(&self, done: u64, total: u64, what: &str) {
+        if let Some(bar) = &self.bar
+            && (done.is_multiple_of(100) || done == total)
+        {
+            bar.set_message(format!("{}: {} {what}", self.action, files_of(done, total)));
+        }
+    }
+}
+
+/// "1,200 of 20,001 files".
+pub fn files_of(done: u64, total: u64) -> String {
+    format!("{} of {} files", thousands(done), thousands(total))
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 impl Observer for Shown {
     fn started(&mut self, action: &Action) {
+        self.action = format!("[{}/{}] {}", action.id, self.total, describe(action));
         if let Some(bar) = &self.bar {
-            bar.set_message(format!(
-                "[{}/{}] {}",
-                action.id,
-                self.total,
-                describe(action)
-            ));
+            bar.set_message(self.action.clone());
         }
     }
 
@@ -231,4 +268,16 @@ pub fn summary(plan: &Plan, report: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::files_of;
+
+    #[test]
+    fn file_counts_read_with_thousands_separators() {
+        assert_eq!(files_of(0, 7), "0 of 7 files");
+        assert_eq!(files_of(1200, 20_001), "1,200 of 20,001 files");
+        assert_eq!(files_of(999_999, 1_000_000), "999,999 of 1,000,000 files");
+    }
 }

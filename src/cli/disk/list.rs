@@ -172,6 +172,24 @@ fn disk_notices(policy: &Policy, disk: &DiskView, notices: &mut Vec<Notice>) {
     }
 }
 
+/// The disks as the policy lists them (the rotation in its order, then the
+/// archive disks), then labels the policy does not know, alphabetically; of
+/// several disks with one label, the connected one first.
+pub fn in_rotation_order<'a>(policy: &Policy, inventory: &'a Inventory) -> Vec<&'a DiskView> {
+    let labels = policy.disks.labels();
+    let mut disks: Vec<&DiskView> = inventory.disks.iter().collect();
+    // A stable sort: scan order (by label, then mount) breaks the last ties.
+    disks.sort_by_key(|disk| {
+        let place = labels.iter().position(|label| *label == disk.label);
+        (
+            place.unwrap_or(usize::MAX),
+            disk.label.clone(),
+            !disk.is_connected(),
+        )
+    });
+    disks
+}
+
 /// Policy labels no disk (connected or catalogued) carries.
 pub fn never_seen<'a>(policy: &'a Policy, inventory: &Inventory) -> Vec<&'a str> {
     policy
@@ -201,7 +219,7 @@ pub fn render_text(
     if inventory.disks.is_empty() {
         out.push_str("\nNo labelled disk is connected or known yet.\n");
     }
-    for disk in &inventory.disks {
+    for disk in in_rotation_order(policy, inventory) {
         out.push('\n');
         disk_block(&mut out, policy, disk, now, every_copy);
     }
@@ -394,9 +412,8 @@ pub fn render_json(policy: &Policy, inventory: &Inventory, now: DateTime<Utc>) -
         time.with_timezone(&zone)
             .to_rfc3339_opts(SecondsFormat::Secs, false)
     };
-    let disks: Vec<Value> = inventory
-        .disks
-        .iter()
+    let disks: Vec<Value> = in_rotation_order(policy, inventory)
+        .into_iter()
         .map(|disk| {
             let space = disk
                 .mount

@@ -218,6 +218,9 @@ fn retirement_plan(mut plan: Plan, disk: &DiskView, destroy: bool) -> Plan {
                 }
             ),
             after: Vec::new(),
+            // Never shown as a plan and never guarded: retiring is refused
+            // while the disk holds the last copy of anything kept.
+            last_copy: false,
         })
         .collect();
     plan.pending.clear();

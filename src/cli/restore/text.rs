@@ -101,6 +101,14 @@ pub fn disk_listing(disk: &LoneDisk, shown_path: &str, times: Times) -> String {
         let _ = writeln!(out, "Its label file cannot be used: {problem}");
     }
     match &disk.manifest {
+        // A freshly labelled disk: nothing to rebuild or distrust.
+        _ if disk.is_empty() => {
+            let _ = writeln!(
+                out,
+                "It is empty: rota has not copied any backup to it yet (a disk gets its first \
+                 backups on its first night)."
+            );
+        }
         ManifestState::Trusted => {
             let verified = disk
                 .last_verified
@@ -205,10 +213,12 @@ pub fn disk_listing(disk: &LoneDisk, shown_path: &str, times: Times) -> String {
                 .join(", ")
         );
     }
-    let _ = writeln!(
-        out,
-        "\nTo restore one: rota restore --disk {shown_path} BACKUP --to FOLDER (or --latest, --date YYYY-MM-DD)"
-    );
+    if !disk.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nTo restore one: rota restore --disk {shown_path} BACKUP --to FOLDER (or --latest, --date YYYY-MM-DD)"
+        );
+    }
     out
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::{Check, Patient, ago, day_words, list_some};
 use crate::placement::Location;
@@ -67,6 +67,14 @@ pub fn daily_backups(patient: &Patient) -> Check {
              vendor guide asks for a backup for each day the practice is open",
         );
     }
+    if missing.contains(&today)
+        && let Some(time) = not_due_before(patient)
+    {
+        return check.info(format!(
+            "every earlier open day has a backup; today's is not due before {} ({span})",
+            time.format("%H:%M")
+        ));
+    }
     if missing.contains(&today) {
         return check.warn(
             format!("every earlier open day has a backup, but today's is not there yet ({span})"),
@@ -74,6 +82,36 @@ pub fn daily_backups(patient: &Patient) -> Check {
         );
     }
     check.pass(format!("a backup for each of the {span}"))
+}
+
+/// When today's backup is due, if that is still to come: the schedule's
+/// time, else the time of day in the newest backup's name (the practice
+/// software's job runs at one time). `None` when it is past, or unknown.
+fn not_due_before(patient: &Patient) -> Option<chrono::NaiveTime> {
+    let policy = patient.policy;
+    let pattern = &policy.source.pattern;
+    let usual = match &policy.schedule {
+        Some(schedule) => Some(schedule.at),
+        None if pattern.is_date_only() => None,
+        None => patient
+            .plan
+            .backups
+            .iter()
+            .max_by_key(|b| b.business_day)
+            .and_then(|newest| pattern.timestamp(&newest.name))
+            .map(|stamp| stamp.time()),
+    }?;
+    let now = policy.office.calendar.local_time(&patient.at).time();
+    let day_starts = policy.office.calendar.day_starts_at;
+    // A job after midnight (before the business day starts) backs up the day
+    // before: today's runs in the small hours after it, and is past only
+    // between its time and the start of the next business day.
+    let due = if usual < day_starts {
+        !(usual <= now && now < day_starts)
+    } else {
+        now < usual
+    };
+    due.then_some(usual)
 }
 
 /// Whether a location is an external disk (rotation or archive).
@@ -104,16 +142,7 @@ pub fn newest_on_disk(patient: &Patient) -> Check {
         .filter(|b| on_disk(b).is_some())
         .max_by_key(|b| b.business_day);
     let today = patient.today();
-    let tonight: Vec<&str> = crate::placement::disks_for_day(patient.policy, today);
-    let connect = format!(
-        "connect {} and run `rota apply {}`",
-        if tonight.is_empty() {
-            String::from("tonight's disk")
-        } else {
-            tonight.join(" or ")
-        },
-        patient.policy_arg
-    );
+    let connect = where_it_belongs(patient, newest);
     let previous = patient
         .policy
         .office
@@ -142,6 +171,33 @@ pub fn newest_on_disk(patient: &Patient) -> Check {
         None => check.fail(
             format!("no backup is on any external disk; the newest, {}, is only on the server", newest.name),
             connect,
+        ),
+    }
+}
+
+/// What to do for a backup that is only on the server: the disk(s) it
+/// belongs on (its business day's), and whether one of them is connected
+/// (then only `apply` is needed: a connected disk is never asked for).
+fn where_it_belongs(patient: &Patient, backup: &BackupStatus) -> String {
+    let homes = crate::placement::disks_for_day(patient.policy, backup.business_day);
+    let connected: Vec<&str> = homes
+        .iter()
+        .copied()
+        .filter(|home| {
+            patient
+                .inventory
+                .connected_disks()
+                .any(|disk| disk.label == *home)
+        })
+        .collect();
+    let apply = format!("`rota apply {}`", patient.policy_arg);
+    match (homes.as_slice(), connected.as_slice()) {
+        ([], _) => format!("connect tonight's disk and run {apply}"),
+        (_, [here, ..]) => format!("it belongs on {here}, which is connected: run {apply}"),
+        (homes, []) => format!(
+            "it belongs on {}: connect it on its night ({}) and run {apply}",
+            homes.join(" or "),
+            crate::render::policy_summary::full_weekday(backup.business_day.weekday())
         ),
     }
 }
@@ -179,12 +235,23 @@ fn retention_tier(patient: &Patient, tier: Tier) -> Check {
     let periods = expected_periods(patient, tier, count, first);
     let mut missing = Vec::new();
     let mut server_only = Vec::new();
+    // The disks the server-only backups wait for.
+    let mut waiting_for: Vec<&str> = Vec::new();
     for (label, held) in &periods {
         match held {
             Held::External => {}
             // Tonight's copy may simply not have run yet: newest-on-disk says so.
             Held::ServerOnly(backup) if backup.business_day == patient.today() => {}
-            Held::ServerOnly(backup) => server_only.push(format!("{label} ({})", backup.name)),
+            Held::ServerOnly(backup) => {
+                server_only.push(format!("{label} ({})", backup.name));
+                for location in &backup.required_at {
+                    if let Location::Disk(disk) = location
+                        && !waiting_for.contains(&disk.as_str())
+                    {
+                        waiting_for.push(disk);
+                    }
+                }
+            }
             Held::Missing => missing.push(label.clone()),
         }
     }
@@ -205,13 +272,65 @@ fn retention_tier(patient: &Patient, tier: Tier) -> Check {
         );
     }
     if !server_only.is_empty() {
-        return check.warn(
-            format!("{} only on the server so far", list_some(&server_only, 4)),
-            format!(
-                "connect the disks `rota plan {}` lists as pending and run `rota apply`",
+        waiting_for.sort_by_key(|label| {
+            patient
+                .policy
+                .disks
+                .labels()
+                .iter()
+                .position(|known| known == label)
+        });
+        let disks = crate::render::sheet::and_list(&waiting_for);
+        let evidence = format!("{} only on the server so far", list_some(&server_only, 4));
+        // Disks whose nights have not come since rota began are not late:
+        // each takes its backups on its first night.
+        let first_nights_to_come = !waiting_for.is_empty()
+            && waiting_for.iter().all(|label| {
+                patient
+                    .policy
+                    .disks
+                    .rotation
+                    .iter()
+                    .find(|disk| disk.label == *label)
+                    .is_some_and(|disk| !super::disks::has_had_a_night(patient, disk))
+            });
+        if first_nights_to_come {
+            return check.info(format!(
+                "{evidence}: they wait for {disks}, {}; each takes them on its night",
+                if waiting_for.len() == 1 {
+                    "whose first night has not come"
+                } else {
+                    "whose first nights have not come"
+                }
+            ));
+        }
+        // A connected disk is never asked to be connected.
+        let (here, away): (Vec<&str>, Vec<&str>) = waiting_for.iter().partition(|label| {
+            patient
+                .inventory
+                .connected_disks()
+                .any(|disk| disk.label == **label)
+        });
+        let apply = format!("`rota apply {}`", patient.policy_arg);
+        let action = match (here.as_slice(), away.as_slice()) {
+            ([], []) => format!(
+                "connect the disks `rota plan {}` lists as pending and run {apply}",
                 patient.policy_arg
             ),
-        );
+            ([], away) => format!(
+                "connect {} on {} night and run {apply}: the backups wait on the server until then",
+                crate::render::sheet::and_list(away),
+                if away.len() == 1 { "its" } else { "their" }
+            ),
+            (here, _) => format!(
+                "{} connected: run {apply} (if `rota plan` still lists them as pending, it says why)",
+                match here {
+                    [one] => format!("{one} is"),
+                    many => format!("{} are", crate::render::sheet::and_list(many)),
+                }
+            ),
+        };
+        return check.warn(evidence, action);
     }
     // Periods come newest first.
     let span = match periods.as_slice() {

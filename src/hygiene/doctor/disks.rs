@@ -1,7 +1,11 @@
 //! Checks on the disks: each policy disk labelled and known, each rotation
 //! disk seen within one rotation cycle and holding at least `min_backups` of
-//! its backups, each disk re-hashed recently (`rota verify`), and no location
-//! on a network volume.
+//! its backups, every copy on each disk read back recently (by `apply` as it
+//! wrote it, or by `rota verify`), and no location on a network volume.
+//!
+//! A rotation disk whose night has not come since rota's first night is not
+//! late and holds nothing yet: it is told as information ("not seen yet,
+//! first night Tuesday 2026-03-03"), never a failure.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -20,24 +24,49 @@ pub fn disk_checks(patient: &Patient) -> Vec<Check> {
     let mut checks = Vec::new();
     for label in patient.policy.disks.labels() {
         let views: Vec<&DiskView> = patient.inventory.disk(label).collect();
-        let Some(chosen) = chosen_view(&views) else {
-            checks.push(never_seen(patient, label));
-            continue;
-        };
-        checks.push(labelled(label, &views, chosen));
-        if let Some(rotation) = patient
+        let rotation = patient
             .policy
             .disks
             .rotation
             .iter()
-            .find(|d| d.label == label)
-        {
+            .find(|d| d.label == label);
+        let Some(chosen) = chosen_view(&views) else {
+            checks.push(never_seen(patient, label, rotation));
+            continue;
+        };
+        checks.push(labelled(label, &views, chosen));
+        if let Some(rotation) = rotation {
             checks.push(recent(patient, rotation, chosen));
             checks.push(min_backups(patient, rotation));
         }
         checks.push(verified(patient, chosen));
     }
     checks
+}
+
+/// Whether the disk has had a night of its own since rota's first night
+/// (its latest night before today is on or after it).
+pub(super) fn has_had_a_night(patient: &Patient, rotation: &RotationDisk) -> bool {
+    let due = last_night_before(patient, rotation, patient.today());
+    match (due, patient.first_night()) {
+        (Some(due), Some(first)) => due >= first,
+        _ => false,
+    }
+}
+
+/// "tonight (Monday 2026-03-02)" or "Tuesday 2026-03-03": the disk's next
+/// night, today included.
+fn next_night_words(patient: &Patient, rotation: &RotationDisk) -> String {
+    let calendar = &patient.policy.office.calendar;
+    let today = patient.today();
+    let next = (0..=CYCLE_SEARCH_DAYS)
+        .filter_map(|ahead| today.checked_add_days(chrono::Days::new(ahead)))
+        .find(|day| calendar.is_open(*day) && rotation.days.contains(&day.weekday()));
+    match next {
+        Some(day) if day == today => format!("tonight ({})", day_words(day)),
+        Some(day) => day_words(day),
+        None => String::from("not within four weeks"),
+    }
 }
 
 /// The view that stands for a label: a connected disk, else the most recently seen.
@@ -49,7 +78,7 @@ fn chosen_view<'a>(views: &[&'a DiskView]) -> Option<&'a DiskView> {
         .copied()
 }
 
-fn never_seen(patient: &Patient, label: &str) -> Check {
+fn never_seen(patient: &Patient, label: &str, rotation: Option<&RotationDisk>) -> Check {
     let unlabelled: Vec<String> = patient
         .inventory
         .unlabelled
@@ -69,15 +98,21 @@ fn never_seen(patient: &Patient, label: &str) -> Check {
             list_some(&unlabelled, 3)
         )
     };
-    Check::titled("disk-labelled", format!("Disk {label} labelled"))
-        .about(label)
-        .fail(
-            format!("rota has never seen a disk labelled {label}{hint}"),
-            format!(
-                "label the disk once with `rota disk init /Volumes/{label} --label {label}` (its \
+    let check = Check::titled("disk-labelled", format!("Disk {label} labelled")).about(label);
+    if let Some(rotation) = rotation.filter(|r| !has_had_a_night(patient, r)) {
+        return check.info(format!(
+            "not seen yet; its first night is {}: label it (if that is not done) and connect it \
+             then{hint}",
+            next_night_words(patient, rotation)
+        ));
+    }
+    check.fail(
+        format!("rota has never seen a disk labelled {label}{hint}"),
+        format!(
+            "label the disk once with `rota disk init /Volumes/{label} --label {label}` (its \
                  mount folder), write {label} on its sticker, then connect it on its night"
-            ),
-        )
+        ),
+    )
 }
 
 fn labelled(label: &str, views: &[&DiskView], chosen: &DiskView) -> Check {
@@ -110,6 +145,12 @@ fn recent(patient: &Patient, rotation: &RotationDisk, disk: &DiskView) -> Check 
         return check.pass("connected now");
     }
     let today = patient.today();
+    if !has_had_a_night(patient, rotation) {
+        return check.info(format!(
+            "no night of its own since rota's first night; its next night is {}",
+            next_night_words(patient, rotation)
+        ));
+    }
     let seen = disk.last_seen.and_then(|at| patient.business_day(at));
     let due = last_night_before(patient, rotation, today);
     let seen_words = seen.map_or_else(
@@ -170,8 +211,16 @@ fn min_backups(patient: &Patient, rotation: &RotationDisk) -> Check {
             "holds {held} backups of its days (min_backups {wanted})"
         ));
     }
-    // Nights this disk has had since the oldest backup rota knows.
-    let first = patient.plan.backups.iter().map(|b| b.business_day).min();
+    // Nights this disk has had since rota's first night (and since the
+    // oldest backup rota knows).
+    let first = patient
+        .plan
+        .backups
+        .iter()
+        .map(|b| b.business_day)
+        .min()
+        .zip(patient.first_night())
+        .map(|(backup, night)| backup.max(night));
     let nights = first.map_or(0, |first| {
         patient
             .policy
@@ -182,19 +231,34 @@ fn min_backups(patient: &Patient, rotation: &RotationDisk) -> Check {
             .filter(|day| rotation.days.contains(&day.weekday()))
             .count()
     });
+    if nights == 0 {
+        return check.info(format!(
+            "holds {held}; its first night is {}: it fills as its nights come",
+            next_night_words(patient, rotation)
+        ));
+    }
     if nights < wanted {
         return check.warn(
             format!("holds {held}; it has had only {nights} nights so far (min_backups {wanted})"),
             "nothing to do if the office started using rota recently: the disk fills as its nights come",
         );
     }
+    let connect = if patient
+        .inventory
+        .connected_disks()
+        .any(|d| &d.label == label)
+    {
+        format!("{label} is connected: run")
+    } else {
+        format!("connect {label} on its night and run")
+    };
     check.fail(
         format!(
             "holds only {held} backups of its days; the policy asks for {wanted} (min_backups)"
         ),
         format!(
-            "connect {label} on its night and run `rota apply {}`: rota copies what is missing; \
-             if `rota plan` says the disk is full, use a larger disk",
+            "{connect} `rota apply {}`: rota copies what is missing; if `rota plan` says the \
+             disk is full, use a larger disk",
             patient.policy_arg
         ),
     )
@@ -234,22 +298,34 @@ fn verified(patient: &Patient, disk: &DiskView) -> Check {
         );
     }
     let today = patient.today();
-    let Some(day) = disk.last_verified.and_then(|at| patient.business_day(at)) else {
+    // Each copy was read back and hashed when `apply` wrote it; `rota verify`
+    // reads every copy again (and then sets `last_verified`). The later of
+    // the oldest copy's check and the last whole verify is how stale it is.
+    let oldest_copy = disk.copies.values().map(|copy| copy.verified_at).min();
+    let oldest_check = match (oldest_copy.flatten(), disk.last_verified) {
+        (Some(copy), Some(whole)) => Some(copy.max(whole)),
+        (copy, whole) => copy.or(whole),
+    };
+    let Some(day) = oldest_check.and_then(|at| patient.business_day(at)) else {
+        if disk.copies.is_empty() {
+            return check.info("nothing on it to verify yet");
+        }
         return check.warn("never re-hashed against its manifest", verify);
+    };
+    let how = match disk.copies.len() {
+        0 => String::from("re-hashed"),
+        1 => String::from("its copy read back"),
+        n => format!("its {n} copies all read back"),
     };
     match restore_test_due_on(patient.policy, Some(day)) {
         Some(due) if due <= today => check.warn(
             format!(
-                "last verified {day} ({}); due again since {due}",
+                "{how} since {day} ({}); due again since {due}",
                 ago(day, today)
             ),
             verify,
         ),
-        _ => check.pass(format!(
-            "last verified {day} ({}), {} copies",
-            ago(day, today),
-            disk.copies.len()
-        )),
+        _ => check.pass(format!("{how} since {day} ({})", ago(day, today))),
     }
 }
 

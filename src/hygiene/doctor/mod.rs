@@ -13,6 +13,7 @@ mod backups;
 mod changes;
 mod contingency;
 mod disks;
+mod holidays;
 mod media;
 mod safety;
 mod server;
@@ -43,6 +44,9 @@ pub enum Status {
     Fail,
     /// The machine's tools could not tell (the action says how to check by hand).
     Unknown,
+    /// Nothing to judge yet, said so a person knows what to expect (a disk
+    /// whose first night has not come): never a failure.
+    Info,
 }
 
 impl Status {
@@ -52,6 +56,7 @@ impl Status {
             Status::Warn => "WARN",
             Status::Fail => "FAIL",
             Status::Unknown => "UNKNOWN",
+            Status::Info => "INFO",
         }
     }
 }
@@ -110,6 +115,10 @@ impl CheckBuilder {
         self.verdict(Status::Fail, evidence.into(), Some(action.into()))
     }
 
+    fn info(self, evidence: impl Into<String>) -> Check {
+        self.verdict(Status::Info, evidence.into(), None)
+    }
+
     fn verdict(self, status: Status, evidence: String, action: Option<String>) -> Check {
         Check {
             id: self.id,
@@ -143,6 +152,9 @@ pub struct Patient<'a> {
     /// The saved contingency plan against the policy; `None`: not asked
     /// (those checks are left out).
     pub contingency: Option<&'a ContingencyFacts>,
+    /// The business day of the first `apply` that carried out its plan
+    /// (`state_dir/runs.jsonl`); `None`: none is recorded.
+    pub first_run: Option<NaiveDate>,
 }
 
 impl Patient<'_> {
@@ -153,6 +165,23 @@ impl Patient<'_> {
     /// The office business day of an instant.
     fn business_day(&self, instant: DateTime<Utc>) -> Option<NaiveDate> {
         self.policy.office.calendar.today(&instant)
+    }
+
+    /// rota's first night for this office: its first recorded `apply`, or
+    /// the oldest copy rota wrote to a disk, whichever came first (`None`:
+    /// rota has not run yet). Nights before it are not rota's: a disk whose
+    /// night has not come since is not late, and it holds nothing yet.
+    fn first_night(&self) -> Option<NaiveDate> {
+        let oldest_copy = self
+            .inventory
+            .disks
+            .iter()
+            .flat_map(|disk| disk.copies.values())
+            .filter(|copy| copy.is_verified())
+            .map(|copy| copy.copied_at)
+            .min()
+            .and_then(|at| self.business_day(at));
+        [self.first_run, oldest_copy].into_iter().flatten().min()
     }
 }
 
@@ -175,6 +204,8 @@ pub struct Summary {
     pub fail: usize,
     #[serde(skip_serializing_if = "is_zero")]
     pub unknown: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub info: usize,
 }
 
 fn is_zero(count: &usize) -> bool {
@@ -203,6 +234,7 @@ pub fn examine(patient: &Patient) -> Report {
     checks.extend(uploads::upload_machinery(patient));
     checks.extend(space::free_space(patient));
     checks.push(safety::restore_test(patient));
+    checks.extend(holidays::holidays(patient));
     checks.extend(contingency::contingency_checks(patient));
     checks.extend(safety::encryption(patient));
     checks.push(media::media_encryption(patient));
@@ -217,6 +249,7 @@ pub fn examine(patient: &Patient) -> Report {
             Status::Warn => summary.warn += 1,
             Status::Fail => summary.fail += 1,
             Status::Unknown => summary.unknown += 1,
+            Status::Info => summary.info += 1,
         }
     }
     Report {

@@ -112,6 +112,24 @@ fn carried_disks(patient: &Patient, carry: &Carry) -> Check {
          and bring the disk back for its next night; `rota sheet` shows which"
     );
     let where_ = format!("on a disk that goes off-site ({})", carried.join(", "));
+    // No carried night since rota began: no disk has had a backup to take yet.
+    let before_rota = match (expected, patient.first_night()) {
+        (Some(expected), Some(first)) => expected < first,
+        _ => true,
+    };
+    if before_rota && newest.is_none_or(|newest| Some(newest) < expected) {
+        return check.info(match patient.first_night() {
+            Some(first) => format!(
+                "no carried night since rota's first night ({}): the first disk leaves the \
+                 building the morning after its night, as the swap sheet says",
+                day_words(first)
+            ),
+            None => String::from(
+                "rota has not run its first night yet: from then on, each carried night's disk \
+                 leaves the building the next morning, as the swap sheet says",
+            ),
+        });
+    }
     grade(check, newest, expected, today, &where_, action)
 }
 
@@ -206,10 +224,22 @@ pub fn restore_test(patient: &Patient) -> Check {
             ),
             run,
         ),
-        _ => check.fail(
-            "no restore test has been recorded",
-            format!("the vendor guide recommends a test restore every quarter: {run}"),
-        ),
+        // A new office: the first test is due one period after rota's first
+        // night, like every later one after the last.
+        _ => match restore_test_due_on(patient.policy, patient.first_night()) {
+            Some(due) if due > today => check.warn(
+                format!(
+                    "no restore test yet; rota began on {}, so the first is due by {}",
+                    patient.first_night().map(day_words).unwrap_or_default(),
+                    day_words(due)
+                ),
+                format!("the vendor guide recommends a test restore every {every}: {run}"),
+            ),
+            _ => check.fail(
+                "no restore test has been recorded",
+                format!("the vendor guide recommends a test restore every {every}: {run}"),
+            ),
+        },
     }
 }
 

@@ -80,6 +80,7 @@ struct Case {
     restore_tests: Vec<RestoreRecord>,
     uploads: Vec<UploadFacts>,
     contingency: Option<ContingencyFacts>,
+    first_run: Option<NaiveDate>,
 }
 
 impl Case {
@@ -97,6 +98,7 @@ impl Case {
             restore_tests: vec![restore_ok("2026-03-02")],
             uploads: Vec::new(),
             contingency: None,
+            first_run: None,
         }
     }
 
@@ -123,6 +125,7 @@ impl Case {
             volumes: &[],
             server: None,
             contingency: self.contingency.as_ref(),
+            first_run: self.first_run,
         })
     }
 
@@ -221,13 +224,19 @@ fn an_unreadable_source_folder_fails_daily_backups() {
 }
 
 #[test]
-fn todays_backup_not_yet_made_is_only_a_warning() {
+fn todays_backup_not_yet_made_is_information_before_its_time_then_a_warning() {
     let mut case = Case::healthy();
     case.lose("MacPractice_2026-03-31_2330.mpbackup");
+    // At noon: the practice software writes its backup at 23:30.
     case.at = at(&case.policy, "2026-03-31", "12:00");
     let report = case.examine();
-    assert_eq!(status(&report, "daily-backups", None), Status::Warn);
+    assert_eq!(status(&report, "daily-backups", None), Status::Info);
+    assert!(evidence(&report, "daily-backups", None).contains("not due before 23:30"));
     assert_eq!(status(&report, "newest-on-disk", None), Status::Pass);
+    // At 23:50 it should be there.
+    case.at = at(&case.policy, "2026-03-31", "23:50");
+    let report = case.examine();
+    assert_eq!(status(&report, "daily-backups", None), Status::Warn);
 }
 
 #[test]
@@ -241,6 +250,39 @@ fn backups_left_on_the_server_fail_newest_on_disk() {
     let report = case.examine();
     assert_eq!(status(&report, "newest-on-disk", None), Status::Fail);
     assert!(evidence(&report, "newest-on-disk", None).contains("from 2026-03-31"));
+    // The advice names the disk the backup belongs on (Thursday's: THU), not
+    // tonight's; and a connected home disk is never asked to be connected.
+    let advice = |report: &Report| {
+        let check = report
+            .checks
+            .iter()
+            .find(|c| c.id == "newest-on-disk")
+            .unwrap();
+        check.action.clone().unwrap()
+    };
+    assert_eq!(
+        advice(&report),
+        "it belongs on THU: connect it on its night (Thursday) and run `rota apply rota.yaml`"
+    );
+    let connected = case.examine_with(|inventory| {
+        let thu = inventory
+            .disks
+            .iter_mut()
+            .find(|d| d.label == "THU")
+            .unwrap();
+        thu.mount = Some(crate::inventory::Mount {
+            path: "/Volumes/THU".into(),
+            space: crate::inventory::Space {
+                total: 2_000 * GB,
+                free: 1_000 * GB,
+            },
+            network_fs: None,
+        });
+    });
+    assert_eq!(
+        advice(&connected),
+        "it belongs on THU, which is connected: run `rota apply rota.yaml`"
+    );
     // One night later than the disks is only tonight's copy not made yet.
     case.office
         .source
@@ -265,6 +307,20 @@ fn a_disk_never_seen_fails_disk_labelled() {
             .any(|c| c.id == "disk-recent" && c.subject.as_deref() == Some("FRI"))
     );
     assert_eq!(status(&report, "disk-labelled", Some("MON")), Status::Pass);
+    // In an office whose first night with rota was this week, FRI's night
+    // has not come: that is information, never a failure.
+    case.first_run = Some(date("2026-03-30"));
+    case.office.disks.iter_mut().for_each(|disk| {
+        disk.copies.clear();
+    });
+    let report = case.examine();
+    assert_eq!(status(&report, "disk-labelled", Some("FRI")), Status::Info);
+    assert!(
+        evidence(&report, "disk-labelled", Some("FRI"))
+            .contains("not seen yet; its first night is Friday 2026-04-03"),
+        "{}",
+        text::render(&report, false)
+    );
 }
 
 #[test]
@@ -781,5 +837,30 @@ fn a_policy_changed_after_the_saved_plan_makes_it_outdated() {
     assert_eq!(
         evidence(&report, "contingency-incomplete", None),
         "the plan prints blanks to fill in for contingency.rto, contingency.contacts[1].phone"
+    );
+}
+
+#[test]
+fn next_years_holidays_are_asked_for_from_october() {
+    let mut case = Case::healthy();
+    let has_check = |report: &Report| report.checks.iter().any(|c| c.id == "holidays-missing");
+    case.at = at(&case.policy, "2026-09-30", "23:59");
+    assert!(!has_check(&case.examine()), "not before October");
+    case.at = at(&case.policy, "2026-11-02", "08:00");
+    let report = case.examine();
+    assert_eq!(status(&report, "holidays-missing", None), Status::Warn);
+    assert!(evidence(&report, "holidays-missing", None).contains("none for 2027"));
+    case.policy
+        .office
+        .calendar
+        .closed
+        .push(crate::calendar::ClosedSpan {
+            from: date("2027-01-01"),
+            to: date("2027-01-01"),
+            name: None,
+        });
+    assert_eq!(
+        status(&case.examine(), "holidays-missing", None),
+        Status::Pass
     );
 }

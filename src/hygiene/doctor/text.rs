@@ -28,11 +28,14 @@ pub fn render(report: &Report, color: bool) -> String {
         summary.warn,
         if summary.warn == 1 { "" } else { "s" },
         summary.fail,
-        if summary.unknown > 0 {
-            format!(", {} unknown", summary.unknown)
-        } else {
-            String::new()
-        }
+        [
+            (summary.unknown, "unknown"),
+            (summary.info, "for information")
+        ]
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| format!(", {count} {what}"))
+        .collect::<String>()
     );
     // The runbook for the day the server dies, where the IT person looks.
     let _ = writeln!(
@@ -51,6 +54,7 @@ fn paint(status: Status, color: bool) -> String {
         Status::Warn => "33",
         Status::Fail => "1;31",
         Status::Unknown => "35",
+        Status::Info => "36",
     };
     format!("\x1b[{code}m{}\x1b[0m", status.word())
 }

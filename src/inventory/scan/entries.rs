@@ -11,7 +11,8 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
-use crate::inventory::{EntryKind, Fingerprint};
+use crate::content_hash::is_finder_litter;
+use crate::inventory::{BundleTally, EntryKind, Fingerprint};
 
 /// What a top-level entry is, as seen without following it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,30 +262,27 @@ pub fn fingerprint_of(path: &Path) -> Option<Fingerprint> {
 }
 
 /// A bundle's fingerprint: the regular files under `bundle` (count and sum)
-/// and the newest modification time of anything in it, the folder included.
-/// Links are not followed; unreadable parts are left out (copying them will
-/// fail loudly later, which is where that belongs).
+/// and the newest modification time of anything in it, the folder included,
+/// Finder litter left out ([`BundleTally`]). Links are not followed;
+/// unreadable parts are left out (copying them will fail loudly later, which
+/// is where that belongs).
 fn measure_bundle(bundle: &Path) -> Fingerprint {
-    let mut total = 0u64;
-    let mut files = 0u64;
-    let mut newest: Option<SystemTime> = None;
+    let mut tally = BundleTally::default();
     for entry in walkdir::WalkDir::new(bundle)
         .follow_links(false)
         .into_iter()
         .filter_map(Result::ok)
     {
+        let regular_file = entry.file_type().is_file();
+        if regular_file && entry.depth() > 0 && is_finder_litter(entry.file_name()) {
+            continue;
+        }
         let Ok(metadata) = entry.metadata() else {
             continue;
         };
-        if entry.file_type().is_file() {
-            total = total.saturating_add(metadata.len());
-            files += 1;
-        }
-        if let Ok(modified) = metadata.modified() {
-            newest = Some(newest.map_or(modified, |n| n.max(modified)));
-        }
+        tally.add(regular_file, metadata.len(), metadata.modified().ok());
     }
-    Fingerprint::new(EntryKind::Bundle, total, files, newest.map(to_utc))
+    tally.fingerprint()
 }
 
 fn to_utc(time: SystemTime) -> DateTime<Utc> {

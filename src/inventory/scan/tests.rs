@@ -343,6 +343,40 @@ fn folders_without_a_usable_label_are_unlabelled_volumes() {
 }
 
 #[test]
+fn volumes_in_disks_ignore_are_not_looked_at() {
+    let dir = tempfile::tempdir().unwrap();
+    for folder in [
+        "source",
+        "Volumes/Time Machine Backups",
+        "Volumes/Camera",
+        "Volumes/Untitled",
+    ] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+    }
+    let text = r#"
+version: 1
+office: { name: Test Dental, timezone: America/New_York, open_days: [mon] }
+source: { path: source, pattern: "MacPractice_{%Y-%m-%d_%H%M}.mpbackup" }
+retain: { business_days: 10 }
+disks:
+  mount_search: ["Volumes/*"]
+  ignore: ["Time Machine*", "Volumes/Cam?ra"]
+  rotation: [{ label: MON, days: [mon] }]
+state_dir: state
+"#;
+    let policy = policy::load_str(text, &dir.path().join("rota.yaml"))
+        .expect("valid")
+        .policy;
+    // A name matches the folder's name; a path, the folder's whole path.
+    assert_eq!(
+        mount_candidates(&policy),
+        [dir.path().join("Volumes/Untitled")]
+    );
+    let inventory = crate::inventory::scan(&policy, now()).unwrap();
+    assert_eq!(inventory.unlabelled.len(), 1, "{:?}", inventory.unlabelled);
+}
+
+#[test]
 fn the_source_folder_is_never_taken_for_a_disk() {
     let office = Office::new();
     // A mount_search that also names the source folder is a policy error

@@ -191,3 +191,25 @@ fn an_existing_output_folder_is_never_written_into() {
     assert!(matches!(error, UnpackError::Write { .. }), "{error:?}");
     assert_eq!(fs::read_dir(&out).unwrap().count(), 0);
 }
+
+/// A bundle packed where names are listed decomposed (HFS+) unpacks to the
+/// same hash: keys are compared in NFC on both sides; Finder litter is not
+/// packed.
+#[test]
+fn decomposed_names_and_finder_litter_round_trip_with_the_same_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("B_2026-03-31.bak");
+    write(
+        &bundle.join("Jose\u{301}/re\u{301}sume\u{301}.jpg"),
+        b"x-ray",
+    );
+    write(&bundle.join("Jose\u{301}/.DS_Store"), b"Finder");
+    write(&bundle.join("a.db"), b"db");
+    let (stream, hash) = packed(&bundle);
+    assert_eq!(hash, hash_bundle(&bundle).unwrap());
+    let out = dir.path().join("restored");
+    let unpacked = unpack(Cursor::new(&stream), &out).unwrap();
+    assert_eq!(unpacked.content_hash, hash);
+    assert_eq!(hash_bundle(&out).unwrap(), hash);
+    assert!(!out.join("Jos\u{e9}/.DS_Store").exists());
+}

@@ -50,12 +50,12 @@ impl Builder<'_> {
             || self.ordered_actions(&mut drafts),
             || self.backup_statuses(),
         );
-        let (actions, backup_of) = ordered?;
-        let findings = crate::plan::guard::mass_delete_findings(
+        let (mut actions, backup_of) = ordered?;
+        let findings = crate::plan::guard::mark_and_guard(
             self.policy,
             self.world,
             self.retention,
-            &actions,
+            &mut actions,
             &backup_of,
             today,
         );
@@ -129,6 +129,8 @@ impl Builder<'_> {
             bytes: self.size(draft.backup),
             reason: std::mem::take(&mut draft.reason),
             after,
+            // Set once every action is known (the guard decides it).
+            last_copy: false,
         }
     }
 

@@ -106,7 +106,7 @@ impl Builder<'_> {
             words.push_str(self.site_name(*survivor));
         }
         if survivors.is_empty() {
-            words.push_str("this was its last copy, as no rule keeps it");
+            words.push_str("no rule keeps it anywhere");
         }
         Ok(())
     }

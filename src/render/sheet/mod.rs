@@ -24,6 +24,7 @@ pub use not_seen::{DiskNotSeen, Sightings};
 pub use notes::Instructions;
 pub use templates::{Format, TemplateError, Templates};
 pub use week::{DayRow, WeekSheet};
+pub use words::and_list;
 pub use year::YearSheet;
 
 use crate::placement::nightly::Night;

@@ -14,6 +14,10 @@ use crate::render::policy_summary::full_weekday;
 pub struct Instructions {
     /// What to do each morning with last night's disk.
     pub morning: String,
+    /// How to eject a disk before unplugging it, in the words of the
+    /// server's system ("drag its icon to the Trash, or click Eject next to
+    /// its name in Finder").
+    pub eject: String,
     /// What to do each evening.
     pub evening: String,
     /// Where disks live between nights (the policy's `disks.storage`), or "".
@@ -42,9 +46,11 @@ pub fn instructions(policy: &Policy) -> Instructions {
         "" => String::from("someone takes it"),
         by => format!("{by} takes it"),
     };
+    let eject = eject_words(policy);
+    let take_off = format!("eject last night's disk ({eject}), then unplug it");
     let morning = match policy.disks.offsite.as_ref().map(|offsite| &offsite.carry) {
         Some(Carry::Previous) => {
-            format!("take last night's disk off the server; {carrier} off-site.")
+            format!("{take_off}; {carrier} off-site.")
         }
         Some(Carry::Days(days)) => {
             let nights: Vec<String> = days
@@ -52,19 +58,20 @@ pub fn instructions(policy: &Policy) -> Instructions {
                 .map(|day| format!("{}'s", full_weekday(*day)))
                 .collect();
             format!(
-                "take last night's disk off the server and {put_away}. The disk of {} backup \
-                 goes off-site instead: {carrier}.",
+                "{take_off} and {put_away}. The disk of {} backup goes off-site instead: \
+                 {carrier}.",
                 words::or_list(&nights)
             )
         }
-        None => format!("take last night's disk off the server and {put_away}."),
+        None => format!("{take_off} and {put_away}."),
     };
     let mut storage = match storage_place.as_str() {
         "" => String::from(
             "Keep disks that are not connected away from the server, safe from fire, water and theft.",
         ),
         place => format!(
-            "Disks that are not connected or off-site are kept in the {place}, never next to the server."
+            "Disks that are not connected or off-site are kept in {}, never next to the server.",
+            crate::render::format::place(place)
         ),
     };
     // `unencrypted-media`: staff handle the disks, so the sheet says it too.
@@ -76,6 +83,7 @@ pub fn instructions(policy: &Policy) -> Instructions {
     }
     Instructions {
         morning,
+        eject,
         evening: String::from(
             "connect tonight's disk before leaving, so tonight's backup is copied to it.",
         ),
@@ -83,6 +91,29 @@ pub fn instructions(policy: &Policy) -> Instructions {
         offsite_by,
         storage,
         archive: archive_note(policy),
+    }
+}
+
+/// Which system the disks are ejected on, by where the policy looks for
+/// them: `/Volumes` is a Mac's, `/media`, `/run/media` and `/mnt` are
+/// Linux's; anything else gets both (the sheet must not depend on which
+/// computer printed it).
+fn eject_words(policy: &Policy) -> String {
+    const MAC: &str = "drag its icon to the Trash, or click Eject beside it in Finder";
+    const LINUX: &str = "click Eject beside it in the file manager";
+    let under = |roots: &[&str]| {
+        policy
+            .disks
+            .mount_search
+            .iter()
+            .all(|glob| roots.iter().any(|root| glob.starts_with(root)))
+    };
+    if under(&["/Volumes/"]) {
+        format!("on the Mac, {MAC}")
+    } else if under(&["/media/", "/run/media/", "/mnt/"]) {
+        LINUX.replacen("click", "in Linux, click", 1)
+    } else {
+        format!("on a Mac, {MAC}; on Linux, {LINUX}")
     }
 }
 
@@ -186,7 +217,8 @@ mod tests {
         let vendor = instructions(&load(include_str!("../../../policies/vendor-guide.yaml")));
         assert_eq!(
             vendor.morning,
-            "take last night's disk off the server; Office manager takes it off-site."
+            "eject last night's disk (on the Mac, drag its icon to the Trash, or click Eject \
+             beside it in Finder), then unplug it; Office manager takes it off-site."
         );
         assert!(
             vendor
@@ -197,10 +229,13 @@ mod tests {
         let prairie = instructions(&load(include_str!(
             "../../../policies/four-day-june-fiscal-year.yaml"
         )));
-        assert_eq!(
-            prairie.morning,
-            "take last night's disk off the server and put it in the lockbox in the records \
-             room. The disk of Thursday's backup goes off-site instead: Dr. Okafor takes it."
+        assert!(
+            prairie.morning.ends_with(
+                "then unplug it and put it in the lockbox in the records room. The disk of \
+                 Thursday's backup goes off-site instead: Dr. Okafor takes it."
+            ),
+            "{}",
+            prairie.morning
         );
         assert!(prairie.archive.contains("ARCHIVE-A or ARCHIVE-B"));
     }

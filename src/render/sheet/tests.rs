@@ -63,6 +63,14 @@ fn rows_carry_the_data_attributes_of_the_spec() {
             r#"data-date="2026-04-04" data-connect="" data-store="" data-flags="closed""#
         )
     );
+    // carry: previous: each night's disk comes back from off-site for it,
+    // and the month-end disk is told it stays in the rotation.
+    assert!(html.contains(r#"data-flags="month-end quarter-end" data-bring-back="TUE""#));
+    assert!(html.contains("Office manager brings TUE back from"));
+    assert!(html.contains(
+        "<strong>LONG-TERM:</strong> this disk now holds the month-end and quarter-end backup: it stays in the rotation"
+    ));
+    assert!(!html.contains("do not reuse"));
 }
 
 #[test]

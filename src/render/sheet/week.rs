@@ -40,6 +40,13 @@ pub struct DayRow {
     pub store_where: String,
     /// On a closed day: the disk left connected from the last open night.
     pub stays_connected: String,
+    /// Disks to connect tonight that are off-site (they left after their
+    /// last night, per `disks.offsite`): brought back today.
+    pub bring_back: Vec<String>,
+    /// "Office manager brings MON back from off-site" (for tonight), or "".
+    pub bring_back_text: String,
+    /// `data-bring-back`: labels separated by spaces.
+    pub data_bring_back: String,
     /// Whether tonight's backup is kept long-term (month-, quarter- or
     /// fiscal-year-end).
     pub keep: bool,
@@ -47,6 +54,9 @@ pub struct DayRow {
     pub long_term: Vec<String>,
     /// "month-end and quarter-end backup", or "".
     pub keep_text: String,
+    /// "this disk now holds the month-end backup: it stays in the rotation",
+    /// or "".
+    pub keep_note: String,
     /// `data-flags`: "month-end quarter-end", "closed", "".
     pub flags: String,
     /// `data-connect`: labels separated by spaces ("" when closed).
@@ -139,6 +149,10 @@ fn day_row(policy: &Policy, night: &Night, instructions: &Instructions) -> DayRo
         },
         keep: !night.long_term.is_empty(),
         keep_text: words::long_term_backup(&night.long_term),
+        keep_note: words::long_term_note(&night.long_term, night.connect.len()),
+        bring_back_text: bring_back_words(night, instructions),
+        data_bring_back: night.bring_back.join(" "),
+        bring_back: night.bring_back.clone(),
         long_term,
         flags: night.flags().join(" "),
         data_connect: night.connect.join(" "),
@@ -202,6 +216,19 @@ fn store_where(night: &Night, instructions: &Instructions) -> String {
         format!("{away}; back in tonight")
     } else {
         away
+    }
+}
+
+/// "Office manager brings MON back from off-site" (who, from
+/// `disks.offsite.by`), or "" when tonight's disks are in the building.
+fn bring_back_words(night: &Night, instructions: &Instructions) -> String {
+    if night.bring_back.is_empty() {
+        return String::new();
+    }
+    let disks = words::and_list(&night.bring_back);
+    match instructions.offsite_by.as_str() {
+        "" => format!("bring {disks} back from off-site"),
+        by => format!("{by} brings {disks} back from off-site"),
     }
 }
 

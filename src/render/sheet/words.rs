@@ -100,6 +100,24 @@ pub fn long_term_backup(kinds: &[PeriodKind]) -> String {
     }
 }
 
+/// What a long-term night means for its disk, in words that do not take it
+/// out of the rotation: "this disk now holds the month-end backup: it stays
+/// in the rotation" ("" for none).
+pub fn long_term_note(kinds: &[PeriodKind], disks: usize) -> String {
+    if kinds.is_empty() {
+        return String::new();
+    }
+    let (subject, it) = if disks > 1 {
+        ("these disks now hold", "they stay")
+    } else {
+        ("this disk now holds", "it stays")
+    };
+    format!(
+        "{subject} the {}: {it} in the rotation",
+        long_term_backup(kinds)
+    )
+}
+
 /// "1 day", "8 days".
 pub fn days(count: i64) -> String {
     if count == 1 {
@@ -151,6 +169,11 @@ mod tests {
             "month-end and quarter-end backup"
         );
         assert_eq!(long_term_backup(&[]), "");
+        assert_eq!(
+            long_term_note(&[PeriodKind::Month], 1),
+            "this disk now holds the month-end backup: it stays in the rotation"
+        );
+        assert_eq!(long_term_note(&[], 1), "");
         assert_eq!(days(1), "1 day");
         assert_eq!(days(8), "8 days");
     }

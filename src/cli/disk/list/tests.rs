@@ -220,3 +220,32 @@ fn without_every_copy_the_newest_and_oldest_are_named_by_their_time() {
     );
     assert!(!text.contains("NOT verified"));
 }
+
+#[test]
+fn disks_are_listed_in_rotation_order_then_unknown_labels() {
+    let mut inventory = office_inventory();
+    // As the scan sorts them: alphabetically.
+    inventory.disks = vec![
+        absent("SPARE", "1", at(2, 12)),
+        absent("TUE", "2", at(24, 23)),
+        absent("WED", "3", at(25, 23)),
+        absent("MON", "4", at(23, 23)),
+        connected("MON", "5", "/Volumes/MON"),
+        absent("ARCHIVE", "6", at(1, 12)),
+    ];
+    let order: Vec<(&str, &str)> = in_rotation_order(&policy(), &inventory)
+        .into_iter()
+        .map(|disk| (disk.label.as_str(), disk.id.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("MON", "5"),
+            ("MON", "4"),
+            ("TUE", "2"),
+            ("WED", "3"),
+            ("ARCHIVE", "6"),
+            ("SPARE", "1")
+        ]
+    );
+}

@@ -5,27 +5,39 @@
 //!   with `b3sum FILE`.
 //! - A directory bundle's hash is BLAKE3 over a canonical description of every
 //!   entry under the bundle (not the bundle folder itself), taken in order of
-//!   relative path compared as bytes, with `/` between path components:
-//!   - a directory: `b"D"`, u64le(path length), path;
-//!   - a regular file: `b"F"`, u64le(path length), path, u64le(file length),
+//!   key compared as bytes. An entry's key is its relative path with `/`
+//!   between components, each name in Unicode NFC (names that are not UTF-8:
+//!   their bytes as stored):
+//!   - a directory: `b"D"`, u64le(key length), key;
+//!   - a regular file: `b"F"`, u64le(key length), key, u64le(file length),
 //!     the file's bytes;
-//!   - a symbolic link: `b"L"`, u64le(path length), path, u64le(target
+//!   - a symbolic link: `b"L"`, u64le(key length), key, u64le(target
 //!     length), the target as stored in the link (never followed).
 //!
-//!   Any other kind of entry (a socket, a device) cannot be copied faithfully,
-//!   so hashing a bundle that holds one is an error.
+//!   Finder litter (`.DS_Store`, `._*`, `Icon\r` files) is not part of a
+//!   bundle ([`listing`]). Any other kind of entry (a socket, a device)
+//!   cannot be copied faithfully, so hashing a bundle that holds one is an
+//!   error.
 //!
 //! The executor hashes while it copies, reading each file once: it lists a
-//! bundle with [`bundle_entries`], walks the list in order, and feeds a
+//! bundle with [`list_bundle`], walks the list in order, and feeds a
 //! [`BundleHasher`] as it writes (a plain file: a [`blake3::Hasher`] and
 //! [`to_hex`]). A file whose length changes while it is read makes the hash fail
-//! rather than describe something that never existed.
+//! rather than describe something that never existed. A bundle's files are
+//! read in hashing order, the next ones read ahead on a few threads
+//! ([`reader`]).
 //!
 //! This module reads files and never writes, moves or deletes anything.
 
+pub mod listing;
+pub mod reader;
+
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
+
+pub use listing::{Listed, ListedKind, is_finder_litter, list_bundle};
+pub use reader::{Ahead, Content, FileReads, ReadAhead, open_listed, with_read_ahead};
 
 /// Read buffer size. The kernel's read-ahead keeps disks streaming; the
 /// buffer itself should stay in the CPU's cache: on the x86 servers measured
@@ -33,70 +45,109 @@ use std::path::{Path, PathBuf};
 /// fast as in 1 MiB chunks.
 pub const BUFFER_SIZE: usize = 128 << 10;
 
-/// The hash of a plain file (equal to `b3sum`'s output).
-pub fn hash_file(path: &Path) -> io::Result<String> {
-    hash_file_using(path, &mut feed_file)
+/// What hashing reports as it reads, for a progress display.
+pub trait Observe {
+    /// `bytes` more were read.
+    fn bytes(&mut self, _bytes: u64) {}
+    /// A bundle's file was read: `done` of its `total` so far.
+    fn file_done(&mut self, _done: u64, _total: u64) {}
 }
 
-/// How a caller reads each regular file to be hashed: it passes the file's
-/// bytes, in order, to the consumer. The executor reads copies back with their
-/// cached pages dropped, through its fault seam, on a read-ahead thread.
-pub type Feeder<'a> = dyn FnMut(&Path, &mut dyn FnMut(&[u8])) -> io::Result<()> + 'a;
+/// Reports nothing.
+pub struct Unobserved;
 
-fn hash_file_using(path: &Path, feed: &mut Feeder<'_>) -> io::Result<String> {
-    let mut hasher = blake3::Hasher::new();
-    feed(path, &mut |chunk| {
-        hasher.update(chunk);
-    })?;
-    Ok(to_hex(&hasher))
+impl Observe for Unobserved {}
+
+/// The hash of a plain file (equal to `b3sum`'s output).
+pub fn hash_file(path: &Path) -> io::Result<String> {
+    hash_one_file(path, &Plain, &mut Unobserved)
 }
 
 /// The hash of a directory bundle, as described in the module documentation.
 pub fn hash_bundle(dir: &Path) -> io::Result<String> {
-    hash_bundle_using(dir, &mut feed_file)
+    hash_bundle_with(dir, &Plain, &mut Unobserved)
 }
 
-fn hash_bundle_using(dir: &Path, feed: &mut Feeder<'_>) -> io::Result<String> {
-    let mut hasher = BundleHasher::new();
-    for entry in bundle_entries(dir)? {
-        match &entry.kind {
-            BundleEntryKind::Directory => hasher.directory(&entry.key),
-            BundleEntryKind::Symlink { target } => hasher.symlink(&entry.key, target),
-            BundleEntryKind::File { len } => {
-                hasher.begin_file(&entry.key, *len)?;
-                feed(&dir.join(&entry.relative), &mut |chunk| {
-                    hasher.file_data(chunk)
-                })?;
+/// A bundle's hash, its files opened and read by `reads` (on reader
+/// threads, in order: [`reader`]).
+fn hash_bundle_with(
+    dir: &Path,
+    reads: &dyn FileReads,
+    observe: &mut dyn Observe,
+) -> io::Result<String> {
+    let listing = list_bundle(dir)?;
+    with_read_ahead(dir, &listing, reads, |ahead| {
+        let total = ahead.len() as u64;
+        let mut done = 0u64;
+        let mut hasher = BundleHasher::new();
+        let mut buffer = vec![0u8; BUFFER_SIZE];
+        for entry in &listing {
+            match entry.kind {
+                ListedKind::Directory => hasher.directory(&entry.key),
+                ListedKind::Symlink => {
+                    let target = std::fs::read_link(dir.join(&entry.relative))?;
+                    hasher.symlink(&entry.key, &listing::os_bytes(target.as_os_str()));
+                }
+                ListedKind::File => {
+                    let file = ahead.next_file()?;
+                    hasher.begin_file(&entry.key, file.metadata.len())?;
+                    match file.content {
+                        Content::Whole(bytes) => {
+                            hasher.file_data(&bytes);
+                            observe.bytes(bytes.len() as u64);
+                        }
+                        Content::Open(mut handle) => {
+                            read_open_file(
+                                reads,
+                                &mut handle,
+                                &file.path,
+                                &mut buffer,
+                                &mut |c| {
+                                    hasher.file_data(c);
+                                    observe.bytes(c.len() as u64);
+                                },
+                            )?;
+                        }
+                    }
+                    done += 1;
+                    observe.file_done(done, total);
+                }
             }
         }
-    }
-    hasher.finish()
+        hasher.finish()
+    })
 }
 
 /// The hash of a backup, a plain file or a bundle (decided without following a
 /// symlink: a symlink is neither, and is an error).
 pub fn hash_path(path: &Path) -> io::Result<String> {
-    hash_path_using(path, &mut feed_file)
+    hash_path_with(path, &Plain, &mut Unobserved)
 }
 
-/// As [`hash_path`], telling `observe` how many bytes each read brought (for a
-/// progress bar).
-pub fn hash_path_observed(path: &Path, observe: &mut dyn FnMut(u64)) -> io::Result<String> {
-    hash_path_using(path, &mut |file: &Path, consume: &mut dyn FnMut(&[u8])| {
-        feed_file(file, &mut |chunk| {
-            consume(chunk);
-            observe(chunk.len() as u64);
-        })
-    })
+/// As [`hash_path`], reading the disk rather than memory (each file's cached
+/// pages dropped first: [`FromDisk`]) and telling `observe` how many bytes
+/// each read brought (for a progress bar).
+pub fn hash_path_from_disk(path: &Path, observe: &mut dyn FnMut(u64)) -> io::Result<String> {
+    struct Bytes<'a>(&'a mut dyn FnMut(u64));
+    impl Observe for Bytes<'_> {
+        fn bytes(&mut self, bytes: u64) {
+            (self.0)(bytes);
+        }
+    }
+    hash_path_with(path, &FromDisk, &mut Bytes(observe))
 }
 
-/// [`hash_path`], reading each regular file with `feed`.
-pub fn hash_path_using(path: &Path, feed: &mut Feeder<'_>) -> io::Result<String> {
+/// [`hash_path`], opening and reading each regular file with `reads`.
+pub fn hash_path_with(
+    path: &Path,
+    reads: &dyn FileReads,
+    observe: &mut dyn Observe,
+) -> io::Result<String> {
     let file_type = std::fs::symlink_metadata(path)?.file_type();
     if file_type.is_file() {
-        hash_file_using(path, feed)
+        hash_one_file(path, reads, observe)
     } else if file_type.is_dir() {
-        hash_bundle_using(path, feed)
+        hash_bundle_with(path, reads, observe)
     } else {
         Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -105,23 +156,93 @@ pub fn hash_path_using(path: &Path, feed: &mut Feeder<'_>) -> io::Result<String>
     }
 }
 
+fn hash_one_file(
+    path: &Path,
+    reads: &dyn FileReads,
+    observe: &mut dyn Observe,
+) -> io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    let mut file = reads.open(path)?;
+    let mut buffer = vec![0u8; BUFFER_SIZE];
+    read_open_file(reads, &mut file, path, &mut buffer, &mut |chunk| {
+        hasher.update(chunk);
+        observe.bytes(chunk.len() as u64);
+    })?;
+    Ok(to_hex(&hasher))
+}
+
+/// Reads files from the disk: each one's cached pages are dropped (and on
+/// macOS caching is off) before it is read
+/// ([`crate::page_cache::prepare_read_back`]).
+pub struct FromDisk;
+
+impl FileReads for FromDisk {
+    fn open(&self, path: &Path) -> io::Result<File> {
+        let file = open_listed(path)?;
+        crate::page_cache::prepare_read_back(&file);
+        Ok(file)
+    }
+
+    fn read(
+        &self,
+        file: &mut File,
+        path: &Path,
+        offset: u64,
+        buffer: &mut [u8],
+    ) -> io::Result<usize> {
+        Plain.read(file, path, offset, buffer)
+    }
+}
+
+/// Reads files straight through the page cache, with read-ahead hints.
+pub struct Plain;
+
+impl FileReads for Plain {
+    fn open(&self, path: &Path) -> io::Result<File> {
+        let file = open_listed(path)?;
+        crate::page_cache::prefetch(&file);
+        Ok(file)
+    }
+
+    fn read(
+        &self,
+        file: &mut File,
+        _path: &Path,
+        _offset: u64,
+        buffer: &mut [u8],
+    ) -> io::Result<usize> {
+        use std::io::Read;
+        loop {
+            match file.read(buffer) {
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Reads an open file to its end in `buffer`-sized chunks; returns its length.
+fn read_open_file(
+    reads: &dyn FileReads,
+    file: &mut File,
+    path: &Path,
+    buffer: &mut [u8],
+    consume: &mut dyn FnMut(&[u8]),
+) -> io::Result<u64> {
+    let mut offset = 0u64;
+    loop {
+        let read = reads.read(file, path, offset, buffer)?;
+        if read == 0 {
+            return Ok(offset);
+        }
+        consume(&buffer[..read]);
+        offset += read as u64;
+    }
+}
+
 /// A finished hasher's digest as lowercase hex.
 pub fn to_hex(hasher: &blake3::Hasher) -> String {
     hasher.finalize().to_hex().to_string()
-}
-
-/// Reads a file in [`BUFFER_SIZE`] chunks.
-fn feed_file(path: &Path, consume: &mut dyn FnMut(&[u8])) -> io::Result<()> {
-    let mut file = File::open(path)?;
-    let mut buffer = vec![0u8; BUFFER_SIZE];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => return Ok(()),
-            Ok(read) => consume(&buffer[..read]),
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(error),
-        }
-    }
 }
 
 /// One entry under a bundle, in hashing (and copying) order.
@@ -147,70 +268,29 @@ pub enum BundleEntryKind {
     },
 }
 
-/// Every entry under `dir`, sorted by [`BundleEntry::key`]. Symlinks are listed,
-/// never followed; any other special file is an error.
+/// Every entry under `dir` in hashing order ([`list_bundle`]), with each
+/// file's length (one `lstat` each) and each link's target.
 pub fn bundle_entries(dir: &Path) -> io::Result<Vec<BundleEntry>> {
-    let mut entries = Vec::new();
-    for item in walkdir::WalkDir::new(dir).min_depth(1).follow_links(false) {
-        let item = item.map_err(io::Error::from)?;
-        let relative = item
-            .path()
-            .strip_prefix(dir)
-            .map_err(|_| io::Error::other("walkdir left the bundle"))?
-            .to_path_buf();
-        let key = path_key(&relative);
-        let file_type = item.file_type();
-        let kind = if file_type.is_dir() {
-            BundleEntryKind::Directory
-        } else if file_type.is_file() {
-            BundleEntryKind::File {
-                len: item.metadata().map_err(io::Error::from)?.len(),
-            }
-        } else if file_type.is_symlink() {
-            let target = std::fs::read_link(item.path())?;
-            BundleEntryKind::Symlink {
-                target: os_bytes(target.as_os_str()),
-            }
-        } else {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{} is not a file, folder or link; rota cannot copy it",
-                    item.path().display()
-                ),
-            ));
-        };
-        entries.push(BundleEntry {
-            relative,
-            key,
-            kind,
-        });
-    }
-    entries.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(entries)
-}
-
-/// A relative path as hashed: each component's bytes, joined with `/`.
-fn path_key(relative: &Path) -> Vec<u8> {
-    let mut key = Vec::new();
-    for (i, component) in relative.components().enumerate() {
-        if i > 0 {
-            key.push(b'/');
-        }
-        key.extend_from_slice(&os_bytes(component.as_os_str()));
-    }
-    key
-}
-
-#[cfg(unix)]
-fn os_bytes(text: &std::ffi::OsStr) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
-    text.as_bytes().to_vec()
-}
-
-#[cfg(not(unix))]
-fn os_bytes(text: &std::ffi::OsStr) -> Vec<u8> {
-    text.to_string_lossy().replace('\\', "/").into_bytes()
+    list_bundle(dir)?
+        .into_iter()
+        .map(|listed| {
+            let path = dir.join(&listed.relative);
+            let kind = match listed.kind {
+                ListedKind::Directory => BundleEntryKind::Directory,
+                ListedKind::File => BundleEntryKind::File {
+                    len: std::fs::symlink_metadata(&path)?.len(),
+                },
+                ListedKind::Symlink => BundleEntryKind::Symlink {
+                    target: listing::os_bytes(std::fs::read_link(&path)?.as_os_str()),
+                },
+            };
+            Ok(BundleEntry {
+                relative: listed.relative,
+                key: listed.key,
+                kind,
+            })
+        })
+        .collect()
 }
 
 /// Builds a bundle's hash one entry at a time, so the executor can hash what it
