@@ -22,6 +22,7 @@ source: { path: source, pattern: "Images_{%Y-%m-%d}" }
 retain: { business_days: 3 }
 disks:
   mount_search: ["disks/*"]
+  allow_server_drive: true
   min_backups: 1
   reserve: 0%
   rotation:

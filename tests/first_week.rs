@@ -52,7 +52,8 @@ impl Office {
         let mut policy = edit(
             starter,
             "mount_search: [\"/Volumes/*\"]",
-            "mount_search: [\"disks/*\"]",
+            // The sandbox's disk folders are on the server's drive.
+            "mount_search: [\"disks/*\"]\n  allow_server_drive: true",
         );
         policy = edit(
             policy,
