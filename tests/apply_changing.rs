@@ -48,6 +48,13 @@ fn counted_copies_match_the_source(office: &ApplyOffice, backup: &str) -> Option
     Some(record.hash)
 }
 
+/// Whether disk `label` counts a copy of `backup`.
+fn counted_copies_on(office: &ApplyOffice, label: &str, backup: &str) {
+    let copies = layout::copies_dir(&office.mount(label));
+    let manifest = Manifest::load(&copies).unwrap().expect("a manifest");
+    assert!(manifest.get(backup).is_some(), "{label} holds {backup}");
+}
+
 /// Whatever the runs during the writes recorded: a copy of an earlier state
 /// is stale now, so the plan copies the backup again.
 fn stale_copies_do_not_count(office: &ApplyOffice, backup: &str) {
@@ -260,6 +267,37 @@ fn apply_wait_waits_for_tonights_backup_to_appear_and_settle_then_copies_it() {
         .stdout_contains(&format!("{tonight} is still being written"))
         .stdout_contains("Today's backup is ready after waiting");
     counted_copies_match_the_source(&office, &tonight).expect("copied once settled");
+}
+
+/// The Mac slept through Monday's 23:45 start and launchd delivered it on
+/// waking at 07:30 Tuesday: the run is Monday night's, late. It does not
+/// wait for Tuesday's backup (due that night), plans Monday's rotation, and
+/// its record says it served Monday.
+#[test]
+fn a_scheduled_run_delivered_on_wake_serves_the_night_it_missed() {
+    let policy = FIVE_DAY_POLICY.replacen(
+        "state_dir: state",
+        "schedule: { at: \"23:45\", wait: 2h }\nstate_dir: state",
+        1,
+    );
+    let office = office(&policy);
+    office.disk("MON", true);
+    let started = std::time::Instant::now();
+    office
+        .rota()
+        .args(["apply", "policy.yaml", "--yes", "--wait", "30s"])
+        .args(["--at", "2026-03-31T07:30"])
+        .run()
+        .success()
+        .stdout_contains("after Monday 2026-03-30's scheduled start at 23:45")
+        .stdout_contains("this is that night's run, late")
+        .stdout_lacks("has not appeared");
+    assert!(started.elapsed() < Duration::from_secs(30), "it did not wait");
+    let runs = fs::read_to_string(office.office.join("state/runs.jsonl")).unwrap();
+    assert!(runs.contains("\"today\":\"2026-03-30\""), "{runs}");
+    // Monday's disk got Monday's backup: the plan was Monday's.
+    assert!(office.mount("MON").join("rota").exists());
+    counted_copies_on(&office, "MON", &name("2026-03-30"));
 }
 
 /// When the wait is up and tonight's backup is still being written, apply

@@ -4,13 +4,14 @@
 //! asks on a terminal (or needs `--yes` without one), runs the executor with a
 //! progress display, and ends with a summary. Exit 1 if any action failed.
 
+mod awake;
 mod progress;
 mod wait;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
 
 use super::check::{capture_problem, source_folder_problem};
@@ -25,7 +26,9 @@ use crate::offsite::environment;
 use crate::placement::Location;
 use crate::plan::json::to_json;
 use crate::plan::saved::{SavedPlan, fingerprint};
-use crate::plan::{Plan, WarningCode, make_plan, text};
+use crate::render::policy_summary::full_weekday;
+use crate::nightly::overdue::scheduled_night;
+use crate::plan::{Plan, WarningCode, make_plan_for_night, text};
 use crate::policy::{PolicyDiagnostic, Span};
 
 pub use progress::{Shown, files_of, summary};
@@ -63,6 +66,7 @@ fn parse_wait(text: &str) -> Result<Span, String> {
 pub fn run(args: &ApplyArgs, no_color: bool) -> Result<Outcome, CliError> {
     // The run record and notifications see every way this can end.
     let mut night = Night::begin(args.yes);
+    let _awake = awake::KeptAwake::start();
     if args.allow_mass_delete {
         night.allow_mass_delete();
     }
@@ -77,12 +81,13 @@ fn carry_out(args: &ApplyArgs, no_color: bool, night: &mut Night) -> Result<Outc
         .map(|s| s.plan.at.clone())
         .or(args.at.clone());
     let session = Session::open(&args.policy, at.as_deref(), no_color)?;
-    night.opened(&session);
+    let serves = served_night(&session, args.wait.is_some());
+    night.opened(&session, serves);
     if let Some(limit) = args.wait {
-        wait::wait_for_tonight(&session, limit)?;
+        wait::wait_for_tonight(&session, limit, serves)?;
     }
     let clock = Utc::now;
-    let mut prepared = prepare(&session, &clock)?;
+    let mut prepared = prepare(&session, &clock, serves)?;
     night.planned(&prepared);
     report_recovery(&prepared.recovery);
     report_remotes(&prepared.remotes);
@@ -125,6 +130,34 @@ fn carry_out(args: &ApplyArgs, no_color: bool, night: &mut Night) -> Result<Outc
     Ok(Outcome::Success)
 }
 
+/// The business day this run serves. A scheduled run (`--wait`, with a
+/// `schedule:`) serves the night whose scheduled start is the latest at or
+/// before now: launchd delivers a start the Mac slept through when it
+/// wakes, and that 07:30 run is last night's, late, not the new day's.
+/// Any other run serves the business day of its instant.
+fn served_night(session: &Session, scheduled: bool) -> NaiveDate {
+    let today = session.business_day();
+    let policy = session.policy();
+    let calendar = &policy.office.calendar;
+    let late = policy
+        .schedule
+        .as_ref()
+        .filter(|_| scheduled)
+        .and_then(|schedule| Some((schedule, scheduled_night(calendar, schedule, session.at)?)))
+        .filter(|(_, night)| *night != today);
+    let Some((schedule, night)) = late else {
+        return today;
+    };
+    println!(
+        "Started at {}, after {} {night}'s scheduled start at {} (the server was asleep or off): \
+         this is that night's run, late.",
+        calendar.local_time(&session.at).format("%Y-%m-%d %H:%M"),
+        full_weekday(night.weekday()),
+        schedule.at.format("%H:%M"),
+    );
+    night
+}
+
 /// A run that holds the lock, has cleaned up, and has a fresh plan.
 pub struct Prepared<'s> {
     pub run: ApplyRun<'s>,
@@ -142,6 +175,7 @@ pub struct Prepared<'s> {
 pub fn prepare<'s>(
     session: &'s Session,
     clock: &'s dyn Fn() -> DateTime<Utc>,
+    serves: NaiveDate,
 ) -> Result<Prepared<'s>, CliError> {
     let environment =
         source_folder_problem(&session.loaded).or_else(|| capture_problem(&session.loaded));
@@ -160,7 +194,7 @@ pub fn prepare<'s>(
     let inventory = session.scan()?;
     run.remember(&inventory, session.now)
         .map_err(|error| CliError::failed(error.to_string()))?;
-    let plan = make_plan(policy, &inventory, session.at);
+    let plan = make_plan_for_night(policy, &inventory, session.at, serves);
     let unusable = refuse_unusable_targets(session, &plan, &mut run);
     super::volumes::refuse_unencrypted_volumes(policy, &inventory, &plan, &mut run);
     Ok(Prepared {

@@ -73,8 +73,8 @@ pub fn run(args: &DemoArgs, no_color: bool) -> Result<Outcome, CliError> {
     // and `rota report` work on the sandbox.
     let mut night = Night::begin(true);
     night.allow_mass_delete();
-    night.opened(&session);
-    let mut prepared = apply::prepare(&session, &clock)?;
+    night.opened(&session, today);
+    let mut prepared = apply::prepare(&session, &clock, today)?;
     night.planned(&prepared);
     println!("1. `rota plan` — what tonight's run will do:\n");
     print!("{}", compact_plan(&prepared.plan));

@@ -6,7 +6,7 @@
 //! A notification that fails, or a record that cannot be written, is a
 //! warning on stderr: it never changes apply's exit status or stops the work.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::apply::Prepared;
@@ -85,10 +85,12 @@ impl Night {
     /// The policy is loaded: from here on the run is recorded. An unattended
     /// run tells the healthchecks check it started (an interactive one may
     /// yet be declined, which would leave the check waiting for its end).
-    pub fn opened(&mut self, session: &Session) {
+    /// `serves` is the business day the run serves (a late scheduled run
+    /// serves the night it missed).
+    pub fn opened(&mut self, session: &Session, serves: NaiveDate) {
         let policy = session.policy();
         self.record.at = session.at.fixed_offset();
-        self.record.today = policy.office.calendar.today(&session.at);
+        self.record.today = Some(serves);
         if self.unattended {
             let started = notify::started(&policy.notify, &policy.office.name);
             self.record.notify.extend(started);

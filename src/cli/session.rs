@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::CliError;
@@ -51,6 +51,15 @@ impl Session {
 
     pub fn policy(&self) -> &Policy {
         &self.loaded.policy
+    }
+
+    /// The business day of the instant (its own date on a calendar with no
+    /// open day before it).
+    pub fn business_day(&self) -> NaiveDate {
+        let calendar = &self.policy().office.calendar;
+        calendar
+            .today(&self.at)
+            .unwrap_or_else(|| calendar.local_time(&self.at).date())
     }
 
     /// The server's catalog of disks (an unreadable one is an error: absent

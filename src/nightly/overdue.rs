@@ -101,6 +101,26 @@ pub fn expected_night(
     None
 }
 
+/// The night a scheduled run started at `at` serves: the open day whose
+/// scheduled start is the latest at or before `at`. launchd delivers a start
+/// missed while the Mac slept when it wakes, so a run at 07:30 is last
+/// night's run, late, not a run of the new business day.
+pub fn scheduled_night(
+    calendar: &Calendar,
+    schedule: &Schedule,
+    at: DateTime<Tz>,
+) -> Option<NaiveDate> {
+    // Tomorrow first: a start after midnight belongs to the previous day.
+    let mut date = Calendar::add_days(calendar.local_time(&at).date(), 1);
+    for _ in 0..LOOKBACK_DAYS {
+        if calendar.is_open(date) && night(calendar, Some(schedule), date).opens <= at {
+            return Some(date);
+        }
+        date = date.pred_opt()?;
+    }
+    None
+}
+
 /// The next scheduled start after `at` (open days only), if there is a schedule.
 pub fn next_run(
     calendar: &Calendar,
@@ -277,6 +297,25 @@ mod tests {
         assert!(!judge(&cal, None, &runs, local("2026-04-01 05:59")).overdue);
         assert!(!judge(&cal, None, &runs, local("2026-04-01 06:00")).overdue);
         assert!(judge(&cal, None, &runs, local("2026-04-02 06:00")).overdue);
+    }
+
+    #[test]
+    fn a_run_delivered_on_wake_serves_the_night_whose_start_it_missed() {
+        let cal = calendar();
+        let s = schedule("23:45", 120);
+        let night_of = |text| scheduled_night(&cal, &s, local(text)).map(|d| d.to_string());
+        // On time: Tuesday's run serves Tuesday.
+        assert_eq!(night_of("2026-03-31 23:45").as_deref(), Some("2026-03-31"));
+        // Woken at 07:30 Wednesday (a business day by then): still Tuesday's.
+        assert_eq!(night_of("2026-04-01 07:30").as_deref(), Some("2026-03-31"));
+        // One minute before the start the previous night is the latest one.
+        assert_eq!(night_of("2026-03-31 23:44").as_deref(), Some("2026-03-30"));
+        // Off all weekend: Monday morning serves Friday.
+        assert_eq!(night_of("2026-04-06 07:30").as_deref(), Some("2026-04-03"));
+        // A start after midnight belongs to the business day before it.
+        let early = schedule("01:30", 0);
+        let served = scheduled_night(&cal, &early, local("2026-04-01 08:00"));
+        assert_eq!(served.map(|d| d.to_string()).as_deref(), Some("2026-03-31"));
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::inventory::EntryKind;
 use crate::placement::Location;
 use crate::retention::Reason;
 
-pub use build::make_plan;
+pub use build::{make_plan, make_plan_for_night};
 pub use changes::unsettled_reason;
 pub use code::{Severity, WarningCode};
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};

@@ -122,6 +122,22 @@ const MAX_PASSES: usize = 3;
 /// kept only if it is acyclic and every write fits in execution order. This
 /// keeps `apply` twice in a row idempotent on nearly full disks.
 pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
+    let calendar = &policy.office.calendar;
+    let today = calendar
+        .today(&at)
+        .unwrap_or_else(|| calendar.local_time(&at).date());
+    make_plan_for_night(policy, inventory, at, today)
+}
+
+/// As [`make_plan`], for the night of business day `night` although it is
+/// made at `at`: a scheduled run delivered late (the Mac woke at 07:30)
+/// plans last night's rotation and retention, not the new day's.
+pub fn make_plan_for_night(
+    policy: &Policy,
+    inventory: &Inventory,
+    at: DateTime<Tz>,
+    night: NaiveDate,
+) -> Plan {
     // The fingerprint depends on the inventory alone: on a large office it is
     // hashed on another core while the plan is made.
     let (fingerprint, plan) = both::both(
@@ -129,7 +145,7 @@ pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Pl
         || fingerprint(inventory),
         || {
             super::capture::with_capture(policy, inventory, |tonight| {
-                plan_in_passes(policy, tonight, at)
+                plan_in_passes(policy, tonight, at, night)
             })
         },
     );
@@ -140,8 +156,13 @@ pub fn make_plan(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Pl
 }
 
 /// The plan of [`make_plan`], without its fingerprint.
-fn plan_in_passes(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> Plan {
-    let context = Context::new(policy, inventory, at);
+fn plan_in_passes(
+    policy: &Policy,
+    inventory: &Inventory,
+    at: DateTime<Tz>,
+    today: NaiveDate,
+) -> Plan {
+    let context = Context::new(policy, inventory, at, today);
     let first = context.pass(&vec![0; context.world.sites.len()]);
     let mut plan = first
         .plan
@@ -165,11 +186,13 @@ fn plan_in_passes(policy: &Policy, inventory: &Inventory, at: DateTime<Tz>) -> P
 }
 
 impl<'a> Context<'a> {
-    fn new(policy: &'a Policy, inventory: &'a Inventory, at: DateTime<Tz>) -> Context<'a> {
+    fn new(
+        policy: &'a Policy,
+        inventory: &'a Inventory,
+        at: DateTime<Tz>,
+        today: NaiveDate,
+    ) -> Context<'a> {
         let calendar = &policy.office.calendar;
-        let today = calendar
-            .today(&at)
-            .unwrap_or_else(|| calendar.local_time(&at).date());
         let world = placement::world::build(policy, inventory, today);
         let retention = retention::retain(
             &policy.retain,
