@@ -292,7 +292,10 @@ fn a_scheduled_run_delivered_on_wake_serves_the_night_it_missed() {
         .stdout_contains("after Monday 2026-03-30's scheduled start at 23:45")
         .stdout_contains("this is that night's run, late")
         .stdout_lacks("has not appeared");
-    assert!(started.elapsed() < Duration::from_secs(30), "it did not wait");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "it did not wait"
+    );
     let runs = fs::read_to_string(office.office.join("state/runs.jsonl")).unwrap();
     assert!(runs.contains("\"today\":\"2026-03-30\""), "{runs}");
     // Monday's disk got Monday's backup: the plan was Monday's.

@@ -22,14 +22,14 @@ use super::{CliError, Outcome};
 use crate::execute::effects::Fs;
 use crate::execute::{ApplyRun, BeginError, Failure, Observer, Recovery, RemoteNote, Report};
 use crate::inventory::Inventory;
+use crate::nightly::overdue::scheduled_night;
 use crate::offsite::environment;
 use crate::placement::Location;
 use crate::plan::json::to_json;
 use crate::plan::saved::{SavedPlan, fingerprint};
-use crate::render::policy_summary::full_weekday;
-use crate::nightly::overdue::scheduled_night;
 use crate::plan::{Plan, WarningCode, make_plan_for_night, text};
 use crate::policy::{PolicyDiagnostic, Span};
+use crate::render::policy_summary::full_weekday;
 
 pub use progress::{Shown, files_of, summary};
 

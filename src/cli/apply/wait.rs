@@ -107,11 +107,7 @@ fn export_tonight(
 /// Waits until today's backup is [`Tonight::Ready`] or `limit` has passed,
 /// re-scanning about once a minute (sooner when a backup is about to settle,
 /// or for short waits), and printing each change of what it waits for.
-pub fn wait_for_tonight(
-    session: &Session,
-    limit: Span,
-    today: NaiveDate,
-) -> Result<(), CliError> {
+pub fn wait_for_tonight(session: &Session, limit: Span, today: NaiveDate) -> Result<(), CliError> {
     let policy = session.policy();
     let started = Instant::now();
     let mut said = None;
