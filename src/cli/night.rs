@@ -237,11 +237,7 @@ impl Night {
                 self.warn(detail.code, &detail.message);
             }
         }
-        self.record.outcome = match self.worst() {
-            Some(Severity::Failure) => RunOutcome::Failed,
-            Some(Severity::Attention) => RunOutcome::Warning,
-            Some(Severity::Advisory) | None => RunOutcome::Ok,
-        };
+        self.record.outcome = RunOutcome::from_worst(self.worst());
         if let Some(error) = error {
             self.record.outcome = RunOutcome::Failed;
             let run_error = RunError {

@@ -97,10 +97,9 @@ mod tests {
             finished: "2026-04-01T03:46:10Z".parse().unwrap(),
             at,
             today: "2026-03-31".parse().ok(),
-            outcome: match (error, worst) {
-                (Some(_), _) | (_, Some(Severity::Failure)) => RunOutcome::Failed,
-                (_, Some(Severity::Attention)) => RunOutcome::Warning,
-                _ => RunOutcome::Ok,
+            outcome: match error {
+                Some(_) => RunOutcome::Failed,
+                None => RunOutcome::from_worst(worst),
             },
             error: error.map(|kind| RunError {
                 kind: kind.to_string(),

@@ -34,6 +34,28 @@ pub enum RunOutcome {
 
 serde_keys!(RunOutcome);
 
+impl RunOutcome {
+    /// The outcome of a night whose worst warning has severity `worst`: the
+    /// one scale ([`Severity`]) every verdict follows. A failure fails the
+    /// night, attention makes it a warning, standing advice leaves it ok.
+    pub fn from_worst(worst: Option<Severity>) -> RunOutcome {
+        match worst {
+            Some(Severity::Failure) => RunOutcome::Failed,
+            Some(Severity::Attention) => RunOutcome::Warning,
+            Some(Severity::Advisory) | None => RunOutcome::Ok,
+        }
+    }
+
+    /// How bad the night was, on the same scale (`None`: nothing to tell).
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            RunOutcome::Failed => Some(Severity::Failure),
+            RunOutcome::Warning => Some(Severity::Attention),
+            RunOutcome::Ok => None,
+        }
+    }
+}
+
 /// Why a failed run failed: a stable kind and the message apply printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunError {

@@ -34,6 +34,18 @@ pub enum Health {
 
 serde_keys!(Health);
 
+impl Health {
+    /// The health a last run's outcome gives, before overdue is judged:
+    /// the outcome follows the one severity scale, and so does this.
+    pub fn of(outcome: RunOutcome) -> Health {
+        match outcome.severity() {
+            Some(Severity::Failure) => Health::Failed,
+            Some(Severity::Attention) => Health::Warning,
+            Some(Severity::Advisory) | None => Health::Healthy,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpectedNight {
     pub day: NaiveDate,
@@ -211,17 +223,9 @@ fn verdict(
         problems.push("no run of `rota apply` is recorded yet".to_string());
         return (Health::NeverRun, problems);
     };
-    let mut health = Health::Healthy;
-    match last.outcome {
-        RunOutcome::Failed => {
-            health = Health::Failed;
-            problems.push(last.summary(&policy.office.name));
-        }
-        RunOutcome::Warning => {
-            health = Health::Warning;
-            problems.push(last.summary(&policy.office.name));
-        }
-        RunOutcome::Ok => {}
+    let mut health = Health::of(last.outcome);
+    if last.outcome.severity().is_some() {
+        problems.push(last.summary(&policy.office.name));
     }
     if judgement.overdue {
         if matches!(health, Health::Healthy | Health::Warning) {

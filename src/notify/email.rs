@@ -9,6 +9,7 @@ use lettre::{SmtpTransport, Transport};
 
 use super::{Message, result, timeout};
 use crate::nightly::NotifyResult;
+use crate::plan::Severity;
 use crate::policy::Email;
 
 pub fn send(email: &Email, message: &Message) -> NotifyResult {
@@ -53,11 +54,11 @@ fn compose(email: &Email, message: &Message) -> Result<lettre::Message, String> 
 /// The title behind a prefix that says how bad it is, so a mail rule (or a
 /// glance at the inbox) can tell a failed night from a digest.
 pub fn subject(message: &Message) -> String {
-    let prefix = match message.event {
-        "failure" => "[rota FAILED]",
-        "warning" => "[rota: needs attention]",
-        "digest" => "[rota digest]",
-        "test" => "[rota test]",
+    let prefix = match (message.severity, message.event) {
+        (Some(Severity::Failure), _) => "[rota FAILED]",
+        (Some(Severity::Attention), _) => "[rota: needs attention]",
+        (_, "digest") => "[rota digest]",
+        (_, "test") => "[rota test]",
         _ => "[rota ok]",
     };
     format!("{prefix} {}", message.title)

@@ -8,6 +8,7 @@ use ureq::Agent;
 
 use super::{Message, result, timeout};
 use crate::nightly::NotifyResult;
+use crate::plan::Severity;
 
 fn agent() -> Agent {
     Agent::config_builder()
@@ -40,7 +41,7 @@ pub fn webhook(url: &str, message: &Message) -> NotifyResult {
 
 /// An ntfy message: the title in its header, the details as the body.
 pub fn ntfy(url: &str, message: &Message) -> NotifyResult {
-    let (priority, tags) = priority_and_tags(message.event);
+    let (priority, tags) = priority_and_tags(message);
     // Header values must be one line of visible ASCII-safe text.
     let title: String = message
         .title
@@ -58,12 +59,12 @@ pub fn ntfy(url: &str, message: &Message) -> NotifyResult {
 
 /// ntfy's priority and tags follow how bad the news is: a failed night
 /// rings (urgent), one that needs attention is high, a digest is low.
-pub fn priority_and_tags(event: &str) -> (&'static str, &'static str) {
-    match event {
-        "failure" => ("urgent", "rotating_light"),
-        "warning" => ("high", "warning"),
-        "digest" => ("low", "calendar"),
-        "success" => ("default", "white_check_mark"),
+pub fn priority_and_tags(message: &Message) -> (&'static str, &'static str) {
+    match (message.severity, message.event) {
+        (Some(Severity::Failure), _) => ("urgent", "rotating_light"),
+        (Some(Severity::Attention), _) => ("high", "warning"),
+        (_, "digest") => ("low", "calendar"),
+        (_, "success") => ("default", "white_check_mark"),
         _ => ("default", "floppy_disk"),
     }
 }

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::nightly::digest::Digest;
 use crate::nightly::{NotifyResult, RunOutcome, RunRecord};
+use crate::plan::Severity;
 use crate::policy::{Notify, NotifyEvent};
 
 /// The longest any one notification may take, connecting included.
@@ -37,14 +38,22 @@ pub fn timeout() -> Duration {
 /// webhook, a JSON document.
 #[derive(Debug, Clone)]
 pub struct Message {
-    /// `start`, `success`, `warning`, `failure`, `digest` or `test`: it sets
-    /// ntfy's priority and tags and the e-mail's subject prefix.
+    /// `start`, `success`, `warning`, `failure`, `digest` or `test`.
     pub event: &'static str,
     pub title: String,
     pub body: String,
     pub json: Value,
-    /// Whether the run failed (healthchecks pings `/fail`, ntfy sends it urgent).
-    pub failed: bool,
+    /// How bad the night was, on the one severity scale (`None` for a good
+    /// night, a digest or a test): it sets ntfy's priority and tags, the
+    /// e-mail's subject prefix and healthchecks' `/fail`.
+    pub severity: Option<Severity>,
+}
+
+impl Message {
+    /// Whether the night failed (healthchecks pings `/fail`).
+    pub fn failed(&self) -> bool {
+        self.severity == Some(Severity::Failure)
+    }
 }
 
 /// Which event a finished run is.
@@ -73,7 +82,7 @@ pub fn finished(notify: &Notify, office: &str, record: &RunRecord) -> Vec<Notify
     let message = run_message(office, record, event);
     let mut results = Vec::new();
     if let Some(url) = &notify.healthchecks {
-        let target = if message.failed {
+        let target = if message.failed() {
             format!("{url}/fail")
         } else {
             url.clone()
@@ -101,7 +110,7 @@ pub fn digest(notify: &Notify, digest: &Digest) -> Vec<NotifyResult> {
         body: digest.render(),
         title,
         json,
-        failed: false,
+        severity: None,
     };
     others(notify, &message)
 }
@@ -117,7 +126,7 @@ pub fn test(notify: &Notify, office: &str) -> Vec<NotifyResult> {
         json: serde_json::json!({ "event": "test", "office": office, "summary": title }),
         title,
         body,
-        failed: false,
+        severity: None,
     };
     let mut results = Vec::new();
     if let Some(url) = &notify.healthchecks {
@@ -155,7 +164,7 @@ fn run_message(office: &str, record: &RunRecord, event: NotifyEvent) -> Message 
         body: record.body(office),
         title,
         json,
-        failed: event == NotifyEvent::Failure,
+        severity: record.outcome.severity(),
     }
 }
 

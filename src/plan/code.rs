@@ -56,6 +56,7 @@ pub enum WarningCode {
     RestoreTestDue,
     NetworkVolume,
     DuplicateLabel,
+    DuplicateId,
     UnknownDisk,
     ManifestUnreadable,
     FutureBackup,
@@ -225,6 +226,14 @@ pub const CODES: &[CodeInfo] = &[
         "Two connected disks carry the same label: rota used neither",
         "two connected disks carry the same label: rota touches neither",
         "disconnect one, or relabel it (`rota disk init PATH --label NEW --force`; a clone also needs `--new-id`)",
+    ),
+    info(
+        C::DuplicateId,
+        "duplicate-id",
+        Attention,
+        "Two connected disks carry the same id: one was cloned from the other",
+        "two connected disks carry the same disk id (`rota disk list`): one is a clone of the other",
+        "give the clone an id of its own: `rota disk init PATH --label L --force --new-id`",
     ),
     info(
         C::UnknownDisk,

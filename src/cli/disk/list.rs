@@ -19,7 +19,7 @@ use crate::calendar::NamePattern;
 use crate::cli::{CliError, Outcome};
 use crate::inventory::label::short_id;
 use crate::inventory::{Catalog, DiskView, Inventory, StrayReason, scan_with_catalog};
-use crate::plan::volume_warnings;
+use crate::plan::{WarningCode, volume_warnings};
 use crate::policy::values::Size;
 use crate::policy::{self, Policy};
 
@@ -78,7 +78,7 @@ pub fn run(args: &ListArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
 /// Something to tell the reader about, with a stable code (as in `plan`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    pub code: &'static str,
+    pub code: WarningCode,
     pub message: String,
 }
 
@@ -95,7 +95,7 @@ pub fn notices(policy: &Policy, inventory: &Inventory) -> Vec<Notice> {
         if disks.len() > 1 {
             let ids: Vec<&str> = disks.iter().map(|d| short_id(&d.id)).collect();
             notices.push(Notice {
-                code: "duplicate-label",
+                code: WarningCode::DuplicateLabel,
                 message: format!(
                     "{} connected disks are labelled {label} (ids {}): relabel all but one with \
                      `rota disk init PATH --label NEW --force`",
@@ -108,7 +108,7 @@ pub fn notices(policy: &Policy, inventory: &Inventory) -> Vec<Notice> {
     for (id, disks) in &by_id {
         if disks.len() > 1 {
             notices.push(Notice {
-                code: "duplicate-id",
+                code: WarningCode::DuplicateId,
                 message: format!(
                     "{} connected disks carry the same id {} (one was cloned from the other): \
                      give the clone an id of its own with `rota disk init PATH --label L --force \
@@ -137,7 +137,7 @@ pub fn notices(policy: &Policy, inventory: &Inventory) -> Vec<Notice> {
             ),
         };
         notices.push(Notice {
-            code: "unlabelled-disk",
+            code: WarningCode::UnlabelledDisk,
             message,
         });
     }
@@ -149,7 +149,7 @@ fn disk_notices(policy: &Policy, disk: &DiskView, notices: &mut Vec<Notice>) {
     let name = format!("{} ({})", disk.label, short_id(&disk.id));
     if let Some(kind) = disk.mount.as_ref().and_then(|m| m.network_fs.as_deref()) {
         notices.push(Notice {
-            code: "network-volume",
+            code: WarningCode::NetworkVolume,
             message: format!(
                 "disk {name} is on a network file system ({kind}); the backup guide advises a \
                  disk plugged into the server"
@@ -158,13 +158,13 @@ fn disk_notices(policy: &Policy, disk: &DiskView, notices: &mut Vec<Notice>) {
     }
     if let Some(error) = &disk.manifest_error {
         notices.push(Notice {
-            code: "manifest-error",
+            code: WarningCode::ManifestUnreadable,
             message: format!("disk {name}: {error}; nothing on it counts as a copy"),
         });
     }
     if !policy.disks.labels().contains(&disk.label.as_str()) {
         notices.push(Notice {
-            code: "unknown-label",
+            code: WarningCode::UnknownDisk,
             message: format!(
                 "disk {name} is neither a rotation nor an archive disk of this policy"
             ),
@@ -237,7 +237,7 @@ pub fn render_text(
     if !notices.is_empty() {
         out.push_str("\nWarnings\n");
         for notice in notices {
-            let _ = writeln!(out, "  ! {}: {}", notice.code, notice.message);
+            let _ = writeln!(out, "  ! {}: {}", notice.code.key(), notice.message);
         }
     }
     out
@@ -460,7 +460,7 @@ pub fn render_json(policy: &Policy, inventory: &Inventory, now: DateTime<Utc>) -
         "unreadable": unreadable,
         "never_seen": never_seen(policy, inventory),
         "warnings": notices(policy, inventory).into_iter().map(|notice| json!({
-            "code": notice.code,
+            "code": notice.code.key(),
             "message": notice.message,
         })).collect::<Vec<_>>(),
     })

@@ -13,7 +13,7 @@ use super::{Check, Patient, ago, day_words, list_some};
 use crate::inventory::label::short_id;
 use crate::inventory::{DiskView, StrayReason};
 use crate::placement::Location;
-use crate::plan::restore_test_due_on;
+use crate::plan::{WarningCode, restore_test_due_on};
 use crate::policy::RotationDisk;
 
 /// How far back a rotation disk's last night is looked for.
@@ -331,7 +331,12 @@ fn verified(patient: &Patient, disk: &DiskView) -> Check {
 
 /// The vendor guide advises against backing up over a network volume.
 pub fn network_volumes(patient: &Patient) -> Check {
-    let check = Check::titled("network-volume", "No disk or target on a network volume");
+    // The doctor audits the vendor guide: a disk on a network volume fails
+    // that recommendation outright, although a night with one only advises.
+    let check = Check::titled(
+        WarningCode::NetworkVolume.key(),
+        "No disk or target on a network volume",
+    );
     let inventory = patient.inventory;
     let mut found = Vec::new();
     if let Some(fs) = &inventory.source.network_fs {

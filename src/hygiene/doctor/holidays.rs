@@ -8,6 +8,7 @@ use chrono::Datelike;
 
 use super::{Check, Patient};
 use crate::calendar::ASK_HOLIDAYS_FROM_MONTH;
+use crate::plan::WarningCode;
 
 pub fn holidays(patient: &Patient) -> Option<Check> {
     let today = patient.today();
@@ -21,12 +22,12 @@ pub fn holidays(patient: &Patient) -> Option<Check> {
         return None;
     }
     let next = this_year + 1;
-    let check = Check::titled(
-        "holidays-missing",
+    let check = Check::of_code(
+        WarningCode::HolidaysMissing,
         format!("Next year's holidays are in the policy ({next})"),
     );
     Some(match crate::plan::holidays_missing(patient.policy, today) {
-        Some(message) => check.warn(
+        Some(message) => check.problem(
             message,
             format!(
                 "add {next}'s closed dates under `office.closed` in {} and run `rota check` on it",

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use super::{Check, Patient, Status};
-use crate::plan::disks_protected;
+use crate::plan::{WarningCode, disks_protected};
 use crate::probe::Encryption;
 
 /// What the system's tools said about one connected disk's volume.
@@ -84,7 +84,10 @@ fn volume_check(patient: &Patient, facts: &VolumeFacts) -> Check {
 
 /// Whether anything encrypts the copies that travel on the disks.
 pub fn media_encryption(patient: &Patient) -> Check {
-    let check = Check::titled("unencrypted-media", "Copies on the disks are encrypted");
+    let check = Check::of_code(
+        WarningCode::UnencryptedMedia,
+        "Copies on the disks are encrypted",
+    );
     let policy = patient.policy;
     let media = &policy.disks.media;
     if let Some(encrypt) = &media.encrypt {
@@ -106,7 +109,7 @@ pub fn media_encryption(patient: &Patient) -> Check {
     if disks_protected(policy) {
         return check.pass("the practice software encrypts its backups (source.encrypted: true)");
     }
-    check.warn(
+    check.problem(
         "nothing encrypts the copies on the disks: a lost or stolen disk is a reportable breach of \
          patient records (HIPAA's safe harbor covers only encrypted media)",
         "add `encrypt: { age_recipients: [\"age1...\"] }` under `disks:` (make the key with \

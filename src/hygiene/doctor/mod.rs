@@ -32,7 +32,7 @@ use serde::Serialize;
 
 use crate::inventory::Inventory;
 use crate::inventory::restore_log::RestoreRecord;
-use crate::plan::Plan;
+use crate::plan::{Plan, Severity, WarningCode};
 use crate::policy::Policy;
 
 /// How a check came out.
@@ -80,12 +80,34 @@ pub struct Check {
     pub action: Option<String>,
 }
 
+impl From<Severity> for Status {
+    /// A check that finds what a warning code says has the status the code's
+    /// severity gives: the one scale the night's outcome, the notifications
+    /// and `status` follow too.
+    fn from(severity: Severity) -> Status {
+        match severity {
+            Severity::Failure => Status::Fail,
+            Severity::Attention | Severity::Advisory => Status::Warn,
+        }
+    }
+}
+
 impl Check {
     fn titled(id: &'static str, title: impl Into<String>) -> CheckBuilder {
         CheckBuilder {
             id,
             subject: None,
             title: title.into(),
+            code: None,
+        }
+    }
+
+    /// A check of what warning `code` tells: its id is the code's key, and
+    /// what it finds wrong ([`CheckBuilder::problem`]) is as bad as the code.
+    fn of_code(code: WarningCode, title: impl Into<String>) -> CheckBuilder {
+        CheckBuilder {
+            code: Some(code),
+            ..Check::titled(code.key(), title)
         }
     }
 }
@@ -95,6 +117,8 @@ struct CheckBuilder {
     id: &'static str,
     subject: Option<String>,
     title: String,
+    /// The warning code the check stands for, if any.
+    code: Option<WarningCode>,
 }
 
 impl CheckBuilder {
@@ -113,6 +137,14 @@ impl CheckBuilder {
 
     fn fail(self, evidence: impl Into<String>, action: impl Into<String>) -> Check {
         self.verdict(Status::Fail, evidence.into(), Some(action.into()))
+    }
+
+    /// What a check of a warning code found wrong, with the code's severity.
+    fn problem(self, evidence: impl Into<String>, action: impl Into<String>) -> Check {
+        let status = self
+            .code
+            .map_or(Status::Warn, |code| Status::from(code.severity()));
+        self.verdict(status, evidence.into(), Some(action.into()))
     }
 
     fn info(self, evidence: impl Into<String>) -> Check {

@@ -158,15 +158,15 @@ fn the_json_report_has_stable_fields() {
 fn notices_carry_stable_codes() {
     let codes: Vec<&str> = notices(&policy(), &office_inventory())
         .iter()
-        .map(|notice| notice.code)
+        .map(|notice| notice.code.key())
         .collect();
     assert_eq!(
         codes,
         [
             "duplicate-label",
             "network-volume",
-            "manifest-error",
-            "unknown-label",
+            "manifest-unreadable",
+            "unknown-disk",
             "unlabelled-disk",
             "unlabelled-disk"
         ]
@@ -185,7 +185,7 @@ fn a_cloned_disk_is_reported_by_its_shared_id() {
     };
     let codes: Vec<&str> = notices(&policy(), &inventory)
         .iter()
-        .map(|n| n.code)
+        .map(|n| n.code.key())
         .collect();
     assert_eq!(codes, ["duplicate-label", "duplicate-id"]);
 }

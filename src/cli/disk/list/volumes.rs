@@ -20,7 +20,7 @@ pub fn notices(policy: &Policy, inventory: &Inventory) -> Vec<Notice> {
     warnings
         .into_iter()
         .map(|warning| Notice {
-            code: warning.code.key(),
+            code: warning.code,
             message: warning.message,
         })
         .collect()
