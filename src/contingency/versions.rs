@@ -21,9 +21,9 @@ use super::document::{ContingencyPlan, Revision};
 use crate::inventory::{atomic, json_lines};
 
 /// The folder in `state_dir`.
-pub const FOLDER: &str = "contingency";
+pub use crate::inventory::layout::CONTINGENCY_DIR as FOLDER;
 /// The list of saved versions inside it.
-pub const INDEX: &str = "versions.jsonl";
+pub use crate::inventory::layout::CONTINGENCY_INDEX as INDEX;
 /// How many of the latest revisions the plan itself lists (the others are
 /// counted: `rota contingency --history` lists them all).
 pub const REVISIONS_SHOWN: usize = 10;

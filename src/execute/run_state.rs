@@ -37,6 +37,7 @@ impl RunState<'_> {
         self.fs
             .record("catalog")
             .map_err(|source| CatalogError::Write {
+                what: "the catalog",
                 path: Catalog::path(&self.policy.state_dir),
                 source,
             })?;

@@ -11,15 +11,13 @@
 //! would make its copies look lost. This module never touches the disks.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomically;
 use super::layout;
-use super::manifest::format_version;
+use super::state_file::{StateFile, StateFileError};
 use super::model::{CopyRecord, DiskView, Space};
 
 /// The catalog format this rota writes and understands.
@@ -106,17 +104,15 @@ struct CatalogFileRef<'a> {
 }
 
 /// Why the catalog could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("cannot read the catalog {}: {source}", path.display())]
-    Unreadable { path: PathBuf, source: io::Error },
-    #[error("the catalog {} is damaged: {reason}", path.display())]
-    Corrupt { path: PathBuf, reason: String },
-    #[error("the catalog {} was written by a newer rota (format {version})", path.display())]
-    NewerFormat { path: PathBuf, version: u64 },
-    #[error("cannot write the catalog {}: {source}", path.display())]
-    Write { path: PathBuf, source: io::Error },
-}
+pub type CatalogError = StateFileError;
+
+/// The catalog's rules: tens of megabytes for 100k copies; far more is damage.
+const CATALOG_FILE: StateFile = StateFile {
+    what: "the catalog",
+    format_key: "rota_catalog",
+    format: CATALOG_FORMAT,
+    max_bytes: 1 << 30,
+};
 
 impl Catalog {
     pub fn path(state_dir: &Path) -> PathBuf {
@@ -126,33 +122,9 @@ impl Catalog {
     /// The catalog in `state_dir`; empty if there is none yet.
     pub fn load(state_dir: &Path) -> Result<Catalog, CatalogError> {
         let path = Catalog::path(state_dir);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                return Ok(Catalog::default());
-            }
-            Err(source) => return Err(CatalogError::Unreadable { path, source }),
+        let Some(file) = CATALOG_FILE.read(&path, |file: &CatalogFile| file.rota_catalog)? else {
+            return Ok(Catalog::default());
         };
-        let file: CatalogFile = match serde_json::from_slice(&bytes) {
-            Ok(file) => file,
-            Err(error) => {
-                return Err(match format_version(&bytes, "rota_catalog") {
-                    Some(version) if version > u64::from(CATALOG_FORMAT) => {
-                        CatalogError::NewerFormat { path, version }
-                    }
-                    _ => CatalogError::Corrupt {
-                        path,
-                        reason: error.to_string(),
-                    },
-                });
-            }
-        };
-        if file.rota_catalog > CATALOG_FORMAT {
-            return Err(CatalogError::NewerFormat {
-                path,
-                version: u64::from(file.rota_catalog),
-            });
-        }
         Ok(Catalog {
             disks: file.disks,
             targets: file.targets,
@@ -162,19 +134,14 @@ impl Catalog {
     /// Writes the catalog atomically, creating `state_dir` if needed.
     pub fn save(&self, state_dir: &Path) -> Result<(), CatalogError> {
         let path = Catalog::path(state_dir);
-        let write_error = |source| CatalogError::Write {
-            path: path.clone(),
-            source,
-        };
-        std::fs::create_dir_all(state_dir).map_err(write_error)?;
+        std::fs::create_dir_all(state_dir)
+            .map_err(|source| CATALOG_FILE.write_error(&path, source))?;
         let file = CatalogFileRef {
             rota_catalog: CATALOG_FORMAT,
             disks: &self.disks,
             targets: &self.targets,
         };
-        let mut bytes = serde_json::to_vec_pretty(&file).expect("a catalog serializes");
-        bytes.push(b'\n');
-        write_atomically(&path, &bytes).map_err(write_error)
+        CATALOG_FILE.write(&path, &file)
     }
 
     /// Records what a scan saw: every connected disk becomes (or updates) its

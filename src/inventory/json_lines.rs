@@ -1,7 +1,9 @@
 //! rota's append-only logs in `state_dir` (the journal, the audit log, the
 //! restore-test record): one JSON object a line. Appending writes a whole
 //! line and flushes it to the disk; reading skips lines that do not parse,
-//! so a line torn by a power cut never hides the ones before it.
+//! so a line torn by a power cut never hides the ones before it. Like the
+//! state files ([`super::state_file`]), a log that is a symlink or a folder
+//! is refused, never followed.
 //!
 //! This module reads and appends only the file it is given; it never
 //! rewrites or deletes one.
@@ -13,8 +15,11 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::state_file::refuse_non_file;
+
 /// Every readable record of the log at `path`; none when it does not exist.
 pub fn read<T: DeserializeOwned>(path: &Path) -> io::Result<Vec<T>> {
+    refuse_non_file(path)?;
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -33,6 +38,7 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> io::Result<Vec<T>> {
 pub fn append<T: Serialize>(path: &Path, record: &T) -> io::Result<()> {
     let mut line = serde_json::to_string(record).map_err(io::Error::other)?;
     line.push('\n');
+    refuse_non_file(path)?;
     let mut file = OpenOptions::new()
         .create(true)
         .read(true)
@@ -92,5 +98,18 @@ mod tests {
         append(&log, &2u32).unwrap();
         append(&log, &3u32).unwrap();
         assert_eq!(read::<u32>(&log).unwrap(), [1, 2, 3]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_log_that_is_a_symlink_is_neither_read_nor_appended_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere.jsonl");
+        append(&elsewhere, &1u32).unwrap();
+        let log = dir.path().join("runs.jsonl");
+        std::os::unix::fs::symlink(&elsewhere, &log).unwrap();
+        assert!(read::<u32>(&log).is_err());
+        assert!(append(&log, &2u32).is_err());
+        assert_eq!(read::<u32>(&elsewhere).unwrap(), [1]);
     }
 }

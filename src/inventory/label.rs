@@ -10,15 +10,13 @@
 //! This module reads and writes the label file only (atomically); it never
 //! touches the copies on a disk.
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomically;
 use super::layout;
-use super::manifest::format_version;
+use super::state_file::{StateFile, StateFileError};
 
 /// The label file format this rota writes and understands.
 pub const LABEL_FORMAT: u32 = 1;
@@ -58,11 +56,7 @@ impl DiskLabel {
 
     /// Writes this label at `mount`'s root, replacing any label there.
     pub fn save(&self, mount: &Path) -> Result<(), LabelError> {
-        let path = layout::label_file(mount);
-        let mut text = serde_json::to_string_pretty(self).expect("a label serializes");
-        text.push('\n');
-        write_atomically(&path, text.as_bytes())
-            .map_err(|source| LabelError::Write { path, source })
+        LABEL_FILE.write(&layout::label_file(mount), self)
     }
 }
 
@@ -72,61 +66,23 @@ pub fn short_id(id: &str) -> &str {
 }
 
 /// Why a label file could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum LabelError {
-    #[error("cannot read the label file {}: {source}", path.display())]
-    Unreadable { path: PathBuf, source: io::Error },
-    #[error("the label file {} is damaged: {reason}", path.display())]
-    Corrupt { path: PathBuf, reason: String },
-    #[error("the label file {} was written by a newer rota (format {version})", path.display())]
-    NewerFormat { path: PathBuf, version: u32 },
-    #[error("cannot write the label file {}: {source}", path.display())]
-    Write { path: PathBuf, source: io::Error },
-}
+pub type LabelError = StateFileError;
 
-/// Label files are tiny; anything bigger is not one.
-const MAX_LABEL_FILE_BYTES: u64 = 64 * 1024;
+/// The label file's rules (label files are tiny: anything bigger is not one).
+const LABEL_FILE: StateFile = StateFile {
+    what: "the label file",
+    format_key: "rota_disk",
+    format: LABEL_FORMAT,
+    max_bytes: 64 * 1024,
+};
 
 /// The label at `mount`, `None` when the folder carries no label file.
 pub fn read_label(mount: &Path) -> Result<Option<DiskLabel>, LabelError> {
     let path = layout::label_file(mount);
-    let metadata = match std::fs::symlink_metadata(&path) {
-        Ok(metadata) => metadata,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(LabelError::Unreadable { path, source }),
+    let Some(label) = LABEL_FILE.read(&path, |label: &DiskLabel| label.rota_disk)? else {
+        return Ok(None);
     };
-    let corrupt = |reason: String| LabelError::Corrupt {
-        path: path.clone(),
-        reason,
-    };
-    if !metadata.is_file() {
-        return Err(corrupt("it is not a regular file".into()));
-    }
-    if metadata.len() > MAX_LABEL_FILE_BYTES {
-        return Err(corrupt(format!("it is {} bytes long", metadata.len())));
-    }
-    let bytes = std::fs::read(&path).map_err(|source| LabelError::Unreadable {
-        path: path.clone(),
-        source,
-    })?;
-    let label: DiskLabel = match serde_json::from_slice(&bytes) {
-        Ok(label) => label,
-        Err(error) => {
-            return Err(match format_version(&bytes, "rota_disk") {
-                Some(version) if version > u64::from(LABEL_FORMAT) => LabelError::NewerFormat {
-                    path,
-                    version: u32::try_from(version).unwrap_or(u32::MAX),
-                },
-                _ => corrupt(error.to_string()),
-            });
-        }
-    };
-    if label.rota_disk > LABEL_FORMAT {
-        return Err(LabelError::NewerFormat {
-            path,
-            version: label.rota_disk,
-        });
-    }
+    let corrupt = |reason: String| LABEL_FILE.corrupt(&path, reason);
     check_label(&label.label).map_err(|reason| corrupt(format!("its label: {reason}")))?;
     if !is_disk_id(&label.id) {
         return Err(corrupt(format!(

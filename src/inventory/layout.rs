@@ -46,6 +46,17 @@ pub const RESTORE_LOG: &str = "restore-tests.jsonl";
 pub const ACCEPTED_CHANGES: &str = "accepted-changes.jsonl";
 /// Which digest period the nightly run last sent (`notify.digest`).
 pub const DIGEST_STATE: &str = "digest.json";
+/// One JSON line per `rota apply` run.
+pub const RUNS_LOG: &str = "runs.jsonl";
+/// One JSON line per disk movement (the media accountability record).
+pub const MEDIA_LOG: &str = "media.jsonl";
+/// The folder of the nightly job's output (`apply.log`, `apply.err.log`).
+pub const JOB_LOGS_DIR: &str = "logs";
+pub const JOB_LOG: &str = "apply.log";
+pub const JOB_ERROR_LOG: &str = "apply.err.log";
+/// The folder of the written contingency plan's versions, and their index.
+pub const CONTINGENCY_DIR: &str = "contingency";
+pub const CONTINGENCY_INDEX: &str = "versions.jsonl";
 
 pub fn label_file(mount: &Path) -> PathBuf {
     mount.join(LABEL_FILE)

@@ -16,15 +16,14 @@
 //! lists is trusted. This module never touches the copies themselves.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomically;
 use super::layout;
 use super::model::{CopyRecord, HashAlgorithm};
+use super::state_file::{StateFile, StateFileError};
 
 /// The manifest format this rota writes and understands.
 pub const MANIFEST_FORMAT: u32 = 1;
@@ -68,12 +67,9 @@ struct ManifestFileRef<'a> {
 /// Why a manifest could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    #[error("cannot read the manifest {}: {source}", path.display())]
-    Unreadable { path: PathBuf, source: io::Error },
-    #[error("the manifest {} is damaged: {reason}", path.display())]
-    Corrupt { path: PathBuf, reason: String },
-    #[error("the manifest {} was written by a newer rota (format {version})", path.display())]
-    NewerFormat { path: PathBuf, version: u64 },
+    /// Unreadable, damaged, newer, or not written ([`StateFileError`]).
+    #[error(transparent)]
+    File(#[from] StateFileError),
     #[error(
         "the manifest {} belongs to disk {found}, not to this disk ({expected}); \
          was it copied from another disk?",
@@ -84,9 +80,15 @@ pub enum ManifestError {
         found: String,
         expected: String,
     },
-    #[error("cannot write the manifest {}: {source}", path.display())]
-    Write { path: PathBuf, source: io::Error },
 }
+
+/// The manifest's rules: tens of megabytes for 100k copies; far more is damage.
+const MANIFEST_FILE: StateFile = StateFile {
+    what: "the manifest",
+    format_key: "rota_manifest",
+    format: MANIFEST_FORMAT,
+    max_bytes: 1 << 30,
+};
 
 impl Manifest {
     /// An empty manifest for a disk (or staging folder) that has none yet.
@@ -103,12 +105,11 @@ impl Manifest {
     /// The manifest in `copies_dir`, `None` if there is none yet.
     pub fn load(copies_dir: &Path) -> Result<Option<Manifest>, ManifestError> {
         let path = layout::manifest_file(copies_dir);
-        let bytes = match read_regular_file(&path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(ManifestError::Unreadable { path, source }),
+        let Some(file) = MANIFEST_FILE.read(&path, |file: &ManifestFile| file.rota_manifest)?
+        else {
+            return Ok(None);
         };
-        parse(&bytes, &path).map(Some)
+        from_file(file, &path).map(Some)
     }
 
     /// The manifest of the disk `disk_id`: loaded, or new and empty if the
@@ -140,9 +141,7 @@ impl Manifest {
             copies: self.copies.values().collect(),
             last_verified: self.last_verified,
         };
-        let mut bytes = serde_json::to_vec_pretty(&file).expect("a manifest serializes");
-        bytes.push(b'\n');
-        write_atomically(&path, &bytes).map_err(|source| ManifestError::Write { path, source })
+        Ok(MANIFEST_FILE.write(&path, &file)?)
     }
 
     /// Records a copy (replacing any record of the same name); returns the old one.
@@ -181,49 +180,16 @@ impl Manifest {
     }
 }
 
-/// Reads a file that must be a regular file (a symlink is refused, not followed).
-fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
-    let metadata = std::fs::symlink_metadata(path)?;
-    if !metadata.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "it is not a regular file",
-        ));
-    }
-    std::fs::read(path)
-}
-
-fn parse(bytes: &[u8], path: &Path) -> Result<Manifest, ManifestError> {
-    let corrupt = |reason: String| ManifestError::Corrupt {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let file: ManifestFile = match serde_json::from_slice(bytes) {
-        Ok(file) => file,
-        Err(error) => {
-            return Err(match format_version(bytes, "rota_manifest") {
-                Some(version) if version > u64::from(MANIFEST_FORMAT) => {
-                    ManifestError::NewerFormat {
-                        path: path.to_path_buf(),
-                        version,
-                    }
-                }
-                _ => corrupt(error.to_string()),
-            });
-        }
-    };
-    if u64::from(file.rota_manifest) > u64::from(MANIFEST_FORMAT) {
-        return Err(ManifestError::NewerFormat {
-            path: path.to_path_buf(),
-            version: u64::from(file.rota_manifest),
-        });
-    }
+/// The manifest a parsed file holds, once each record is one rota could
+/// have written.
+fn from_file(file: ManifestFile, path: &Path) -> Result<Manifest, ManifestError> {
+    let corrupt = |reason: String| MANIFEST_FILE.corrupt(path, reason);
     let mut copies = BTreeMap::new();
     for copy in file.copies {
         check_record(&copy).map_err(&corrupt)?;
         let name = copy.name.clone();
         if copies.insert(name.clone(), copy).is_some() {
-            return Err(corrupt(format!("it lists {name} twice")));
+            return Err(corrupt(format!("it lists {name} twice")).into());
         }
     }
     Ok(Manifest {
@@ -233,15 +199,6 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Manifest, ManifestError> {
         copies,
         last_verified: file.last_verified,
     })
-}
-
-/// The format number of a JSON file that did not parse as this rota expects
-/// (only looked for then, so the common path parses the file once).
-pub(crate) fn format_version(bytes: &[u8], key: &str) -> Option<u64> {
-    serde_json::from_slice::<serde_json::Value>(bytes)
-        .ok()?
-        .get(key)?
-        .as_u64()
 }
 
 /// A record must name a plain entry of the folder and carry a BLAKE3 hash: a
@@ -350,7 +307,7 @@ mod tests {
             assert!(
                 matches!(
                     Manifest::load(dir.path()),
-                    Err(ManifestError::Corrupt { .. })
+                    Err(ManifestError::File(StateFileError::Corrupt { .. }))
                 ),
                 "{text}"
             );
@@ -358,7 +315,7 @@ mod tests {
         std::fs::write(layout::manifest_file(dir.path()), "{\"rota_manifest\": 1,").unwrap();
         assert!(matches!(
             Manifest::load(dir.path()),
-            Err(ManifestError::Corrupt { .. })
+            Err(ManifestError::File(StateFileError::Corrupt { .. }))
         ));
         std::fs::write(
             layout::manifest_file(dir.path()),
@@ -367,7 +324,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             Manifest::load(dir.path()),
-            Err(ManifestError::NewerFormat { version: 7, .. })
+            Err(ManifestError::File(StateFileError::NewerFormat { version: 7, .. }))
         ));
     }
 

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::json_lines;
 use super::model::{CopyRecord, Inventory};
 
-pub const MEDIA_LOG: &str = "media.jsonl";
+pub use super::layout::MEDIA_LOG;
 
 /// One run's look at the disks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

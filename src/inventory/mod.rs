@@ -19,11 +19,13 @@ pub mod media_log;
 mod model;
 pub mod provenance;
 pub mod restore_log;
+pub mod state_file;
 mod scan;
 pub mod stored;
 pub mod volumes;
 
 pub use catalog::{Catalog, CatalogError};
+pub use state_file::StateFileError;
 pub use fingerprint::{BundleTally, Fingerprint};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};

@@ -18,7 +18,7 @@ use crate::plan::{Severity, WarningCode};
 use crate::words::key::serde_keys;
 
 /// The file name in `state_dir`.
-pub const RUNS_FILE: &str = "runs.jsonl";
+pub use crate::inventory::layout::RUNS_LOG as RUNS_FILE;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,8 @@ use super::name_date::date_in_name;
 use super::source::{CopySource, Expected, Origin};
 use crate::inventory::stored::{self, Stored};
 use crate::inventory::{
-    CopyRecord, DiskLabel, EntryKind, Manifest, ManifestError, bundle_size, layout, read_label,
+    CopyRecord, DiskLabel, EntryKind, Manifest, ManifestError, StateFileError, bundle_size, layout,
+    read_label,
 };
 
 /// A disk (or folder of copies) as found.
@@ -218,7 +219,7 @@ fn load_manifest(
             }
             _ => (Some(manifest), ManifestState::Trusted),
         },
-        Err(error @ ManifestError::Corrupt { .. }) => match salvaged(copies_dir, label) {
+        Err(error @ ManifestError::File(StateFileError::Corrupt { .. })) => match salvaged(copies_dir, label) {
             Some(manifest) => {
                 let count = manifest.copies().len();
                 (Some(manifest), damaged(error, count))

@@ -85,12 +85,12 @@ fn service(job: &Job) -> String {
     let _ = writeln!(
         out,
         "StandardOutput=append:{}",
-        job.logs.join("apply.log").display()
+        job.logs.join(crate::inventory::layout::JOB_LOG).display()
     );
     let _ = writeln!(
         out,
         "StandardError=append:{}",
-        job.logs.join("apply.err.log").display()
+        job.logs.join(crate::inventory::layout::JOB_ERROR_LOG).display()
     );
     out
 }
