@@ -187,7 +187,7 @@ fn state_words(policy: &Policy, backup: &BackupStatus) -> String {
     if let Some(age) = backup.settling {
         return format!(
             "{}: not copied until it has been unchanged for {settle} (source.settle)",
-            crate::plan::unsettled_reason(age)
+            crate::inventory::freshness::still_being_written(age)
         );
     }
     if backup.tampered {

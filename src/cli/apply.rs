@@ -26,7 +26,7 @@ use crate::nightly::overdue::scheduled_night;
 use crate::offsite::environment;
 use crate::placement::Location;
 use crate::plan::json::to_json;
-use crate::plan::saved::{SavedPlan, fingerprint};
+use crate::plan::saved::{SavedPlan, inventory_hash};
 use crate::plan::{Plan, WarningCode, make_plan_for_night, text};
 use crate::policy::{PolicyDiagnostic, Span};
 use crate::render::policy_summary::full_weekday;
@@ -358,7 +358,7 @@ fn read_saved(path: &PathBuf) -> Result<SavedPlan, CliError> {
 
 /// A saved plan is applied only to the state it was made from.
 fn check_saved(saved: &SavedPlan, prepared: &Prepared<'_>) -> Result<(), CliError> {
-    if fingerprint(&prepared.inventory) != saved.fingerprint {
+    if inventory_hash(&prepared.inventory) != saved.inventory_hash {
         return Err(CliError::failed_with_help(
             "the disks or backups changed since the plan was made; run `rota plan` again",
             "a saved plan is applied only to exactly what it was made from: review a new one \

@@ -194,7 +194,7 @@ impl Night {
             return None;
         }
         self.record.finished = Utc::now();
-        self.settle(&opened, error);
+        self.conclude(&opened, error);
         for detail in self
             .record
             .warning_details
@@ -219,7 +219,7 @@ impl Night {
     }
 
     /// The outcome, the error and the warnings that compare nights.
-    fn settle(&mut self, opened: &Opened, error: Option<&CliError>) {
+    fn conclude(&mut self, opened: &Opened, error: Option<&CliError>) {
         // The plan's own `disk-not-swapped` (from the disks' manifests) says
         // more; the comparison of two nights' records covers what it cannot see.
         let plan_saw_it = self

@@ -54,7 +54,7 @@ pub fn run(args: &PlanArgs, no_color: bool) -> Result<Outcome, CliError> {
         let saved = SavedPlan {
             rota_saved_plan: SavedPlan::VERSION,
             policy: args.policy.display().to_string(),
-            fingerprint: plan.fingerprint.clone(),
+            inventory_hash: plan.inventory_hash.clone(),
             plan: to_json(&plan),
         };
         let json = serde_json::to_string_pretty(&saved).expect("plans serialize");

@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::layout;
-use super::state_file::{StateFile, StateFileError};
 use super::model::{CopyRecord, DiskView, Space};
+use super::state_file::{StateFile, StateFileError};
 
 /// The catalog format this rota writes and understands.
 pub const CATALOG_FORMAT: u32 = 1;

@@ -324,7 +324,10 @@ mod tests {
         .unwrap();
         assert!(matches!(
             Manifest::load(dir.path()),
-            Err(ManifestError::File(StateFileError::NewerFormat { version: 7, .. }))
+            Err(ManifestError::File(StateFileError::NewerFormat {
+                version: 7,
+                ..
+            }))
         ));
     }
 

@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod catalog;
 pub mod device;
 mod fingerprint;
+pub mod freshness;
 pub mod fsinfo;
 mod glob;
 pub mod inodes;
@@ -19,13 +20,12 @@ pub mod media_log;
 mod model;
 pub mod provenance;
 pub mod restore_log;
-pub mod state_file;
 mod scan;
+pub mod state_file;
 pub mod stored;
 pub mod volumes;
 
 pub use catalog::{Catalog, CatalogError};
-pub use state_file::StateFileError;
 pub use fingerprint::{BundleTally, Fingerprint};
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
@@ -34,3 +34,4 @@ pub use scan::look_at_capture;
 pub use scan::{
     bundle_size, fingerprint_of, mount_candidates, scan, scan_loading_catalog, scan_with_catalog,
 };
+pub use state_file::StateFileError;

@@ -89,9 +89,7 @@ impl StateFile {
             Ok(value) => value,
             Err(error) => {
                 return Err(match format_version(&bytes, self.format_key) {
-                    Some(version) if version > u64::from(self.format) => {
-                        self.newer(path, version)
-                    }
+                    Some(version) if version > u64::from(self.format) => self.newer(path, version),
                     _ => self.corrupt(path, error.to_string()),
                 });
             }
@@ -217,7 +215,10 @@ mod tests {
         ));
         std::fs::write(&path, r#"{"rota_note": 3, "words": ["hi"]}"#).unwrap();
         let error = read(&path).unwrap_err();
-        assert!(matches!(error, StateFileError::NewerFormat { version: 3, .. }));
+        assert!(matches!(
+            error,
+            StateFileError::NewerFormat { version: 3, .. }
+        ));
         assert!(error.to_string().starts_with("the note "), "{error}");
         std::fs::write(&path, r#"{"rota_note": 1, "words": ["hi"]}"#).unwrap();
         assert!(matches!(read(&path), Err(StateFileError::Corrupt { .. })));

@@ -9,11 +9,11 @@
 //! export's state comes from the inventory, the real time from
 //! `Inventory::observed_at`.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
-use super::changes::unsettled_reason;
 use super::warnings::{Warning, WarningCode};
 use super::{Action, Op, Pending, Plan};
+use crate::inventory::freshness::{Freshness, still_being_written};
 use crate::inventory::{Captured, Inventory, SourceEntry};
 use crate::placement::Location;
 use crate::policy::Policy;
@@ -70,8 +70,13 @@ pub fn decide(policy: &Policy, inventory: &Inventory) -> Decision {
         return Decision::Nothing;
     }
     let backup = entry_for(policy, captured);
-    if let Some(age) = settling(policy, inventory, captured.modified) {
-        let reason = unsettled_reason(age);
+    let freshness = Freshness::judge(
+        policy.source.settle.0,
+        inventory.observed_at,
+        Some(captured.modified),
+    );
+    if let Some(age) = freshness.settling_age() {
+        let reason = still_being_written(age);
         let warning = Warning::new(
             WarningCode::UnsettledBackup,
             format!(
@@ -127,15 +132,6 @@ fn entry_for(policy: &Policy, captured: &Captured) -> SourceEntry {
         modified: Some(captured.modified),
         files: captured.fingerprint.files.unwrap_or(0),
     }
-}
-
-/// How long ago the export changed, when less than `source.settle` before
-/// the real time it was looked at (as for backups: see `placement::world`).
-fn settling(policy: &Policy, inventory: &Inventory, modified: DateTime<Utc>) -> Option<TimeDelta> {
-    let observed = inventory.observed_at?;
-    let settle = TimeDelta::from_std(policy.source.settle.0).ok()?;
-    let age = observed - modified;
-    (age < settle).then_some(age.max(TimeDelta::zero()))
 }
 
 /// The plan for `inventory` made by `plan`, with tonight's capture in it.

@@ -6,16 +6,9 @@
 use chrono::TimeDelta;
 
 use super::warnings::{Warning, WarningCode};
+use crate::inventory::freshness::still_being_written;
 use crate::placement::World;
 use crate::policy::Policy;
-
-/// The pending reason of a copy of a backup that is still being written.
-pub fn unsettled_reason(age: TimeDelta) -> String {
-    format!(
-        "still being written (last changed {} min ago)",
-        age.num_minutes()
-    )
-}
 
 /// More backups than this still being written (a folder restored or copied
 /// in just now) are one warning, not one each.
@@ -54,7 +47,7 @@ fn unsettled_warnings(policy: &Policy, world: &World) -> Vec<Warning> {
         .map(|(name, age)| {
             Warning::new(
                 WarningCode::UnsettledBackup,
-                format!("{name} is {}: it is {until}", unsettled_reason(age)),
+                format!("{name} is {}: it is {until}", still_being_written(age)),
             )
         })
         .collect()

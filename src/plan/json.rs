@@ -293,7 +293,7 @@ fn frame(plan: &Plan) -> JsonPlan {
             })
             .collect(),
         summary: JsonSummary::of(plan),
-        fingerprint: plan.fingerprint.clone(),
+        fingerprint: plan.inventory_hash.clone(),
     }
 }
 

@@ -29,7 +29,6 @@ use crate::placement::Location;
 use crate::retention::Reason;
 use crate::words::key::serde_keys;
 pub use build::{make_plan, make_plan_for_night};
-pub use changes::unsettled_reason;
 pub use code::{Severity, WarningCode};
 pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
 pub use warnings::{
@@ -180,8 +179,9 @@ pub struct Plan {
     /// Why no deletion is planned tonight, if the deletion gate is closed
     /// (safety invariant 13); empty when deletions may go ahead.
     pub deletions_stopped: Vec<gate::Closure>,
-    /// Fingerprint of the inventory the plan was made from.
-    pub fingerprint: String,
+    /// A hash of the inventory the plan was made from (JSON `fingerprint`):
+    /// `apply --plan` refuses a saved plan when it no longer matches.
+    pub inventory_hash: String,
 }
 
 impl Plan {

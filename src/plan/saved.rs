@@ -12,7 +12,7 @@ use crate::inventory::Inventory;
 /// A stable hash of what the planner saw: the source listing (names, sizes,
 /// modification times), every disk's id, connection and copies, the off-site
 /// staging folders. Free space is left out: it moves with unrelated writes.
-pub fn fingerprint(inventory: &Inventory) -> String {
+pub fn inventory_hash(inventory: &Inventory) -> String {
     // Names are unique, so the unstable sort gives the one order there is.
     let mut lines = HashedLines::default();
     let mut source: Vec<_> = inventory.source.backups.iter().collect();
@@ -92,7 +92,9 @@ pub struct SavedPlan {
     pub rota_saved_plan: u32,
     /// The policy file the plan was made for.
     pub policy: String,
-    pub fingerprint: String,
+    /// The plan's [`inventory_hash`], under the name the file has always used.
+    #[serde(rename = "fingerprint")]
+    pub inventory_hash: String,
     pub plan: JsonPlan,
 }
 

@@ -405,7 +405,7 @@ mod tests {
             pending: Vec::new(),
             warnings: Vec::new(),
             deletions_stopped: Vec::new(),
-            fingerprint: String::new(),
+            inventory_hash: String::new(),
         }
     }
 

@@ -219,13 +219,15 @@ fn load_manifest(
             }
             _ => (Some(manifest), ManifestState::Trusted),
         },
-        Err(error @ ManifestError::File(StateFileError::Corrupt { .. })) => match salvaged(copies_dir, label) {
-            Some(manifest) => {
-                let count = manifest.copies().len();
-                (Some(manifest), damaged(error, count))
+        Err(error @ ManifestError::File(StateFileError::Corrupt { .. })) => {
+            match salvaged(copies_dir, label) {
+                Some(manifest) => {
+                    let count = manifest.copies().len();
+                    (Some(manifest), damaged(error, count))
+                }
+                None => (None, damaged(error, 0)),
             }
-            None => (None, damaged(error, 0)),
-        },
+        }
         Err(error) => (None, damaged(error, 0)),
     }
 }

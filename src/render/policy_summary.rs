@@ -309,7 +309,10 @@ fn deletion_lines(policy: &Policy) -> Vec<String> {
         how,
         format!(
             "every deletion is logged in {}",
-            policy.state_dir.join(crate::inventory::layout::AUDIT_LOG).display()
+            policy
+                .state_dir
+                .join(crate::inventory::layout::AUDIT_LOG)
+                .display()
         ),
     ]
 }

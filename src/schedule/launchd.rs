@@ -96,12 +96,18 @@ fn plist(job: &Job, name: &str) -> String {
     key_string(
         &mut out,
         "StandardOutPath",
-        &job.logs.join(crate::inventory::layout::JOB_LOG).display().to_string(),
+        &job.logs
+            .join(crate::inventory::layout::JOB_LOG)
+            .display()
+            .to_string(),
     );
     key_string(
         &mut out,
         "StandardErrorPath",
-        &job.logs.join(crate::inventory::layout::JOB_ERROR_LOG).display().to_string(),
+        &job.logs
+            .join(crate::inventory::layout::JOB_ERROR_LOG)
+            .display()
+            .to_string(),
     );
     out.push_str("\t<key>EnvironmentVariables</key>\n\t<dict>\n");
     out.push_str("\t\t<key>PATH</key>\n\t\t<string>/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin</string>\n");

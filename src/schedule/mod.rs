@@ -99,7 +99,9 @@ impl Job {
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("/")),
-            logs: policy.state_dir.join(crate::inventory::layout::JOB_LOGS_DIR),
+            logs: policy
+                .state_dir
+                .join(crate::inventory::layout::JOB_LOGS_DIR),
             at: schedule.at,
             weekdays,
             timezone: calendar.timezone.name().to_string(),

@@ -90,7 +90,9 @@ fn service(job: &Job) -> String {
     let _ = writeln!(
         out,
         "StandardError=append:{}",
-        job.logs.join(crate::inventory::layout::JOB_ERROR_LOG).display()
+        job.logs
+            .join(crate::inventory::layout::JOB_ERROR_LOG)
+            .display()
     );
     out
 }

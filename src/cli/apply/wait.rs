@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use super::super::CliError;
 use super::super::session::Session;
 use crate::inventory::Inventory;
+use crate::inventory::freshness::Freshness;
 use crate::plan::WarningCode;
 use crate::plan::capture::{self, Decision};
 use crate::policy::{Policy, Span};
@@ -44,7 +45,6 @@ pub fn tonight(
         return state;
     }
     let calendar = &policy.office.calendar;
-    let settle = TimeDelta::from_std(policy.source.settle.0).unwrap_or(TimeDelta::MAX);
     let todays: Vec<_> = inventory
         .source
         .backups
@@ -56,15 +56,18 @@ pub fn tonight(
     }
     let youngest = todays
         .iter()
-        .filter_map(|entry| Some((entry, observed - entry.modified?)))
-        .min_by_key(|(_, age)| *age);
-    match youngest {
-        Some((entry, age)) if age < settle => Tonight::Settling {
+        .filter(|entry| entry.modified.is_some())
+        .max_by_key(|entry| entry.modified);
+    let Some(entry) = youngest else {
+        return Tonight::Ready;
+    };
+    match Freshness::judge(policy.source.settle.0, Some(observed), entry.modified) {
+        Freshness::Settling { age, left } => Tonight::Settling {
             name: entry.name.clone(),
-            age: age.max(TimeDelta::zero()),
-            left: settle - age.max(TimeDelta::zero()),
+            age,
+            left,
         },
-        _ => Tonight::Ready,
+        Freshness::Settled => Tonight::Ready,
     }
 }
 
@@ -76,7 +79,6 @@ fn export_tonight(
     inventory: &Inventory,
     observed: DateTime<Utc>,
 ) -> Option<Tonight> {
-    let settle = TimeDelta::from_std(policy.source.settle.0).unwrap_or(TimeDelta::MAX);
     match capture::decide(policy, inventory) {
         Decision::Nothing => None,
         Decision::Capture(_) => Some(Tonight::Ready),
@@ -90,13 +92,18 @@ fn export_tonight(
         Decision::Wait {
             backup, warning, ..
         } if warning.code == WarningCode::UnsettledBackup => {
-            let age = backup.modified.map_or(TimeDelta::zero(), |modified| {
-                (observed - modified).max(TimeDelta::zero())
-            });
+            // Settling by the rule, or the export would not wait: judged
+            // again here for how long is left.
+            let modified = backup.modified.or(Some(observed));
+            let (age, left) =
+                match Freshness::judge(policy.source.settle.0, Some(observed), modified) {
+                    Freshness::Settling { age, left } => (age, left),
+                    Freshness::Settled => (TimeDelta::zero(), TimeDelta::zero()),
+                };
             Some(Tonight::Settling {
                 name: backup.name,
                 age,
-                left: settle - age,
+                left,
             })
         }
         // Its name is taken: waiting does not change that (the plan says so).

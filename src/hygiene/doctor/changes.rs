@@ -5,7 +5,7 @@
 //! invariant 13), with the condition that stops it and how to clear it.
 
 use super::{Check, Patient, list_some};
-use crate::plan::unsettled_reason;
+use crate::inventory::freshness::still_being_written;
 
 pub fn backups_unchanged(patient: &Patient) -> Check {
     let check = Check::titled(
@@ -39,7 +39,7 @@ pub fn backups_unchanged(patient: &Patient) -> Check {
             Some(format!(
                 "{} is {}",
                 backup.name,
-                unsettled_reason(backup.settling?)
+                still_being_written(backup.settling?)
             ))
         })
         .collect();

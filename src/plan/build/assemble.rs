@@ -72,7 +72,7 @@ impl Builder<'_> {
             warnings: self.warnings,
             deletions_stopped: self.gate.closed_by.clone(),
             // Filled in by `make_plan`.
-            fingerprint: String::new(),
+            inventory_hash: String::new(),
         })
     }
 

@@ -29,7 +29,7 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
 use super::gate::Gate;
-use super::saved::fingerprint;
+use super::saved::inventory_hash;
 use super::warnings::{Warning, world_warnings};
 use super::{Op, Pending, Plan};
 use crate::inventory::Inventory;
@@ -138,11 +138,11 @@ pub fn make_plan_for_night(
     at: DateTime<Tz>,
     night: NaiveDate,
 ) -> Plan {
-    // The fingerprint depends on the inventory alone: on a large office it is
-    // hashed on another core while the plan is made.
-    let (fingerprint, plan) = both::both(
+    // The hash depends on the inventory alone: on a large office it is
+    // computed on another core while the plan is made.
+    let (inventory_hash, plan) = both::both(
         inventory.source.backups.len(),
-        || fingerprint(inventory),
+        || inventory_hash(inventory),
         || {
             super::capture::with_capture(policy, inventory, |tonight| {
                 plan_in_passes(policy, tonight, at, night)
@@ -150,12 +150,12 @@ pub fn make_plan_for_night(
         },
     );
     Plan {
-        fingerprint,
+        inventory_hash,
         ..plan
     }
 }
 
-/// The plan of [`make_plan`], without its fingerprint.
+/// The plan of [`make_plan`], without its inventory hash.
 fn plan_in_passes(
     policy: &Policy,
     inventory: &Inventory,
