@@ -31,6 +31,8 @@ pub mod retention;
 pub mod schedule;
 pub mod simulate;
 pub mod synthetic;
+#[cfg(test)]
+mod test_support;
 pub mod typical;
 pub mod user;
 pub mod words;

@@ -46,10 +46,7 @@ mod tests {
 
     use super::*;
     use crate::calendar::{ClosedSpan, FiscalYearEnd};
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
+    use crate::test_support::date;
 
     fn calendar(closed: &[(&str, &str)]) -> Calendar {
         let closed = closed

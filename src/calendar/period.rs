@@ -187,10 +187,7 @@ pub fn last_day_of_month(year: i32, month: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
+    use crate::test_support::date;
 
     #[test]
     fn fiscal_quarters_for_every_year_end() {

@@ -1,14 +1,11 @@
 //! Calendar tables: open days, closures, day_starts_at, DST both ways, New Year's
 //! week, month ends on holidays and fiscal years ending in different months.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
 use super::*;
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
+use crate::test_support::date;
 
 fn local(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()

@@ -20,10 +20,7 @@ use crate::policy::{self, Policy};
 const POLICY_ARG: &str = "/Users/Shared/rota/rota.yaml";
 
 fn vendor() -> Policy {
-    let text = include_str!("../../policies/vendor-guide.yaml");
-    policy::load_str(text, Path::new(POLICY_ARG))
-        .unwrap()
-        .policy
+    crate::test_support::policy_at(crate::test_support::VENDOR_GUIDE, POLICY_ARG)
 }
 
 /// An instant in the office's time zone.

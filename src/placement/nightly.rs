@@ -169,20 +169,12 @@ pub fn iso_week(policy: &Policy, year: i32, week: u32) -> Option<Vec<Night>> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::*;
-    use crate::policy;
+    use crate::test_support::{VENDOR_GUIDE, date, policy_at};
 
     fn vendor() -> Policy {
-        let text = include_str!("../../policies/vendor-guide.yaml");
-        policy::load_str(text, Path::new("/o/rota.yaml"))
-            .unwrap()
-            .policy
-    }
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
+        policy_at(VENDOR_GUIDE, "/o/rota.yaml")
     }
 
     #[test]
@@ -210,9 +202,7 @@ mod tests {
         assert_eq!(monday.bring_back, ["MON"]);
         // carry: [thu] in a four-day office: only THU comes back.
         let text = include_str!("../../policies/four-day-june-fiscal-year.yaml");
-        let prairie = policy::load_str(text, Path::new("/o/rota.yaml"))
-            .unwrap()
-            .policy;
+        let prairie = policy_at(text, "/o/rota.yaml");
         let week = iso_week(&prairie, 2026, 11).unwrap();
         let back: Vec<(String, Vec<String>)> = week
             .iter()

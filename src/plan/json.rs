@@ -502,7 +502,7 @@ pub(crate) mod tests {
     #[test]
     fn an_empty_plan_is_written_as_serde_writes_it() {
         let policy = crate::plan::tests::vendor_policy();
-        let day = crate::plan::tests::date("2026-03-18");
+        let day = crate::test_support::date("2026-03-18");
         let at = crate::plan::tests::local(&policy, day, "23:55");
         let plan = crate::plan::make_plan(&policy, &crate::inventory::Inventory::default(), at);
         assert!(plan.backups.is_empty() && plan.actions.is_empty());

@@ -2,34 +2,17 @@
 //! executor, invariants checked after each, and snapshots of the text diff and
 //! JSON for the nights a reviewer cares about.
 
-use std::path::Path;
-
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
 use super::warnings::WarningCode;
 use super::*;
-use crate::policy::{self, Policy};
+use crate::policy::Policy;
 use crate::synthetic::SyntheticOffice;
 
 pub const GB_FOR_TESTS: u64 = 1_000_000_000;
 const GB: u64 = GB_FOR_TESTS;
 
-pub fn vendor_policy() -> Policy {
-    let text = include_str!("../../policies/vendor-guide.yaml");
-    policy::load_str(text, Path::new("/office/rota.yaml"))
-        .unwrap()
-        .policy
-}
-
-pub fn policy_from(text: &str) -> Policy {
-    policy::load_str(text, Path::new("/office/rota.yaml"))
-        .unwrap()
-        .policy
-}
-
-pub fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
+pub use crate::test_support::{date, policy_from, vendor_policy};
 
 /// The instant of `time` office-local on `day`.
 pub fn local(policy: &Policy, day: NaiveDate, time: &str) -> DateTime<chrono_tz::Tz> {
@@ -150,13 +133,7 @@ fn the_vendor_plan_snapshot_for_a_normal_night() {
     let at = local(&policy, day, "23:55");
     office.connect_only(&["TUE"], at.with_timezone(&Utc));
     let plan = make_plan(&policy, &office.inventory(&policy), at);
-    println!("{}", text::render(&plan, false));
-    assert_eq!(plan.count(Op::Copy), 1);
-}
-
-#[allow(dead_code)]
-fn utc(text: &str) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap())
+    assert_eq!(plan.count(Op::Copy), 1, "{}", text::render(&plan, false));
 }
 
 /// Runs the vendor office through `from..to` with the day's disk connected, then

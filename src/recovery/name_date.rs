@@ -33,7 +33,7 @@ fn separated(text: &[u8]) -> Option<NaiveDate> {
     if text.get(10).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    date(&part[0..4], &part[5..7], &part[8..10])
+    date_from_digits(&part[0..4], &part[5..7], &part[8..10])
 }
 
 /// `YYYYMMDD`, not followed by another digit.
@@ -42,10 +42,10 @@ fn compact(text: &[u8]) -> Option<NaiveDate> {
     if text.get(8).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    date(&part[0..4], &part[4..6], &part[6..8])
+    date_from_digits(&part[0..4], &part[4..6], &part[6..8])
 }
 
-fn date(year: &[u8], month: &[u8], day: &[u8]) -> Option<NaiveDate> {
+fn date_from_digits(year: &[u8], month: &[u8], day: &[u8]) -> Option<NaiveDate> {
     let number = |digits: &[u8]| -> Option<u32> {
         digits.iter().try_fold(0u32, |n, d| {
             d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))

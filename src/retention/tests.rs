@@ -2,14 +2,11 @@
 //! zones, fiscal years ending in December, June and March, missing days, several
 //! backups a day, holds and backups dated after today.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, Weekday};
 
 use super::*;
 use crate::calendar::{ClosedSpan, FiscalYearEnd};
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
+use crate::test_support::date;
 
 fn calendar(zone: &str, days: &[Weekday], starts: &str, fye: u32, closed: &[&str]) -> Calendar {
     let closed = closed

@@ -5,10 +5,9 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
-
 use super::*;
 use crate::policy::{self, Policy};
+use crate::test_support::date;
 
 const GB: u64 = 1_000_000_000;
 
@@ -17,10 +16,6 @@ fn policy(file: &str) -> Policy {
     policy::load_str(&text, Path::new("/office/rota.yaml"))
         .unwrap()
         .policy
-}
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
 }
 
 fn assumptions(from: &str, to: &str) -> Assumptions {

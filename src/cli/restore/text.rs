@@ -30,7 +30,7 @@ impl Times {
     }
 
     /// The date of an instant, where the office is.
-    pub fn date(self, at: DateTime<Utc>) -> String {
+    pub fn day_of(self, at: DateTime<Utc>) -> String {
         match self.0 {
             Some(tz) => at.with_timezone(&tz).date_naive().to_string(),
             None => at.date_naive().to_string(),
@@ -413,7 +413,7 @@ pub fn fetch_disks(holders: &[AbsentHolder], times: Times) -> Option<String> {
     let first = holders.first()?;
     let verified = first
         .verified_at
-        .map(|at| times.date(at))
+        .map(|at| times.day_of(at))
         .unwrap_or_else(|| String::from("at an unknown date"));
     let labels: Vec<&str> = holders.iter().map(|h| h.label.as_str()).collect();
     Some(match labels.split_last() {

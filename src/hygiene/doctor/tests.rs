@@ -2,7 +2,6 @@
 //! the first quarter of 2026 passes every check; each broken variant fails
 //! (or warns on) the check it breaks.
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -12,22 +11,16 @@ use super::*;
 use crate::inventory::restore_log::RestoreRecord;
 use crate::inventory::{CopyRecord, Inventory};
 use crate::plan::make_plan;
-use crate::policy::{self, Policy};
+use crate::policy::Policy;
 use crate::simulate::{Assumptions, Growth, simulate_office};
 use crate::synthetic::SyntheticOffice;
+use crate::test_support::{date, vendor_policy};
 
 const GB: u64 = 1_000_000_000;
 
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
-
 /// The vendor guide's policy, saying that the practice software encrypts.
 fn vendor() -> Policy {
-    let text = include_str!("../../../policies/vendor-guide.yaml");
-    let mut policy = policy::load_str(text, Path::new("/office/rota.yaml"))
-        .unwrap()
-        .policy;
+    let mut policy = vendor_policy();
     policy.source.encrypted = Some(true);
     policy
 }

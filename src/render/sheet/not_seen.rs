@@ -125,22 +125,14 @@ fn describe(
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use chrono::TimeZone;
 
     use super::*;
-    use crate::policy;
+    use crate::test_support::{VENDOR_GUIDE, date, policy_at};
 
     fn vendor() -> Policy {
-        let text = include_str!("../../../policies/vendor-guide.yaml");
-        policy::load_str(text, Path::new("/o/rota.yaml"))
-            .unwrap()
-            .policy
-    }
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
+        policy_at(VENDOR_GUIDE, "/o/rota.yaml")
     }
 
     /// `label` seen at 23:00 New York time on `day`.

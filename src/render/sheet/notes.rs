@@ -201,15 +201,12 @@ mod tests {
 
     use super::*;
     use crate::policy;
+    use crate::test_support::date;
 
     fn load(text: &str) -> Policy {
         policy::load_str(text, Path::new("/o/rota.yaml"))
             .unwrap()
             .policy
-    }
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
     }
 
     #[test]

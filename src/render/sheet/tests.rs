@@ -15,7 +15,7 @@ fn load(text: &str) -> Policy {
 }
 
 fn vendor() -> Policy {
-    load(include_str!("../../../policies/vendor-guide.yaml"))
+    load(crate::test_support::VENDOR_GUIDE)
 }
 
 fn facts(today: &str) -> SheetFacts {

@@ -130,10 +130,7 @@ pub fn days(count: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
+    use crate::test_support::date;
 
     #[test]
     fn dates_read_the_same_in_every_english_speaking_office() {
