@@ -33,3 +33,4 @@ pub mod simulate;
 pub mod synthetic;
 pub mod typical;
 pub mod user;
+pub mod words;

@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::fingerprint::Fingerprint;
+use crate::words::key::serde_keys;
 
 /// A backup is a plain file or a directory bundle (e.g. a macOS package).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,15 +20,7 @@ pub enum EntryKind {
     Bundle,
 }
 
-impl EntryKind {
-    /// The name JSON uses for it (as serde writes it).
-    pub fn key(self) -> &'static str {
-        match self {
-            EntryKind::File => "file",
-            EntryKind::Bundle => "bundle",
-        }
-    }
-}
+serde_keys!(EntryKind);
 
 /// A backup in the source folder (name matches the policy's pattern).
 #[derive(Debug, Clone, PartialEq, Eq)]

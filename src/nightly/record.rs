@@ -5,10 +5,9 @@
 //! (through [`crate::inventory::json_lines`]), never rewritten: a torn last
 //! line is skipped when reading.
 
+use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-
-use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::seconds;
 use crate::inventory::json_lines;
 use crate::plan::{Severity, WarningCode};
+use crate::words::key::serde_keys;
 
 /// The file name in `state_dir`.
 pub const RUNS_FILE: &str = "runs.jsonl";
@@ -32,15 +32,7 @@ pub enum RunOutcome {
     Failed,
 }
 
-impl RunOutcome {
-    pub fn key(self) -> &'static str {
-        match self {
-            RunOutcome::Ok => "ok",
-            RunOutcome::Warning => "warning",
-            RunOutcome::Failed => "failed",
-        }
-    }
-}
+serde_keys!(RunOutcome);
 
 /// Why a failed run failed: a stable kind and the message apply printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

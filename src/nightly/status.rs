@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::overdue::{self, Covered, Night};
 use super::record::{NotifyResult, RunOutcome, RunRecord};
@@ -14,9 +14,10 @@ use super::seconds;
 use crate::inventory::Inventory;
 use crate::plan::{Op, Plan, Severity, restore_test_due_on};
 use crate::policy::Policy;
+use crate::words::key::serde_keys;
 
 /// The verdict, worst first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Health {
     /// No run is recorded (as of the instant judged).
@@ -31,17 +32,7 @@ pub enum Health {
     Healthy,
 }
 
-impl Health {
-    pub fn key(self) -> &'static str {
-        match self {
-            Health::NeverRun => "never-run",
-            Health::Failed => "failed",
-            Health::Overdue => "overdue",
-            Health::Warning => "warning",
-            Health::Healthy => "healthy",
-        }
-    }
-}
+serde_keys!(Health);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpectedNight {

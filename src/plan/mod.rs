@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::inventory::EntryKind;
 use crate::placement::Location;
 use crate::retention::Reason;
+use crate::words::key::serde_keys;
 
 pub use build::{make_plan, make_plan_for_night};
 pub use changes::unsettled_reason;
@@ -54,17 +55,9 @@ pub enum Op {
     Capture,
 }
 
-impl Op {
-    pub fn key(self) -> &'static str {
-        match self {
-            Op::Copy => "copy",
-            Op::Remove => "remove",
-            Op::Archive => "archive",
-            Op::Destroy => "destroy",
-            Op::Capture => "capture",
-        }
-    }
+serde_keys!(Op);
 
+impl Op {
     /// Whether the action deletes a copy (at `location`, or at `from` for archive).
     pub fn deletes(self) -> bool {
         !matches!(self, Op::Copy | Op::Capture)

@@ -4,7 +4,10 @@
 //! missing prints as a blank to fill in by hand, and `rota doctor` names it.
 //! Plain data; the plan itself is built in `crate::contingency`.
 
+use serde::{Deserialize, Serialize};
+
 use super::duration::Span;
+use crate::words::key::serde_keys;
 
 /// `contingency:`; `Contingency::default()` when the policy has none.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -44,13 +47,16 @@ pub struct CriticalSystem {
 }
 
 /// How soon a system must be back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Priority {
     Critical,
     High,
     Medium,
     Low,
 }
+
+serde_keys!(Priority);
 
 impl Priority {
     pub const ALL: [Priority; 4] = [
@@ -59,20 +65,6 @@ impl Priority {
         Priority::Medium,
         Priority::Low,
     ];
-
-    /// As written in the policy and printed in the plan.
-    pub fn key(self) -> &'static str {
-        match self {
-            Priority::Critical => "critical",
-            Priority::High => "high",
-            Priority::Medium => "medium",
-            Priority::Low => "low",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Priority> {
-        Priority::ALL.into_iter().find(|p| p.key() == key)
-    }
 }
 
 impl Contingency {

@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
 
 use super::duration::Span;
 use super::values::Reserve;
 use crate::calendar::{Calendar, NamePattern};
+use crate::words::key::serde_keys;
 
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -93,7 +95,8 @@ impl std::fmt::Display for Count {
 }
 
 /// The retention tiers, named exactly as the `retain` keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Tier {
     BusinessDays,
     MonthEnds,
@@ -101,6 +104,8 @@ pub enum Tier {
     FiscalYearEnds,
     Last,
 }
+
+serde_keys!(Tier);
 
 impl Tier {
     pub const ALL: [Tier; 5] = [
@@ -110,21 +115,6 @@ impl Tier {
         Tier::FiscalYearEnds,
         Tier::Last,
     ];
-
-    /// The policy key, also the name used in JSON output.
-    pub fn key(self) -> &'static str {
-        match self {
-            Tier::BusinessDays => "business_days",
-            Tier::MonthEnds => "month_ends",
-            Tier::QuarterEnds => "quarter_ends",
-            Tier::FiscalYearEnds => "fiscal_year_ends",
-            Tier::Last => "last",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|tier| tier.key() == key)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,22 +270,15 @@ pub struct Encrypt {
     pub age_recipients_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Expired {
     Remove,
     Archive,
     Destroy,
 }
 
-impl Expired {
-    pub fn key(self) -> &'static str {
-        match self {
-            Expired::Remove => "remove",
-            Expired::Archive => "archive",
-            Expired::Destroy => "destroy",
-        }
-    }
-}
+serde_keys!(Expired);
 
 #[derive(Debug, Clone)]
 pub struct Destruction {

@@ -6,6 +6,9 @@
 use std::time::Duration;
 
 use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
+
+use crate::words::key::serde_keys;
 
 /// `schedule: { at: "23:45", wait: 2h }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +39,15 @@ pub fn duration_text(duration: Duration) -> String {
 }
 
 /// What happened on a night, as `notify.on` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NotifyEvent {
     Failure,
     Warning,
     Success,
 }
+
+serde_keys!(NotifyEvent);
 
 impl NotifyEvent {
     pub const ALL: [NotifyEvent; 3] = [
@@ -49,25 +55,12 @@ impl NotifyEvent {
         NotifyEvent::Warning,
         NotifyEvent::Success,
     ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            NotifyEvent::Failure => "failure",
-            NotifyEvent::Warning => "warning",
-            NotifyEvent::Success => "success",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<NotifyEvent> {
-        NotifyEvent::ALL
-            .into_iter()
-            .find(|event| event.key() == key)
-    }
 }
 
 /// How often the digest is sent (`notify.digest`): a summary of the
 /// period's nights, disks and standing advice, sent even when all is well.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DigestEvery {
     /// Each open day's night.
     Daily,
@@ -75,21 +68,10 @@ pub enum DigestEvery {
     Weekly,
 }
 
+serde_keys!(DigestEvery);
+
 impl DigestEvery {
     pub const ALL: [DigestEvery; 2] = [DigestEvery::Daily, DigestEvery::Weekly];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            DigestEvery::Daily => "daily",
-            DigestEvery::Weekly => "weekly",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<DigestEvery> {
-        DigestEvery::ALL
-            .into_iter()
-            .find(|every| every.key() == key)
-    }
 }
 
 /// The `notify:` section; `Notify::default()` sends nothing.
