@@ -13,7 +13,7 @@ use rota::placement::nightly;
 use rota::plan::make_plan;
 use rota::policy::{self, Policy};
 use rota::simulate::{Assumptions, Growth, simulate};
-use rota::synthetic::SyntheticOffice;
+use rota::simulate::synthetic::SyntheticOffice;
 
 const GB: u64 = 1_000_000_000;
 const ROUNDS: usize = 3;

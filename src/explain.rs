@@ -526,7 +526,7 @@ mod tests {
 
     use super::*;
     use crate::plan::tests::{local, run_nights, vendor_policy};
-    use crate::synthetic::SyntheticOffice;
+    use crate::simulate::synthetic::SyntheticOffice;
 
     fn explained(name: &str) -> String {
         let policy = vendor_policy();

@@ -30,7 +30,5 @@ pub mod render;
 pub mod retention;
 pub mod schedule;
 pub mod simulate;
-pub mod synthetic;
-pub mod typical;
 pub mod user;
 pub mod words;

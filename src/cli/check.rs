@@ -10,7 +10,7 @@ use super::session::Session;
 use super::{CliError, Outcome};
 use crate::policy::{self, KeyPath, LoadedPolicy, Problem};
 use crate::render::policy_summary::{self, SummaryExtras};
-use crate::typical;
+use crate::simulate::typical;
 
 /// Validate a policy and explain what it means
 #[derive(Debug, Args)]
