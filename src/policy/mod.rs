@@ -20,18 +20,6 @@ mod suggest;
 mod syntax;
 mod unattended;
 mod validate;
-mod validate_contingency;
-mod validate_destruction;
-mod validate_disks;
-mod validate_hold;
-mod validate_locations;
-mod validate_media;
-mod validate_office;
-mod validate_offsite;
-mod validate_restore_test;
-mod validate_retain;
-mod validate_source;
-mod validate_unattended;
 pub mod values;
 
 pub use contingency::{Contact, Contingency, CriticalSystem, Priority};

@@ -3,7 +3,7 @@
 //! without its data, where the encryption key is kept, whom to call, what
 //! staff do while the server is down, which other systems matter). Like the
 //! rest of the raw model, values stay [`Text`] so
-//! [`super::validate_contingency`] can say exactly what is wrong and where.
+//! `validate::contingency` can say exactly what is wrong and where.
 
 use std::fmt;
 

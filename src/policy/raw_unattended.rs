@@ -1,7 +1,7 @@
 //! The raw form of the keys for running rota unattended: `schedule:` (when the
 //! platform's scheduler starts `rota apply`) and `notify:` (who hears how a
 //! night went). Like the rest of the raw model, values that need checking stay
-//! [`Text`] so [`super::validate_unattended`] can say exactly what is wrong.
+//! [`Text`] so `validate::unattended` can say exactly what is wrong.
 
 use std::fmt;
 

@@ -13,8 +13,8 @@ use crate::inventory::restore_log::RestoreRecord;
 use crate::inventory::{CopyRecord, Inventory};
 use crate::plan::make_plan;
 use crate::policy::{self, Policy};
-use crate::simulate::{Assumptions, Growth, simulate_office};
 use crate::simulate::synthetic::SyntheticOffice;
+use crate::simulate::{Assumptions, Growth, simulate_office};
 
 const GB: u64 = 1_000_000_000;
 
@@ -475,7 +475,9 @@ fn encryption_unknown_warns_and_an_unencrypted_target_fails() {
     });
     case.office
         .targets
-        .push(crate::simulate::synthetic::SyntheticTarget::staging("cloud"));
+        .push(crate::simulate::synthetic::SyntheticTarget::staging(
+            "cloud",
+        ));
     let report = case.examine();
     assert_eq!(
         status(&report, "encryption-offsite", Some("cloud")),

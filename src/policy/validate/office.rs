@@ -1,6 +1,6 @@
 //! `office:`: the office's name and its calendar — time zone, open days,
 //! closed dates (single days and ranges), when the business day starts, and
-//! the fiscal year's end. Hooked from `validate.rs`; it builds the
+//! the fiscal year's end. Hooked from `mod.rs`; it builds the
 //! [`Calendar`] every later section is judged against and only reports problems.
 
 use std::str::FromStr;
@@ -8,16 +8,16 @@ use std::str::FromStr;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
 
-use super::diagnostic::Problem;
-use super::model::Office;
-use super::raw::{RawClosedMap, RawOffice, Text};
-use super::source_map::KeyPath;
-use super::suggest::timezone_help;
-use super::validate::Validator;
-use super::values::{
+use super::Validator;
+use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd, FixedZone, fixed_offset_zone};
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::Office;
+use crate::policy::raw::{RawClosedMap, RawOffice, Text};
+use crate::policy::source_map::KeyPath;
+use crate::policy::suggest::timezone_help;
+use crate::policy::values::{
     is_month_end, month_end_day, parse_month_day, parse_time_of_day, parse_weekday,
 };
-use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd, FixedZone, fixed_offset_zone};
 
 impl Validator {
     pub(super) fn office(&mut self, raw: &RawOffice, path: &KeyPath) -> Office {

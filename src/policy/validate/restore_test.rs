@@ -1,12 +1,12 @@
 //! `restore_test:`: how often a restore is to be tried (quarter or month) and
-//! the optional command that tries it. Hooked from `validate.rs`; it only
+//! the optional command that tries it. Hooked from `mod.rs`; it only
 //! reports problems.
 
-use super::diagnostic::Problem;
-use super::model::{RestoreEvery, RestoreTest};
-use super::raw::RawRestoreTest;
-use super::source_map::KeyPath;
-use super::validate::Validator;
+use super::Validator;
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::{RestoreEvery, RestoreTest};
+use crate::policy::raw::RawRestoreTest;
+use crate::policy::source_map::KeyPath;
 
 impl Validator {
     pub(super) fn restore_test(

@@ -2,14 +2,14 @@
 //! `disks.encrypt` (age recipients, checked as an off-site target's are),
 //! `disks.require_encrypted_volume` (true or false) and `disks.custodian` (a
 //! person's name); and `disks.allow_server_drive` (true or false: whether disk
-//! folders may share the server's drive). Hooked from `validate_disks.rs`; it
+//! folders may share the server's drive). Hooked from `disks.rs`; it
 //! only reports problems.
 
-use super::diagnostic::Problem;
-use super::model::DiskMedia;
-use super::raw::{RawDisks, Text};
-use super::source_map::KeyPath;
-use super::validate::Validator;
+use super::Validator;
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::DiskMedia;
+use crate::policy::raw::{RawDisks, Text};
+use crate::policy::source_map::KeyPath;
 
 impl Validator {
     pub(super) fn disk_media(&mut self, raw: &RawDisks, path: &KeyPath) -> DiskMedia {
@@ -95,7 +95,7 @@ mod tests {
 
     use crate::policy::load_str;
 
-    const BASE: &str = include_str!("../../policies/vendor-guide.yaml");
+    const BASE: &str = include_str!("../../../policies/vendor-guide.yaml");
 
     /// The vendor policy with `extra` lines added under `disks:`.
     fn with_disks(extra: &str) -> String {

@@ -1,13 +1,13 @@
 //! `destruction:`: what happens to expired copies (remove, archive, destroy)
 //! and which archive disk they go to, checked against the disks section.
-//! Hooked from `validate.rs`; it only reports problems.
+//! Hooked from `mod.rs`; it only reports problems.
 
-use super::diagnostic::Problem;
-use super::model::{Destruction, Disks, Expired};
-use super::raw::RawDestruction;
-use super::source_map::KeyPath;
-use super::suggest::closest;
-use super::validate::Validator;
+use super::Validator;
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::{Destruction, Disks, Expired};
+use crate::policy::raw::RawDestruction;
+use crate::policy::source_map::KeyPath;
+use crate::policy::suggest::closest;
 
 impl Validator {
     pub(super) fn destruction(

@@ -6,11 +6,23 @@
 //! This file is the entry point: [`validate`], the [`Validator`] that carries
 //! the problems found so far, the defaults, and the helpers more than one
 //! section uses (paths, dates, weekdays, numbers, reserve, age encryption).
-//! Each section's checks live in their own file as `impl Validator` blocks:
-//! `validate_office.rs`, `validate_source.rs`, `validate_retain.rs`,
-//! `validate_disks.rs` (with `validate_media.rs`), `validate_offsite.rs`,
-//! `validate_destruction.rs`, `validate_restore_test.rs`, `validate_hold.rs`,
-//! `validate_unattended.rs` and `validate_contingency.rs`.
+//! Each section's checks live in their own file here as `impl Validator`
+//! blocks: `office.rs`, `source.rs`, `retain.rs`, `disks.rs` (with
+//! `media.rs`), `locations.rs`, `offsite.rs`, `destruction.rs`,
+//! `restore_test.rs`, `hold.rs`, `unattended.rs` and `contingency.rs`.
+
+mod contingency;
+mod destruction;
+mod disks;
+mod hold;
+mod locations;
+mod media;
+mod office;
+mod offsite;
+mod restore_test;
+mod retain;
+mod source;
+mod unattended;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -86,7 +98,7 @@ pub fn validate_for_home(
         None => v.dir.join(DEFAULT_STATE_DIR),
     };
     v.overlapping_locations(&source, &disks, &offsite, &state_dir, &root);
-    let (schedule, notify) = super::validate_unattended::unattended(raw, &mut v.problems);
+    let (schedule, notify) = unattended::unattended(raw, &mut v.problems);
     let contingency = v.contingency(raw.contingency.as_ref(), &root.key("contingency"));
     v.lint(raw);
     if v.problems.iter().any(Problem::is_error) {

@@ -1,11 +1,11 @@
 //! `retain:` (and each off-site target's own `retain:`): how many backups each
-//! retention tier keeps, a number or `all`. Hooked from `validate.rs` and
-//! `validate_offsite.rs`; it only reports problems.
+//! retention tier keeps, a number or `all`. Hooked from `mod.rs` and
+//! `offsite.rs`; it only reports problems.
 
-use super::model::{Count, Retain};
-use super::raw::{RawCount, RawRetain};
-use super::source_map::KeyPath;
-use super::validate::Validator;
+use super::Validator;
+use crate::policy::model::{Count, Retain};
+use crate::policy::raw::{RawCount, RawRetain};
+use crate::policy::source_map::KeyPath;
 
 impl Validator {
     pub(super) fn retain(&mut self, raw: &RawRetain, path: &KeyPath) -> Retain {

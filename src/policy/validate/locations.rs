@@ -14,10 +14,10 @@ use std::path::{Component, Path, PathBuf};
 
 use glob::{MatchOptions, Pattern};
 
-use super::diagnostic::Problem;
-use super::model::{Disks, OffsiteTarget, Source};
-use super::source_map::KeyPath;
-use super::validate::Validator;
+use super::Validator;
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::{Disks, OffsiteTarget, Source};
+use crate::policy::source_map::KeyPath;
 
 /// `*` never crosses a `/`: `/Volumes/*` matches `/Volumes/MON`, not deeper.
 const OPTIONS: MatchOptions = MatchOptions {

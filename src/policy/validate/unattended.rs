@@ -6,14 +6,14 @@
 
 use std::time::Duration;
 
-use super::diagnostic::Problem;
-use super::duration::Span;
-use super::raw::{RawPolicy, Text};
-use super::raw_unattended::{RawEmail, RawNotify, RawSchedule};
-use super::source_map::KeyPath;
-use super::suggest::closest;
-use super::unattended::*;
-use super::values::parse_time_of_day;
+use crate::policy::diagnostic::Problem;
+use crate::policy::duration::Span;
+use crate::policy::raw::{RawPolicy, Text};
+use crate::policy::raw_unattended::{RawEmail, RawNotify, RawSchedule};
+use crate::policy::source_map::KeyPath;
+use crate::policy::suggest::closest;
+use crate::policy::unattended::*;
+use crate::policy::values::parse_time_of_day;
 
 /// A wait longer than this would run into the next night's job.
 const MAX_WAIT: Duration = Duration::from_secs(12 * 3600);

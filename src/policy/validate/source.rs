@@ -3,18 +3,18 @@
 //! are already encrypted, how long one must settle before it is copied, after how
 //! many open days without a new one deletions stop, and
 //! the export rota captures (`capture`).
-//! Hooked from `validate.rs`; it only reports problems.
+//! Hooked from `mod.rs`; it only reports problems.
 
 use std::path::{Path, PathBuf};
 
-use super::diagnostic::Problem;
-use super::duration::Span;
-use super::model::Source;
-use super::pattern_problem::pattern_problem;
-use super::raw::{RawSource, Text};
-use super::source_map::KeyPath;
-use super::validate::{DEFAULT_KEEP_LAST, DEFAULT_SETTLE, DEFAULT_STALE_AFTER, Validator};
+use super::{DEFAULT_KEEP_LAST, DEFAULT_SETTLE, DEFAULT_STALE_AFTER, Validator};
 use crate::calendar::NamePattern;
+use crate::policy::diagnostic::Problem;
+use crate::policy::duration::Span;
+use crate::policy::model::Source;
+use crate::policy::pattern_problem::pattern_problem;
+use crate::policy::raw::{RawSource, Text};
+use crate::policy::source_map::KeyPath;
 
 impl Validator {
     pub(super) fn source(&mut self, raw: &RawSource, path: &KeyPath) -> Source {

@@ -1,14 +1,14 @@
 //! `offsite:`: the off-site targets — a unique name, a folder, an optional
 //! rclone upload, optional age encryption and the target's own retention.
-//! Hooked from `validate.rs`; it only reports problems.
+//! Hooked from `mod.rs`; it only reports problems.
 
 use std::path::PathBuf;
 
-use super::diagnostic::Problem;
-use super::model::{DEFAULT_KEEP_LOCAL, OffsiteTarget, Upload};
-use super::raw::{RawOffsiteTarget, RawUpload};
-use super::source_map::KeyPath;
-use super::validate::Validator;
+use super::Validator;
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::{DEFAULT_KEEP_LOCAL, OffsiteTarget, Upload};
+use crate::policy::raw::{RawOffsiteTarget, RawUpload};
+use crate::policy::source_map::KeyPath;
 
 impl Validator {
     pub(super) fn offsite(

@@ -1,14 +1,14 @@
 //! `hold:`: backups kept whatever retention says — a date, a date range, or a
-//! backup name that must match `source.pattern`. Hooked from `validate.rs`; it
+//! backup name that must match `source.pattern`. Hooked from `mod.rs`; it
 //! only reports problems.
 
-use super::diagnostic::Problem;
-use super::model::Hold;
-use super::raw::{RawHold, RawHoldMap};
-use super::source_map::KeyPath;
-use super::validate::Validator;
-use super::values::parse_date;
+use super::Validator;
 use crate::calendar::NamePattern;
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::Hold;
+use crate::policy::raw::{RawHold, RawHoldMap};
+use crate::policy::source_map::KeyPath;
+use crate::policy::values::parse_date;
 
 impl Validator {
     pub(super) fn holds(

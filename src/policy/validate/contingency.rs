@@ -4,16 +4,16 @@
 //! digits, an e-mail address that is not one, an unknown criticality
 //! priority, and a private key pasted where the plan wants the *place* the
 //! key is kept. Empty text counts as not given: the plan prints a blank.
-//! Hooked from `validate.rs`; it only reports problems.
+//! Hooked from `mod.rs`; it only reports problems.
 
-use super::contingency::{Contact, Contingency, CriticalSystem, Priority};
-use super::diagnostic::Problem;
-use super::duration::Span;
-use super::raw::Text;
-use super::raw_contingency::{RawContact, RawContingency, RawCritical};
-use super::source_map::KeyPath;
-use super::suggest::closest;
-use super::validate::Validator;
+use super::Validator;
+use crate::policy::contingency::{Contact, Contingency, CriticalSystem, Priority};
+use crate::policy::diagnostic::Problem;
+use crate::policy::duration::Span;
+use crate::policy::raw::Text;
+use crate::policy::raw_contingency::{RawContact, RawContingency, RawCritical};
+use crate::policy::source_map::KeyPath;
+use crate::policy::suggest::closest;
 
 /// What a pasted secret starts with: an age identity, a PEM private key.
 const SECRET_MARKERS: [&str; 2] = ["AGE-SECRET-KEY-", "PRIVATE KEY-----"];
@@ -117,9 +117,7 @@ impl Validator {
             .plan_text(raw.phone.as_ref(), &path.key("phone"))
             .filter(|phone| self.phone(phone, &path.key("phone")));
         let email = match raw.email.as_ref().filter(|t| !t.as_str().trim().is_empty()) {
-            Some(text) => {
-                super::validate_unattended::address(text, &path.key("email"), &mut self.problems)
-            }
+            Some(text) => super::unattended::address(text, &path.key("email"), &mut self.problems),
             None => None,
         };
         Contact {
@@ -213,7 +211,7 @@ mod tests {
 
     use crate::policy::load_str;
 
-    const BASE: &str = include_str!("../../policies/vendor-guide.yaml");
+    const BASE: &str = include_str!("../../../policies/vendor-guide.yaml");
 
     /// The vendor policy without its own `contingency:` and with `section` instead.
     fn with_contingency(section: &str) -> String {

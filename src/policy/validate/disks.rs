@@ -1,19 +1,19 @@
 //! `disks:`: where disks are mounted (mount_search), how full they may get
 //! (min_backups, reserve), the rotation disks and their weekdays, the archive
 //! set, and carrying disks off-site; plus the placement check that every open
-//! day has a disk. Encryption and custodian live in `validate_media.rs`.
-//! Hooked from `validate.rs`; it only reports problems.
+//! day has a disk. Encryption and custodian live in `media.rs`.
+//! Hooked from `mod.rs`; it only reports problems.
 
-use super::diagnostic::Problem;
-use super::model::{Archive, Carry, DiskOffsite, Disks, RotationDisk, Tier};
-use super::raw::{
+use super::{DEFAULT_MIN_BACKUPS, Validator, default_mount_search};
+use crate::calendar::Calendar;
+use crate::policy::diagnostic::Problem;
+use crate::policy::model::{Archive, Carry, DiskOffsite, Disks, RotationDisk, Tier};
+use crate::policy::raw::{
     RawArchive, RawCarry, RawDiskOffsite, RawDisks, RawOffice, RawRotationDisk, Text,
 };
-use super::source_map::KeyPath;
-use super::suggest::closest;
-use super::validate::{DEFAULT_MIN_BACKUPS, Validator, default_mount_search};
-use super::values::{parse_weekday, weekday_name};
-use crate::calendar::Calendar;
+use crate::policy::source_map::KeyPath;
+use crate::policy::suggest::closest;
+use crate::policy::values::{parse_weekday, weekday_name};
 
 impl Validator {
     pub(super) fn disks(&mut self, raw: &RawDisks, path: &KeyPath, calendar: &Calendar) -> Disks {
