@@ -405,5 +405,5 @@ impl content_hash::Observe for Verified<'_> {
 }
 
 #[cfg(test)]
-#[path = "copy_tests.rs"]
+#[path = "tests/copy.rs"]
 mod tests;

@@ -1,17 +1,17 @@
 //! The executor against a real office in a temp folder: each safety invariant
-//! of docs/architecture.md by name (faults are in `fault_tests`).
+//! of docs/architecture.md by name (faults are in `faults`).
 //!
-//! The office (see `test_office`): backups Mon 03-23 … Tue 03-31 2026, disks
+//! The office (see `office`): backups Mon 03-23 … Tue 03-31 2026, disks
 //! MON and TUE connected, WED absent. Applied at 2026-03-31: TUE gets 03-31 and
 //! 03-24, MON gets 03-30 and 03-23, the server then drops 03-23 and 03-24
 //! (after those copies) and keeps the rest (its newest 2, and WED's pending).
 
 use std::sync::Mutex;
 
-use super::effects::{Effect, Fs};
-use super::failure::{Failure, Outcome, Refusal};
-use super::test_office::{AT, Office, clock, hook, is_partial, name, no_partials, office, outcome};
-use super::{audit, journal};
+use super::office::{AT, Office, clock, hook, is_partial, name, no_partials, office, outcome};
+use crate::execute::effects::{Effect, Fs};
+use crate::execute::failure::{Failure, Outcome, Refusal};
+use crate::execute::{audit, journal};
 use crate::inventory::{Catalog, layout};
 use crate::placement::Location;
 use crate::plan::{Action, Op};
@@ -362,7 +362,7 @@ fn a_deletion_cut_off_by_a_crash_is_finished_and_logged_by_the_next_run() {
     std::fs::write(journal::path(&office.policy.state_dir), text).unwrap();
 
     let clock = clock;
-    let mut run = super::test_office::begin(&office.policy, Fs::default(), &clock);
+    let mut run = super::office::begin(&office.policy, Fs::default(), &clock);
     let recovery = run.recover(&office.scan()).unwrap();
     assert_eq!(
         recovery.interrupted.as_ref().map(|i| i.0.as_str()),

@@ -5,16 +5,16 @@
 
 use std::path::{Path, PathBuf};
 
-use super::failure::Failure;
-use super::journal::{Entry, Started};
-use super::places::Place;
-use super::step::Step;
+use super::Step;
+use crate::execute::failure::Failure;
+use crate::execute::journal::{Entry, Started};
+use crate::execute::places::Place;
 use crate::plan::{Action, Op};
 
 impl Step<'_, '_> {
     /// The journal entry of `action` doing `op` at `place`; the caller fills
     /// in the paths and the hash.
-    pub(super) fn started(&self, action: &Action, place: &Place, op: Op) -> Started {
+    pub(in crate::execute) fn started(&self, action: &Action, place: &Place, op: Op) -> Started {
         Started {
             run: self.run.run_id.clone(),
             plan: self.plan_id.to_string(),
@@ -37,7 +37,7 @@ impl Step<'_, '_> {
     }
 
     /// Announces a copy about to be written to `temp`, then renamed to `path`.
-    pub(super) fn journal_start(
+    pub(in crate::execute) fn journal_start(
         &mut self,
         action: &Action,
         place: &Place,
@@ -54,15 +54,15 @@ impl Step<'_, '_> {
         self.journal_entry(&Entry::ActionStarted(Box::new(started)))
     }
 
-    pub(super) fn journal_entry(&mut self, entry: &Entry) -> Result<(), Failure> {
+    pub(in crate::execute) fn journal_entry(&mut self, entry: &Entry) -> Result<(), Failure> {
         self.run.journal(entry).map_err(|error| Failure::Io {
             doing: String::from("writing the journal"),
-            path: super::journal::path(&self.run.policy.state_dir),
+            path: crate::execute::journal::path(&self.run.policy.state_dir),
             error: error.to_string(),
         })
     }
 
-    pub(super) fn journal_end(&mut self, action: &Action, failure: Option<&Failure>) {
+    pub(in crate::execute) fn journal_end(&mut self, action: &Action, failure: Option<&Failure>) {
         let entry = Entry::ActionFinished {
             run: self.run.run_id.clone(),
             action: action.id,

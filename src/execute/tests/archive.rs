@@ -1,10 +1,10 @@
 //! Archive moves (`destruction: archive`) and off-site staging folders: the
 //! other places a copy can be written to, with the same checks (encrypting
-//! and uploading targets: `offsite_tests`).
+//! and uploading targets: `offsite`).
 
-use super::audit;
-use super::effects::Fs;
-use super::test_office::{AT, Office, name};
+use super::office::{AT, Office, name};
+use crate::execute::audit;
+use crate::execute::effects::Fs;
 use crate::inventory::Manifest;
 use crate::plan::Op;
 

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::effects::{Effect, Faults, Fs};
-use super::failure::Outcome;
-use super::lock::{LockError, RunLock};
-use super::{ApplyRun, Report, Silent};
 use crate::calendar::parse_at;
+use crate::execute::effects::{Effect, Faults, Fs};
+use crate::execute::failure::Outcome;
+use crate::execute::lock::{LockError, RunLock};
+use crate::execute::{ApplyRun, Report, Silent};
 use crate::inventory::{self, Catalog, Inventory, Manifest, layout, write_label};
 use crate::plan::{Op, Plan, make_plan};
 use crate::policy::{self, Policy};

@@ -296,7 +296,7 @@ fn a_bundle_file_changed_after_it_was_copied_fails_the_copy() {
     // Rewritten (same length) while a later file is written: only the look
     // after the copy can see it.
     let rewritten = early.clone();
-    let fs = super::super::test_office::hook(move |effect| {
+    let fs = crate::execute::tests::office::hook(move |effect| {
         if let Effect::CreateFile(path) = effect
             && path.ends_with("database.dat")
         {
@@ -327,7 +327,7 @@ fn a_failed_flush_of_a_bundle_fails_its_copy() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("bundle");
     image_bundle(&source, 10);
-    let fs = super::super::test_office::hook(|effect| match effect {
+    let fs = crate::execute::tests::office::hook(|effect| match effect {
         Effect::SyncTree(_) => Err(io::Error::other("the disk went away")),
         _ => Ok(()),
     });

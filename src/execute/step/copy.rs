@@ -7,26 +7,28 @@
 //! (left by a run cut off between the rename and the manifest) is read back and
 //! adopted when it matches the source, and replaced when it does not.
 //!
-//! Copies to an off-site target go on in `offsite_step` (staging, encryption,
+//! Copies to an off-site target go on in `offsite` (staging, encryption,
 //! upload).
 
 use std::path::Path;
 
-use super::Observer;
-use super::copy::{self, CopyFailure, kind_word};
-use super::delete::remove_tree;
-use super::effects::Fs;
-use super::failure::{Done, Failure, Refusal, refused};
-use super::places::{Absence, Place, PlaceKind, confirmed_by, entry_kind, entry_size, present};
-use super::step::{Step, Wrote};
+use super::{Step, Wrote};
 use crate::content_hash;
+use crate::execute::Observer;
+use crate::execute::copy::{self, CopyFailure, kind_word};
+use crate::execute::delete::remove_tree;
+use crate::execute::effects::Fs;
+use crate::execute::failure::{Done, Failure, Refusal, refused};
+use crate::execute::places::{
+    Absence, Place, PlaceKind, confirmed_by, entry_kind, entry_size, present,
+};
 use crate::inventory::fsinfo::{self, DiskFormat};
 use crate::inventory::{CopyRecord, EntryKind, Fingerprint, Manifest, fingerprint_of, layout};
 use crate::placement::Location;
 use crate::plan::Action;
 
 impl Step<'_, '_> {
-    pub(super) fn copy(
+    pub(in crate::execute) fn copy(
         &mut self,
         action: &Action,
         from: &Location,
@@ -42,7 +44,7 @@ impl Step<'_, '_> {
     }
 
     /// A copy as it is (a disk, or a staging folder that does not encrypt).
-    pub(super) fn copy_plain(
+    pub(in crate::execute) fn copy_plain(
         &mut self,
         action: &Action,
         from: &Location,
@@ -117,7 +119,7 @@ impl Step<'_, '_> {
     /// A writer that `observes` the source returns its fingerprint, checked
     /// unchanged while it read; otherwise it is taken here before and after.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn write_and_place(
+    pub(in crate::execute) fn write_and_place(
         &mut self,
         action: &Action,
         source: &Place,
@@ -173,7 +175,7 @@ impl Step<'_, '_> {
 
     /// The target's manifest as it is now (a folder created if missing); an
     /// unreadable one refuses the copy.
-    pub(super) fn target_manifest(
+    pub(in crate::execute) fn target_manifest(
         &self,
         action: &Action,
         target: &Place,
@@ -193,7 +195,7 @@ impl Step<'_, '_> {
 
     /// A copy that could not be written: its temporary copy goes, and the
     /// journal says why.
-    pub(super) fn abandon(
+    pub(in crate::execute) fn abandon(
         &mut self,
         action: &Action,
         source: &Place,
@@ -252,7 +254,7 @@ impl Step<'_, '_> {
     }
 
     /// The resolved place of a location, still connected as the same disk.
-    pub(super) fn place(&self, location: &Location) -> Result<Place, Failure> {
+    pub(in crate::execute) fn place(&self, location: &Location) -> Result<Place, Failure> {
         let gone = |absence| Failure::DiskGone {
             location: location.to_string(),
             absence,
@@ -267,7 +269,7 @@ impl Step<'_, '_> {
 
     /// The source must be there as planned; returns its hash when a manifest
     /// knows it (copies read from a disk).
-    pub(super) fn check_source(
+    pub(in crate::execute) fn check_source(
         &self,
         action: &Action,
         source: &Place,
@@ -336,7 +338,9 @@ impl Step<'_, '_> {
                 error: error.to_string(),
             })?,
         };
-        let Ok(found) = copy::hash_from_disk(&self.run.fs, &final_path, &mut super::Silent) else {
+        let Ok(found) =
+            copy::hash_from_disk(&self.run.fs, &final_path, &mut crate::execute::Silent)
+        else {
             return Ok(None);
         };
         if found != source_hash {
@@ -355,7 +359,11 @@ impl Step<'_, '_> {
     /// The fingerprint a copy read from `source` records: the server's
     /// backup as a stat sees it now, or what the source disk's manifest
     /// recorded when its own copy was made.
-    pub(super) fn source_fingerprint(&self, source: &Place, name: &str) -> Option<Fingerprint> {
+    pub(in crate::execute) fn source_fingerprint(
+        &self,
+        source: &Place,
+        name: &str,
+    ) -> Option<Fingerprint> {
         match source.kind {
             PlaceKind::Server => fingerprint_of(&source.entry(name)),
             _ => match source.manifest() {
@@ -367,7 +375,11 @@ impl Step<'_, '_> {
 
     /// Refuses a copy that cannot fit before writing a byte: too big for
     /// the free space, or a file too big for a FAT32 disk.
-    pub(super) fn check_room(&self, action: &Action, target: &Place) -> Result<(), Failure> {
+    pub(in crate::execute) fn check_room(
+        &self,
+        action: &Action,
+        target: &Place,
+    ) -> Result<(), Failure> {
         let format = self.run.fs.disk_format(&target.folder);
         if action.kind == EntryKind::File && !format.holds_file(action.bytes) {
             return Err(Failure::FileTooLargeForFat {
@@ -385,7 +397,7 @@ impl Step<'_, '_> {
     /// Renames the verified temporary copy to the backup's name. A file
     /// replaces a stale same-named file in one rename; a stale folder is
     /// moved aside first and removed after.
-    pub(super) fn put_in_place(
+    pub(in crate::execute) fn put_in_place(
         &self,
         target: &Place,
         temp: &Path,
@@ -421,7 +433,7 @@ impl Step<'_, '_> {
     /// Records a verified copy in the disk's manifest (read afresh) and the
     /// catalog: the backup's content hash, and the encrypted file's hash for
     /// an encrypted staged copy.
-    pub(super) fn record_copy(
+    pub(in crate::execute) fn record_copy(
         &mut self,
         action: &Action,
         target: &Place,
@@ -461,7 +473,7 @@ impl Step<'_, '_> {
             .map_err(|error| manifest_failure(error.to_string()))
     }
 
-    pub(super) fn copy_failure(
+    pub(in crate::execute) fn copy_failure(
         &self,
         action: &Action,
         source: &Place,
@@ -522,7 +534,7 @@ impl Step<'_, '_> {
 
 /// Whether a write refused as too large (`EFBIG`: a file inside a bundle
 /// reached 4 GiB) is FAT's file size limit.
-pub(super) fn too_large_for_fat(format: DiskFormat, error: &std::io::Error) -> bool {
+pub(in crate::execute) fn too_large_for_fat(format: DiskFormat, error: &std::io::Error) -> bool {
     format == DiskFormat::Fat && error.kind() == std::io::ErrorKind::FileTooLarge
 }
 
@@ -594,7 +606,7 @@ fn resized_since_planned(
 
 /// A verified copy under its temporary name, and the fingerprint of the
 /// source backup it was read from (unchanged while it was read).
-pub(super) struct Copied<'w> {
+pub(in crate::execute) struct Copied<'w> {
     pub wrote: &'w Wrote,
     pub fingerprint: Option<Fingerprint>,
 }

@@ -1,9 +1,18 @@
 //! The shared layer of an action's steps: [`Step`], what every step of one
 //! action works with, and the values one step hands to another ([`Wrote`],
-//! [`Doomed`]). The steps (`copy_step`, `capture_step`, `delete_step`, `offsite_step`,
-//! `upload_step`, `remote_delete`, `encrypted_disk`, `step_journal`) are
+//! [`Doomed`]). The steps, one file each here (`copy`, `capture`, `delete`, `offsite`,
+//! `upload`, `remote_delete`, `encrypted_disk`, `journal`), are
 //! `impl Step` blocks that depend on this layer and never on each other's
 //! modules or on `run`; only `run` makes a `Step` and drives it.
+
+mod capture;
+pub(super) mod copy;
+mod delete;
+mod encrypted_disk;
+mod journal;
+mod offsite;
+mod remote_delete;
+mod upload;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

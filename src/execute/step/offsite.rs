@@ -1,6 +1,6 @@
 //! Copies to an off-site target: first staged in its folder (encrypted to its
 //! recipients when it has `encrypt`, as on a disk otherwise), then, when it
-//! has `upload`, sent to its remote and checked there (`upload_step`). A copy
+//! has `upload`, sent to its remote and checked there (`upload`). A copy
 //! the plan reads from the target itself (`staged → cloud`) is staged already:
 //! only its upload is left.
 //!
@@ -16,12 +16,12 @@
 
 use std::path::Path;
 
-use super::Observer;
-use super::effects::Fs;
-use super::encrypted;
-use super::failure::{Done, Failure};
-use super::places::present;
-use super::step::{Step, Wrote};
+use super::{Step, Wrote};
+use crate::execute::Observer;
+use crate::execute::effects::Fs;
+use crate::execute::encrypted;
+use crate::execute::failure::{Done, Failure};
+use crate::execute::places::present;
 use crate::inventory::stored::Stored;
 use crate::offsite::encrypt::Recipients;
 use crate::placement::Location;
@@ -29,7 +29,7 @@ use crate::plan::Action;
 use crate::policy::{Encrypt, OffsiteTarget};
 
 impl<'a> Step<'_, 'a> {
-    pub(super) fn copy_offsite(
+    pub(in crate::execute) fn copy_offsite(
         &mut self,
         action: &Action,
         from: &Location,
@@ -64,7 +64,7 @@ impl<'a> Step<'_, 'a> {
     }
 
     /// The policy's settings of the off-site target at `location`.
-    pub(super) fn offsite_settings(
+    pub(in crate::execute) fn offsite_settings(
         &self,
         location: &Location,
     ) -> Result<&'a OffsiteTarget, Failure> {
@@ -78,7 +78,7 @@ impl<'a> Step<'_, 'a> {
 
     /// Writes an encrypted copy into the target's staging folder (or, with
     /// `disks.encrypt`, a disk's copies folder).
-    pub(super) fn stage_encrypted(
+    pub(in crate::execute) fn stage_encrypted(
         &mut self,
         action: &Action,
         from: &Location,

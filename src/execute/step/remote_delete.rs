@@ -14,10 +14,10 @@
 
 use std::path::PathBuf;
 
-use super::failure::{Done, Failure, Refusal, refused};
-use super::journal::{Entry, Started};
-use super::places::{Place, present};
-use super::step::Step;
+use super::Step;
+use crate::execute::failure::{Done, Failure, Refusal, refused};
+use crate::execute::journal::{Entry, Started};
+use crate::execute::places::{Place, present};
 use crate::inventory::stored::Stored;
 use crate::inventory::{Catalog, CopyRecord};
 use crate::offsite::rclone::{self, Rclone};
@@ -27,7 +27,7 @@ use crate::plan::{Action, Op};
 use crate::policy::Upload;
 
 impl Step<'_, '_> {
-    pub(super) fn delete_offsite(
+    pub(in crate::execute) fn delete_offsite(
         &mut self,
         action: &Action,
         place: &Place,
@@ -146,7 +146,7 @@ impl Step<'_, '_> {
     }
 
     /// Saves the catalog after a change to a target's remote copies.
-    pub(super) fn save_remote_catalog(&self) -> Result<(), Failure> {
+    pub(in crate::execute) fn save_remote_catalog(&self) -> Result<(), Failure> {
         self.run.save_catalog().map_err(|error| Failure::Io {
             doing: String::from("recording the remote's copies in"),
             path: Catalog::path(&self.run.policy.state_dir),
@@ -157,7 +157,7 @@ impl Step<'_, '_> {
     /// What an rclone error means for the action: pending (the remote cannot be
     /// reached; later uploads and deletions there in this run fail at once), or
     /// a failure with rclone's message.
-    pub(super) fn remote_failure(
+    pub(in crate::execute) fn remote_failure(
         &mut self,
         location: &Location,
         error: &rclone::RcloneError,

@@ -12,21 +12,21 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Observer;
-use super::copy::{self, CopyFailure};
-use super::delete::remove_tree;
-use super::failure::{Done, Failure};
-use super::places::{Place, PlaceKind, entry_kind, entry_size};
-use super::step::Step;
+use super::Step;
 use crate::calendar::NamePattern;
 use crate::content_hash;
+use crate::execute::Observer;
+use crate::execute::copy::{self, CopyFailure};
+use crate::execute::delete::remove_tree;
+use crate::execute::failure::{Done, Failure};
+use crate::execute::places::{Place, PlaceKind, entry_kind, entry_size};
 use crate::inventory::{Fingerprint, fingerprint_of, layout};
 use crate::placement::Location;
 use crate::plan::capture::capture_name;
 use crate::plan::{Action, Warning, WarningCode};
 
 impl Step<'_, '_> {
-    pub(super) fn capture(
+    pub(in crate::execute) fn capture(
         &mut self,
         action: &Action,
         observer: &mut dyn Observer,

@@ -12,10 +12,10 @@
 //! once instead of waiting for the network again. A staged copy that is not
 //! encrypted is never sent to a target that encrypts.
 
-use super::failure::{Failure, Refusal, refused};
-use super::journal::{Entry, Started};
-use super::places::{Place, present};
-use super::step::{Doomed, Step};
+use super::{Doomed, Step};
+use crate::execute::failure::{Failure, Refusal, refused};
+use crate::execute::journal::{Entry, Started};
+use crate::execute::places::{Place, present};
 use crate::inventory::CopyRecord;
 use crate::inventory::stored::Stored;
 use crate::offsite::rclone::{self, Rclone};
@@ -26,7 +26,7 @@ use crate::policy::{Expired, OffsiteTarget, Upload};
 
 /// What an upload did.
 #[derive(Debug, Default)]
-pub(super) struct Uploaded {
+pub(in crate::execute) struct Uploaded {
     /// The remote already had this copy, checked.
     pub already: bool,
     /// Staged copies removed afterwards, or that could not be.
@@ -34,7 +34,7 @@ pub(super) struct Uploaded {
 }
 
 impl Step<'_, '_> {
-    pub(super) fn upload(
+    pub(in crate::execute) fn upload(
         &mut self,
         action: &Action,
         to: &Location,

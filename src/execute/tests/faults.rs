@@ -8,10 +8,10 @@
 use std::io;
 use std::sync::Mutex;
 
-use super::effects::{Effect, Fs};
-use super::failure::{Failure, Outcome};
-use super::places::Absence;
-use super::test_office::{AT, Office, hook, name, no_partials, office, outcome, under};
+use super::office::{AT, Office, hook, name, no_partials, office, outcome, under};
+use crate::execute::effects::{Effect, Fs};
+use crate::execute::failure::{Failure, Outcome};
+use crate::execute::places::Absence;
 use crate::inventory::fsinfo::DiskFormat;
 use crate::plan::Op;
 
@@ -199,7 +199,7 @@ fn a_source_that_changes_while_it_is_copied_fails_the_copy() {
 struct Fat32Disk(&'static str);
 
 #[cfg(unix)]
-impl super::effects::Faults for Fat32Disk {
+impl crate::execute::effects::Faults for Fat32Disk {
     fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
         match effect {
             Effect::Write { .. } if under(effect, self.0) => Err(os_error(libc::EFBIG)),
@@ -237,7 +237,7 @@ fn a_file_too_big_for_a_fat32_disk_says_so_and_how_to_fix_it() {
 #[cfg(unix)]
 #[test]
 fn a_file_too_big_is_told_apart_from_fat_only_on_fat() {
-    use super::copy_step::too_large_for_fat;
+    use crate::execute::step::copy::too_large_for_fat;
     let too_big = os_error(libc::EFBIG);
     assert!(too_large_for_fat(DiskFormat::Fat, &too_big));
     assert!(!too_large_for_fat(DiskFormat::Other, &too_big));
@@ -272,7 +272,7 @@ fn a_file_over_4_gib_is_refused_by_a_fat32_disk_before_a_byte_is_written() {
     let writes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = writes.clone();
     struct Counting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
-    impl super::effects::Faults for Counting {
+    impl crate::execute::effects::Faults for Counting {
         fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
             if matches!(effect, Effect::Write { .. } | Effect::CreateFile(_))
                 && under(effect, "disks/TUE")
@@ -360,7 +360,7 @@ fn invariant_15_a_deletion_that_fails_after_its_rename_is_on_record_and_finished
         .unwrap_or_else(|| panic!("{:#?}", report.outcomes));
     assert!(action.op.deletes(), "{action:?}");
     let logged = |backup: &str| {
-        super::audit::read(&office.policy.state_dir)
+        crate::execute::audit::read(&office.policy.state_dir)
             .unwrap()
             .iter()
             .filter(|r| r.backup == backup)

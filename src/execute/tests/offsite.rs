@@ -14,10 +14,10 @@ use std::sync::{Arc, Mutex};
 
 use age::secrecy::ExposeSecret;
 
-use super::effects::{Effect, Fs};
-use super::failure::{Failure, Outcome};
-use super::test_office::{AT, Office, hook, name, outcome};
-use super::{audit, journal};
+use super::office::{AT, Office, hook, name, outcome};
+use crate::execute::effects::{Effect, Fs};
+use crate::execute::failure::{Failure, Outcome};
+use crate::execute::{audit, journal};
 use crate::inventory::stored::Stored;
 use crate::inventory::{Catalog, EntryKind, Manifest, layout};
 use crate::offsite::{decrypt, identity};
@@ -33,7 +33,7 @@ struct CloudOffice {
 
 /// The shared off-site office with `upload` (a whole line, or nothing).
 fn cloud_policy(recipient: &str, upload: &str) -> String {
-    include_str!("../../tests/fixtures/cloud-office.yaml")
+    include_str!("../../../tests/fixtures/cloud-office.yaml")
         .replace("AGE_RECIPIENT", recipient)
         .replace("    UPLOAD\n", upload)
 }
@@ -469,13 +469,13 @@ fn a_remote_deletion_cut_off_by_a_crash_is_finished_and_logged_by_the_next_run()
         reason: "expired".into(),
         archived_to: None,
         remote: Some(remote_path.clone()),
-        at: super::test_office::clock(),
+        at: super::office::clock(),
     };
     let line = serde_json::to_string(&journal::Entry::ActionStarted(Box::new(started))).unwrap();
     std::fs::write(journal::path(&office.policy.state_dir), line + "\n").unwrap();
 
-    let clock = super::test_office::clock;
-    let mut run = super::test_office::begin(&office.policy, Fs::default(), &clock);
+    let clock = super::office::clock;
+    let mut run = super::office::begin(&office.policy, Fs::default(), &clock);
     let recovery = run.recover(&office.scan()).unwrap();
     assert_eq!(recovery.completed, [format!("remove {backup} on cloud")]);
     assert!(!object.exists());

@@ -15,19 +15,19 @@
 
 use std::path::Path;
 
-use super::audit::{self, AuditRecord};
-use super::delete::{overwrite_tree, remove_tree};
-use super::failure::{Done, Failure, Refusal, refused};
-use super::journal::{Entry, Started};
-use super::places::{Place, confirmed_by, entry_kind, entry_size, present};
-use super::step::{Doomed, Step};
+use super::{Doomed, Step};
 use crate::content_hash;
+use crate::execute::audit::{self, AuditRecord};
+use crate::execute::delete::{overwrite_tree, remove_tree};
+use crate::execute::failure::{Done, Failure, Refusal, refused};
+use crate::execute::journal::{Entry, Started};
+use crate::execute::places::{Place, confirmed_by, entry_kind, entry_size, present};
 use crate::inventory::{fingerprint_of, layout};
 use crate::placement::Location;
 use crate::plan::{Action, Op};
 
 impl Step<'_, '_> {
-    pub(super) fn delete(
+    pub(in crate::execute) fn delete(
         &mut self,
         action: &Action,
         location: &Location,
@@ -44,7 +44,7 @@ impl Step<'_, '_> {
 
     /// Deletes the copy in a folder on this machine (the server, a disk, a
     /// staging folder), once [`Self::check_entry`] allows it.
-    pub(super) fn delete_local(
+    pub(in crate::execute) fn delete_local(
         &mut self,
         action: &Action,
         place: &Place,
@@ -82,7 +82,7 @@ impl Step<'_, '_> {
     /// copy is still there) adds a line saying the deletion did not happen; a
     /// removal that fails after the rename leaves the renamed data for the
     /// next run to finish (its deletion is on record).
-    pub(super) fn take_out(
+    pub(in crate::execute) fn take_out(
         &mut self,
         action: &Action,
         place: &Place,
@@ -134,7 +134,7 @@ impl Step<'_, '_> {
     }
 
     /// Which rule forbids deleting a copy of backup `name`, if one does.
-    pub(super) fn rules_forbid(&self, name: &str) -> Option<Refusal> {
+    pub(in crate::execute) fn rules_forbid(&self, name: &str) -> Option<Refusal> {
         let policy = self.run.policy;
         let Some(timestamp) = policy.source.pattern.timestamp(name) else {
             return Some(Refusal::NotABackupName);
@@ -226,7 +226,7 @@ impl Step<'_, '_> {
     }
 
     /// Takes the backup's name away: one rename to `doomed`, made durable.
-    pub(super) fn rename_away(
+    pub(in crate::execute) fn rename_away(
         &self,
         place: &Place,
         path: &Path,
@@ -243,7 +243,7 @@ impl Step<'_, '_> {
     }
 
     /// Overwrites the renamed data if destroying, and removes it.
-    pub(super) fn destroy_and_remove(
+    pub(in crate::execute) fn destroy_and_remove(
         &self,
         place: &Place,
         doomed: &Path,
@@ -273,7 +273,7 @@ impl Step<'_, '_> {
         let _ = audit::append(&self.run.fs, &self.run.policy.state_dir, &record);
     }
 
-    pub(super) fn audit(&self, started: &Started) -> Result<(), Failure> {
+    pub(in crate::execute) fn audit(&self, started: &Started) -> Result<(), Failure> {
         let record = AuditRecord::of_deletion(started, (self.run.clock)(), false);
         audit::append(&self.run.fs, &self.run.policy.state_dir, &record).map_err(|error| {
             Failure::Io {

@@ -1,6 +1,6 @@
 //! Copies to a disk under `disks.encrypt`: every copy is written as age
 //! ciphertext (`NAME.age`, a bundle as `NAME.tar.age`), exactly as an
-//! encrypting off-site target's staged copies are (`offsite_step`), the
+//! encrypting off-site target's staged copies are (`step/offsite.rs`), the
 //! manifest keeping the plaintext hash and the ciphertext's.
 //!
 //! A copy read from another disk that holds it encrypted is copied as the
@@ -10,12 +10,12 @@
 
 use std::path::Path;
 
-use super::Observer;
-use super::copy;
-use super::effects::Fs;
-use super::failure::{Done, Failure, Refusal, refused};
-use super::places::{Place, entry_kind, present};
-use super::step::{Step, Wrote};
+use super::{Step, Wrote};
+use crate::execute::Observer;
+use crate::execute::copy;
+use crate::execute::effects::Fs;
+use crate::execute::failure::{Done, Failure, Refusal, refused};
+use crate::execute::places::{Place, entry_kind, present};
 use crate::inventory::stored::Stored;
 use crate::placement::Location;
 use crate::plan::Action;
@@ -23,7 +23,7 @@ use crate::plan::Action;
 impl Step<'_, '_> {
     /// A copy to a disk: encrypted under `disks.encrypt`, as it is otherwise;
     /// from a disk that holds it encrypted, the ciphertext itself.
-    pub(super) fn copy_to_disk(
+    pub(in crate::execute) fn copy_to_disk(
         &mut self,
         action: &Action,
         from: &Location,
