@@ -8,7 +8,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use rota::cli::report::Style;
+use rota::cli::error_display::Style;
 use rota::cli::{CliError, render_error};
 use rota::policy::PolicyErrors;
 use support::{Rota, redact_paths, repo_file};

@@ -15,11 +15,11 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
 
 use super::check::{capture_problem, source_folder_problem};
+use super::error_display::{Style, render_diagnostic};
 use super::night::Night;
-use super::report::{Style, render_diagnostic};
 use super::session::Session;
 use super::{CliError, Outcome};
-use crate::execute::effects::Fs;
+use crate::execute::filesystem::Fs;
 use crate::execute::{ApplyRun, BeginError, Failure, Observer, Recovery, RemoteNote, Report};
 use crate::inventory::Inventory;
 use crate::nightly::overdue::scheduled_night;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::report::{Style, render_diagnostic};
+use super::error_display::{Style, render_diagnostic};
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::policy::{self, KeyPath, LoadedPolicy, Problem};

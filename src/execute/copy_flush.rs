@@ -28,7 +28,7 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::effects::Fs;
+use super::filesystem::Fs;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 use crate::page_cache;
 

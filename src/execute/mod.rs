@@ -29,7 +29,7 @@
 //! deletes the remote object and the staged copy. A remote that cannot be
 //! reached leaves those actions pending for the next run.
 //!
-//! Every change goes through [`effects::Fs`], the seam where tests inject disk
+//! Every change goes through [`filesystem::Fs`], the seam where tests inject disk
 //! failures. This module never reads the wall clock itself: the caller passes
 //! the run's instant and a clock for the audit log.
 
@@ -39,9 +39,9 @@ pub mod copy;
 mod copy_bundle;
 mod copy_flush;
 mod delete;
-pub mod effects;
 mod encrypted;
 pub mod failure;
+pub mod filesystem;
 pub mod journal;
 mod leftovers;
 pub mod lock;

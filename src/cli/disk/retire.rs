@@ -16,7 +16,7 @@ use clap::Args;
 
 use crate::cli::session::Session;
 use crate::cli::{CliError, Outcome};
-use crate::execute::effects::Fs;
+use crate::execute::filesystem::Fs;
 use crate::execute::{ApplyRun, Silent};
 use crate::inventory::media_log::{MediaRecord, RetiredDisk};
 use crate::inventory::{DiskView, Inventory, layout, read_label};

@@ -17,8 +17,8 @@ use crate::content_hash;
 use crate::execute::Observer;
 use crate::execute::copy::{self, CopyFailure, kind_word};
 use crate::execute::delete::remove_tree;
-use crate::execute::effects::Fs;
 use crate::execute::failure::{Done, Failure, Refusal, refused};
+use crate::execute::filesystem::Fs;
 use crate::execute::places::{
     Absence, Place, PlaceKind, confirmed_by, entry_kind, entry_size, present,
 };

@@ -13,10 +13,10 @@ use std::path::Path;
 use super::{Step, Wrote};
 use crate::execute::Observer;
 use crate::execute::copy;
-use crate::execute::effects::Fs;
 use crate::execute::failure::{Done, Failure, Refusal, refused};
+use crate::execute::filesystem::Fs;
 use crate::execute::places::{Place, entry_kind, present};
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::placement::Location;
 use crate::plan::Action;
 

@@ -18,11 +18,11 @@ use std::path::Path;
 
 use super::{Step, Wrote};
 use crate::execute::Observer;
-use crate::execute::effects::Fs;
 use crate::execute::encrypted;
 use crate::execute::failure::{Done, Failure};
+use crate::execute::filesystem::Fs;
 use crate::execute::places::present;
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::offsite::encrypt::Recipients;
 use crate::placement::Location;
 use crate::plan::Action;

@@ -18,7 +18,7 @@ use super::Step;
 use crate::execute::failure::{Done, Failure, Refusal, refused};
 use crate::execute::journal::{Entry, Started};
 use crate::execute::places::{Place, present};
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::inventory::{Catalog, CopyRecord};
 use crate::offsite::rclone::{self, Rclone};
 use crate::offsite::remote::FOLDER_CHECK;

@@ -17,7 +17,7 @@ use crate::execute::failure::{Failure, Refusal, refused};
 use crate::execute::journal::{Entry, Started};
 use crate::execute::places::{Place, present};
 use crate::inventory::CopyRecord;
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::offsite::rclone::{self, Rclone};
 use crate::offsite::remote::{self, UploadError};
 use crate::placement::Location;

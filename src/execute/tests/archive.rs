@@ -4,7 +4,7 @@
 
 use super::office::{AT, Office, name};
 use crate::execute::audit;
-use crate::execute::effects::Fs;
+use crate::execute::filesystem::Fs;
 use crate::inventory::Manifest;
 use crate::plan::Op;
 

@@ -211,11 +211,11 @@ fn a_bundle_of_many_files_is_copied_whole_and_its_progress_counts_files() {
 #[cfg(target_os = "linux")]
 #[test]
 fn no_page_of_the_copy_is_in_memory_when_the_read_back_starts() {
-    use crate::execute::effects::Effect;
+    use crate::execute::filesystem::Effect;
     use std::sync::{Arc, Mutex};
 
     struct Resident(Arc<Mutex<Vec<(std::path::PathBuf, usize)>>>);
-    impl crate::execute::effects::Faults for Resident {
+    impl crate::execute::filesystem::Faults for Resident {
         fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
             if let Effect::ReadBack(root) = effect {
                 let mut found = self.0.lock().unwrap();
@@ -288,7 +288,7 @@ fn finder_litter_is_not_copied_and_names_compare_composed() {
 
 #[test]
 fn a_bundle_file_changed_after_it_was_copied_fails_the_copy() {
-    use crate::execute::effects::Effect;
+    use crate::execute::filesystem::Effect;
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("bundle");
     image_bundle(&source, 20);
@@ -323,7 +323,7 @@ fn a_bundle_file_changed_after_it_was_copied_fails_the_copy() {
 
 #[test]
 fn a_failed_flush_of_a_bundle_fails_its_copy() {
-    use crate::execute::effects::Effect;
+    use crate::execute::filesystem::Effect;
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("bundle");
     image_bundle(&source, 10);

@@ -9,8 +9,8 @@ use std::io;
 use std::sync::Mutex;
 
 use super::office::{AT, Office, hook, name, no_partials, office, outcome, under};
-use crate::execute::effects::{Effect, Fs};
 use crate::execute::failure::{Failure, Outcome};
+use crate::execute::filesystem::{Effect, Fs};
 use crate::execute::places::Absence;
 use crate::inventory::fsinfo::DiskFormat;
 use crate::plan::Op;
@@ -199,7 +199,7 @@ fn a_source_that_changes_while_it_is_copied_fails_the_copy() {
 struct Fat32Disk(&'static str);
 
 #[cfg(unix)]
-impl crate::execute::effects::Faults for Fat32Disk {
+impl crate::execute::filesystem::Faults for Fat32Disk {
     fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
         match effect {
             Effect::Write { .. } if under(effect, self.0) => Err(os_error(libc::EFBIG)),
@@ -272,7 +272,7 @@ fn a_file_over_4_gib_is_refused_by_a_fat32_disk_before_a_byte_is_written() {
     let writes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = writes.clone();
     struct Counting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
-    impl crate::execute::effects::Faults for Counting {
+    impl crate::execute::filesystem::Faults for Counting {
         fn before(&self, effect: &Effect<'_>) -> io::Result<()> {
             if matches!(effect, Effect::Write { .. } | Effect::CreateFile(_))
                 && under(effect, "disks/TUE")

@@ -9,8 +9,8 @@
 use std::sync::Mutex;
 
 use super::office::{AT, Office, clock, hook, is_partial, name, no_partials, office, outcome};
-use crate::execute::effects::{Effect, Fs};
 use crate::execute::failure::{Failure, Outcome, Refusal};
+use crate::execute::filesystem::{Effect, Fs};
 use crate::execute::{audit, journal};
 use crate::inventory::{Catalog, layout};
 use crate::placement::Location;

@@ -10,8 +10,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::calendar::parse_at;
-use crate::execute::effects::{Effect, Faults, Fs};
 use crate::execute::failure::Outcome;
+use crate::execute::filesystem::{Effect, Faults, Fs};
 use crate::execute::lock::{LockError, RunLock};
 use crate::execute::{ApplyRun, Report, Silent};
 use crate::inventory::{self, Catalog, Inventory, Manifest, layout, write_label};

@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex};
 use age::secrecy::ExposeSecret;
 
 use super::office::{AT, Office, hook, name, outcome};
-use crate::execute::effects::{Effect, Fs};
 use crate::execute::failure::{Failure, Outcome};
+use crate::execute::filesystem::{Effect, Fs};
 use crate::execute::{audit, journal};
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::inventory::{Catalog, EntryKind, Manifest, layout};
 use crate::offsite::{decrypt, identity};
 use crate::plan::Op;

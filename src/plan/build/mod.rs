@@ -18,9 +18,9 @@
 //! copy of a backup that is retained or required anywhere.
 
 mod assemble;
-mod both;
 mod copies;
 mod deletions;
+mod parallel;
 mod words;
 
 use std::collections::BTreeMap;
@@ -140,7 +140,7 @@ pub fn make_plan_for_night(
 ) -> Plan {
     // The fingerprint depends on the inventory alone: on a large office it is
     // hashed on another core while the plan is made.
-    let (fingerprint, plan) = both::both(
+    let (fingerprint, plan) = parallel::join(
         inventory.source.backups.len(),
         || fingerprint(inventory),
         || {

@@ -9,7 +9,7 @@ const PARALLEL_FROM: usize = 5_000;
 
 /// `(first(), second())`, run at once by `rayon::join` when `backups` is at
 /// least [`PARALLEL_FROM`]. A panic in either is raised here.
-pub(super) fn both<A: Send, B: Send>(
+pub(super) fn join<A: Send, B: Send>(
     backups: usize,
     first: impl FnOnce() -> A + Send,
     second: impl FnOnce() -> B + Send,
@@ -27,13 +27,13 @@ mod tests {
 
     #[test]
     fn both_results_come_back_in_order_small_or_large() {
-        assert_eq!(both(10, || 1, || "two"), (1, "two"));
-        assert_eq!(both(PARALLEL_FROM, || 1, || "two"), (1, "two"));
+        assert_eq!(join(10, || 1, || "two"), (1, "two"));
+        assert_eq!(join(PARALLEL_FROM, || 1, || "two"), (1, "two"));
     }
 
     #[test]
     #[should_panic(expected = "first failed")]
     fn a_panic_on_the_other_thread_is_raised_here() {
-        both(PARALLEL_FROM, || panic!("first failed"), || 2);
+        join(PARALLEL_FROM, || panic!("first failed"), || 2);
     }
 }
