@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::changes::unsettled_reason;
+use super::warnings::changes::unsettled_reason;
 use super::warnings::{Warning, WarningCode};
 use super::{Action, Op, Pending, Plan};
 use crate::inventory::{Captured, Inventory, SourceEntry};

@@ -12,8 +12,6 @@ mod load;
 mod model;
 mod pattern_problem;
 mod raw;
-mod raw_contingency;
-mod raw_unattended;
 mod serde_pass;
 mod source_map;
 mod suggest;

@@ -119,7 +119,11 @@ impl Builder<'_> {
     /// Plans a copy if there is a source and room; otherwise records it pending.
     pub(super) fn try_copy(&mut self, backup: usize, site: usize, reason: String) {
         if let Some(age) = self.world.backups[backup].settling {
-            self.push_pending_copy(backup, site, crate::plan::changes::unsettled_reason(age));
+            self.push_pending_copy(
+                backup,
+                site,
+                crate::plan::warnings::changes::unsettled_reason(age),
+            );
             return;
         }
         let Some(source) = self.source_of(backup, site) else {

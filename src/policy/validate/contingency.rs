@@ -11,7 +11,7 @@ use crate::policy::contingency::{Contact, Contingency, CriticalSystem, Priority}
 use crate::policy::diagnostic::Problem;
 use crate::policy::duration::Span;
 use crate::policy::raw::Text;
-use crate::policy::raw_contingency::{RawContact, RawContingency, RawCritical};
+use crate::policy::raw::contingency::{RawContact, RawContingency, RawCritical};
 use crate::policy::source_map::KeyPath;
 use crate::policy::suggest::closest;
 

@@ -279,7 +279,7 @@ impl Validator {
             if disks.for_weekday(day).next().is_none() {
                 let name = weekday_name(day);
                 self.push(
-                    Problem::error("uncovered-open-day", root.key("office").key("open_days").index(i), format!("the office is open on {day}s, but no rotation disk takes {day}'s backup", day = crate::render::policy_summary::full_weekday(day)))
+                    Problem::error("uncovered-open-day", root.key("office").key("open_days").index(i), format!("the office is open on {day}s, but no rotation disk takes {day}'s backup", day = crate::calendar::full_weekday(day)))
                         .label("no disk for this day")
                         .help(format!("add `{name}` to a disk's days under disks.rotation, e.g. `- {{ label: {}, days: [{name}] }}`", name.to_uppercase())),
                 );

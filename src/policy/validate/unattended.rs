@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::policy::diagnostic::Problem;
 use crate::policy::duration::Span;
+use crate::policy::raw::unattended::{RawEmail, RawNotify, RawSchedule};
 use crate::policy::raw::{RawPolicy, Text};
-use crate::policy::raw_unattended::{RawEmail, RawNotify, RawSchedule};
 use crate::policy::source_map::KeyPath;
 use crate::policy::suggest::closest;
 use crate::policy::unattended::*;

@@ -1,4 +1,7 @@
-//! Small formatting helpers shared by every human-readable output.
+//! Small formatting helpers shared by every human-readable output, in every
+//! layer (the inventory, the executor and the planner word things with them
+//! too): sizes, plurals, paths to paste into a shell, a place as the office
+//! wrote it. Of rota it uses only the plain [`Size`] value.
 
 use std::path::Path;
 

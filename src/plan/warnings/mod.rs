@@ -1,34 +1,27 @@
 //! Plan warnings: typed codes (stable, kebab-case, as the README documents them) with a message
 //! written for the office manager and their IT person. Warnings never stop a
 //! plan; `apply` refuses only on the mass-delete guard.
+//!
+//! The warnings about particular facts live beside this file: the type
+//! itself (`warning.rs`), backups still being written or changed since they
+//! were copied (`changes.rs`), and disks as media (`media.rs`).
+
+pub(super) mod changes;
+pub(super) mod media;
+mod warning;
 
 use chrono::{Datelike, Months, NaiveDate};
-use serde::Serialize;
 
 use super::gate::Gate;
 use crate::calendar::NamePattern;
+use crate::calendar::full_weekday;
 use crate::inventory::{Inventory, StrayReason};
 use crate::placement::{Role, Unavailable, World};
 use crate::policy::{Policy, RestoreEvery};
-use crate::render::format::{plural, shell_quote};
-use crate::render::policy_summary::full_weekday;
+use crate::words::format::{plural, shell_quote};
 
 pub use super::code::WarningCode;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    pub code: WarningCode,
-    pub message: String,
-}
-
-impl Warning {
-    pub fn new(code: WarningCode, message: impl Into<String>) -> Warning {
-        Warning {
-            code,
-            message: message.into(),
-        }
-    }
-}
+pub use warning::Warning;
 
 /// Open days without any backup are looked for this far back at least.
 const MISSING_WINDOW_DAYS: usize = 10;
@@ -47,7 +40,7 @@ pub fn world_warnings(
     source_warnings(policy, inventory, &mut warnings);
     super::volume_warnings::volume_warnings(policy, inventory, &mut warnings);
     tampered_backups(world, &mut warnings);
-    warnings.extend(super::changes::change_warnings(policy, world));
+    warnings.extend(changes::change_warnings(policy, world));
     missing_backups(policy, world, today, &mut warnings);
     future_backups(world, today, &mut warnings);
     stale_source(gate, &mut warnings);
@@ -56,7 +49,7 @@ pub fn world_warnings(
     if let Some(message) = holidays_missing(policy, today) {
         warnings.push(Warning::new(WarningCode::HolidaysMissing, message));
     }
-    super::media_warnings::media_warnings(policy, inventory, today, &mut warnings);
+    media::media_warnings(policy, inventory, today, &mut warnings);
     warnings
 }
 

@@ -5,8 +5,9 @@
 
 use chrono::TimeDelta;
 
-use super::warnings::{Warning, WarningCode};
+use super::warning::Warning;
 use crate::placement::World;
+use crate::plan::code::WarningCode;
 use crate::policy::Policy;
 
 /// The pending reason of a copy of a backup that is still being written.

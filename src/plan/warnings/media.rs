@@ -8,10 +8,11 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::warnings::{Warning, WarningCode};
+use super::warning::Warning;
+use crate::calendar::full_weekday;
 use crate::inventory::Inventory;
+use crate::plan::code::WarningCode;
 use crate::policy::{Carry, Policy};
-use crate::render::policy_summary::full_weekday;
 
 /// Whether copies on the disks are protected by encryption somewhere: the
 /// practice software's own (`source.encrypted: true`), rota's (`disks.encrypt`),

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::raw::Text;
+use super::text::Text;
 
 /// `contingency: { rto: 8h, key_custody: TEXT, contacts: [...], emergency_mode: TEXT, criticality: [...] }`.
 #[derive(Debug, Clone, Default, Deserialize)]

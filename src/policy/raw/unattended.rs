@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-use super::raw::Text;
+use super::text::Text;
 
 /// `schedule: { at: "23:45", wait: 2h }`.
 #[derive(Debug, Clone, Deserialize)]

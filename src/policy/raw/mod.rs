@@ -3,51 +3,20 @@
 //! type (time zones, weekdays, sizes, dates, ...) are kept as [`Text`] here and
 //! turned into typed values by the validator, which can then say exactly what is
 //! wrong with them and where.
+//!
+//! The `schedule:` and `notify:` sections are in `unattended.rs`, the
+//! `contingency:` section in `contingency.rs`; [`Text`] in `text.rs`.
+
+pub(super) mod contingency;
+mod text;
+pub(super) mod unattended;
 
 use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-/// Any YAML scalar, kept as the text the user wrote (`10%`, `05:00`, `2026-01-01`).
-/// Numbers and booleans are accepted and turned back into text, so a value that
-/// YAML happened to read as a number still gets a precise message later.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Text(pub String);
-
-impl Text {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl Visitor<'_> for TextVisitor {
-            type Value = Text;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a single value (text or a number)")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-        }
-        deserializer.deserialize_any(TextVisitor)
-    }
-}
+pub use text::Text;
 
 /// A tier count: a whole number or `all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,17 +89,14 @@ pub struct RawPolicy {
     pub disks: RawDisks,
     #[serde(default)]
     pub offsite: Vec<RawOffsiteTarget>,
-    #[serde(default)]
     pub destruction: Option<RawDestruction>,
-    #[serde(default)]
     pub restore_test: Option<RawRestoreTest>,
     #[serde(default)]
     pub hold: Vec<RawHold>,
-    #[serde(default)]
     pub state_dir: Option<Text>,
-    pub schedule: Option<super::raw_unattended::RawSchedule>,
-    pub notify: Option<super::raw_unattended::RawNotify>,
-    pub contingency: Option<super::raw_contingency::RawContingency>,
+    pub schedule: Option<unattended::RawSchedule>,
+    pub notify: Option<unattended::RawNotify>,
+    pub contingency: Option<contingency::RawContingency>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -141,9 +107,7 @@ pub struct RawOffice {
     pub open_days: Vec<Text>,
     #[serde(default)]
     pub closed: Vec<RawClosed>,
-    #[serde(default)]
     pub day_starts_at: Option<Text>,
-    #[serde(default)]
     pub fiscal_year_end: Option<Text>,
 }
 
@@ -151,13 +115,9 @@ pub struct RawOffice {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClosedMap {
-    #[serde(default)]
     pub date: Option<Text>,
-    #[serde(default)]
     pub from: Option<Text>,
-    #[serde(default)]
     pub to: Option<Text>,
-    #[serde(default)]
     pub name: Option<Text>,
 }
 
@@ -187,53 +147,35 @@ scalar_or_map!(
 pub struct RawSource {
     pub path: Text,
     pub pattern: Text,
-    #[serde(default)]
     pub keep_last: Option<u64>,
-    #[serde(default)]
     pub reserve: Option<Text>,
-    #[serde(default)]
     pub encrypted: Option<Text>,
-    #[serde(default)]
     pub settle: Option<Text>,
-    #[serde(default)]
     pub stale_after: Option<u64>,
-    #[serde(default)]
     pub capture: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRetain {
-    #[serde(default)]
     pub business_days: Option<RawCount>,
-    #[serde(default)]
     pub month_ends: Option<RawCount>,
-    #[serde(default)]
     pub quarter_ends: Option<RawCount>,
-    #[serde(default)]
     pub fiscal_year_ends: Option<RawCount>,
-    #[serde(default)]
     pub last: Option<RawCount>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDisks {
-    #[serde(default)]
     pub mount_search: Option<Vec<Text>>,
     /// Volumes under `mount_search` that are not rota's (Time Machine).
-    #[serde(default)]
     pub ignore: Option<Vec<Text>>,
-    #[serde(default)]
     pub min_backups: Option<u64>,
-    #[serde(default)]
     pub reserve: Option<Text>,
     pub rotation: Vec<RawRotationDisk>,
-    #[serde(default)]
     pub archive: Option<RawArchive>,
-    #[serde(default)]
     pub storage: Option<Text>,
-    #[serde(default)]
     pub offsite: Option<RawDiskOffsite>,
     /// Encrypted disk copies (`disks.encrypt`, as an off-site target's `encrypt`).
     pub encrypt: Option<RawEncrypt>,
@@ -264,7 +206,6 @@ pub struct RawArchive {
 #[serde(deny_unknown_fields)]
 pub struct RawDiskOffsite {
     pub carry: RawCarry,
-    #[serde(default)]
     pub by: Option<Text>,
 }
 
@@ -299,9 +240,7 @@ impl<'de> Deserialize<'de> for RawCarry {
 pub struct RawOffsiteTarget {
     pub name: Text,
     pub path: Text,
-    #[serde(default)]
     pub upload: Option<RawUpload>,
-    #[serde(default)]
     pub encrypt: Option<RawEncrypt>,
     pub retain: RawRetain,
 }
@@ -310,13 +249,9 @@ pub struct RawOffsiteTarget {
 #[serde(deny_unknown_fields)]
 pub struct RawUpload {
     pub rclone: Text,
-    #[serde(default)]
     pub config: Option<Text>,
-    #[serde(default)]
     pub bwlimit: Option<Text>,
-    #[serde(default)]
     pub binary: Option<Text>,
-    #[serde(default)]
     pub keep_local: Option<u64>,
 }
 
@@ -325,25 +260,20 @@ pub struct RawUpload {
 pub struct RawEncrypt {
     #[serde(default)]
     pub age_recipients: Vec<Text>,
-    #[serde(default)]
     pub age_recipients_file: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDestruction {
-    #[serde(default)]
     pub expired: Option<Text>,
-    #[serde(default)]
     pub archive_to: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRestoreTest {
-    #[serde(default)]
     pub every: Option<Text>,
-    #[serde(default)]
     pub command: Option<Text>,
 }
 
@@ -351,15 +281,10 @@ pub struct RawRestoreTest {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHoldMap {
-    #[serde(default)]
     pub from: Option<Text>,
-    #[serde(default)]
     pub to: Option<Text>,
-    #[serde(default)]
     pub name: Option<Text>,
-    #[serde(default)]
     pub date: Option<Text>,
-    #[serde(default)]
     pub reason: Option<Text>,
 }
 
