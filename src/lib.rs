@@ -32,3 +32,6 @@ pub mod schedule;
 pub mod simulate;
 pub mod user;
 pub mod words;
+
+#[cfg(test)]
+mod import_graph_tests;
