@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use rota::execute::Silent;
 use rota::execute::copy::{Written, verify, write_hashed};
-use rota::execute::effects::Fs;
+use rota::execute::filesystem::Fs;
 use rota::inventory::EntryKind;
 
 fn main() {

@@ -12,8 +12,8 @@ use chrono::{NaiveDate, NaiveTime, Utc};
 use rota::placement::nightly;
 use rota::plan::make_plan;
 use rota::policy::{self, Policy};
+use rota::simulate::synthetic::SyntheticOffice;
 use rota::simulate::{Assumptions, Growth, simulate};
-use rota::synthetic::SyntheticOffice;
 
 const GB: u64 = 1_000_000_000;
 const ROUNDS: usize = 3;

@@ -14,13 +14,13 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 
+use crate::calendar::full_weekday;
 use crate::calendar::{Period, PeriodKind, last_day_of_month};
 use crate::inventory::{EntryKind, Inventory, SourceEntry};
 use crate::plan::{BackupStatus, Op, Plan, make_plan, text::op_sign};
 use crate::policy::{Count, Policy, Tier};
-use crate::render::format::bytes;
-use crate::render::policy_summary::full_weekday;
 use crate::retention::{Reason, tier_period_kind};
+use crate::words::format::bytes;
 
 /// Finds a backup by exact name, or by date (the day's backup of that
 /// business day). Returns the name, or the closest names for a hint.
@@ -526,7 +526,7 @@ mod tests {
 
     use super::*;
     use crate::plan::tests::{local, run_nights, vendor_policy};
-    use crate::synthetic::SyntheticOffice;
+    use crate::simulate::synthetic::SyntheticOffice;
 
     fn explained(name: &str) -> String {
         let policy = vendor_policy();

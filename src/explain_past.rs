@@ -10,13 +10,13 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
+use crate::calendar::full_weekday;
 use crate::execute::audit::AuditRecord;
 use crate::nightly::seconds;
 use crate::plan::Op;
 use crate::policy::Policy;
 use crate::recovery::access_log::RestoreAccess;
-use crate::render::format::bytes;
-use crate::render::policy_summary::full_weekday;
+use crate::words::format::bytes;
 
 /// Why no backup belongs to `date`, if the calendar says so: the office was
 /// closed (a holiday or break, by name) or does not open on that weekday.

@@ -30,9 +30,10 @@ pub mod render;
 pub mod retention;
 pub mod schedule;
 pub mod simulate;
-pub mod synthetic;
-#[cfg(test)]
-mod test_support;
-pub mod typical;
 pub mod user;
 pub mod words;
+
+#[cfg(test)]
+mod import_graph_tests;
+#[cfg(test)]
+mod test_support;

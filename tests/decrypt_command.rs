@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use age::secrecy::{ExposeSecret, SecretString};
 use chrono::DateTime;
 use rota::content_hash;
-use rota::inventory::stored::Stored;
+use rota::inventory::offsite_names::Stored;
 use rota::inventory::{CopyRecord, EntryKind, Manifest};
 use rota::offsite::encrypt::{Recipients, encrypt_backup};
 use support::{FIVE_DAY_POLICY, TempOffice};

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use age::secrecy::ExposeSecret;
 use rota::content_hash;
 use rota::inventory::EntryKind;
-use rota::inventory::stored::Stored;
+use rota::inventory::offsite_names::Stored;
 use rota::offsite::decrypt::restore;
 use rota::offsite::encrypt::{Recipients, encrypt_backup};
 use rota::offsite::identity;

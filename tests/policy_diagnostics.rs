@@ -8,7 +8,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use rota::cli::report::Style;
+use rota::cli::error_display::Style;
 use rota::cli::{CliError, render_error};
 use rota::policy::PolicyErrors;
 use support::{Rota, redact_paths, repo_file};
@@ -257,9 +257,11 @@ fn a_missing_policy_file_is_a_clear_error() {
 /// the first string literal after `Problem::error(`, `Problem::warning(`,
 /// `file_level(`, `whole_file(` or `code: `.
 fn codes_in_source() -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_file("src/policy"))
-        .unwrap()
+    let mut files: Vec<PathBuf> = ["src/policy", "src/policy/validate"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(repo_file(dir)).unwrap())
         .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
         .collect();
     files.push(repo_file("src/cli/check.rs"));
     let openers = [

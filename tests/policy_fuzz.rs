@@ -22,7 +22,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use rota::calendar::NamePattern;
-use rota::cli::report::Style;
+use rota::cli::error_display::Style;
 use rota::cli::{CliError, render_error};
 use rota::policy::PolicyErrors;
 

@@ -16,7 +16,7 @@ use age::secrecy::ExposeSecret;
 use apply_office::name;
 use chrono::DateTime;
 use restore_office::{RestoreOffice, tree};
-use rota::inventory::stored::Stored;
+use rota::inventory::offsite_names::Stored;
 use rota::inventory::{CopyRecord, EntryKind, Manifest, layout, write_label};
 use rota::offsite::encrypt::{Recipients, encrypt_backup};
 use support::TempOffice;

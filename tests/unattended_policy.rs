@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use rota::cli::report::Style;
+use rota::cli::error_display::Style;
 use rota::cli::{CliError, render_error};
 use rota::policy::NotifyEvent;
 use support::redact_paths;

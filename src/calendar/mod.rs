@@ -15,12 +15,14 @@ mod holidays;
 mod instant;
 mod pattern;
 mod period;
+mod weekday;
 
 pub use fixed_zone::{FixedZone, fixed_offset_zone};
 pub use holidays::{ASK_FROM_MONTH as ASK_HOLIDAYS_FROM_MONTH, HolidaysMissing, holidays_missing};
 pub use instant::{AtError, parse_at};
 pub use pattern::{NamePattern, PatternError};
 pub use period::{FiscalYearEnd, Period, PeriodKind, last_day_of_month};
+pub use weekday::full_weekday;
 
 use chrono::{
     DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Weekday,

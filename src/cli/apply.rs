@@ -15,11 +15,12 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
 
 use super::check::{capture_problem, source_folder_problem};
+use super::error_display::{Style, render_diagnostic};
 use super::night::Night;
-use super::report::{Style, render_diagnostic};
 use super::session::Session;
 use super::{CliError, Outcome};
-use crate::execute::effects::Fs;
+use crate::calendar::full_weekday;
+use crate::execute::filesystem::Fs;
 use crate::execute::{ApplyRun, BeginError, Failure, Observer, Recovery, RemoteNote, Report};
 use crate::inventory::Inventory;
 use crate::nightly::overdue::scheduled_night;
@@ -29,7 +30,6 @@ use crate::plan::json::to_json;
 use crate::plan::saved::{SavedPlan, inventory_hash};
 use crate::plan::{Plan, WarningCode, make_plan_for_night, text};
 use crate::policy::{PolicyDiagnostic, Span};
-use crate::render::policy_summary::full_weekday;
 
 pub use progress::{Shown, files_of, summary};
 
@@ -88,7 +88,7 @@ fn carry_out(args: &ApplyArgs, no_color: bool, night: &mut Night) -> Result<Outc
     }
     let clock = Utc::now;
     let mut prepared = prepare(&session, &clock, serves)?;
-    night.planned(&prepared);
+    night.planned(&prepared.plan, &prepared.inventory);
     report_recovery(&prepared.recovery);
     report_remotes(&prepared.remotes);
     let style = Style::for_stderr(no_color);

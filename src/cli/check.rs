@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::report::{Style, render_diagnostic};
+use super::error_display::{Style, render_diagnostic};
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::policy::{self, KeyPath, LoadedPolicy, Problem};
 use crate::render::policy_summary::{self, SummaryExtras};
-use crate::typical;
+use crate::simulate::typical;
 
 /// Validate a policy and explain what it means
 #[derive(Debug, Args)]

@@ -16,11 +16,11 @@ use super::apply::{self, summary};
 use super::night::Night;
 use super::session::Session;
 use super::{CliError, Outcome, sheet};
+use crate::calendar::full_weekday;
 use crate::execute::Silent;
 use crate::placement::Location;
 use crate::plan::{Action, Op, Plan, make_plan, text::op_sign};
-use crate::render::format::{bytes, plural};
-use crate::render::policy_summary::full_weekday;
+use crate::words::format::{bytes, plural};
 use sandbox::SandboxError;
 
 /// Try rota in a sandbox office: a year of backups, five disks, plan and apply
@@ -75,7 +75,7 @@ pub fn run(args: &DemoArgs, no_color: bool) -> Result<Outcome, CliError> {
     night.allow_mass_delete();
     night.opened(&session, today);
     let mut prepared = apply::prepare(&session, &clock, today)?;
-    night.planned(&prepared);
+    night.planned(&prepared.plan, &prepared.inventory);
     println!("1. `rota plan` — what tonight's run will do:\n");
     print!("{}", compact_plan(&prepared.plan));
     println!("{}", apply_explanation(dir));

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 
-use super::night::report_notifications;
+use super::notify::report_notifications;
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::nightly::digest::{self, Digest, Facts};

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 
-pub use crate::render::format::shell_quote;
+pub use crate::words::format::shell_quote;
 
 use super::{CliError, Outcome};
 use crate::inventory::label::{self, DiskLabel, LabelError, check_label};

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::disk::shell_quote;
-use super::report::Style;
+use super::error_display::Style;
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::hygiene::doctor::{Patient, UploadFacts, examine, text};

@@ -13,15 +13,15 @@ mod digest;
 mod disk;
 mod doctor;
 mod error;
+pub mod error_display;
 mod explain;
 mod init;
 mod media_note;
-mod media_report;
+mod media_record;
 mod night;
 mod notify;
 mod passphrase;
 mod plan;
-pub mod report;
 mod restore;
 mod restore_test;
 mod schedule;
@@ -38,7 +38,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use error::CliError;
-use report::{Style, render_diagnostic};
+use error_display::{Style, render_diagnostic};
 
 /// What a command that did not fail reports back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +89,7 @@ enum Command {
     Schedule(schedule::ScheduleArgs),
     Notify(notify::NotifyArgs),
     Digest(digest::DigestArgs),
-    Report(media_report::ReportArgs),
+    Report(media_record::ReportArgs),
     Contingency(contingency::ContingencyArgs),
 }
 
@@ -134,7 +134,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::RestoreTest(args) => restore_test::run(&args, no_color),
         Command::Decrypt(args) => decrypt::run(&args),
         Command::Restore(args) => restore::run(&args, no_color),
-        Command::Report(args) => media_report::run(&args, no_color),
+        Command::Report(args) => media_record::run(&args, no_color),
         Command::Contingency(args) => contingency::run(&args, no_color),
         Command::Apply(args) => apply::run(&args, no_color),
         Command::AcceptChange(args) => accept_change::run(&args, no_color),

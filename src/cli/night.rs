@@ -9,16 +9,17 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::apply::Prepared;
+use super::notify::report_notifications;
 use super::session::Session;
 use super::verdict;
 use super::{CliError, Outcome};
 use crate::execute::{Outcome as ActionOutcome, Report};
+use crate::inventory::Inventory;
 use crate::nightly::digest;
 use crate::nightly::record::{self, WarningDetail};
-use crate::nightly::{DiskSeen, NotifyResult, RecordedCode, RunError, RunOutcome, RunRecord, swap};
+use crate::nightly::{DiskSeen, RecordedCode, RunError, RunOutcome, RunRecord, swap};
 use crate::notify;
-use crate::plan::{Op, Severity, WarningCode};
+use crate::plan::{Plan, Severity, WarningCode};
 use crate::policy::Policy;
 
 /// How far the run got, to say what kind of failure ended it.
@@ -107,9 +108,8 @@ impl Night {
     }
 
     /// Tonight's plan is made.
-    pub fn planned(&mut self, prepared: &Prepared<'_>) {
+    pub fn planned(&mut self, plan: &Plan, inventory: &Inventory) {
         self.stage = Stage::Planned;
-        let plan = &prepared.plan;
         self.record.actions = plan.actions.len();
         self.record.pending = plan.pending.len();
         let allowed =
@@ -125,9 +125,8 @@ impl Night {
         self.facts = self
             .opened
             .as_ref()
-            .map(|opened| digest::facts(&opened.policy, &prepared.inventory, plan));
-        self.record.disks = prepared
-            .inventory
+            .map(|opened| digest::facts(&opened.policy, inventory, plan));
+        self.record.disks = inventory
             .disks
             .iter()
             .filter(|disk| disk.mount.is_some())
@@ -148,23 +147,7 @@ impl Night {
                     self.warn(warning.code.into(), &warning.message);
                 }
             }
-            match outcome {
-                ActionOutcome::Done(_) => match action.op {
-                    Op::Copy => self.record.copies += 1,
-                    Op::Archive => {
-                        self.record.copies += 1;
-                        self.record.removals += 1;
-                    }
-                    Op::Remove | Op::Destroy => self.record.removals += 1,
-                    Op::Capture => self.record.captures += 1,
-                },
-                ActionOutcome::Failed(failure) => self.record.errors.push(format!(
-                    "{} {}: {failure}",
-                    action.op.key(),
-                    action.backup
-                )),
-                ActionOutcome::Skipped { .. } => {}
-            }
+            self.record.count(action, outcome);
         }
     }
 
@@ -280,28 +263,5 @@ impl Night {
             code,
             message: message.to_string(),
         });
-    }
-}
-
-/// One line for the log of what was sent; each failure as a warning.
-pub fn report_notifications(sent: &[NotifyResult]) {
-    if sent.is_empty() {
-        return;
-    }
-    let ok: Vec<String> = sent
-        .iter()
-        .filter(|r| r.ok)
-        .map(|r| format!("{} ({})", r.channel, r.event))
-        .collect();
-    if !ok.is_empty() {
-        println!("Notified: {}", ok.join(", "));
-    }
-    for failed in sent.iter().filter(|r| !r.ok) {
-        eprintln!(
-            "warning: the {} notification ({}) did not get through: {}; the backup work is not affected",
-            failed.channel,
-            failed.event,
-            failed.error.as_deref().unwrap_or("unknown error")
-        );
     }
 }

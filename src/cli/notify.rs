@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::session::Session;
 use super::{CliError, Outcome};
+use crate::nightly::NotifyResult;
 use crate::notify;
 
 /// Try the notification channels of the policy's `notify:` section
@@ -61,4 +62,27 @@ pub fn run(args: &NotifyArgs, no_color: bool) -> Result<Outcome, CliError> {
     }
     println!("Every channel worked: {} sent.", results.len());
     Ok(Outcome::Success)
+}
+
+/// One line for the log of what was sent; each failure as a warning.
+pub fn report_notifications(sent: &[NotifyResult]) {
+    if sent.is_empty() {
+        return;
+    }
+    let ok: Vec<String> = sent
+        .iter()
+        .filter(|r| r.ok)
+        .map(|r| format!("{} ({})", r.channel, r.event))
+        .collect();
+    if !ok.is_empty() {
+        println!("Notified: {}", ok.join(", "));
+    }
+    for failed in sent.iter().filter(|r| !r.ok) {
+        eprintln!(
+            "warning: the {} notification ({}) did not get through: {}; the backup work is not affected",
+            failed.channel,
+            failed.event,
+            failed.error.as_deref().unwrap_or("unknown error")
+        );
+    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::report::Style;
+use super::error_display::Style;
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::plan::json::to_json;

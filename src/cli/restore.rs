@@ -180,7 +180,7 @@ fn from_office(
         "Restoring {} (business day {}, {}) into {}",
         backup.name,
         backup.business_day,
-        crate::render::format::bytes(backup.size),
+        crate::words::format::bytes(backup.size),
         dir.display()
     );
     let times = Times(Some(policy.office.calendar.timezone));
@@ -293,7 +293,7 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
                 "damaged",
                 format!(
                     "the {} still whole in it are used; copies without one",
-                    crate::render::format::plural(*salvaged, "record", "records")
+                    crate::words::format::plural(*salvaged, "record", "records")
                 ),
             ),
             lone_disk::ManifestState::Damaged { .. } => ("damaged", String::from("what")),
@@ -348,7 +348,7 @@ fn from_disks(args: &RestoreArgs, request: &Request, no_color: bool) -> Result<O
     let identities = load_identities(args.identity.as_deref())?;
     println!(
         "Restoring {name} ({}{}) into {}",
-        crate::render::format::bytes(first.size()),
+        crate::words::format::bytes(first.size()),
         first
             .date
             .map(|d| format!(", dated {d}"))
@@ -538,7 +538,7 @@ fn no_good_copy(
     CliError::failed_with_help(
         format!(
             "{name} was not restored: {} tried ({}); nothing was written under its name",
-            crate::render::format::plural(skipped.len(), "copy", "copies"),
+            crate::words::format::plural(skipped.len(), "copy", "copies"),
             why.join(", ")
         ),
         help.join("; "),

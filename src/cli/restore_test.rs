@@ -20,8 +20,8 @@ use crate::inventory::restore_log::{self, RestoreRecord};
 use crate::inventory::{Inventory, fsinfo, layout};
 use crate::offsite::identity;
 use crate::plan::{make_plan, restore_test_due_on};
-use crate::render::format::bytes;
 use crate::user::current_user;
+use crate::words::format::bytes;
 
 /// Restore a backup to a scratch folder, verify it and record the test
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::CliError;
-use super::report::{Style, render_diagnostic};
+use super::error_display::{Style, render_diagnostic};
 use crate::calendar::parse_at;
 use crate::execute::lock::{LockError, RunLock};
 use crate::inventory::{self, Catalog, Inventory};

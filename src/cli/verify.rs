@@ -16,7 +16,7 @@ use super::session::Session;
 use super::{CliError, Outcome};
 use crate::hygiene::verify::{Event, Finding, Folder, FolderReport, verify_folder};
 use crate::inventory::{DiskView, Inventory, layout, scan_with_catalog};
-use crate::render::format::{bytes, plural};
+use crate::words::format::{bytes, plural};
 
 /// Re-hash the copies on connected disks against their manifests; report rot
 #[derive(Debug, Args)]

@@ -20,8 +20,8 @@ use crate::media::movements::{Move, Movement, movements};
 use crate::media::retired_ids;
 use crate::plan::Op;
 use crate::policy::Policy;
-use crate::render::format::plural;
 use crate::render::policy_summary::day_list;
+use crate::words::format::plural;
 
 /// How many disposal records the plan lists (the rest are counted).
 const DISPOSALS_SHOWN: usize = 10;

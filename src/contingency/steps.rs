@@ -221,7 +221,7 @@ fn newest_disk_words(policy: &Policy) -> String {
     if let Some(storage) = &policy.disks.storage {
         words.push_str(&format!(
             "; the others are in {}",
-            crate::render::format::place(storage)
+            crate::words::format::place(storage)
         ));
     }
     words.push_str(". The weekly swap sheet says which disk took which night.");

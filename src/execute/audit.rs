@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::effects::Fs;
+use super::filesystem::Fs;
 use super::journal::Started;
 use crate::inventory::{EntryKind, HashAlgorithm, json_lines, layout};
 use crate::plan::Op;

@@ -18,7 +18,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::copy_bundle;
-use super::effects::{Effect, Fs};
+use super::filesystem::{Effect, Fs};
 use crate::content_hash::{self, BUFFER_SIZE, FileReads};
 use crate::inventory::{EntryKind, Fingerprint};
 use crate::page_cache;
@@ -405,5 +405,5 @@ impl content_hash::Observe for Verified<'_> {
 }
 
 #[cfg(test)]
-#[path = "copy_tests.rs"]
+#[path = "tests/copy.rs"]
 mod tests;

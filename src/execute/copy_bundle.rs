@@ -32,7 +32,7 @@ use super::copy::{
     write_whole,
 };
 use super::copy_flush::Unflushed;
-use super::effects::Fs;
+use super::filesystem::Fs;
 use crate::content_hash::listing::os_bytes;
 use crate::content_hash::{
     BUFFER_SIZE, BundleHasher, Content, Listed, ListedKind, ReadAhead, list_bundle, with_read_ahead,

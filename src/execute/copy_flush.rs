@@ -9,7 +9,7 @@
 //!   the copy on the disk (with one journal commit), reporting any write
 //!   error since the copy's folder was opened; then each file's (now clean)
 //!   pages are dropped. When the read-back starts no page of the copy is in
-//!   memory (`copy_tests` proves it with `mincore`). Starting each file's
+//!   memory (`tests/copy.rs` proves it with `mincore`). Starting each file's
 //!   writeback as it was written and waiting for it 64 files later was
 //!   measured 14% slower on the 20,000-file bundle (median of 7 runs of
 //!   `rota apply`, 4.35 s against 3.73 s).
@@ -28,7 +28,7 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::effects::Fs;
+use super::filesystem::Fs;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 use crate::page_cache;
 

@@ -10,7 +10,7 @@ use std::fs::Permissions;
 use std::io;
 use std::path::Path;
 
-use super::effects::Fs;
+use super::filesystem::Fs;
 use crate::content_hash::BUFFER_SIZE;
 
 /// Removes a file, a link, or a folder and everything in it. Read-only

@@ -19,7 +19,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::copy::{self, CopyFailure, Progress, check_kind, source_error, target_error, unchanged};
-use super::effects::Fs;
+use super::filesystem::Fs;
 use crate::content_hash::{BUFFER_SIZE, bundle_entries};
 use crate::inventory::EntryKind;
 use crate::offsite::bundle;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::places::Absence;
 use crate::placement::Location;
 use crate::plan::Action;
-use crate::render::format::bytes;
+use crate::words::format::bytes;
 
 /// A failed action.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::effects::Fs;
+use super::filesystem::Fs;
 use crate::inventory::{EntryKind, atomic::write_atomically, json_lines, layout};
 use crate::plan::Op;
 

@@ -29,36 +29,28 @@
 //! deletes the remote object and the staged copy. A remote that cannot be
 //! reached leaves those actions pending for the next run.
 //!
-//! Every change goes through [`effects::Fs`], the seam where tests inject disk
+//! Every change goes through [`filesystem::Fs`], the seam where tests inject disk
 //! failures. This module never reads the wall clock itself: the caller passes
 //! the run's instant and a clock for the audit log.
 
 pub mod accept;
 pub mod audit;
-mod capture_step;
 pub mod copy;
 mod copy_bundle;
 mod copy_flush;
-mod copy_step;
 mod delete;
-mod delete_step;
-pub mod effects;
 mod encrypted;
-mod encrypted_disk;
 pub mod failure;
+pub mod filesystem;
 pub mod journal;
 mod leftovers;
 pub mod lock;
-mod offsite_step;
 pub mod places;
 mod recover;
-mod remote_delete;
 mod remotes;
 mod run;
 mod run_state;
 mod step;
-mod step_journal;
-mod upload_step;
 
 use crate::plan::{Action, Plan};
 
@@ -96,13 +88,5 @@ pub fn plan_id(plan: &Plan) -> String {
     blake3::hash(&json).to_hex()[..16].to_string()
 }
 
-#[cfg(test)]
-mod archive_tests;
-#[cfg(test)]
-mod fault_tests;
-#[cfg(test)]
-mod offsite_tests;
-#[cfg(test)]
-mod test_office;
 #[cfg(test)]
 mod tests;

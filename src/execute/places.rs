@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::inventory::{
     Catalog, CopyRecord, EntryKind, Fingerprint, Inventory, Manifest, bundle_size, layout,
     read_label,
@@ -36,7 +36,7 @@ pub enum PlaceKind {
     /// A connected, labelled disk.
     Disk { mount: PathBuf, id: String },
     /// An off-site target's local staging folder (copies stored as
-    /// `crate::inventory::stored` says); with `uploads`, only its remote
+    /// `crate::inventory::offsite_names` says); with `uploads`, only its remote
     /// copies (in the catalog) count.
     Offsite { encrypted: bool, uploads: bool },
 }

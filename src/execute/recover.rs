@@ -29,7 +29,7 @@ use super::delete::{overwrite_tree, remove_tree};
 use super::journal::{self, Entry, Started};
 use super::places::{Place, PlaceKind, entry_kind};
 use super::run_state::RunState;
-use crate::inventory::{Inventory, layout, stored};
+use crate::inventory::{Inventory, layout, offsite_names};
 use crate::offsite::rclone::Rclone;
 use crate::placement::Location;
 use crate::plan::Op;
@@ -189,7 +189,7 @@ fn own_entry(run: &RunState<'_>, started: &Started) -> Option<OwnNames> {
         return None;
     }
     let name = started.path.file_name()?.to_str()?.to_string();
-    let (parsed, _) = stored::parse(&name, |candidate| pattern.matches(candidate))?;
+    let (parsed, _) = offsite_names::parse(&name, |candidate| pattern.matches(candidate))?;
     if parsed != backup || !is_plain(&name) {
         return None;
     }

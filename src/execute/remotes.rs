@@ -22,7 +22,7 @@ use crate::inventory::CatalogError;
 use crate::offsite::rclone::{DEFAULT_PROGRAM, Rclone, locate_program};
 use crate::offsite::survey::{Finding, survey};
 use crate::placement::Location;
-use crate::render::format::plural;
+use crate::words::format::plural;
 
 /// What the look at one remote found.
 #[derive(Debug, Clone, PartialEq, Eq)]

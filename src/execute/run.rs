@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::effects::Fs;
 use super::failure::{Failure, Outcome};
+use super::filesystem::Fs;
 use super::journal::{self, Entry, Journal};
 use super::lock::{LockError, RunLock};
 use super::places::Places;

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::effects::Fs;
 use super::failure::Failure;
+use super::filesystem::Fs;
 use super::journal::{Entry, Journal};
 use super::places::Place;
 use crate::inventory::{Catalog, CatalogError, CopyRecord};

@@ -14,7 +14,7 @@ use std::io;
 
 use super::restore::{Candidate, Restored, Scratch};
 use crate::inventory::Inventory;
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::offsite::decrypt::{self, DecryptError};
 use crate::offsite::identity::Identities;
 use crate::plan::Plan;

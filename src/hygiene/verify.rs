@@ -133,7 +133,8 @@ pub fn verify_folder(
     });
     for record in records {
         progress(Event::Copy { name: &record.name });
-        let stored = crate::inventory::stored::Stored::of_record(&record).name_for(&record.name);
+        let stored =
+            crate::inventory::offsite_names::Stored::of_record(&record).name_for(&record.name);
         let finding = check_copy(&folder.path.join(stored), &record, &mut |bytes| {
             report.bytes_read += bytes;
             progress(Event::Read(bytes));

@@ -55,8 +55,8 @@ impl Fingerprint {
         if self.size != now.size {
             changes.push(format!(
                 "size {} → {}",
-                crate::render::format::bytes(self.size),
-                crate::render::format::bytes(now.size)
+                crate::words::format::bytes(self.size),
+                crate::words::format::bytes(now.size)
             ));
         }
         if self.files != now.files {

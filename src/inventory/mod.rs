@@ -18,11 +18,11 @@ pub mod layout;
 pub mod manifest;
 pub mod media_log;
 mod model;
+pub mod offsite_names;
 pub mod provenance;
 pub mod restore_log;
 mod scan;
 pub mod state_file;
-pub mod stored;
 pub mod volumes;
 
 pub use catalog::{Catalog, CatalogError};

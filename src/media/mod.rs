@@ -33,7 +33,7 @@ use crate::inventory::{DiskView, Inventory};
 use crate::nightly::RunRecord;
 use crate::policy::Policy;
 use crate::recovery::access_log::RestoreAccess;
-use crate::render::format::bytes;
+use crate::words::format::bytes;
 pub use access::RestoreRow;
 use movements::{Move, local, movements};
 pub use nights::{FailedNight, RunLine};
@@ -379,7 +379,7 @@ fn role(policy: &Policy, label: &str) -> String {
             .flat_map(|d| {
                 d.days
                     .iter()
-                    .map(|day| crate::render::policy_summary::full_weekday(*day).to_string())
+                    .map(|day| crate::calendar::full_weekday(*day).to_string())
             })
             .collect();
         format!("rotation ({})", days.join(", "))

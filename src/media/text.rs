@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::MediaReport;
-use crate::render::format::plural;
+use crate::words::format::plural;
 
 pub fn render(report: &MediaReport) -> String {
     let mut out = String::new();

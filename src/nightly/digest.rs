@@ -16,8 +16,8 @@ use super::headline;
 use super::record::{RunOutcome, RunRecord};
 use super::seconds;
 use crate::calendar::Calendar;
+use crate::calendar::full_weekday;
 use crate::policy::DigestEvery;
-use crate::render::policy_summary::full_weekday;
 
 /// What one look at the office says (a run's scan and plan, or `rota
 /// digest`'s own).

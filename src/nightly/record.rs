@@ -13,8 +13,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::seconds;
+use crate::execute::Outcome as ActionOutcome;
 use crate::inventory::json_lines;
-use crate::plan::{Severity, WarningCode};
+use crate::plan::{Action, Op, Severity, WarningCode};
 use crate::words::key::serde_keys;
 
 /// The file name in `state_dir`.
@@ -187,6 +188,27 @@ impl RunRecord {
         self.today
             .map(|d| d.to_string())
             .unwrap_or_else(|| self.at.format("%Y-%m-%d").to_string())
+    }
+
+    /// Counts what one action of the night's plan came to: a copy, a
+    /// removal (an archive move is both), a capture, or an error.
+    pub fn count(&mut self, action: &Action, outcome: &ActionOutcome) {
+        match outcome {
+            ActionOutcome::Done(_) => match action.op {
+                Op::Copy => self.copies += 1,
+                Op::Archive => {
+                    self.copies += 1;
+                    self.removals += 1;
+                }
+                Op::Remove | Op::Destroy => self.removals += 1,
+                Op::Capture => self.captures += 1,
+            },
+            ActionOutcome::Failed(failure) => {
+                let error = format!("{} {}: {failure}", action.op.key(), action.backup);
+                self.errors.push(error);
+            }
+            ActionOutcome::Skipped { .. } => {}
+        }
     }
 
     /// The codes that made the night less than `ok` (failure, then

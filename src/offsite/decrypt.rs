@@ -1,5 +1,5 @@
 //! Restoring a backup from an encrypted off-site copy (`NAME.age` or
-//! `NAME.tar.age`, see [`super::stored`]) with an identity file, and checking it
+//! `NAME.tar.age`, see [`crate::inventory::offsite_names`]) with an identity file, and checking it
 //! against the plaintext hash the manifest recorded when one is at hand.
 //!
 //! The result is written under a temporary name beside the output and renamed
@@ -26,7 +26,7 @@ use std::rc::Rc;
 use super::bundle::{self, UnpackError};
 use super::identity::Identities;
 use crate::content_hash::{self, BUFFER_SIZE};
-use crate::inventory::stored::{AGE_SUFFIX, TAR_AGE_SUFFIX};
+use crate::inventory::offsite_names::{AGE_SUFFIX, TAR_AGE_SUFFIX};
 use crate::inventory::{CopyRecord, EntryKind, Manifest, layout};
 
 /// age's plaintext chunk, and what each chunk adds (its tag).

@@ -1,7 +1,7 @@
 //! Off-site copies: what the vendor guide asks of a backup that leaves the
 //! building, as reusable pieces the executor and the CLI put together.
 //!
-//! - [`crate::inventory::stored`] (there because the scanner reads it too): how
+//! - [`crate::inventory::offsite_names`] (there because the scanner reads it too): how
 //!   a backup is stored in a target's staging folder and on its remote (`NAME`,
 //!   `NAME.age`, `NAME.tar.age`).
 //! - [`encrypt`]: streaming age encryption to the policy's recipients, hashing

@@ -18,7 +18,7 @@ use std::fmt;
 use super::rclone::{Rclone, RcloneError, RemoteObject};
 use super::remote::{self, FOLDER_CHECK, READ_BACK, UploadError};
 use crate::inventory::catalog::{CatalogTarget, RemoteCheck};
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 
 /// What is wrong with one remote copy.
 #[derive(Debug, Clone, PartialEq, Eq)]

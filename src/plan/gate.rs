@@ -20,9 +20,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::code::WarningCode;
+use crate::calendar::full_weekday;
 use crate::placement::World;
 use crate::policy::Policy;
-use crate::render::policy_summary::full_weekday;
 
 /// One condition that holds the gate closed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

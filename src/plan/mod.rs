@@ -8,14 +8,12 @@
 
 pub mod build;
 pub mod capture;
-mod changes;
 pub mod code;
 pub mod gate;
 mod graph;
 mod guard;
 pub mod invariants;
 pub mod json;
-mod media_warnings;
 pub mod saved;
 pub mod text;
 pub mod volume_warnings;
@@ -28,9 +26,10 @@ use crate::inventory::EntryKind;
 use crate::placement::Location;
 use crate::retention::Reason;
 use crate::words::key::serde_keys;
+
 pub use build::{make_plan, make_plan_for_night};
 pub use code::{Severity, WarningCode};
-pub use media_warnings::{destination as media_destination, disks_protected, unencrypted_media};
+pub use warnings::media::{destination as media_destination, disks_protected, unencrypted_media};
 pub use warnings::{
     MASS_DELETE_CONSEQUENCE, Warning, holidays_missing, pattern_matches_nothing,
     restore_test_due_on,

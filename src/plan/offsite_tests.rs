@@ -13,7 +13,7 @@ use super::tests::{
 };
 use super::*;
 use crate::policy::Policy;
-use crate::synthetic::SyntheticOffice;
+use crate::simulate::synthetic::SyntheticOffice;
 
 /// The vendor guide's office with a cloud target: staged in an outbox,
 /// encrypted, uploaded, keeping 5 business days and 3 month-ends.
@@ -29,7 +29,7 @@ fn daily(policy: &Policy) -> impl Fn(chrono::NaiveDate) -> Vec<String> + '_ {
     move |day| super::tests::disk_for(policy, day).into_iter().collect()
 }
 
-fn cloud(office: &SyntheticOffice) -> &crate::synthetic::SyntheticTarget {
+fn cloud(office: &SyntheticOffice) -> &crate::simulate::synthetic::SyntheticTarget {
     &office.targets[0]
 }
 

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 use super::tests::{check_plan_invariants, local, policy_from};
 use super::*;
-use crate::synthetic::SyntheticOffice;
+use crate::simulate::synthetic::SyntheticOffice;
 
 const GB: u64 = 1_000_000_000;
 

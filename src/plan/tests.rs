@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use super::warnings::WarningCode;
 use super::*;
 use crate::policy::Policy;
-use crate::synthetic::SyntheticOffice;
+use crate::simulate::synthetic::SyntheticOffice;
 
 pub const GB_FOR_TESTS: u64 = 1_000_000_000;
 const GB: u64 = GB_FOR_TESTS;

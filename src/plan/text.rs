@@ -8,10 +8,10 @@ use chrono::Datelike;
 use rayon::prelude::*;
 
 use super::{Action, Op, Plan};
+use crate::calendar::full_weekday;
 use crate::placement::Location;
 use crate::policy::values::Size;
-use crate::render::format::{bytes, plural};
-use crate::render::policy_summary::full_weekday;
+use crate::words::format::{bytes, plural};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy)]

@@ -13,7 +13,7 @@ use super::warnings::{Warning, WarningCode};
 use crate::inventory::Inventory;
 use crate::inventory::volumes::{ServerDriveFolder, VolumeSurvey};
 use crate::policy::Policy;
-use crate::render::format::plural;
+use crate::words::format::plural;
 
 /// What a person must do when the job may not read a disk folder.
 pub const FULL_DISK_ACCESS: &str = "on a Mac, the nightly job needs Full Disk Access: in System \

@@ -13,7 +13,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::source::{CopySource, Expected, Origin};
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::inventory::{CopyRecord, Inventory, layout};
 use crate::plan::{BackupStatus, Plan};
 use crate::policy::Policy;

@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::choose::{NotFound, Wanted};
 use super::name_date::date_in_name;
 use super::source::{CopySource, Expected, Origin};
-use crate::inventory::stored::{self, Stored};
+use crate::inventory::offsite_names::{self, Stored};
 use crate::inventory::{
     CopyRecord, DiskLabel, EntryKind, Manifest, ManifestError, StateFileError, bundle_size, layout,
     read_label,
@@ -303,7 +303,7 @@ fn entry(
     manifest: Option<&Manifest>,
 ) -> DiskEntry {
     let recorded = manifest.and_then(|manifest| {
-        let (name, _) = stored::parse(&on_disk, |name| manifest.get(name).is_some())?;
+        let (name, _) = offsite_names::parse(&on_disk, |name| manifest.get(name).is_some())?;
         let record = manifest.get(&name)?;
         let stored = Stored::of_record(record);
         let shape_on_disk = if stored.is_single_file() {
@@ -317,7 +317,7 @@ fn entry(
     let (name, stored, record) = match recorded {
         Some((name, stored, record)) => (name, stored, Some(record)),
         None => {
-            let (name, stored) = match stored::parse(&on_disk, |_| true) {
+            let (name, stored) = match offsite_names::parse(&on_disk, |_| true) {
                 Some((_, Stored::Plain(_))) | None => {
                     (on_disk.clone(), Stored::Plain(kind_on_disk))
                 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::inventory::{CopyRecord, EntryKind};
 
 /// Where a copy is.

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::source::CopySource;
 use crate::execute::copy::{self, CopyFailure, Progress};
-use crate::execute::effects::Fs;
+use crate::execute::filesystem::Fs;
 use crate::inventory::{EntryKind, layout};
 use crate::offsite::decrypt::{self, DecryptError};
 use crate::offsite::identity::Identities;
@@ -233,7 +233,7 @@ mod tests {
     use crate::content_hash::hash_path;
     use crate::execute::Silent;
     use crate::inventory::CopyRecord;
-    use crate::inventory::stored::Stored;
+    use crate::inventory::offsite_names::Stored;
     use crate::recovery::source::{Expected, Origin};
     use chrono::DateTime;
 

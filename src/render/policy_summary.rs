@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::calendar::full_weekday;
 use crate::calendar::{Calendar, Period};
 use crate::policy::{Carry, Count, Expired, Policy, RestoreEvery, Tier};
 
@@ -66,18 +67,6 @@ pub fn backups_of(days: &[Weekday]) -> String {
             owners[..n - 1].join(", "),
             owners[n - 1]
         ),
-    }
-}
-
-pub fn full_weekday(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
     }
 }
 
@@ -252,7 +241,7 @@ fn disk_lines(policy: &Policy, extras: &SummaryExtras) -> Vec<String> {
     if let Some(storage) = &disks.storage {
         lines.push(format!(
             "disks not in use are kept in {}",
-            super::format::place(storage)
+            crate::words::format::place(storage)
         ));
     }
     lines

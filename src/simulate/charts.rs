@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::report::{KeptBackup, NightRecord, Simulation, Track};
 use super::text::percent;
-use crate::render::format::bytes;
+use crate::words::format::bytes;
 
 /// At most this many points per line: plenty for a page, and a peak inside
 /// a bucket is kept (each point is the bucket's maximum).

@@ -11,7 +11,7 @@ use super::charts::{
 };
 use super::report::{Bug, Simulation};
 use super::text::{answer, percent};
-use crate::render::format::{bytes, plural};
+use crate::words::format::{bytes, plural};
 
 const TEMPLATE: &str = include_str!("../../templates/simulate.html");
 

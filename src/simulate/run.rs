@@ -25,7 +25,7 @@ use crate::placement::nightly::{self, Night};
 use crate::plan::{Plan, invariants, make_plan, text};
 use crate::policy::Policy;
 use crate::retention::Reason;
-use crate::synthetic::SyntheticOffice;
+use crate::simulate::synthetic::SyntheticOffice;
 
 /// When the practice software's backup is named, office time.
 const BACKUP_TIME: (u32, u32) = (23, 30);

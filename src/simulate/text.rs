@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use chrono::{Datelike, NaiveDate};
 
 use super::report::{Simulation, Track};
-use crate::render::format::{bytes, plural};
+use crate::words::format::{bytes, plural};
 
 pub fn render(sim: &Simulation) -> String {
     let mut out = String::new();

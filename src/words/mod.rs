@@ -4,4 +4,5 @@
 //!
 //! Never decides anything and never touches the world.
 
+pub mod format;
 pub mod key;

@@ -12,7 +12,7 @@ use crate::execute::{Failure, Observer, Outcome, Progress, Report};
 use crate::placement::Location;
 use crate::plan::text::op_sign;
 use crate::plan::{Action, Op, Plan};
-use crate::render::format::{bytes, plural};
+use crate::words::format::{bytes, plural};
 
 /// Shows a run as it happens.
 pub struct Shown {

@@ -16,13 +16,13 @@ use clap::Args;
 
 use crate::cli::session::Session;
 use crate::cli::{CliError, Outcome};
-use crate::execute::effects::Fs;
+use crate::execute::filesystem::Fs;
 use crate::execute::{ApplyRun, Silent};
 use crate::inventory::media_log::{MediaRecord, RetiredDisk};
 use crate::inventory::{DiskView, Inventory, layout, read_label};
 use crate::placement::Location;
 use crate::plan::{Action, Op, Plan, make_plan};
-use crate::render::format::plural;
+use crate::words::format::plural;
 
 /// Take a disk out of the rotation: remove rota's copies, with an audit trail
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@ use crate::recovery::choose::{AbsentHolder, NotFound};
 use crate::recovery::lone_disk::{LoneDisk, ManifestState};
 use crate::recovery::source::CopySource;
 use crate::recovery::write::{Failure, Restored};
-use crate::render::format::{bytes, plural};
+use crate::words::format::{bytes, plural};
 
 /// How instants are shown: in the office's time zone when a policy gives
 /// it, else in UTC (a disk alone does not know where it was written).

@@ -197,7 +197,7 @@ fn where_it_belongs(patient: &Patient, backup: &BackupStatus) -> String {
         (homes, []) => format!(
             "it belongs on {}: connect it on its night ({}) and run {apply}",
             homes.join(" or "),
-            crate::render::policy_summary::full_weekday(backup.business_day.weekday())
+            crate::calendar::full_weekday(backup.business_day.weekday())
         ),
     }
 }

@@ -300,10 +300,7 @@ pub fn examine(patient: &Patient) -> Report {
 /// "Monday 2026-03-30".
 fn day_words(date: NaiveDate) -> String {
     use chrono::Datelike;
-    format!(
-        "{} {date}",
-        crate::render::policy_summary::full_weekday(date.weekday())
-    )
+    format!("{} {date}", crate::calendar::full_weekday(date.weekday()))
 }
 
 /// "3 days ago", "today", "yesterday".

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 use super::{Check, Patient, ago};
 use crate::policy::values::Reserve;
-use crate::render::format::bytes;
+use crate::words::format::bytes;
 
 /// Fewer backups, or a shorter history, than this gives no forecast.
 const MIN_POINTS: usize = 5;

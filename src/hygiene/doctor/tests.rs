@@ -12,8 +12,8 @@ use crate::inventory::restore_log::RestoreRecord;
 use crate::inventory::{CopyRecord, Inventory};
 use crate::plan::make_plan;
 use crate::policy::Policy;
+use crate::simulate::synthetic::SyntheticOffice;
 use crate::simulate::{Assumptions, Growth, simulate_office};
-use crate::synthetic::SyntheticOffice;
 use crate::test_support::{date, vendor_policy};
 
 const GB: u64 = 1_000_000_000;
@@ -130,7 +130,7 @@ impl Case {
         }
     }
 
-    fn disk(&mut self, label: &str) -> &mut crate::synthetic::SyntheticDisk {
+    fn disk(&mut self, label: &str) -> &mut crate::simulate::synthetic::SyntheticDisk {
         self.office.disk_mut(label).unwrap()
     }
 }
@@ -468,7 +468,9 @@ fn encryption_unknown_warns_and_an_unencrypted_target_fails() {
     });
     case.office
         .targets
-        .push(crate::synthetic::SyntheticTarget::staging("cloud"));
+        .push(crate::simulate::synthetic::SyntheticTarget::staging(
+            "cloud",
+        ));
     let report = case.examine();
     assert_eq!(
         status(&report, "encryption-offsite", Some("cloud")),
@@ -596,7 +598,7 @@ fn verified_copy(case: &Case, name: &str) -> CopyRecord {
 fn copies_staged_but_not_uploaded_since_yesterday_warn() {
     let mut case = Case::healthy();
     case.policy.offsite.push(cloud_target(&case));
-    let mut cloud = crate::synthetic::SyntheticTarget::staging("cloud");
+    let mut cloud = crate::simulate::synthetic::SyntheticTarget::staging("cloud");
     cloud.uploads = true;
     // Tonight's copy waiting is normal; Monday's is late.
     for name in [
@@ -652,7 +654,7 @@ fn rclone_missing_fails_and_a_remote_not_checked_for_over_a_week_warns() {
         found: found.map(Into::into),
         checked_at: days_ago.map(|days| case.at.with_timezone(&Utc) - chrono::Duration::days(days)),
     };
-    let mut cloud = crate::synthetic::SyntheticTarget::staging("cloud");
+    let mut cloud = crate::simulate::synthetic::SyntheticTarget::staging("cloud");
     cloud.uploads = true;
     let name = "MacPractice_2026-03-31_2330.mpbackup";
     cloud

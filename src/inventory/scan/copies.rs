@@ -2,7 +2,7 @@
 //! read against its manifest: what counts as a copy, and what does not.
 //!
 //! In a staging folder (and on a disk under `disks.encrypt`) a copy may be
-//! stored under another name than its backup's (`NAME.age`, `NAME.tar.age`: see [`crate::inventory::stored`]); the
+//! stored under another name than its backup's (`NAME.age`, `NAME.tar.age`: see [`crate::inventory::offsite_names`]); the
 //! manifest records it under the backup's name, and says whether it is
 //! encrypted, so the name on disk must be exactly the one the record implies.
 //!
@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use super::entries::{Listed, list_folder};
 use crate::calendar::NamePattern;
 use crate::inventory::layout;
-use crate::inventory::stored::{self, Stored};
+use crate::inventory::offsite_names::{self, Stored};
 use crate::inventory::{CopyRecord, EntryKind, Manifest, StrayFile, StrayReason};
 
 /// What a copies folder holds, as far as rota can vouch.
@@ -172,7 +172,7 @@ fn staged_verdict(
         Ok(found) => found,
         Err(verdict) => return verdict,
     };
-    let Some((name, _)) = stored::parse(on_disk, |name| pattern.matches(name)) else {
+    let Some((name, _)) = offsite_names::parse(on_disk, |name| pattern.matches(name)) else {
         return Verdict::Stray(StrayReason::Unrecognized);
     };
     let Some(record) = recorded.get(&name) else {

@@ -4,7 +4,7 @@ use age::secrecy::{ExposeSecret, SecretString};
 use chrono::DateTime;
 
 use super::*;
-use crate::inventory::stored::Stored;
+use crate::inventory::offsite_names::Stored;
 use crate::offsite::encrypt::{Recipients, encrypt_backup};
 use crate::offsite::identity::{self, IdentityError};
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 
+use super::known::Lookup;
 use super::*;
 use crate::inventory::{CopyRecord, DiskView, EntryKind, Inventory, SourceEntry, SourceListing};
 use crate::plan::tests::vendor_policy;

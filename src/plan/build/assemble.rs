@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
-use super::both::both;
+use super::parallel;
 use super::{Builder, Draft};
 use crate::inventory::Inventory;
 use crate::placement::{Role, StaleCopy, Unavailable};
@@ -45,7 +45,7 @@ impl Builder<'_> {
         // memory that earlier steps freed, where a new thread's allocator
         // starts empty (measured: a tenth of this step faster than the other
         // way round).
-        let (ordered, backups) = both(
+        let (ordered, backups) = parallel::join(
             self.world.backups.len(),
             || self.ordered_actions(&mut drafts),
             || self.backup_statuses(),

@@ -18,9 +18,9 @@
 //! copy of a backup that is retained or required anywhere.
 
 mod assemble;
-mod both;
 mod copies;
 mod deletions;
+mod parallel;
 mod words;
 
 use std::collections::BTreeMap;
@@ -140,7 +140,7 @@ pub fn make_plan_for_night(
 ) -> Plan {
     // The hash depends on the inventory alone: on a large office it is
     // computed on another core while the plan is made.
-    let (inventory_hash, plan) = both::both(
+    let (inventory_hash, plan) = parallel::join(
         inventory.source.backups.len(),
         || inventory_hash(inventory),
         || {

@@ -7,10 +7,10 @@ use std::fmt::{self, Write as _};
 use chrono::{Datelike, NaiveDate};
 
 use super::{Builder, Why};
+use crate::calendar::full_weekday;
 use crate::placement::{Role, Unavailable};
 use crate::plan::warnings::{Warning, WarningCode};
-use crate::render::format::{bytes, plural};
-use crate::render::policy_summary::full_weekday;
+use crate::words::format::{bytes, plural};
 
 impl Builder<'_> {
     pub(super) fn reason_words(&self, backup: usize) -> String {

@@ -5,9 +5,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::words;
+use crate::calendar::full_weekday;
 use crate::plan::restore_test_due_on;
 use crate::policy::{Carry, Policy, RestoreEvery};
-use crate::render::policy_summary::full_weekday;
 
 /// The standing instructions printed on every weekly sheet.
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +71,7 @@ pub fn instructions(policy: &Policy) -> Instructions {
         ),
         place => format!(
             "Disks that are not connected or off-site are kept in {}, never next to the server.",
-            crate::render::format::place(place)
+            crate::words::format::place(place)
         ),
     };
     // `unencrypted-media`: staff handle the disks, so the sheet says it too.

@@ -8,10 +8,10 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use super::words;
+use crate::calendar::full_weekday;
 use crate::calendar::{Period, PeriodKind};
 use crate::placement::nightly::{Night, night};
 use crate::policy::Policy;
-use crate::render::policy_summary::full_weekday;
 
 /// The disk labels in the text calendar are padded to at least this width,
 /// so "closed" fits.
