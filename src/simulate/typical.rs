@@ -37,8 +37,8 @@ const DISK_SIZE: u64 = u64::MAX / 8;
 /// wrong disks, room to spare) and reports every rotation and archive disk.
 pub fn typical_holdings(policy: &Policy) -> Vec<Holding> {
     let assumptions = Assumptions {
-        from: date(FIRST_NIGHT),
-        to: date(LAST_NIGHT),
+        from: ymd(FIRST_NIGHT),
+        to: ymd(LAST_NIGHT),
         backup_size: BACKUP_SIZE,
         growth: Growth::none(),
         missed_days: 0.0,
@@ -76,7 +76,7 @@ pub fn typical_holdings(policy: &Policy) -> Vec<Holding> {
         .collect()
 }
 
-fn date((year, month, day): (i32, u32, u32)) -> NaiveDate {
+fn ymd((year, month, day): (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
 }
 

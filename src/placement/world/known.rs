@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use crate::calendar::{Calendar, NamePattern};
+use crate::inventory::freshness::Freshness;
 use crate::inventory::{CopyRecord, DiskView, EntryKind, Fingerprint, Inventory, SourceEntry};
 use crate::policy::Policy;
 use crate::retention::Dated;
@@ -148,7 +149,7 @@ pub(super) fn known_backups(
     );
     for ((timestamp, name), (size, kind, fingerprint, settling)) in merge_sorted(server, others) {
         let modified = fingerprint.and_then(|print| print.modified);
-        if let Some(dated) = dates.date(name, timestamp, modified) {
+        if let Some(dated) = dates.dated(name, timestamp, modified) {
             backups.push(KnownBackup {
                 dated,
                 size,
@@ -162,19 +163,19 @@ pub(super) fn known_backups(
     (backups, in_source)
 }
 
-/// How long ago a source backup last changed, when that is less than
-/// `source.settle` before the real time the source was listed. A backup
-/// whose time is unknown, or that is dated in the future (a clock set
-/// wrong), is settled only by its age: the future counts as just now.
+/// How long ago a source backup last changed, while it is still settling
+/// (the one rule: [`Freshness`]).
 pub(super) fn settling(
     policy: &Policy,
     inventory: &Inventory,
     print: &Fingerprint,
 ) -> Option<TimeDelta> {
-    let observed = inventory.observed_at?;
-    let settle = TimeDelta::from_std(policy.source.settle.0).ok()?;
-    let age = observed - print.modified?;
-    (age < settle).then_some(age.max(TimeDelta::zero()))
+    Freshness::judge(
+        policy.source.settle.0,
+        inventory.observed_at,
+        print.modified,
+    )
+    .settling_age()
 }
 
 /// The source's backups by (time in the name, name), each name once. The scan
@@ -226,7 +227,7 @@ impl<'a> Dates<'a> {
 
     /// `modified`: when the server's copy was last modified (date-only names
     /// are ordered by it within their date).
-    fn date(
+    fn dated(
         &mut self,
         name: &str,
         timestamp: NaiveDateTime,
