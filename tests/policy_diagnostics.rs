@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rota::cli::error_display::Style;
 use rota::cli::{CliError, render_error};
-use rota::policy::PolicyErrors;
+use rota::policy::{PolicyCode, PolicyErrors};
 use support::{Rota, redact_paths, repo_file};
 
 const FIXTURES: &str = "tests/fixtures/broken";
@@ -36,7 +36,7 @@ fn rendered(errors: PolicyErrors) -> String {
 }
 
 fn codes(errors: &PolicyErrors) -> Vec<&'static str> {
-    errors.diagnostics.iter().map(|d| d.code).collect()
+    errors.diagnostics.iter().map(|d| d.code.name()).collect()
 }
 
 /// Loads the fixture, checks its codes, and snapshots the rendered report.
@@ -253,45 +253,13 @@ fn a_missing_policy_file_is_a_clear_error() {
         .stderr_contains("rota init");
 }
 
-/// Every diagnostic code the policy code can produce, read from its source:
-/// the first string literal after `Problem::error(`, `Problem::warning(`,
-/// `file_level(`, `whole_file(` or `code: `.
+/// Every diagnostic code a policy check can report ([`PolicyCode::ALL`]).
 fn codes_in_source() -> Vec<String> {
-    let mut files: Vec<PathBuf> = ["src/policy", "src/policy/validate"]
-        .into_iter()
-        .flat_map(|dir| std::fs::read_dir(repo_file(dir)).unwrap())
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_file())
+    let mut codes: Vec<String> = PolicyCode::ALL
+        .iter()
+        .map(|code| code.name().to_string())
         .collect();
-    files.push(repo_file("src/cli/check.rs"));
-    let openers = [
-        "Problem::error(",
-        "Problem::warning(",
-        "file_level(",
-        "whole_file(",
-        "code: ",
-    ];
-    let mut codes = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for opener in openers {
-            for (at, _) in text.match_indices(opener) {
-                let rest = text[at + opener.len()..].trim_start();
-                let Some(literal) = rest.strip_prefix('"') else {
-                    continue;
-                };
-                let code = &literal[..literal.find('"').unwrap()];
-                if code
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                {
-                    codes.push(code.to_string());
-                }
-            }
-        }
-    }
     codes.sort();
-    codes.dedup();
     codes
 }
 
@@ -320,7 +288,7 @@ fn every_code_is_documented_in_the_readme() {
     assert_eq!(
         codes_in_readme(),
         in_source,
-        "README table vs codes in src/policy"
+        "README table vs PolicyCode::ALL (src/policy/code.rs)"
     );
 }
 

@@ -46,7 +46,7 @@ fn a_valid_schedule_and_notify_section_is_read_into_typed_values() {
 fn every_mistake_in_schedule_and_notify_is_reported_at_once() {
     let errors = rota::policy::load(Path::new("tests/fixtures/unattended/several-problems.yaml"))
         .expect_err("a broken policy");
-    let codes: Vec<&str> = errors.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = errors.diagnostics.iter().map(|d| d.code.name()).collect();
     assert_eq!(
         codes,
         [

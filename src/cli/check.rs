@@ -8,6 +8,7 @@ use clap::Args;
 use super::error_display::{Style, render_diagnostic};
 use super::session::Session;
 use super::{CliError, Outcome};
+use crate::policy::PolicyCode;
 use crate::policy::{self, KeyPath, LoadedPolicy, Problem};
 use crate::render::policy_summary::{self, SummaryExtras};
 use crate::simulate::typical;
@@ -65,7 +66,7 @@ pub fn holidays_problem(
 ) -> Option<policy::PolicyDiagnostic> {
     let message = crate::plan::holidays_missing(&loaded.policy, today)?;
     let path = KeyPath::root().key("office").key("closed");
-    let problem = Problem::warning("holidays-missing", path, message)
+    let problem = Problem::warning(PolicyCode::HolidaysMissing, path, message)
         .at_key()
         .label("no date in next year")
         .help(crate::plan::WarningCode::HolidaysMissing.info().help);
@@ -95,7 +96,7 @@ pub fn source_folder_problem(loaded: &LoadedPolicy) -> Option<Problem> {
         ),
     };
     Some(
-        Problem::warning("source-missing", path, message)
+        Problem::warning(PolicyCode::SourceMissing, path, message)
             .label("not readable")
             .help(help),
     )
@@ -121,7 +122,7 @@ pub fn pattern_problem(loaded: &LoadedPolicy) -> Option<Problem> {
     let path = KeyPath::root().key("source").key("pattern");
     Some(
         // The plan warning of the same name (plan::code) says it every night.
-        Problem::warning("pattern-matches-nothing", path, message)
+        Problem::warning(PolicyCode::PatternMatchesNothing, path, message)
             .label("matches none of the files")
             .help(crate::plan::WarningCode::PatternMatchesNothing.info().help),
     )
@@ -135,7 +136,7 @@ pub fn capture_problem(loaded: &LoadedPolicy) -> Option<Problem> {
     let path = KeyPath::root().key("source").key("capture");
     Some(
         Problem::warning(
-            "capture-missing",
+            PolicyCode::CaptureMissing,
             path,
             format!(
                 "the export {} (source.capture) cannot be captured: {why}",
@@ -179,10 +180,7 @@ mod tests {
         );
         let problem = pattern_problem(&loaded).expect("a warning");
         let diagnostic = loaded.origin.diagnose(problem);
-        assert_eq!(
-            diagnostic.code,
-            crate::plan::WarningCode::PatternMatchesNothing.key()
-        );
+        assert_eq!(diagnostic.code, PolicyCode::PatternMatchesNothing);
         let message = diagnostic.to_string();
         assert!(message.contains("none of the 4 files"), "{message}");
         assert!(

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::encrypt::read_recipients_file;
 use super::rclone::{DEFAULT_PROGRAM, locate_program};
+use crate::policy::PolicyCode;
 use crate::policy::{KeyPath, Policy, Problem};
 
 /// Every off-site problem of this machine, as warnings.
@@ -34,7 +35,7 @@ pub fn target_problems(policy: &Policy, index: usize) -> Vec<Problem> {
         if locate_program(program).is_none() {
             problems.push(
                 Problem::warning(
-                    "rclone-missing",
+                    PolicyCode::RcloneMissing,
                     item.key("upload").key(key),
                     format!(
                         "the rclone program `{}` is not installed on this machine; off-site target `{}` cannot upload",
@@ -55,7 +56,7 @@ pub fn target_problems(policy: &Policy, index: usize) -> Vec<Problem> {
     {
         problems.push(
             Problem::warning(
-                "recipients-unusable",
+                PolicyCode::RecipientsUnusable,
                 item.key("encrypt").key("age_recipients_file"),
                 error.to_string(),
             )

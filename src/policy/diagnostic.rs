@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 
+use super::code::PolicyCode;
 use super::source_map::{ByteSpan, KeyPath, SourceMap};
 
 /// Which part of a `key: value` entry to underline.
@@ -29,7 +30,7 @@ pub enum Target {
 /// A problem found in a policy, before it is placed in the source.
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: PolicyCode,
     pub severity: Severity,
     pub message: String,
     pub path: KeyPath,
@@ -39,7 +40,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn error(code: &'static str, path: KeyPath, message: impl Into<String>) -> Problem {
+    pub fn error(code: PolicyCode, path: KeyPath, message: impl Into<String>) -> Problem {
         Problem {
             code,
             severity: Severity::Error,
@@ -51,7 +52,7 @@ impl Problem {
         }
     }
 
-    pub fn warning(code: &'static str, path: KeyPath, message: impl Into<String>) -> Problem {
+    pub fn warning(code: PolicyCode, path: KeyPath, message: impl Into<String>) -> Problem {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(code, path, message)
@@ -116,7 +117,7 @@ impl Problem {
 /// One diagnostic about a policy file, ready for miette to render.
 #[derive(Debug, Clone)]
 pub struct PolicyDiagnostic {
-    pub code: &'static str,
+    pub code: PolicyCode,
     pub severity: Severity,
     pub message: String,
     pub span: ByteSpan,
@@ -129,7 +130,7 @@ pub struct PolicyDiagnostic {
 impl PolicyDiagnostic {
     /// A problem with the file as a whole (unreadable, not text), with no span.
     pub fn file_level(
-        code: &'static str,
+        code: PolicyCode,
         message: impl Into<String>,
         help: impl Into<String>,
     ) -> PolicyDiagnostic {

@@ -18,6 +18,7 @@ use super::serde_pass::SerdePass;
 use super::source_map::{ByteSpan, KeyPath, SourceMap};
 use super::syntax::syntax_problem;
 use super::validate::validate_for_home;
+use crate::policy::PolicyCode;
 
 /// Policies are a page or two of YAML; anything past this is the wrong file.
 const MAX_POLICY_BYTES: usize = 1 << 20;
@@ -58,7 +59,7 @@ impl Origin {
         problem.locate(&self.map, &self.source)
     }
 
-    fn whole_file(&self, code: &'static str, message: &str, help: &str) -> PolicyDiagnostic {
+    fn whole_file(&self, code: PolicyCode, message: &str, help: &str) -> PolicyDiagnostic {
         let problem = Problem::error(code, KeyPath::root(), message)
             .at(Target::Span(ByteSpan { offset: 0, len: 0 }))
             .label("in this file")
@@ -93,7 +94,7 @@ pub fn load_for_home(
             _ => "check that the path names a readable policy file",
         };
         single(PolicyDiagnostic::file_level(
-            "unreadable",
+            PolicyCode::Unreadable,
             format!("cannot read the policy {}: {error}", path.display()),
             help,
         ))
@@ -125,7 +126,7 @@ fn not_utf8(path: &Path, error: &std::string::FromUtf8Error) -> PolicyDiagnostic
     let bytes = error.as_bytes();
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return PolicyDiagnostic::file_level(
-            "not-utf8",
+            PolicyCode::NotUtf8,
             format!("{} is saved as UTF-16 text", path.display()),
             "save the policy as UTF-8 text (in Notepad: File > Save As, Encoding: UTF-8)",
         );
@@ -135,7 +136,7 @@ fn not_utf8(path: &Path, error: &std::string::FromUtf8Error) -> PolicyDiagnostic
         .any(|b| *b == 0 || (b.is_ascii_control() && !b.is_ascii_whitespace()));
     if binary {
         return PolicyDiagnostic::file_level(
-            "not-text",
+            PolicyCode::NotText,
             format!("{} is not a text file", path.display()),
             "a policy is a YAML text file; is this the right file?",
         );
@@ -143,15 +144,17 @@ fn not_utf8(path: &Path, error: &std::string::FromUtf8Error) -> PolicyDiagnostic
     let text = String::from_utf8_lossy(bytes).into_owned();
     let offset = error.utf8_error().valid_up_to();
     let origin = Origin::new(path, &text);
-    let problem = Problem::error("not-utf8", KeyPath::root(), "the policy is not UTF-8 text")
-        .at(Target::Span(ByteSpan {
-            offset,
-            len: char::REPLACEMENT_CHARACTER.len_utf8(),
-        }))
-        .label("saved in another encoding")
-        .help(
-            "save the policy as UTF-8 text; a letter such as é or ü was saved in an older encoding",
-        );
+    let problem = Problem::error(
+        PolicyCode::NotUtf8,
+        KeyPath::root(),
+        "the policy is not UTF-8 text",
+    )
+    .at(Target::Span(ByteSpan {
+        offset,
+        len: char::REPLACEMENT_CHARACTER.len_utf8(),
+    }))
+    .label("saved in another encoding")
+    .help("save the policy as UTF-8 text; a letter such as é or ü was saved in an older encoding");
     origin.diagnose(problem)
 }
 
@@ -212,14 +215,14 @@ fn load_str_for_home(
 fn parse_yaml(text: &str, origin: &Origin) -> Result<Value, PolicyDiagnostic> {
     if text.len() > MAX_POLICY_BYTES {
         return Err(origin.whole_file(
-            "too-large",
+            PolicyCode::TooLarge,
             "the policy file is larger than 1 MiB",
             "a policy is a page or two of YAML; is this the right file?",
         ));
     }
     if text.contains('\0') {
         return Err(origin.whole_file(
-            "not-text",
+            PolicyCode::NotText,
             "the policy file contains binary data",
             "a policy is a YAML text file; is this the right file?",
         ));
@@ -229,12 +232,12 @@ fn parse_yaml(text: &str, origin: &Origin) -> Result<Value, PolicyDiagnostic> {
     match value {
         Value::Mapping(_) => Ok(value),
         Value::Null => Err(origin.whole_file(
-            "empty-policy",
+            PolicyCode::EmptyPolicy,
             "the policy file is empty",
             "`rota init` writes a starter policy that follows the vendor guide",
         )),
         _ => Err(origin.whole_file(
-            "not-a-mapping",
+            PolicyCode::NotAMapping,
             "the policy must be a set of `key: value` settings",
             "start with `version: 1`, then office:, source:, retain: and disks: (see `rota init`)",
         )),

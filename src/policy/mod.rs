@@ -5,6 +5,7 @@
 //! anything else on disk; checks that need the filesystem (does the source folder
 //! exist?) live with the commands that need them and report through [`Origin`].
 
+mod code;
 mod contingency;
 mod diagnostic;
 pub mod duration;
@@ -20,6 +21,7 @@ mod unattended;
 mod validate;
 pub mod values;
 
+pub use code::PolicyCode;
 pub use contingency::{Contact, Contingency, CriticalSystem, Priority};
 pub use diagnostic::{PolicyDiagnostic, PolicyErrors, Problem, Target};
 pub use duration::Span;

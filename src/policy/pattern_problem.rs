@@ -9,13 +9,14 @@ use chrono::format::{Item, StrftimeItems};
 use super::diagnostic::{Problem, Target};
 use super::source_map::KeyPath;
 use crate::calendar::PatternError;
+use crate::policy::PolicyCode;
 
 const EXAMPLE: &str = "e.g. \"MacPractice_{%Y-%m-%d_%H%M}.mpbackup\"";
 const SPECIFIERS: &str = "%Y year, %m month, %d day, %H hour (00-23), %M minute";
 
 /// The `bad-pattern` problem for `pattern` (the text as written) at `path`.
 pub(super) fn pattern_problem(pattern: &str, error: &PatternError, path: &KeyPath) -> Problem {
-    let problem = Problem::error("bad-pattern", path.clone(), error.to_string());
+    let problem = Problem::error(PolicyCode::BadPattern, path.clone(), error.to_string());
     match error {
         PatternError::Braces { offset, len } => problem
             .at(within(*offset, *len))

@@ -15,6 +15,7 @@ use super::diagnostic::Problem;
 use super::raw::RawPolicy;
 use super::source_map::{KeyPath, Segment};
 use super::suggest::closest;
+use crate::policy::PolicyCode;
 
 /// Bound on serde passes (each pass removes one bad entry and tries again).
 const MAX_SERDE_PASSES: usize = 64;
@@ -44,7 +45,7 @@ impl SerdePass {
             // that keeps "the policy has 0 problems" from ever being printed.
             self.problems.push(
                 Problem::error(
-                    "unreadable-structure",
+                    PolicyCode::UnreadableStructure,
                     KeyPath::root(),
                     "rota cannot make sense of the policy's structure",
                 )
@@ -201,7 +202,7 @@ fn unknown_key(path: &KeyPath, key: &str, suggestion: Option<&str>, expected: &[
         None => format!("known keys here: {}", expected.join(", ")),
     };
     Problem::error(
-        "unknown-key",
+        PolicyCode::UnknownKey,
         path.clone(),
         format!("unknown key `{key}` {section}"),
     )
@@ -236,7 +237,7 @@ fn non_text_key(map: &KeyPath, key: &Value) -> Problem {
             format!("a list or map is used as a key {section}"),
         ),
     };
-    Problem::error("bad-key", map.key(&written), message)
+    Problem::error(PolicyCode::BadKey, map.key(&written), message)
         .at_key()
         .label("not a policy key")
         .help("keys are the words of the policy, e.g. `name:` or `min_backups:`; see `rota init`")
@@ -248,7 +249,7 @@ fn missing_key(map: &KeyPath, key: &str) -> Problem {
         text => format!("`{text}`"),
     };
     Problem::error(
-        "missing-key",
+        PolicyCode::MissingKey,
         map.clone(),
         format!("{section} is missing `{key}`"),
     )
@@ -281,7 +282,7 @@ fn wrong_type(path: &KeyPath, message: &str) -> Problem {
             String::from("wrong kind of value"),
         ),
     };
-    Problem::error("wrong-type", path.clone(), message)
+    Problem::error(PolicyCode::WrongType, path.clone(), message)
         .label(label)
         .help(format!(
             "for example: {}",
@@ -444,7 +445,7 @@ mod tests {
             let value: Value = serde_yaml::from_str(text).unwrap();
             let mut pass = SerdePass::default();
             assert!(pass.run(value).is_none());
-            assert_eq!(pass.problems[0].code, "bad-key", "{text:?}");
+            assert_eq!(pass.problems[0].code, PolicyCode::BadKey, "{text:?}");
             assert_eq!(pass.problems[0].message, message);
         }
     }
@@ -454,8 +455,8 @@ mod tests {
         let value: Value = serde_yaml::from_str("version: 1\nofice: {}\n").unwrap();
         let mut pass = SerdePass::default();
         assert!(pass.run(value).is_none());
-        let codes: Vec<&str> = pass.problems.iter().map(|p| p.code).collect();
-        assert_eq!(codes, ["unknown-key"]);
+        let codes: Vec<PolicyCode> = pass.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [PolicyCode::UnknownKey]);
         assert_eq!(
             pass.problems[0].help.as_deref(),
             Some("did you mean `office`?")

@@ -11,6 +11,7 @@ use serde_yaml::Error;
 
 use super::diagnostic::{Problem, Target};
 use super::source_map::{ByteSpan, KeyPath};
+use crate::policy::PolicyCode;
 
 /// Turns a yaml_serde error into a located problem with a plain-words help line.
 pub(super) fn syntax_problem(error: &Error, text: &str) -> Problem {
@@ -20,7 +21,7 @@ pub(super) fn syntax_problem(error: &Error, text: &str) -> Problem {
         .location()
         .map(|at| line_column_offset(text, at.line(), at.column()));
     let explained = explain(&parsed, at, text).unwrap_or_else(|| Explained {
-        code: "yaml-syntax",
+        code: PolicyCode::YamlSyntax,
         message: format!("the policy is not valid YAML: {}", parsed.what),
         span: at.unwrap_or(ByteSpan { offset: 0, len: 0 }),
         label: String::from("here"),
@@ -36,7 +37,7 @@ pub(super) fn syntax_problem(error: &Error, text: &str) -> Problem {
 }
 
 struct Explained {
-    code: &'static str,
+    code: PolicyCode,
     message: String,
     span: ByteSpan,
     label: String,
@@ -76,7 +77,7 @@ fn explain(parsed: &ParsedMessage, at: Option<ByteSpan>, text: &str) -> Option<E
     }
     if what.contains("recursion limit") {
         return Some(Explained {
-            code: "too-deeply-nested",
+            code: PolicyCode::TooDeeplyNested,
             message: format!("the policy is not valid YAML: {what}"),
             span: at?,
             label: String::from("nested too deeply"),
@@ -93,7 +94,7 @@ fn explain(parsed: &ParsedMessage, at: Option<ByteSpan>, text: &str) -> Option<E
     if what == "found unexpected end of stream" && parsed.context.contains("quoted scalar") {
         let (line, column) = parsed.context_at?;
         return Some(Explained {
-            code: "yaml-syntax",
+            code: PolicyCode::YamlSyntax,
             message: String::from("the policy is not valid YAML: a quote is never closed"),
             span: line_column_offset(text, line, column),
             label: String::from("this quote is not closed"),
@@ -111,7 +112,7 @@ fn explain(parsed: &ParsedMessage, at: Option<ByteSpan>, text: &str) -> Option<E
     }
     if what == "mapping values are not allowed in this context" {
         return Some(Explained {
-            code: "yaml-syntax",
+            code: PolicyCode::YamlSyntax,
             message: String::from("the policy is not valid YAML: a second `: ` on one line"),
             span: at,
             label: String::from("YAML reads this colon as a new key"),
@@ -129,7 +130,7 @@ fn explain(parsed: &ParsedMessage, at: Option<ByteSpan>, text: &str) -> Option<E
     };
     if let Some(star) = star {
         return Some(Explained {
-            code: "yaml-syntax",
+            code: PolicyCode::YamlSyntax,
             message: String::from("the policy is not valid YAML: a value starts with `*`"),
             span: token_at(star.offset, text),
             label: String::from("YAML reads *name as an alias"),
@@ -139,7 +140,7 @@ fn explain(parsed: &ParsedMessage, at: Option<ByteSpan>, text: &str) -> Option<E
     if what == "found character that cannot start any token" {
         let character = text[at.offset..].chars().next()?;
         return Some(Explained {
-            code: "yaml-syntax",
+            code: PolicyCode::YamlSyntax,
             message: format!(
                 "the policy is not valid YAML: a value cannot start with `{character}`"
             ),
@@ -153,7 +154,7 @@ fn explain(parsed: &ParsedMessage, at: Option<ByteSpan>, text: &str) -> Option<E
 
 fn alias_bomb(what: &str, text: &str) -> Explained {
     Explained {
-        code: "alias-expansion",
+        code: PolicyCode::AliasExpansion,
         message: format!("the policy is not valid YAML: {what} (aliases expand too far)"),
         span: first_alias(text).unwrap_or(ByteSpan { offset: 0, len: 0 }),
         label: String::from("aliases start expanding here"),
@@ -213,7 +214,7 @@ fn duplicate_key(what: &str, at: ByteSpan, text: &str) -> Option<Explained> {
     let repeat = *occurrences.get(1)?;
     let first_line = line_of(text, occurrences[0]);
     Some(Explained {
-        code: "duplicate-key",
+        code: PolicyCode::DuplicateKey,
         message: format!("the policy is not valid YAML: `{key}` appears twice in {section}"),
         span: ByteSpan {
             offset: repeat,
@@ -297,7 +298,7 @@ fn tab(at: ByteSpan, text: &str) -> Explained {
         _ => at,
     };
     Explained {
-        code: "tab-indentation",
+        code: PolicyCode::TabIndentation,
         message: String::from("the policy is not valid YAML: a tab is used for indentation"),
         span,
         label: String::from("tab"),
@@ -319,7 +320,7 @@ fn unclosed_flow(parsed: &ParsedMessage, text: &str) -> Option<Explained> {
     };
     let (line, column) = parsed.context_at?;
     Some(Explained {
-        code: "yaml-syntax",
+        code: PolicyCode::YamlSyntax,
         message: format!("the policy is not valid YAML: a {kind} is not closed with `{close}`"),
         span: line_column_offset(text, line, column),
         label: format!("this {kind} is not closed"),
@@ -375,7 +376,7 @@ fn indentation(what: &str, at: ByteSpan, text: &str) -> Option<Explained> {
         }
     };
     Some(Explained {
-        code: "bad-indentation",
+        code: PolicyCode::BadIndentation,
         message: format!(
             "the policy is not valid YAML: `{key_text}` is indented {}, the line above {}",
             spaces(mine),
@@ -417,14 +418,14 @@ pub(super) fn line_column_offset(text: &str, line: usize, column: usize) -> Byte
 mod tests {
     use super::*;
 
-    fn explained(text: &str) -> (String, String, &str) {
+    fn explained(text: &str) -> (PolicyCode, String, &str) {
         let error = serde_yaml::from_str::<serde_yaml::Value>(text).unwrap_err();
         let problem = syntax_problem(&error, text);
         let Target::Span(span) = problem.target else {
             panic!("syntax problems carry a span")
         };
         (
-            problem.code.to_string(),
+            problem.code,
             problem.message,
             &text[span.offset..span.offset + span.len],
         )
@@ -442,24 +443,32 @@ mod tests {
     #[test]
     fn syntax_errors_point_at_what_to_change() {
         let cases = [
-            ("a:\n  b: 1\n   c: 2\n", "bad-indentation", "c"),
-            ("a:\n  b: 1\n c: 2\nd: 3\n", "bad-indentation", "c"),
-            ("a:\n\tb: 1\n", "tab-indentation", "\t"),
-            ("a:\n  b: 1\n  \t c: 2\n", "tab-indentation", "\t"),
-            ("a: Dr. Smith: Dental\n", "yaml-syntax", ":"),
-            ("a: \"unclosed\nb: 2\n", "yaml-syntax", "\""),
-            ("a: [1, 2\nb: 3\n", "yaml-syntax", "["),
-            ("a: {x: 1\nb: 3\n", "yaml-syntax", "{"),
-            ("a: 1\nb: 2\na: 3\n", "duplicate-key", "a"),
-            ("x:\n  a: 1\n  b:\n    a: 5\n  a: 2\n", "duplicate-key", "a"),
-            ("x: {b: 1, c: 2, b: 3}\n", "duplicate-key", "b"),
-            ("pattern: *.mpbackup\n", "yaml-syntax", "*.mpbackup"),
-            ("a: @home\n", "yaml-syntax", "@"),
+            ("a:\n  b: 1\n   c: 2\n", PolicyCode::BadIndentation, "c"),
+            ("a:\n  b: 1\n c: 2\nd: 3\n", PolicyCode::BadIndentation, "c"),
+            ("a:\n\tb: 1\n", PolicyCode::TabIndentation, "\t"),
+            ("a:\n  b: 1\n  \t c: 2\n", PolicyCode::TabIndentation, "\t"),
+            ("a: Dr. Smith: Dental\n", PolicyCode::YamlSyntax, ":"),
+            ("a: \"unclosed\nb: 2\n", PolicyCode::YamlSyntax, "\""),
+            ("a: [1, 2\nb: 3\n", PolicyCode::YamlSyntax, "["),
+            ("a: {x: 1\nb: 3\n", PolicyCode::YamlSyntax, "{"),
+            ("a: 1\nb: 2\na: 3\n", PolicyCode::DuplicateKey, "a"),
+            (
+                "x:\n  a: 1\n  b:\n    a: 5\n  a: 2\n",
+                PolicyCode::DuplicateKey,
+                "a",
+            ),
+            ("x: {b: 1, c: 2, b: 3}\n", PolicyCode::DuplicateKey, "b"),
+            (
+                "pattern: *.mpbackup\n",
+                PolicyCode::YamlSyntax,
+                "*.mpbackup",
+            ),
+            ("a: @home\n", PolicyCode::YamlSyntax, "@"),
         ];
         for (text, code, underlined) in cases {
             let (found_code, message, found) = explained(text);
             assert_eq!(
-                (found_code.as_str(), found),
+                (found_code, found),
                 (code, underlined),
                 "{text:?}: {message}"
             );
@@ -487,6 +496,6 @@ mod tests {
             text.push_str(&format!("{name}: &{name} [{items}]\n"));
         }
         let (code, _, underlined) = explained(&text);
-        assert_eq!((code.as_str(), underlined), ("alias-expansion", "*a"));
+        assert_eq!((code, underlined), (PolicyCode::AliasExpansion, "*a"));
     }
 }

@@ -7,6 +7,7 @@
 //! Hooked from `mod.rs`; it only reports problems.
 
 use super::Validator;
+use crate::policy::PolicyCode;
 use crate::policy::contingency::{Contact, Contingency, CriticalSystem, Priority};
 use crate::policy::diagnostic::Problem;
 use crate::policy::duration::Span;
@@ -60,14 +61,13 @@ impl Validator {
         let problem = match Span::parse(text.as_str()) {
             Ok(span) if span.as_secs() > 0 => return Some(span),
             Ok(_) => Problem::error(
-                "bad-duration",
+                PolicyCode::BadDuration,
                 path.clone(),
                 "a recovery time objective of 0 can never be met",
             )
             .label("zero"),
-            Err(reason) => {
-                Problem::error("bad-duration", path.clone(), reason).label("not a duration")
-            }
+            Err(reason) => Problem::error(PolicyCode::BadDuration, path.clone(), reason)
+                .label("not a duration"),
         };
         self.push(problem.help(
             "write how long the practice can be without its data, e.g. rto: 8h, rto: 4h30m or rto: 2d",
@@ -87,7 +87,7 @@ impl Validator {
         {
             self.push(
                 Problem::error(
-                    "secret-in-policy",
+                    PolicyCode::SecretInPolicy,
                     path.clone(),
                     "this looks like a private key: the policy and the printed plan are no place for it",
                 )
@@ -105,7 +105,7 @@ impl Validator {
         if role.is_none() && name.is_none() && !self.has_secret_problem(path) {
             self.push(
                 Problem::error(
-                    "contact-without-name",
+                    PolicyCode::ContactWithoutName,
                     path.clone(),
                     "a contact with neither a role nor a name",
                 )
@@ -132,7 +132,7 @@ impl Validator {
     fn has_secret_problem(&self, path: &KeyPath) -> bool {
         self.problems
             .iter()
-            .any(|p| p.code == "secret-in-policy" && p.path.0.starts_with(&path.0))
+            .any(|p| p.code == PolicyCode::SecretInPolicy && p.path.0.starts_with(&path.0))
     }
 
     fn phone(&mut self, phone: &str, path: &KeyPath) -> bool {
@@ -142,7 +142,7 @@ impl Validator {
         }
         self.push(
             Problem::error(
-                "bad-phone",
+                PolicyCode::BadPhone,
                 path.clone(),
                 format!("`{phone}` is not a phone number"),
             )
@@ -165,7 +165,7 @@ impl Validator {
         if name.is_none() && !self.has_secret_problem(path) {
             self.push(
                 Problem::error(
-                    "empty-criticality-entry",
+                    PolicyCode::EmptyCriticalityEntry,
                     path.clone(),
                     "a criticality entry without a name",
                 )
@@ -194,7 +194,7 @@ impl Validator {
         };
         self.push(
             Problem::error(
-                "unknown-priority",
+                PolicyCode::UnknownPriority,
                 path.clone(),
                 format!("`{}` is not a priority", text.as_str()),
             )
@@ -209,7 +209,7 @@ impl Validator {
 mod tests {
     use std::path::Path;
 
-    use crate::policy::load_str;
+    use crate::policy::{PolicyCode, load_str};
 
     const BASE: &str = include_str!("../../../policies/vendor-guide.yaml");
 
@@ -219,7 +219,7 @@ mod tests {
         format!("{}\n{section}", base.trim_end())
     }
 
-    fn codes(text: &str) -> Vec<&'static str> {
+    fn codes(text: &str) -> Vec<PolicyCode> {
         match load_str(text, Path::new("/office/rota.yaml")) {
             Ok(loaded) => loaded.warnings.iter().map(|w| w.code).collect(),
             Err(errors) => errors.diagnostics.iter().map(|d| d.code).collect(),
@@ -268,33 +268,33 @@ mod tests {
     #[test]
     fn bad_values_are_named() {
         let case = |section: &str| codes(&with_contingency(&format!("contingency:\n{section}")));
-        assert_eq!(case("  rto: soon\n"), ["bad-duration"]);
-        assert_eq!(case("  rto: 0\n"), ["bad-duration"]);
+        assert_eq!(case("  rto: soon\n"), [PolicyCode::BadDuration]);
+        assert_eq!(case("  rto: 0\n"), [PolicyCode::BadDuration]);
         assert_eq!(
             case("  key_custody: AGE-SECRET-KEY-1QQQ\n"),
-            ["secret-in-policy"]
+            [PolicyCode::SecretInPolicy]
         );
         assert_eq!(
             case("  contacts: [{ phone: 555-0100 }]\n"),
-            ["contact-without-name"]
+            [PolicyCode::ContactWithoutName]
         );
         assert_eq!(
             case("  contacts: [{ role: IT, phone: call Sam }]\n"),
-            ["bad-phone"]
+            [PolicyCode::BadPhone]
         );
         assert_eq!(
             case("  contacts: [{ role: IT, email: sam.example.com }]\n"),
-            ["bad-email-address"]
+            [PolicyCode::BadEmailAddress]
         );
         assert_eq!(
             case("  criticality: [{ name: X-rays, priority: hihg }]\n"),
-            ["unknown-priority"]
+            [PolicyCode::UnknownPriority]
         );
         assert_eq!(
             case("  criticality: [\"  \"]\n"),
-            ["empty-criticality-entry"]
+            [PolicyCode::EmptyCriticalityEntry]
         );
-        assert_eq!(case("  contatcs: []\n"), ["unknown-key"]);
-        assert_eq!(case("  rto: 8h\n  contacts: {}\n"), ["wrong-type"]);
+        assert_eq!(case("  contatcs: []\n"), [PolicyCode::UnknownKey]);
+        assert_eq!(case("  rto: 8h\n  contacts: {}\n"), [PolicyCode::WrongType]);
     }
 }

@@ -3,6 +3,7 @@
 //! Hooked from `mod.rs`; it only reports problems.
 
 use super::Validator;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::{Destruction, Disks, Expired};
 use crate::policy::raw::RawDestruction;
@@ -43,7 +44,7 @@ impl Validator {
                     };
                     self.push(
                         Problem::error(
-                            "unknown-destruction",
+                            PolicyCode::UnknownDestruction,
                             path.key("expired"),
                             format!("`{word}` is not a destruction method"),
                         )
@@ -74,7 +75,7 @@ impl Validator {
                 };
                 self.push(
                     Problem::error(
-                        "archive-to-unknown",
+                        PolicyCode::ArchiveToUnknown,
                         path.key("archive_to"),
                         format!("`{label}` is not an archive disk"),
                     )
@@ -84,7 +85,7 @@ impl Validator {
             }
             (None, Expired::Archive) => self.push(
                 Problem::error(
-                    "archive-to-missing",
+                    PolicyCode::ArchiveToMissing,
                     path.key("expired"),
                     "expired copies are to be archived, but no archive disk is named",
                 )
@@ -93,7 +94,7 @@ impl Validator {
             ),
             (Some(_), Expired::Remove | Expired::Destroy) => self.push(
                 Problem::warning(
-                    "archive-to-unused",
+                    PolicyCode::ArchiveToUnused,
                     path.key("archive_to"),
                     "archive_to is set but expired copies are not archived",
                 )

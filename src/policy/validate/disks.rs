@@ -6,6 +6,7 @@
 
 use super::{DEFAULT_MIN_BACKUPS, Validator, default_mount_search};
 use crate::calendar::Calendar;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::{Archive, Carry, DiskOffsite, Disks, RotationDisk, Tier};
 use crate::policy::raw::{
@@ -41,7 +42,7 @@ impl Validator {
         );
         if min_backups == 0 {
             self.push(
-                Problem::error("min-backups-zero", path.key("min_backups"), "min_backups is 0: a rotation disk could end up holding no backup at all")
+                Problem::error(PolicyCode::MinBackupsZero, path.key("min_backups"), "min_backups is 0: a rotation disk could end up holding no backup at all")
                     .label("must be at least 1")
                     .help("the vendor guide asks for disks that hold at least four backups each: `min_backups: 4`"),
             );
@@ -88,7 +89,7 @@ impl Validator {
             if written.is_empty() || hides_everything {
                 self.push(
                     Problem::error(
-                        "bad-ignore",
+                        PolicyCode::BadIgnore,
                         entry,
                         if written.is_empty() {
                             String::from("an empty `disks.ignore` entry")
@@ -122,7 +123,7 @@ impl Validator {
         if raw.is_empty() {
             self.push(
                 Problem::error(
-                    "no-rotation-disks",
+                    PolicyCode::NoRotationDisks,
                     path.clone(),
                     "no rotation disks are listed",
                 )
@@ -142,7 +143,7 @@ impl Validator {
             if entry.days.is_empty() {
                 self.push(
                     Problem::error(
-                        "disk-without-days",
+                        PolicyCode::DiskWithoutDays,
                         item.key("days"),
                         format!("disk {label} takes no day's backup"),
                     )
@@ -156,7 +157,7 @@ impl Validator {
                     && !self.open_days_unreadable
                 {
                     self.push(
-                        Problem::warning("disk-for-closed-day", item.key("days").index(j), format!("disk {label} takes {} backups, but the office is not open on {}", weekday_name(*day), weekday_name(*day)))
+                        Problem::warning(PolicyCode::DiskForClosedDay, item.key("days").index(j), format!("disk {label} takes {} backups, but the office is not open on {}", weekday_name(*day), weekday_name(*day)))
                             .label("not an open day")
                             .help("backups taken on closed days belong to the previous open day; add the day to office.open_days or remove it here"),
                     );
@@ -176,7 +177,7 @@ impl Validator {
                 .any(|c| c.is_control() || c == '/' || c == '\\');
         if bad {
             self.push(
-                Problem::error("bad-label", path.clone(), format!("`{label}` cannot be a disk label"))
+                Problem::error(PolicyCode::BadLabel, path.clone(), format!("`{label}` cannot be a disk label"))
                     .label("not a usable label")
                     .help("labels are short names written on the disk, e.g. MON or ARCHIVE-A (up to 32 characters, no slashes)"),
             );
@@ -186,7 +187,7 @@ impl Validator {
 
     fn duplicate_label(&mut self, label: &str, path: &KeyPath) {
         self.push(
-            Problem::error("duplicate-label", path.clone(), format!("the disk label `{label}` is used twice"))
+            Problem::error(PolicyCode::DuplicateLabel, path.clone(), format!("the disk label `{label}` is used twice"))
                 .label("already used above")
                 .help("every disk needs its own label so staff and rota can tell them apart, e.g. MON-A and MON-B"),
         );
@@ -204,7 +205,7 @@ impl Validator {
         if labels.is_empty() {
             self.push(
                 Problem::error(
-                    "no-archive-disks",
+                    PolicyCode::NoArchiveDisks,
                     path.key("labels"),
                     "the archive has no disks",
                 )
@@ -231,7 +232,7 @@ impl Validator {
             };
             self.push(
                 Problem::error(
-                    "unknown-tier",
+                    PolicyCode::UnknownTier,
                     path.clone(),
                     format!("unknown retention tier `{}`", text.as_str()),
                 )
@@ -249,7 +250,7 @@ impl Validator {
             }
             RawCarry::Word(word) => {
                 self.push(
-                    Problem::error("bad-carry", path.key("carry"), format!("`{}` is not a way of carrying disks off-site", word.as_str()))
+                    Problem::error(PolicyCode::BadCarry, path.key("carry"), format!("`{}` is not a way of carrying disks off-site", word.as_str()))
                         .label("unknown")
                         .help("write `carry: previous` (last night's disk leaves each morning) or a list of nights, e.g. `carry: [fri]`"),
                 );
@@ -279,7 +280,7 @@ impl Validator {
             if disks.for_weekday(day).next().is_none() {
                 let name = weekday_name(day);
                 self.push(
-                    Problem::error("uncovered-open-day", root.key("office").key("open_days").index(i), format!("the office is open on {day}s, but no rotation disk takes {day}'s backup", day = crate::calendar::full_weekday(day)))
+                    Problem::error(PolicyCode::UncoveredOpenDay, root.key("office").key("open_days").index(i), format!("the office is open on {day}s, but no rotation disk takes {day}'s backup", day = crate::calendar::full_weekday(day)))
                         .label("no disk for this day")
                         .help(format!("add `{name}` to a disk's days under disks.rotation, e.g. `- {{ label: {}, days: [{name}] }}`", name.to_uppercase())),
                 );

@@ -4,6 +4,7 @@
 
 use super::Validator;
 use crate::calendar::NamePattern;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::Hold;
 use crate::policy::raw::{RawHold, RawHoldMap};
@@ -41,7 +42,7 @@ impl Validator {
                     path.key("name")
                 };
                 self.push(
-                    Problem::error("hold-not-a-backup", at, format!("`{text}` is neither a date nor a backup name"))
+                    Problem::error(PolicyCode::HoldNotABackup, at, format!("`{text}` is neither a date nor a backup name"))
                         .label("matches no backup name")
                         .help(format!("hold a date (2025-06-30), a range ({{ from: 2025-01-01, to: 2025-03-31 }}) or a name that matches source.pattern \"{}\"", pattern.as_str())),
                 );
@@ -64,7 +65,7 @@ impl Validator {
                 if from > to {
                     self.push(
                         Problem::error(
-                            "hold-range-backwards",
+                            PolicyCode::HoldRangeBackwards,
                             path.key("to"),
                             format!("the hold ends ({to}) before it starts ({from})"),
                         )
@@ -77,7 +78,7 @@ impl Validator {
             }
             _ => {
                 self.push(
-                    Problem::error("hold-entry-shape", path.clone(), "a hold needs a backup name, a date, or both `from` and `to`")
+                    Problem::error(PolicyCode::HoldEntryShape, path.clone(), "a hold needs a backup name, a date, or both `from` and `to`")
                         .label("incomplete hold")
                         .help("write `- 2025-06-30`, `- MacPractice_2024-12-31_2330.mpbackup` or `- { from: 2025-01-01, to: 2025-03-31 }`"),
                 );

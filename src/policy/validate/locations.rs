@@ -15,6 +15,7 @@ use std::path::{Component, Path, PathBuf};
 use glob::{MatchOptions, Pattern};
 
 use super::Validator;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::{Disks, OffsiteTarget, Source};
 use crate::policy::source_map::KeyPath;
@@ -42,7 +43,7 @@ impl Validator {
             if let Some(disk) = on_a_disk(&source.path, search) {
                 self.push(
                     Problem::error(
-                        "source-on-disk",
+                        PolicyCode::SourceOnDisk,
                         root.key("source").key("path"),
                         format!(
                             "the source folder {} is inside {}, which disks.mount_search ({search}) \
@@ -61,7 +62,7 @@ impl Validator {
             if inside_source(search, &source.path) {
                 self.push(
                     Problem::error(
-                        "disk-in-source",
+                        PolicyCode::DiskInSource,
                         search_key(*i),
                         format!(
                             "disks.mount_search {search} finds disks inside the source folder {}: \
@@ -76,7 +77,7 @@ impl Validator {
             if let Some(disk) = on_a_disk(state_dir, search) {
                 self.push(
                     Problem::error(
-                        "state-on-disk",
+                        PolicyCode::StateOnDisk,
                         root.key("state_dir"),
                         format!(
                             "state_dir {} is inside {}, which disks.mount_search ({search}) takes for \
@@ -93,7 +94,7 @@ impl Validator {
                 if let Some(disk) = on_a_disk(&target.path, search) {
                     self.push(
                         Problem::error(
-                            "offsite-on-disk",
+                            PolicyCode::OffsiteOnDisk,
                             root.key("offsite").index(t).key("path"),
                             format!(
                                 "off-site target {}'s staging folder {} is inside {}, which \

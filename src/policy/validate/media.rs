@@ -6,6 +6,7 @@
 //! only reports problems.
 
 use super::Validator;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::DiskMedia;
 use crate::policy::raw::{RawDisks, Text};
@@ -63,7 +64,7 @@ impl Validator {
             word => {
                 self.push(
                     Problem::error(
-                        "not-yes-or-no",
+                        PolicyCode::NotYesOrNo,
                         path.clone(),
                         format!("`{word}` is not true or false"),
                     )
@@ -79,7 +80,7 @@ impl Validator {
         let name = text.as_str().trim();
         if name.is_empty() {
             self.push(
-                Problem::error("empty-custodian", path.clone(), "the custodian is empty")
+                Problem::error(PolicyCode::EmptyCustodian, path.clone(), "the custodian is empty")
                     .label("nobody")
                     .help("name the person responsible for the disks, e.g. `custodian: \"Office manager\"` (default: `offsite.by`)"),
             );
@@ -93,7 +94,7 @@ impl Validator {
 mod tests {
     use std::path::Path;
 
-    use crate::policy::load_str;
+    use crate::policy::{PolicyCode, load_str};
 
     const BASE: &str = include_str!("../../../policies/vendor-guide.yaml");
 
@@ -102,7 +103,7 @@ mod tests {
         BASE.replacen("disks:\n", &format!("disks:\n{extra}"), 1)
     }
 
-    fn codes(text: &str) -> Vec<&'static str> {
+    fn codes(text: &str) -> Vec<PolicyCode> {
         match load_str(text, Path::new("/office/rota.yaml")) {
             Ok(loaded) => loaded.warnings.iter().map(|w| w.code).collect(),
             Err(errors) => errors.diagnostics.iter().map(|d| d.code).collect(),
@@ -137,29 +138,29 @@ mod tests {
     fn bad_values_are_named() {
         assert_eq!(
             codes(&with_disks("  require_encrypted_volume: maybe\n")),
-            ["not-yes-or-no"]
+            [PolicyCode::NotYesOrNo]
         );
         assert_eq!(
             codes(&with_disks("  custodian: \"  \"\n")),
-            ["empty-custodian"]
+            [PolicyCode::EmptyCustodian]
         );
         assert_eq!(
             codes(&with_disks("  encrypt: { age_recipients: [] }\n")),
-            ["no-recipients"]
+            [PolicyCode::NoRecipients]
         );
         assert_eq!(
             codes(&with_disks(
                 "  encrypt: { age_recipients: [\"age1...\"] }\n"
             )),
-            ["bad-recipient"]
+            [PolicyCode::BadRecipient]
         );
         assert_eq!(
             codes(&with_disks("  custodain: Dr. Rivera\n")),
-            ["unknown-key"]
+            [PolicyCode::UnknownKey]
         );
         assert_eq!(
             codes(&with_disks("  allow_server_drive: sometimes\n")),
-            ["not-yes-or-no"]
+            [PolicyCode::NotYesOrNo]
         );
     }
 

@@ -36,6 +36,7 @@ use super::raw::*;
 use super::source_map::KeyPath;
 use super::suggest::closest;
 use super::values::*;
+use crate::policy::PolicyCode;
 
 /// Defaults where the policy is silent, chosen to follow the vendor guide.
 pub const DEFAULT_KEEP_LAST: u32 = 3;
@@ -141,7 +142,7 @@ impl Validator {
         if version.as_str().trim() != "1" {
             self.push(
                 Problem::error(
-                    "unsupported-version",
+                    PolicyCode::UnsupportedVersion,
                     path.clone(),
                     format!("policy version `{}` is not supported", version.as_str()),
                 )
@@ -157,7 +158,7 @@ impl Validator {
             match parse_weekday(text.as_str()) {
                 Some(day) if days.contains(&day) => self.push(
                     Problem::warning(
-                        "duplicate-weekday",
+                        PolicyCode::DuplicateWeekday,
                         path.index(i),
                         format!("`{}` is listed twice", text.as_str()),
                     )
@@ -176,7 +177,7 @@ impl Validator {
                     };
                     self.push(
                         Problem::error(
-                            "unknown-weekday",
+                            PolicyCode::UnknownWeekday,
                             path.index(i),
                             format!("unknown weekday `{}`", text.as_str()),
                         )
@@ -194,7 +195,7 @@ impl Validator {
             Ok(date) => Some(date),
             Err(reason) => {
                 self.push(
-                    Problem::error("bad-date", path.clone(), reason)
+                    Problem::error(PolicyCode::BadDate, path.clone(), reason)
                         .label("not a date")
                         .help("write dates as YYYY-MM-DD, e.g. 2026-11-26"),
                 );
@@ -207,7 +208,7 @@ impl Validator {
         let written = text.as_str().trim();
         if written.is_empty() {
             self.push(
-                Problem::error("empty-path", path.clone(), "the path is empty")
+                Problem::error(PolicyCode::EmptyPath, path.clone(), "the path is empty")
                     .label("empty")
                     .help("give a folder; relative paths are relative to the policy file's folder"),
             );
@@ -220,7 +221,7 @@ impl Validator {
         u32::try_from(value).unwrap_or_else(|_| {
             self.push(
                 Problem::error(
-                    "number-too-large",
+                    PolicyCode::NumberTooLarge,
                     path.clone(),
                     format!("{value} is far too large"),
                 )
@@ -237,7 +238,7 @@ impl Validator {
         };
         Reserve::parse(text.as_str()).unwrap_or_else(|reason| {
             self.push(
-                Problem::error("bad-reserve", path.clone(), reason)
+                Problem::error(PolicyCode::BadReserve, path.clone(), reason)
                     .label("not a percentage or size")
                     .help("write a share of the disk such as \"10%\" or a size such as \"50 GB\""),
             );
@@ -254,7 +255,7 @@ impl Validator {
             // fail, and nothing is written to it unencrypted, until it is fixed.
             if age::x25519::Recipient::from_str(recipient).is_err() {
                 self.push(
-                    Problem::warning("bad-recipient", path.key("age_recipients").index(i), "not an age public key: nothing can be encrypted to it")
+                    Problem::warning(PolicyCode::BadRecipient, path.key("age_recipients").index(i), "not an age public key: nothing can be encrypted to it")
                         .label("not an age1... recipient")
                         .help("use the public key printed by `age-keygen` (it starts with age1); keep the private key off the server. Until then `rota apply` cannot copy to this target"),
                 );
@@ -268,7 +269,7 @@ impl Validator {
         if recipients.is_empty() && file.is_none() {
             self.push(
                 Problem::error(
-                    "no-recipients",
+                    PolicyCode::NoRecipients,
                     path.clone(),
                     "encryption is on but no recipient is given",
                 )
@@ -298,7 +299,7 @@ impl Validator {
         .all(|count| matches!(count, None | Some(RawCount::Number(0))));
         if all_zero {
             self.push(
-                Problem::warning("nothing-retained", path, "no retention tier keeps anything")
+                Problem::warning(PolicyCode::NothingRetained, path, "no retention tier keeps anything")
                     .at_key()
                     .label("all tiers are zero")
                     .help("the vendor guide keeps 10 business days and every month-, quarter- and fiscal-year-end"),

@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 
 use super::Validator;
 use crate::calendar::{Calendar, ClosedSpan, FiscalYearEnd, FixedZone, fixed_offset_zone};
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::Office;
 use crate::policy::raw::{RawClosedMap, RawOffice, Text};
@@ -24,7 +25,7 @@ impl Validator {
         if raw.name.as_str().trim().is_empty() {
             self.push(
                 Problem::error(
-                    "empty-office-name",
+                    PolicyCode::EmptyOfficeName,
                     path.key("name"),
                     "the office has no name",
                 )
@@ -41,7 +42,7 @@ impl Validator {
         if raw.open_days.is_empty() {
             self.push(
                 Problem::error(
-                    "no-open-days",
+                    PolicyCode::NoOpenDays,
                     path.key("open_days"),
                     "the office is never open",
                 )
@@ -86,7 +87,7 @@ impl Validator {
             Err(_) => {
                 self.push(
                     Problem::error(
-                        "unknown-timezone",
+                        PolicyCode::UnknownTimezone,
                         path.clone(),
                         format!("unknown time zone `{}`", text.as_str()),
                     )
@@ -119,7 +120,7 @@ impl Validator {
                 if from_date > to_date {
                     self.push(
                         Problem::error(
-                            "closed-range-backwards",
+                            PolicyCode::ClosedRangeBackwards,
                             path.key("to"),
                             format!(
                                 "the closed range ends ({to_date}) before it starts ({from_date})"
@@ -138,7 +139,7 @@ impl Validator {
             }
             _ => {
                 self.push(
-                    Problem::error("closed-entry-shape", path.clone(), "a closed entry needs either `date` or both `from` and `to`")
+                    Problem::error(PolicyCode::ClosedEntryShape, path.clone(), "a closed entry needs either `date` or both `from` and `to`")
                         .label("neither a date nor a range")
                         .help("write `- 2026-11-26`, `- { date: 2026-11-26, name: Thanksgiving }` or `- { from: 2026-12-24, to: 2026-12-26 }`"),
                 );
@@ -160,7 +161,7 @@ impl Validator {
     fn time_of_day(&mut self, text: &Text, path: &KeyPath) -> NaiveTime {
         parse_time_of_day(text.as_str()).unwrap_or_else(|reason| {
             self.push(
-                Problem::error("bad-time", path.clone(), reason)
+                Problem::error(PolicyCode::BadTime, path.clone(), reason)
                     .label("not a time")
                     .help("write a 24-hour time in quotes, e.g. \"05:00\""),
             );
@@ -173,7 +174,7 @@ impl Validator {
             Ok(month_day) => month_day,
             Err(reason) => {
                 self.push(
-                    Problem::error("bad-month-day", path.clone(), reason)
+                    Problem::error(PolicyCode::BadMonthDay, path.clone(), reason)
                         .label("not MM-DD")
                         .help(
                             "write the fiscal year's last day as MM-DD in quotes, e.g. \"06-30\"",
@@ -186,7 +187,7 @@ impl Validator {
             let end = month_end_day(month);
             self.push(
                 Problem::error(
-                    "fiscal-year-end-not-month-end",
+                    PolicyCode::FiscalYearEndNotMonthEnd,
                     path.clone(),
                     format!("the fiscal year must end on the last day of a month; {month:02}-{day:02} is not"),
                 )
@@ -216,7 +217,7 @@ fn fixed_offset_problem(written: &str, fixed: &FixedZone, path: &KeyPath) -> Pro
         ));
     }
     Problem::warning(
-        "fixed-offset-zone",
+        PolicyCode::FixedOffsetZone,
         path.clone(),
         format!(
             "`{written}` is a fixed offset ({}) with no daylight-saving rules",

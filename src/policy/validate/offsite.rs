@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use super::Validator;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::{DEFAULT_KEEP_LOCAL, OffsiteTarget, Upload};
 use crate::policy::raw::{RawOffsiteTarget, RawUpload};
@@ -23,7 +24,7 @@ impl Validator {
             if name.is_empty() || targets.iter().any(|t| t.name == name) {
                 self.push(
                     Problem::error(
-                        "duplicate-target",
+                        PolicyCode::DuplicateTarget,
                         item.key("name"),
                         format!("the off-site target name `{name}` is empty or used twice"),
                     )
@@ -54,7 +55,7 @@ impl Validator {
         let remote = raw.rclone.as_str().trim().to_string();
         if !remote.contains(':') {
             self.push(
-                Problem::error("bad-remote", path.key("rclone"), format!("`{remote}` is not an rclone remote"))
+                Problem::error(PolicyCode::BadRemote, path.key("rclone"), format!("`{remote}` is not an rclone remote"))
                     .label("no remote name")
                     .help("write the remote as `name:path`, e.g. \"b2:lakeside/rota\"; `rclone listremotes` shows the names"),
             );

@@ -3,6 +3,7 @@
 //! reports problems.
 
 use super::Validator;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::model::{RestoreEvery, RestoreTest};
 use crate::policy::raw::RawRestoreTest;
@@ -22,7 +23,7 @@ impl Validator {
                     "month" => RestoreEvery::Month,
                     _ => {
                         self.push(
-                        Problem::error("bad-restore-every", path.key("every"), format!("`{}` is not a restore test period", text.as_str()))
+                        Problem::error(PolicyCode::BadRestoreEvery, path.key("every"), format!("`{}` is not a restore test period", text.as_str()))
                             .label("unknown period")
                             .help("write `every: quarter` (the vendor guide's advice) or `every: month`"),
                     );

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::{DEFAULT_KEEP_LAST, DEFAULT_SETTLE, DEFAULT_STALE_AFTER, Validator};
 use crate::calendar::NamePattern;
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::duration::Span;
 use crate::policy::model::Source;
@@ -48,7 +49,7 @@ impl Validator {
         if days == 0 {
             self.push(
                 Problem::error(
-                    "stale-after-zero",
+                    PolicyCode::StaleAfterZero,
                     path.clone(),
                     "stale_after is 0: deletions would stop every night before its backup arrives",
                 )
@@ -67,7 +68,7 @@ impl Validator {
         if !text.as_str().trim().is_empty() && folder.starts_with(&capture) {
             self.push(
                 Problem::error(
-                    "capture-holds-source",
+                    PolicyCode::CaptureHoldsSource,
                     path.clone(),
                     format!(
                         "source.capture {} is the source folder or holds it; rota writes its \
@@ -93,7 +94,7 @@ impl Validator {
             _ => {
                 self.push(
                     Problem::error(
-                        "not-yes-or-no",
+                        PolicyCode::NotYesOrNo,
                         path.clone(),
                         format!("`{word}` is not true or false"),
                     )
@@ -121,7 +122,7 @@ impl Validator {
         };
         Span::parse(text.as_str()).unwrap_or_else(|reason| {
             self.push(
-                Problem::error("bad-duration", path.clone(), reason)
+                Problem::error(PolicyCode::BadDuration, path.clone(), reason)
                     .label("not a duration")
                     .help("write how long a backup must sit unchanged before it is copied, such as \"10m\" or \"1h\""),
             );

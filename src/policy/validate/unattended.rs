@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use crate::policy::PolicyCode;
 use crate::policy::diagnostic::Problem;
 use crate::policy::duration::Span;
 use crate::policy::raw::unattended::{RawEmail, RawNotify, RawSchedule};
@@ -39,7 +40,7 @@ pub(super) fn unattended(
 fn schedule(raw: &RawSchedule, path: &KeyPath, problems: &mut Vec<Problem>) -> Schedule {
     let at = parse_time_of_day(raw.at.as_str()).unwrap_or_else(|reason| {
         problems.push(
-            Problem::error("bad-time", path.key("at"), reason)
+            Problem::error(PolicyCode::BadTime, path.key("at"), reason)
                 .label("not a time")
                 .help("write the office time the nightly run starts, 24-hour, in quotes: at: \"23:45\""),
         );
@@ -57,7 +58,7 @@ fn wait(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<Dura
         Ok(duration) if duration > MAX_WAIT => {
             problems.push(
                 Problem::error(
-                    "wait-too-long",
+                    PolicyCode::WaitTooLong,
                     path.clone(),
                     format!("a wait of {} would run into the next night", text.as_str()),
                 )
@@ -69,7 +70,7 @@ fn wait(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<Dura
         Ok(duration) => Some(duration),
         Err(reason) => {
             problems.push(
-                Problem::error("bad-duration", path.clone(), reason)
+                Problem::error(PolicyCode::BadDuration, path.clone(), reason)
                     .label("not a duration")
                     .help("write a number and a unit: 90m, 2h, 1h30m (s, m, h)"),
             );
@@ -112,7 +113,7 @@ fn notify(raw: &RawNotify, path: &KeyPath, problems: &mut Vec<Problem>) -> Notif
         && raw.email.is_some() == notify.email.is_some();
     if notify.is_empty() && all_given_are_valid {
         problems.push(
-            Problem::warning("notify-no-channel", path.clone(), "`notify` names no channel, so no one hears of a failed night")
+            Problem::warning(PolicyCode::NotifyNoChannel, path.clone(), "`notify` names no channel, so no one hears of a failed night")
                 .at_key()
                 .label("no healthchecks, webhook, ntfy or email")
                 .help("add one, e.g. healthchecks: https://hc-ping.com/<uuid>; `rota notify test POLICY` tries them"),
@@ -138,7 +139,7 @@ fn events(texts: &[Text], path: &KeyPath, problems: &mut Vec<Problem>) -> Vec<No
                 };
                 problems.push(
                     Problem::error(
-                        "unknown-notify-event",
+                        PolicyCode::UnknownNotifyEvent,
                         path.index(index),
                         format!("`{}` is not a notification event", text.as_str()),
                     )
@@ -151,7 +152,7 @@ fn events(texts: &[Text], path: &KeyPath, problems: &mut Vec<Problem>) -> Vec<No
     if texts.is_empty() {
         problems.push(
             Problem::warning(
-                "notify-never",
+                PolicyCode::NotifyNever,
                 path.clone(),
                 "`notify.on` is empty, so nothing is ever sent",
             )
@@ -179,7 +180,7 @@ fn digest(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<Di
     };
     problems.push(
         Problem::error(
-            "unknown-digest",
+            PolicyCode::UnknownDigest,
             path.clone(),
             format!("`{}` is not how often a digest is sent", text.as_str()),
         )
@@ -202,7 +203,7 @@ fn http_url(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
         _ => {
             problems.push(
                 Problem::error(
-                    "bad-url",
+                    PolicyCode::BadUrl,
                     path.clone(),
                     format!("`{url}` is not an http:// or https:// address"),
                 )
@@ -219,7 +220,7 @@ fn email(raw: &RawEmail, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
     if raw.to.addresses.is_empty() {
         problems.push(
             Problem::error(
-                "email-no-recipient",
+                PolicyCode::EmailNoRecipient,
                 path.key("to"),
                 "the e-mail has no recipient",
             )
@@ -253,7 +254,7 @@ fn email(raw: &RawEmail, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
         Some(word) if word == "false" || word == "no" => false,
         Some(word) => {
             problems.push(
-                Problem::error("not-yes-or-no", path.key("starttls"), format!("`{word}` is not true or false"))
+                Problem::error(PolicyCode::NotYesOrNo, path.key("starttls"), format!("`{word}` is not true or false"))
                     .label("not true or false")
                     .help("write starttls: true (the default) unless the mail server is a local relay without TLS"),
             );
@@ -267,7 +268,7 @@ fn email(raw: &RawEmail, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
         .and_then(|text| env_name(text, &path.key("password_env"), problems));
     if username.is_some() && raw.password_env.is_none() {
         problems.push(
-            Problem::error("smtp-password-missing", path.key("username"), "a username is given but no password_env")
+            Problem::error(PolicyCode::SmtpPasswordMissing, path.key("username"), "a username is given but no password_env")
                 .at_key()
                 .label("no password for this user")
                 .help("add password_env: NAME and set the password in that environment variable (never in the policy file)"),
@@ -303,7 +304,7 @@ pub(super) fn address(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) 
         _ => {
             problems.push(
                 Problem::error(
-                    "bad-email-address",
+                    PolicyCode::BadEmailAddress,
                     path.clone(),
                     format!("`{address}` is not an e-mail address"),
                 )
@@ -331,7 +332,7 @@ fn smtp_address(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Opt
     if parsed.is_none() {
         problems.push(
             Problem::error(
-                "bad-smtp-address",
+                PolicyCode::BadSmtpAddress,
                 path.clone(),
                 format!("`{written}` is not host:port"),
             )
@@ -352,7 +353,7 @@ fn env_name(text: &Text, path: &KeyPath, problems: &mut Vec<Problem>) -> Option<
     }
     problems.push(
         Problem::error(
-            "bad-env-name",
+            PolicyCode::BadEnvName,
             path.clone(),
             format!("`{name}` is not an environment variable name"),
         )
