@@ -51,7 +51,7 @@ impl Validator {
             return Some(Hold::Name(text.to_string()));
         }
         if let Some(date) = &raw.date {
-            let date = self.date(date, &path.key("date"))?;
+            let date = self.date_value(date, &path.key("date"))?;
             return Some(Hold::Dates {
                 from: date,
                 to: date,
@@ -59,8 +59,8 @@ impl Validator {
         }
         match (&raw.from, &raw.to) {
             (Some(from), Some(to)) => {
-                let from_date = self.date(from, &path.key("from"));
-                let to_date = self.date(to, &path.key("to"));
+                let from_date = self.date_value(from, &path.key("from"));
+                let to_date = self.date_value(to, &path.key("to"));
                 let (from, to) = (from_date?, to_date?);
                 if from > to {
                     self.push(

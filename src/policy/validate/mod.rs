@@ -190,7 +190,7 @@ impl Validator {
         days
     }
 
-    pub(super) fn date(&mut self, text: &Text, path: &KeyPath) -> Option<NaiveDate> {
+    pub(super) fn date_value(&mut self, text: &Text, path: &KeyPath) -> Option<NaiveDate> {
         match parse_date(text.as_str()) {
             Ok(date) => Some(date),
             Err(reason) => {

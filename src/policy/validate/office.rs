@@ -103,7 +103,7 @@ impl Validator {
         let name = raw.name.as_ref().map(|n| n.as_str().trim().to_string());
         match (&raw.date, &raw.from, &raw.to) {
             (Some(date), None, None) => {
-                let date = self.date(
+                let date = self.date_value(
                     date,
                     &self.value_path(path, "date", raw.from.is_none() && raw.name.is_none()),
                 )?;
@@ -114,8 +114,8 @@ impl Validator {
                 })
             }
             (None, Some(from), Some(to)) => {
-                let from_date = self.date(from, &path.key("from"));
-                let to_date = self.date(to, &path.key("to"));
+                let from_date = self.date_value(from, &path.key("from"));
+                let to_date = self.date_value(to, &path.key("to"));
                 let (from_date, to_date) = (from_date?, to_date?);
                 if from_date > to_date {
                     self.push(
