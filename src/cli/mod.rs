@@ -21,6 +21,7 @@ mod night;
 mod notify;
 mod passphrase;
 mod plan;
+mod progress_bar;
 pub mod report;
 mod restore;
 mod restore_test;
