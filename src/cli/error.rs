@@ -5,6 +5,9 @@ use std::fmt;
 
 use miette::Diagnostic;
 
+use crate::inventory::catalog::CatalogError;
+use crate::inventory::label::LabelError;
+use crate::inventory::manifest::ManifestError;
 use crate::policy::{PolicyDiagnostic, PolicyErrors};
 
 #[derive(Debug)]
@@ -65,6 +68,36 @@ impl CliError {
 impl From<PolicyErrors> for CliError {
     fn from(errors: PolicyErrors) -> Self {
         CliError::Policy(errors)
+    }
+}
+
+/// A catalog rota cannot read is rebuilt from the disks: moving it aside is
+/// safe, and the help says so. One it cannot write has no such cure.
+impl From<CatalogError> for CliError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::Write { .. } => CliError::failed(error.to_string()),
+            _ => CliError::failed_with_help(
+                error.to_string(),
+                "move the file aside and run `rota disk list` again: rota rebuilds the catalog \
+                 from the disks it sees, and learns each absent disk when it is next connected",
+            ),
+        }
+    }
+}
+
+/// A disk's label file: what went wrong says it all (the commands that can
+/// offer a way round, `disk init --force`, add their own help).
+impl From<LabelError> for CliError {
+    fn from(error: LabelError) -> Self {
+        CliError::failed(error.to_string())
+    }
+}
+
+/// A disk's manifest: what went wrong says it all.
+impl From<ManifestError> for CliError {
+    fn from(error: ManifestError) -> Self {
+        CliError::failed(error.to_string())
     }
 }
 
