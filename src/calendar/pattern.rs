@@ -83,7 +83,7 @@ impl fmt::Display for PatternError {
 
 /// Sample times that differ in every field, so a format that drops or confuses
 /// any field fails to round-trip at least one of them. The last three are edge
-/// cases the property tests (tests/policy_fuzz.rs) found the first two miss:
+/// cases the property tests (tests/cli/policy/fuzz.rs) found the first two miss:
 /// midnight, when a 12-hour `%l` writes two digits where it wrote " 5" (so
 /// `{%s%l}` ran together); and the ISO week-year boundaries, where `%G`
 /// differs from the calendar year.
@@ -244,7 +244,7 @@ fn check_specifiers(format: &str, base: usize) -> Result<(), PatternError> {
 /// straight into another number: reading `2012-01-10110` back for
 /// `{%F%-m%_d}` cannot tell month 1, day 10 from month 11, day 0. The sample
 /// round-trip catches most such formats only on some dates; this catches the
-/// whole class at once (found by tests/policy_fuzz.rs).
+/// whole class at once (found by tests/cli/policy/fuzz.rs).
 fn check_numbers_are_delimited(items: &[Item<'static>]) -> Result<(), PatternError> {
     let varies = |item: &Item| match item {
         Item::Numeric(chrono::format::Numeric::Timestamp, _) => true,
@@ -388,7 +388,7 @@ mod tests {
 
     #[test]
     fn patterns_that_fail_only_at_edges_are_rejected() {
-        // Found by tests/policy_fuzz.rs: epoch seconds run into a 12-hour hour
+        // Found by tests/cli/policy/fuzz.rs: epoch seconds run into a 12-hour hour
         // at midnight; the ISO week-year is not the calendar year on Dec 30.
         // A varying-width month ran into the day only on 2012-01-10.
         for pattern in ["{%s%l}", "x_{%G-%m-%d_%H%M}"] {

@@ -188,12 +188,9 @@ pub fn prepare<'s>(
     let policy = session.policy();
     let mut run = ApplyRun::begin(policy, Fs::real(), clock).map_err(begin_error)?;
     let recovery = run.recover(&session.scan()?).map_err(begin_error)?;
-    let remotes = run
-        .check_remotes(session.now)
-        .map_err(|error| CliError::failed(error.to_string()))?;
+    let remotes = run.check_remotes(session.now)?;
     let inventory = session.scan()?;
-    run.remember(&inventory, session.now)
-        .map_err(|error| CliError::failed(error.to_string()))?;
+    run.remember(&inventory, session.now)?;
     let plan = make_plan_for_night(policy, &inventory, session.at, serves);
     let unusable = refuse_unusable_targets(session, &plan, &mut run);
     super::volumes::refuse_unencrypted_volumes(policy, &inventory, &plan, &mut run);
@@ -275,7 +272,7 @@ impl Prepared<'_> {
         super::media_note::note(&session.policy().state_dir, &noted);
         self.run
             .finish(&after, session.now, report)
-            .map_err(|error| CliError::failed(error.to_string()))
+            .map_err(CliError::from)
     }
 }
 

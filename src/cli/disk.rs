@@ -106,8 +106,7 @@ fn run_init(args: &InitArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
             relabelled.save(&args.path).map(|()| relabelled)
         }
         None => label::write_label(&args.path, &args.label, now),
-    }
-    .map_err(|error| CliError::failed(error.to_string()))?;
+    }?;
     let copies = layout::copies_dir(&args.path);
     if !copies.is_dir() {
         std::fs::create_dir(&copies)
@@ -240,7 +239,7 @@ fn write_empty_manifest(copies: &Path, label: &DiskLabel) -> Result<(), CliError
     match Manifest::load(copies) {
         Ok(None) => Manifest::new(&label.id, &label.label)
             .save(copies)
-            .map_err(|error| CliError::failed(error.to_string())),
+            .map_err(CliError::from),
         _ => Ok(()),
     }
 }
@@ -252,9 +251,7 @@ fn restamp_manifest(copies: &Path, previous: &DiskLabel, new: &DiskLabel) -> Res
         Ok(Some(mut manifest)) if manifest.disk_id == previous.id => {
             manifest.disk_id = new.id.clone();
             manifest.label = new.label.clone();
-            manifest
-                .save(copies)
-                .map_err(|error| CliError::failed(error.to_string()))
+            manifest.save(copies).map_err(CliError::from)
         }
         // No manifest, or one rota cannot trust: leave it for `disk list` to report.
         _ => Ok(()),

@@ -5,6 +5,9 @@ use std::fmt;
 
 use miette::Diagnostic;
 
+use crate::inventory::StateFileError;
+use crate::inventory::catalog::CATALOG_FILE;
+use crate::inventory::manifest::ManifestError;
 use crate::policy::{PolicyDiagnostic, PolicyErrors};
 
 #[derive(Debug)]
@@ -65,6 +68,33 @@ impl CliError {
 impl From<PolicyErrors> for CliError {
     fn from(errors: PolicyErrors) -> Self {
         CliError::Policy(errors)
+    }
+}
+
+/// A state file (the catalog, a disk's label or manifest). A catalog rota
+/// cannot read is rebuilt from the disks: moving it aside is safe, and the
+/// help says so; one it cannot write has no such cure. For a label or a
+/// manifest what went wrong says it all (the commands that can offer a way
+/// round, `disk init --force`, add their own help).
+impl From<StateFileError> for CliError {
+    fn from(error: StateFileError) -> Self {
+        let catalog = error.what() == CATALOG_FILE.what;
+        match error {
+            StateFileError::Write { .. } => CliError::failed(error.to_string()),
+            _ if catalog => CliError::failed_with_help(
+                error.to_string(),
+                "move the file aside and run `rota disk list` again: rota rebuilds the catalog \
+                 from the disks it sees, and learns each absent disk when it is next connected",
+            ),
+            _ => CliError::failed(error.to_string()),
+        }
+    }
+}
+
+/// A disk's manifest: what went wrong says it all.
+impl From<ManifestError> for CliError {
+    fn from(error: ManifestError) -> Self {
+        CliError::failed(error.to_string())
     }
 }
 

@@ -22,6 +22,7 @@ mod night;
 mod notify;
 mod passphrase;
 mod plan;
+mod progress_bar;
 mod restore;
 mod restore_test;
 mod schedule;

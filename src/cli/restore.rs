@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::disk::shell_quote;
 use super::passphrase::passphrase_for;
+use super::progress_bar::bytes_bar;
 use super::restore_test::check_room;
 use super::session::Session;
 use super::{CliError, Outcome};
@@ -556,14 +557,10 @@ impl Bar {
         if !std::io::stderr().is_terminal() || source.is_encrypted() || size < 50_000_000 {
             return Bar(None);
         }
-        let bar = ProgressBar::new(size.saturating_mul(2));
-        let style = ProgressStyle::with_template(
+        Bar(Some(bytes_bar(
+            size.saturating_mul(2),
             "[{bar:40}] {decimal_bytes}/{decimal_total_bytes} restored and checked{msg}, {decimal_bytes_per_sec}, {eta} left",
-        )
-        .map(|style| style.progress_chars("=> "))
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        Bar(Some(bar))
+        )))
     }
 
     fn done(&self) {

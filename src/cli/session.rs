@@ -65,13 +65,7 @@ impl Session {
     /// The server's catalog of disks (an unreadable one is an error: absent
     /// disks would look empty and their backups unprotected).
     pub fn catalog(&self) -> Result<Catalog, CliError> {
-        Catalog::load(&self.policy().state_dir).map_err(|error| {
-            CliError::failed_with_help(
-                error.to_string(),
-                "move the file aside and run `rota disk list` again: rota rebuilds the catalog \
-                 from the disks it sees, and learns each absent disk when it is next connected",
-            )
-        })
+        Ok(Catalog::load(&self.policy().state_dir)?)
     }
 
     /// Takes the run lock `apply` takes, for commands that write manifests or

@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::disk::shell_quote;
+use super::progress_bar::bytes_bar;
 use super::session::Session;
 use super::{CliError, Outcome};
 use crate::hygiene::verify::{Event, Finding, Folder, FolderReport, verify_folder};
@@ -144,6 +145,9 @@ fn folders<'a>(
     Ok(folders)
 }
 
+/// The bar's line: the disk, the bytes read so far, the copy being read.
+const BAR: &str = "{prefix:>8} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} {eta} {wide_msg}";
+
 /// A progress bar on a terminal (made when the first folder starts, so it
 /// never shows an empty total); otherwise a line per copy on stderr.
 enum Display {
@@ -201,7 +205,7 @@ impl Display {
                 ..
             } => {
                 *location = at.to_string();
-                let bar = bar.get_or_insert_with(|| new_bar(0));
+                let bar = bar.get_or_insert_with(|| bytes_bar(0, BAR));
                 bar.set_prefix(location.clone());
                 bar.inc_length(total);
             }
@@ -229,18 +233,6 @@ impl Display {
             bar.finish_and_clear();
         }
     }
-}
-
-/// Decimal units, like every size rota prints.
-fn new_bar(length: u64) -> ProgressBar {
-    let bar = ProgressBar::new(length);
-    let style = ProgressStyle::with_template(
-        "{prefix:>8} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} {eta} {wide_msg}",
-    )
-    .map(|style| style.progress_chars("=> "))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar
 }
 
 fn finding_words(finding: &Finding) -> String {

@@ -107,7 +107,7 @@ struct CatalogFileRef<'a> {
 pub type CatalogError = StateFileError;
 
 /// The catalog's rules: tens of megabytes for 100k copies; far more is damage.
-const CATALOG_FILE: StateFile = StateFile {
+pub const CATALOG_FILE: StateFile = StateFile {
     what: "the catalog",
     format_key: "rota_catalog",
     format: CATALOG_FORMAT,

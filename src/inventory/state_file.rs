@@ -65,6 +65,18 @@ pub enum StateFileError {
     },
 }
 
+impl StateFileError {
+    /// Which kind of file it is about ("the catalog").
+    pub fn what(&self) -> &'static str {
+        match self {
+            StateFileError::Unreadable { what, .. }
+            | StateFileError::Corrupt { what, .. }
+            | StateFileError::NewerFormat { what, .. }
+            | StateFileError::Write { what, .. } => what,
+        }
+    }
+}
+
 impl StateFile {
     /// The file at `path`, `None` when there is none. `format_of` reads the
     /// format number from what was parsed.

@@ -4,6 +4,7 @@
 
 use std::fmt::{self, Write as _};
 
+use anstyle::{AnsiColor, Style};
 use chrono::Datelike;
 use rayon::prelude::*;
 
@@ -19,44 +20,47 @@ struct Paint {
     on: bool,
 }
 
-const DIM: &str = "2";
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const WARN: Style = AnsiColor::Yellow.on_default();
 /// Bold red: a deletion after which the backup is gone.
-const LOUD: &str = "1;31";
+const LOUD: Style = AnsiColor::Red.on_default().bold();
 /// The mark on a line that deletes a backup's last copy.
 pub const LAST_COPY: &str = "LAST COPY, the backup is gone after this:";
 
-fn op_colour(op: Op) -> &'static str {
-    match op {
-        Op::Copy | Op::Capture => "32",
-        Op::Remove => "31",
-        Op::Archive => "33",
-        Op::Destroy => "35",
-    }
+fn op_colour(op: Op) -> Style {
+    let colour = match op {
+        Op::Copy | Op::Capture => AnsiColor::Green,
+        Op::Remove => AnsiColor::Red,
+        Op::Archive => AnsiColor::Yellow,
+        Op::Destroy => AnsiColor::Magenta,
+    };
+    colour.on_default()
 }
 
 impl Paint {
-    /// Writes `text`, styled with `code` when painting.
-    fn write(self, out: &mut String, code: &str, text: impl fmt::Display) -> fmt::Result {
+    /// Writes `text`, in `style` when painting.
+    fn write(self, out: &mut String, style: Style, text: impl fmt::Display) -> fmt::Result {
         if self.on {
-            write!(out, "\x1b[{code}m{text}\x1b[0m")
+            write!(out, "{style}{text}{style:#}")
         } else {
             write!(out, "{text}")
         }
     }
 
-    fn wrap(self, code: &str, text: &str) -> String {
+    fn wrap(self, style: Style, text: &str) -> String {
         let mut wrapped = String::with_capacity(text.len() + 8);
-        let _ = self.write(&mut wrapped, code, text);
+        let _ = self.write(&mut wrapped, style, text);
         wrapped
     }
     fn bold(self, text: &str) -> String {
-        self.wrap("1", text)
+        self.wrap(BOLD, text)
     }
     fn dim(self, text: &str) -> String {
         self.wrap(DIM, text)
     }
     fn warn(self, text: &str) -> String {
-        self.wrap("33", text)
+        self.wrap(WARN, text)
     }
 }
 

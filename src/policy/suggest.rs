@@ -18,31 +18,9 @@ pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and
 /// swaps of neighbours each cost one ("retian" is one step from "retain").
+/// strsim's, counted in characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut table = vec![0usize; (a.len() + 1) * width];
-    let at = |i: usize, j: usize| i * width + j;
-    for i in 0..=a.len() {
-        table[at(i, 0)] = i;
-    }
-    for j in 0..=b.len() {
-        table[at(0, j)] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (table[at(i - 1, j)] + 1)
-                .min(table[at(i, j - 1)] + 1)
-                .min(table[at(i - 1, j - 1)] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(table[at(i - 2, j - 2)] + 1);
-            }
-            table[at(i, j)] = best;
-        }
-    }
-    table[at(a.len(), b.len())]
+    strsim::osa_distance(a, b)
 }
 
 /// A help line for an unknown time zone: the closest IANA name, or the shape
@@ -77,6 +55,17 @@ mod tests {
         assert_eq!(closest("disk", keys), Some("disks"));
         assert_eq!(closest("Office", keys), Some("office"));
         assert_eq!(closest("zzzzzz", keys), None);
+    }
+
+    #[test]
+    fn a_swap_of_neighbours_is_one_edit_and_is_not_reused() {
+        assert_eq!(edit_distance("retian", "retain"), 1);
+        assert_eq!(edit_distance("mnoday", "monday"), 1);
+        assert_eq!(edit_distance("Ärzte", "Arzte"), 1);
+        // Optimal string alignment, not full Damerau: a swapped pair is not
+        // edited again.
+        assert_eq!(edit_distance("ca", "abc"), 3);
+        assert_eq!(edit_distance("", "disks"), 5);
     }
 
     #[test]

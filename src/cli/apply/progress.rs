@@ -6,8 +6,9 @@
 
 use std::fmt::Write as _;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
+use crate::cli::progress_bar::bytes_bar;
 use crate::execute::{Failure, Observer, Outcome, Progress, Report};
 use crate::placement::Location;
 use crate::plan::text::op_sign;
@@ -27,15 +28,11 @@ impl Shown {
     /// plain lines when `terminal` is false.
     pub fn new(plan: &Plan, terminal: bool) -> Shown {
         let bar = terminal.then(|| {
-            let bar = ProgressBar::new(plan.bytes_copied().saturating_mul(2));
-            let style = ProgressStyle::with_template(
+            bytes_bar(
+                plan.bytes_copied().saturating_mul(2),
                 "{msg}\n[{bar:40}] {decimal_bytes}/{decimal_total_bytes} copied and verified, \
                  {decimal_bytes_per_sec}, {eta} left",
             )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-            bar.set_style(style);
-            bar
         });
         Shown {
             bar,

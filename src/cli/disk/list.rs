@@ -47,13 +47,7 @@ pub enum Format {
 pub fn run(args: &ListArgs, now: DateTime<Utc>) -> Result<Outcome, CliError> {
     let policy = policy::load(&args.policy)?.policy;
     let _lock = crate::cli::session::take_lock(&policy.state_dir, now, "disk list")?;
-    let mut catalog = Catalog::load(&policy.state_dir).map_err(|error| {
-        CliError::failed_with_help(
-            error.to_string(),
-            "move the file aside and run `rota disk list` again: rota rebuilds the catalog \
-             from the disks it sees, and learns each absent disk when it is next connected",
-        )
-    })?;
+    let mut catalog = Catalog::load(&policy.state_dir)?;
     let inventory = scan_with_catalog(&policy, &catalog, now);
     crate::cli::media_note::note_scan(&policy.state_dir, "disk list", &inventory, now);
     match args.format {

@@ -91,8 +91,7 @@ pub fn run(args: &RetireArgs, no_color: bool) -> Result<Outcome, CliError> {
     let retirement = retirement_plan(plan, &disk, args.destroy);
     let report = run.execute(&retirement, &inventory, session.now, &mut Silent);
     let after = session.scan()?;
-    run.finish(&after, session.now, &report)
-        .map_err(|error| CliError::failed(error.to_string()))?;
+    run.finish(&after, session.now, &report)?;
     if report.failed() > 0 {
         for (action, outcome) in &report.outcomes {
             if let crate::execute::Outcome::Failed(failure) = outcome {
@@ -238,15 +237,11 @@ fn mark_retired(
 ) -> Result<(), CliError> {
     let policy = session.policy();
     let mount = &disk.mount.as_ref().expect("a connected disk").path;
-    let mut label = read_label(mount)
-        .map_err(|error| CliError::failed(error.to_string()))?
-        .ok_or_else(|| {
-            CliError::failed(format!("the label file of disk {} is gone", disk.label))
-        })?;
+    let mut label = read_label(mount)?.ok_or_else(|| {
+        CliError::failed(format!("the label file of disk {} is gone", disk.label))
+    })?;
     label.retired_at = Some(session.now);
-    label
-        .save(mount)
-        .map_err(|error| CliError::failed(error.to_string()))?;
+    label.save(mount)?;
     if destroyed {
         // Its rota data goes too: the (now empty) manifest and copies folder.
         let copies = layout::copies_dir(mount);
@@ -255,9 +250,7 @@ fn mark_retired(
     }
     let mut catalog = session.catalog()?;
     catalog.retire(&disk.id, session.now);
-    catalog
-        .save(&policy.state_dir)
-        .map_err(|error| CliError::failed(error.to_string()))?;
+    catalog.save(&policy.state_dir)?;
     // Every disk the run saw, not only the retired one: a disk missing
     // from the record would read as having left the server.
     let mut record = MediaRecord::of_scan("disk retire", inventory, session.now, Utc::now());

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use anstyle::AnsiColor;
+
 use super::{Report, Status};
 
 pub fn render(report: &Report, color: bool) -> String {
@@ -49,12 +51,12 @@ fn paint(status: Status, color: bool) -> String {
     if !color {
         return status.word().to_string();
     }
-    let code = match status {
-        Status::Pass => "32",
-        Status::Warn => "33",
-        Status::Fail => "1;31",
-        Status::Unknown => "35",
-        Status::Info => "36",
+    let style = match status {
+        Status::Pass => AnsiColor::Green.on_default(),
+        Status::Warn => AnsiColor::Yellow.on_default(),
+        Status::Fail => AnsiColor::Red.on_default().bold(),
+        Status::Unknown => AnsiColor::Magenta.on_default(),
+        Status::Info => AnsiColor::Cyan.on_default(),
     };
-    format!("\x1b[{code}m{}\x1b[0m", status.word())
+    format!("{style}{}{style:#}", status.word())
 }

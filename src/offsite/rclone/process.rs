@@ -7,7 +7,9 @@ use std::ffi::OsString;
 use std::io::{self, Read};
 use std::process::{Child, Command, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
 
 use super::{Rclone, RcloneError};
 
@@ -82,31 +84,26 @@ pub(super) fn finish(
     command: &str,
     deadline: Option<Duration>,
 ) -> Result<Finished, RcloneError> {
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {}
-            Err(error) => {
-                return Err(RcloneError::Failed {
+    let status = match deadline {
+        None => child.wait(),
+        Some(limit) => match child.wait_timeout(limit) {
+            Ok(Some(status)) => Ok(status),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RcloneError::TimedOut {
                     command: command.to_string(),
-                    code: None,
-                    detail: error.to_string(),
+                    after: limit,
                 });
             }
-        }
-        if let Some(limit) = deadline
-            && started.elapsed() > limit
-        {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(RcloneError::TimedOut {
-                command: command.to_string(),
-                after: limit,
-            });
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
+            Err(error) => Err(error),
+        },
+    }
+    .map_err(|error| RcloneError::Failed {
+        command: command.to_string(),
+        code: None,
+        detail: error.to_string(),
+    })?;
     let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
     let stdout = stdout
         .map(|handle| handle.join().unwrap_or_default())

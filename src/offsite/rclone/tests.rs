@@ -61,3 +61,54 @@ fn hashes_in_listings_are_read_and_empty_ones_ignored() {
     assert_eq!(objects[0].hash("sha1"), None);
     assert!(parse_json::<Vec<RemoteObject>>("lsjson", b"[").is_err());
 }
+
+/// `finish` waits for a process to its end, and stops one that outlives its
+/// deadline (a hung rclone) and says so.
+#[cfg(unix)]
+#[test]
+fn a_process_past_its_deadline_is_stopped_and_reported_as_timed_out() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    let start = |script: &str| {
+        let mut child = Command::new("/bin/sh")
+            .args(["-c", script])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = collect(child.stdout.take());
+        let stderr = collect(child.stderr.take());
+        (child, stdout, stderr)
+    };
+
+    let (child, stdout, stderr) = start("echo done; echo note >&2; exit 3");
+    let done = finish(
+        child,
+        stderr,
+        Some(stdout),
+        "version",
+        Some(Duration::from_secs(60)),
+    )
+    .unwrap();
+    assert_eq!(done.code, Some(3));
+    assert_eq!(done.stdout, b"done\n");
+    assert_eq!(done.stderr, "note\n");
+
+    let (child, _, stderr) = start("echo waiting; exec sleep 600");
+    let pid = child.id();
+    let limit = Duration::from_millis(200);
+    match finish(child, stderr, None, "lsjson", Some(limit)) {
+        Err(RcloneError::TimedOut { command, after }) => {
+            assert_eq!((command.as_str(), after), ("lsjson", limit));
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // It was killed and reaped: no such process any more.
+    // SAFETY: kill with signal 0 only checks that the pid exists.
+    assert_ne!(unsafe { libc::kill(pid as libc::pid_t, 0) }, 0);
+
+    let (child, _, stderr) = start("exit 0");
+    let done = finish(child, stderr, None, "purge", None).unwrap();
+    assert_eq!(done.code, Some(0));
+}
