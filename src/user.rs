@@ -26,38 +26,58 @@ pub fn current_user() -> String {
 fn account_of_uid() -> Option<String> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
+    passwd_entry(
+        // SAFETY: every pointer is valid for the call and the buffer's
+        // length is passed with it.
+        |entry, buffer, found| unsafe {
+            libc::getpwuid_r(uid, entry, buffer.as_mut_ptr().cast(), buffer.len(), found)
+        },
+        |entry| {
+            let name = c_text(entry.pw_name)?;
+            (!name.is_empty()).then_some(name)
+        },
+    )
+}
+
+/// One reentrant user-database lookup (`getpwuid_r`, `getpwnam_r`), with a
+/// buffer that grows while the C library answers ERANGE (up to 1 MiB), and
+/// what `read` takes from the entry it found. `None`: no such account, or
+/// the database could not answer.
+#[cfg(unix)]
+pub(crate) fn passwd_entry<T>(
+    lookup: impl Fn(&mut libc::passwd, &mut [u8], &mut *mut libc::passwd) -> libc::c_int,
+    read: impl FnOnce(&libc::passwd) -> Option<T>,
+) -> Option<T> {
     let mut size = 1024;
     while size <= 1 << 20 {
         let mut buffer = vec![0u8; size];
         // SAFETY: a zeroed passwd is a valid out-parameter (plain C data).
         let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
         let mut found: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: every pointer is valid for the call; the buffer's length
-        // is passed with it; the strings `entry` points at live in `buffer`,
-        // which outlives their use below.
-        let status = unsafe {
-            libc::getpwuid_r(
-                uid,
-                &mut entry,
-                buffer.as_mut_ptr().cast(),
-                buffer.len(),
-                &mut found,
-            )
-        };
+        let status = lookup(&mut entry, &mut buffer, &mut found);
         if status == libc::ERANGE {
             size *= 4;
             continue;
         }
-        if status != 0 || found.is_null() || entry.pw_name.is_null() {
+        if status != 0 || found.is_null() {
             return None;
         }
-        // SAFETY: getpwuid_r succeeded, so pw_name is a NUL-terminated
-        // string inside `buffer`.
-        let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
-        let name = name.to_string_lossy().into_owned();
-        return (!name.is_empty()).then_some(name);
+        // The strings `entry` points at live in `buffer`, alive until here.
+        return read(&entry);
     }
     None
+}
+
+/// A C string of a passwd entry, as text (`None` for a null pointer).
+#[cfg(unix)]
+pub(crate) fn c_text(pointer: *const libc::c_char) -> Option<String> {
+    if pointer.is_null() {
+        return None;
+    }
+    // SAFETY: a passwd entry's non-null strings are NUL-terminated, inside
+    // the buffer `passwd_entry` keeps alive while `read` runs.
+    let text = unsafe { std::ffi::CStr::from_ptr(pointer) };
+    Some(text.to_string_lossy().into_owned())
 }
 
 #[cfg(not(unix))]

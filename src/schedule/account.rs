@@ -95,42 +95,27 @@ pub fn named_in(job_file: &str) -> Option<String> {
 #[cfg(unix)]
 pub fn lookup(name: &str) -> Option<Account> {
     let c_name = std::ffi::CString::new(name).ok()?;
-    let mut size = 1024;
-    while size <= 1 << 20 {
-        let mut buffer = vec![0u8; size];
-        // SAFETY: a zeroed passwd is valid plain C data to be written over.
-        let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: every pointer is valid for the call and the buffer's length
-        // is passed with it; the strings `entry` points at live in `buffer`,
-        // which outlives their use below.
-        let status = unsafe {
+    crate::user::passwd_entry(
+        // SAFETY: every pointer is valid for the call and the buffer's
+        // length is passed with it.
+        |entry, buffer, found| unsafe {
             libc::getpwnam_r(
                 c_name.as_ptr(),
-                &mut entry,
+                entry,
                 buffer.as_mut_ptr().cast(),
                 buffer.len(),
-                &mut found,
+                found,
             )
-        };
-        if status == libc::ERANGE {
-            size *= 4;
-            continue;
-        }
-        if status != 0 || found.is_null() || entry.pw_dir.is_null() {
-            return None;
-        }
-        // SAFETY: getpwnam_r succeeded, so pw_dir is a NUL-terminated string
-        // inside `buffer`.
-        let home = unsafe { std::ffi::CStr::from_ptr(entry.pw_dir) };
-        return Some(Account {
-            name: name.to_string(),
-            uid: entry.pw_uid,
-            gid: entry.pw_gid,
-            home: PathBuf::from(home.to_string_lossy().into_owned()),
-        });
-    }
-    None
+        },
+        |entry| {
+            Some(Account {
+                name: name.to_string(),
+                uid: entry.pw_uid,
+                gid: entry.pw_gid,
+                home: PathBuf::from(crate::user::c_text(entry.pw_dir)?),
+            })
+        },
+    )
 }
 
 /// Without a user database: the account as named, at this user's home
