@@ -27,11 +27,11 @@ use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::copy::{
+use super::copy_flush::Unflushed;
+use super::copy_stream::{
     CopyFailure, Input, Progress, SeamReads, Written, source_error, stream_file, target_error,
     write_whole,
 };
-use super::copy_flush::Unflushed;
 use super::filesystem::Fs;
 use crate::content_hash::listing::os_bytes;
 use crate::content_hash::{

@@ -18,7 +18,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::copy::{self, CopyFailure, Progress, check_kind, source_error, target_error, unchanged};
+use super::copy::{self, check_kind, unchanged};
+use super::copy_stream::{CopyFailure, Progress, source_error, target_error};
 use super::filesystem::Fs;
 use crate::content_hash::{BUFFER_SIZE, bundle_entries};
 use crate::inventory::EntryKind;

@@ -20,13 +20,22 @@ use std::path::{Path, PathBuf};
 
 use super::audit::{self, AuditRecord};
 use super::delete::{overwrite_tree, remove_tree};
-use super::recover::Recovery;
 use super::run_state::RunState;
 use crate::inventory::{Inventory, layout};
 use crate::plan::Op;
 
+/// What removing dead runs' leftovers did, for the run's recovery report.
+#[derive(Debug, Default)]
+pub(super) struct Cleanup {
+    /// rota's temporary files and folders that were removed.
+    pub removed: Vec<PathBuf>,
+    /// What could not be removed, or was left for a person to look at.
+    pub problems: Vec<String>,
+}
+
 /// Removes what dead runs left in rota's places.
-pub(super) fn remove(run: &RunState<'_>, inventory: &Inventory, recovery: &mut Recovery) {
+pub(super) fn remove(run: &RunState<'_>, inventory: &Inventory) -> Cleanup {
+    let mut cleanup = Cleanup::default();
     let deletions = audit::read(&run.policy.state_dir).unwrap_or_default();
     for folder in rota_places(run, inventory) {
         let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -47,7 +56,7 @@ pub(super) fn remove(run: &RunState<'_>, inventory: &Inventory, recovery: &mut R
                     }
                     Some(_) => remove_tree(&run.fs, &path),
                     None => {
-                        recovery.problems.push(format!(
+                        cleanup.problems.push(format!(
                             "{} looks like a copy rota was deleting, but the audit log has no \
                              record of that deletion: it is left in place; look at it, and move \
                              it away by hand if it is not needed",
@@ -60,13 +69,14 @@ pub(super) fn remove(run: &RunState<'_>, inventory: &Inventory, recovery: &mut R
                 continue;
             };
             match removed {
-                Ok(()) => recovery.removed.push(path),
-                Err(error) => recovery
+                Ok(()) => cleanup.removed.push(path),
+                Err(error) => cleanup
                     .problems
                     .push(format!("cannot remove {}: {error}", path.display())),
             }
         }
     }
+    cleanup
 }
 
 /// The folders where rota may have left temporary names.

@@ -38,6 +38,7 @@ pub mod audit;
 pub mod copy;
 mod copy_bundle;
 mod copy_flush;
+mod copy_stream;
 mod delete;
 mod encrypted;
 pub mod failure;

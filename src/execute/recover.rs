@@ -65,7 +65,9 @@ pub(super) fn recover(
             finish_deletion(run, inventory, &started, &mut recovery);
         }
     }
-    super::leftovers::remove(run, inventory, &mut recovery);
+    let cleanup = super::leftovers::remove(run, inventory);
+    recovery.removed.extend(cleanup.removed);
+    recovery.problems.extend(cleanup.problems);
     recovery
 }
 

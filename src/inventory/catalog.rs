@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::fsinfo::Space;
 use super::layout;
-use super::model::{CopyRecord, DiskView, Space};
+use super::model::{CopyRecord, DiskView};
 use super::state_file::{StateFile, StateFileError};
 
 /// The catalog format this rota writes and understands.

@@ -17,7 +17,15 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::Space;
+use serde::{Deserialize, Serialize};
+
+/// Capacity of a file system, from the OS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Space {
+    pub total: u64,
+    /// Bytes available to rota (not counting space reserved for root).
+    pub free: u64,
+}
 
 /// Free and total space of the file system holding `path`, if the OS says.
 pub fn space(path: &Path) -> Option<Space> {

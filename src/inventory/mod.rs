@@ -7,6 +7,7 @@ pub mod accepted;
 pub mod atomic;
 pub mod catalog;
 pub mod device;
+mod entry_kind;
 mod fingerprint;
 pub mod freshness;
 pub mod fsinfo;
@@ -18,6 +19,7 @@ pub mod layout;
 pub mod manifest;
 pub mod media_log;
 mod model;
+mod mount_search;
 pub mod offsite_names;
 pub mod provenance;
 pub mod restore_log;
@@ -26,12 +28,14 @@ pub mod state_file;
 pub mod volumes;
 
 pub use catalog::{Catalog, CatalogError};
+pub use entry_kind::EntryKind;
 pub use fingerprint::{BundleTally, Fingerprint};
+pub use fsinfo::Space;
 pub use label::{DiskLabel, LabelError, read_label, write_label};
 pub use manifest::{Manifest, ManifestError};
 pub use model::*;
+pub use mount_search::mount_candidates;
 pub use scan::look_at_capture;
-pub use scan::{
-    bundle_size, fingerprint_of, mount_candidates, scan, scan_loading_catalog, scan_with_catalog,
-};
+pub use scan::{bundle_size, fingerprint_of, scan, scan_loading_catalog, scan_with_catalog};
 pub use state_file::StateFileError;
+pub use volumes::UnlabelledVolume;

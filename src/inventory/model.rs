@@ -9,18 +9,10 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::entry_kind::EntryKind;
 use super::fingerprint::Fingerprint;
-use crate::words::key::serde_keys;
-
-/// A backup is a plain file or a directory bundle (e.g. a macOS package).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EntryKind {
-    File,
-    Bundle,
-}
-
-serde_keys!(EntryKind);
+use super::fsinfo::Space;
+use super::volumes::{UnlabelledVolume, VolumeSurvey};
 
 /// A backup in the source folder (name matches the policy's pattern).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,14 +34,6 @@ impl SourceEntry {
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint::new(self.kind, self.size, self.files, self.modified)
     }
-}
-
-/// Capacity of a file system, from the OS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Space {
-    pub total: u64,
-    /// Bytes available to rota (not counting space reserved for root).
-    pub free: u64,
 }
 
 /// The source folder as scanned.
@@ -195,15 +179,6 @@ impl DiskView {
     }
 }
 
-/// A mounted volume under `mount_search` with no usable rota label file.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct UnlabelledVolume {
-    pub path: PathBuf,
-    /// Set when a label file is there but cannot be used (damaged, unreadable,
-    /// from a newer rota): the volume is not trusted as any disk.
-    pub label_error: Option<String>,
-}
-
 /// An off-site target's state: its local staging folder and, when it uploads,
 /// the remote listing (absent when the remote could not be reached).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -232,7 +207,7 @@ pub struct Inventory {
     pub unlabelled: Vec<UnlabelledVolume>,
     /// The other folders under `mount_search`: skipped, unreadable, and
     /// which of them share the source folder's drive.
-    pub volumes: super::volumes::VolumeSurvey,
+    pub volumes: VolumeSurvey,
     pub offsite: Vec<TargetView>,
     /// Office date of the last successful restore test (from `state_dir`).
     pub last_restore_test: Option<NaiveDate>,

@@ -21,16 +21,17 @@ pub use entries::{bundle_size, fingerprint_of};
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
 use super::catalog::{Catalog, CatalogError};
 use super::label::DiskLabel;
+use super::mount_search::mount_candidates;
 use super::volumes::{self, Folder, ServerDriveFolder, SkippedVolume, UnreadableVolume};
 use super::{
-    CopyRecord, DiskView, Inventory, Mount, SourceListing, TargetView, device, fsinfo, glob,
-    layout, provenance,
+    CopyRecord, DiskView, Inventory, Mount, SourceListing, TargetView, device, fsinfo, layout,
+    provenance,
 };
 use crate::calendar::NamePattern;
 use crate::policy::{OffsiteTarget, Policy};
@@ -126,42 +127,6 @@ fn scan_all_but_source(policy: &Policy, catalog: &Catalog, now: DateTime<Utc>) -
 
 fn mount_path(disk: &DiskView) -> Option<&Path> {
     disk.mount.as_ref().map(|mount| mount.path.as_path())
-}
-
-/// Every folder the `mount_search` globs match, except rota's own places (the
-/// source folder and what is inside it, `state_dir`, off-site staging folders),
-/// which are never disks.
-pub fn mount_candidates(policy: &Policy) -> Vec<PathBuf> {
-    let own: Vec<&Path> = [policy.state_dir.as_path()]
-        .into_iter()
-        .chain(policy.offsite.iter().map(|target| target.path.as_path()))
-        .collect();
-    let mut candidates: Vec<PathBuf> = policy
-        .disks
-        .mount_search
-        .iter()
-        .flat_map(|pattern| glob::expand(pattern))
-        .filter(|path| !path.starts_with(&policy.source.path) && !own.contains(&path.as_path()))
-        .filter(|path| !ignored(policy, path))
-        .collect();
-    candidates.sort();
-    candidates.dedup();
-    candidates
-}
-
-/// Whether `disks.ignore` names this folder as not rota's: an entry without
-/// a `/` is matched against the folder's name, one with a `/` against its
-/// path. Only `*` and `?` are wildcards, as in `mount_search`.
-fn ignored(policy: &Policy, folder: &Path) -> bool {
-    let name = folder.file_name().map(|n| n.to_string_lossy());
-    policy.disks.ignore.iter().any(|entry| {
-        if entry.contains('/') {
-            super::glob::matches(entry, &folder.to_string_lossy())
-        } else {
-            name.as_deref()
-                .is_some_and(|name| super::glob::matches(entry, name))
-        }
-    })
 }
 
 /// A connected, labelled disk: its space, file system, and copies, judged

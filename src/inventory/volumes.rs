@@ -18,7 +18,16 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::label::{DiskLabel, LabelError, read_label};
-use super::{UnlabelledVolume, fsinfo, glob};
+use super::{fsinfo, glob};
+
+/// A mounted volume under `mount_search` with no usable rota label file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UnlabelledVolume {
+    pub path: PathBuf,
+    /// Set when a label file is there but cannot be used (damaged, unreadable,
+    /// from a newer rota): the volume is not trusted as any disk.
+    pub label_error: Option<String>,
+}
 
 /// What the scan found under `mount_search` besides disks and unlabelled
 /// volumes, and which of the folders share the source folder's drive.
@@ -349,7 +358,7 @@ pub fn probe(policy: &crate::policy::Policy) -> Vec<(PathBuf, Probed)> {
         .into_iter()
         .map(|folder| (folder.path, Probed::Unreadable(folder.error)))
         .collect();
-    for mount in super::mount_candidates(policy) {
+    for mount in super::mount_search::mount_candidates(policy) {
         let probed = match look_at(&mount) {
             Folder::Disk(label) => Probed::Disk(label.label),
             Folder::Unlabelled(volume) => Probed::Unlabelled(volume.label_error),

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -27,9 +28,11 @@ use serde::Deserialize;
 use crate::content_hash::{self, BUFFER_SIZE};
 use crate::policy::Upload;
 
+mod error;
 mod process;
 
-use process::{check_status, collect, finish};
+pub use error::RcloneError;
+use process::{Finished, check_status, collect, finish};
 
 /// The program run when the policy names none.
 pub const DEFAULT_PROGRAM: &str = "rclone";
@@ -118,64 +121,6 @@ impl RemoteObject {
             .get(kind)
             .map(|value| value.trim())
             .filter(|value| !value.is_empty())
-    }
-}
-
-/// Why an rclone command failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RcloneError {
-    #[error("the rclone program `{}` is not installed or cannot be run: {detail}", program.display())]
-    Missing { program: PathBuf, detail: String },
-    #[error("cannot reach the remote (rclone {command}): {detail}")]
-    Unreachable { command: String, detail: String },
-    #[error("rclone {command} took longer than {} s and was stopped", after.as_secs())]
-    TimedOut { command: String, after: Duration },
-    #[error("rclone {command} failed{}: {detail}", code.map(|c| format!(" (exit {c})")).unwrap_or_default())]
-    Failed {
-        command: String,
-        code: Option<i32>,
-        detail: String,
-    },
-    #[error("rclone {command} answered something rota cannot read: {detail}")]
-    BadOutput { command: String, detail: String },
-}
-
-impl RcloneError {
-    /// Whether trying again later may succeed (network down, service busy): the
-    /// copy is pending, not lost.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            RcloneError::Unreachable { .. } | RcloneError::TimedOut { .. }
-        )
-    }
-
-    /// The failure in rclone's words, for a line that already says the
-    /// remote could not be reached (so without saying it twice).
-    pub fn transient_detail(&self) -> String {
-        match self {
-            RcloneError::Unreachable { command, detail } => {
-                format!("rclone {command}: {detail}")
-            }
-            other => other.to_string(),
-        }
-    }
-
-    pub fn help(&self) -> &'static str {
-        match self {
-            RcloneError::Missing { .. } => {
-                "install rclone (macOS: `brew install rclone`; Debian/Ubuntu: `apt-get install rclone`) or set upload.binary to its full path"
-            }
-            RcloneError::Unreachable { .. } | RcloneError::TimedOut { .. } => {
-                "nothing is lost: the copy waits in the staging folder and is sent on the next run; check the internet connection"
-            }
-            RcloneError::Failed { .. } => {
-                "run the same rclone command by hand to see the whole message; `rclone config` fixes remotes and passwords"
-            }
-            RcloneError::BadOutput { .. } => {
-                "check that upload.binary is rclone, version 1.60 or later"
-            }
-        }
     }
 }
 
@@ -370,6 +315,47 @@ impl Rclone {
         let done = finish(child, stderr, None, "cat", None)?;
         check_status("cat", done)?;
         Ok((content_hash::to_hex(&hasher), len))
+    }
+
+    fn spawn(&self, command: &str, args: &[OsString]) -> Result<Child, RcloneError> {
+        Command::new(&self.program)
+            .args(self.common_args())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| {
+                if error.kind() == io::ErrorKind::NotFound
+                    || error.kind() == io::ErrorKind::PermissionDenied
+                {
+                    RcloneError::Missing {
+                        program: self.program.clone(),
+                        detail: error.to_string(),
+                    }
+                } else {
+                    RcloneError::Failed {
+                        command: command.to_string(),
+                        code: None,
+                        detail: error.to_string(),
+                    }
+                }
+            })
+    }
+
+    /// Runs a command to its end (or its deadline) and turns a failure into
+    /// an [`RcloneError`].
+    fn run(
+        &self,
+        command: &str,
+        args: &[OsString],
+        deadline: Option<Duration>,
+    ) -> Result<Finished, RcloneError> {
+        let mut child = self.spawn(command, args)?;
+        let stdout = collect(child.stdout.take());
+        let stderr = collect(child.stderr.take());
+        let done = finish(child, stderr, Some(stdout), command, deadline)?;
+        check_status(command, done)
     }
 
     fn bwlimit_args(&self) -> Vec<OsString> {

@@ -11,13 +11,14 @@
 //! the change with `rota accept-change`; a fingerprint accepted there is a
 //! change like any other (its copies are stale and replaced once verified).
 //!
-//! Pure: the world's stale copies, what was accepted, and today.
+//! Pure: the world's stale copies, backups and sites (the world is being
+//! built: `world::build` calls this), what was accepted, and today.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::world::{StaleCopy, World};
+use super::world::{KnownBackup, Site, StaleCopy};
 use crate::inventory::Fingerprint;
 
 /// A backup that stands tampered.
@@ -32,12 +33,20 @@ pub struct Tampered {
     pub copies: Vec<StaleCopy>,
 }
 
-/// Moves the stale copies of tampered backups out of `world.stale` into
-/// `world.tampered`, and makes their copies count again.
-pub fn judge(world: &mut World, accepted: &BTreeMap<String, Fingerprint>, today: NaiveDate) {
-    let stale = std::mem::take(&mut world.stale);
+/// Splits the world's `stale` copies into those still stale and the
+/// tampered backups, and makes the tampered backups' copies in `sites` count
+/// again.
+pub fn judge(
+    stale: Vec<StaleCopy>,
+    backups: &[KnownBackup],
+    sites: &mut [Site],
+    accepted: &BTreeMap<String, Fingerprint>,
+    today: NaiveDate,
+) -> (Vec<StaleCopy>, Vec<Tampered>) {
+    let mut still_stale = Vec::new();
+    let mut tampered_backups = Vec::new();
     for group in stale.chunk_by(|a, b| a.backup == b.backup) {
-        let backup = &world.backups[group[0].backup];
+        let backup = &backups[group[0].backup];
         let tampered = match backup.fingerprint {
             Some(now) => {
                 backup.dated.business_day < today
@@ -47,19 +56,20 @@ pub fn judge(world: &mut World, accepted: &BTreeMap<String, Fingerprint>, today:
             None => false,
         };
         if !tampered {
-            world.stale.extend_from_slice(group);
+            still_stale.extend_from_slice(group);
             continue;
         }
         for copy in group {
-            if let Some(Some(site_copy)) = world.sites[copy.site].copies.get_mut(copy.backup) {
+            if let Some(Some(site_copy)) = sites[copy.site].copies.get_mut(copy.backup) {
                 site_copy.stale = false;
                 site_copy.verified = copy.verified;
             }
         }
-        world.tampered.push(Tampered {
+        tampered_backups.push(Tampered {
             backup: group[0].backup,
             now: backup.fingerprint.expect("checked above"),
             copies: group.to_vec(),
         });
     }
+    (still_stale, tampered_backups)
 }

@@ -9,58 +9,10 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
+pub use super::outcome::{Done, InstallError};
+pub use super::runner::{RunResult, Runner, System};
 use super::{Install, JobFile, Reload, reload};
-
-/// Runs a scheduler command and waits between tries.
-pub trait Runner {
-    fn run(&self, command: &[String]) -> io::Result<RunResult>;
-
-    /// Waits before trying again (tests do not wait).
-    fn pause(&self, how_long: Duration) {
-        std::thread::sleep(how_long);
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RunResult {
-    pub success: bool,
-    /// What it printed on stdout (`launchctl print` says whether the job runs).
-    pub stdout: String,
-    /// What it printed on stderr (for messages), trimmed.
-    pub stderr: String,
-}
-
-/// The real commands, or — for tests — `program COMMAND...` when a stand-in
-/// program is given (see `ROTA_SCHEDULE_RUNNER` in the CLI).
-pub struct System {
-    pub stand_in: Option<PathBuf>,
-}
-
-impl Runner for System {
-    fn run(&self, command: &[String]) -> io::Result<RunResult> {
-        let (program, args): (&Path, &[String]) = match &self.stand_in {
-            Some(stand_in) => (stand_in.as_path(), command),
-            None => {
-                let (first, rest) = command
-                    .split_first()
-                    .ok_or_else(|| io::Error::other("empty command"))?;
-                (Path::new(first.as_str()), rest)
-            }
-        };
-        let output = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()?;
-        Ok(RunResult {
-            success: output.status.success(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        })
-    }
-}
 
 /// What the install needs to know about the office right now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,38 +47,6 @@ pub fn file_state(root: &Path, file: &JobFile) -> FileState {
     }
 }
 
-/// Why an install did not finish.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InstallError {
-    /// A night runs: reloading would stop it, so nothing was changed.
-    Busy(String),
-    /// A file could not be written or a scheduler command failed.
-    Failed(String),
-}
-
-impl std::fmt::Display for InstallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            InstallError::Busy(why) | InstallError::Failed(why) => f.write_str(why),
-        }
-    }
-}
-
-impl From<String> for InstallError {
-    fn from(why: String) -> Self {
-        InstallError::Failed(why)
-    }
-}
-
-/// What an install did, for the report.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Done {
-    pub written: Vec<PathBuf>,
-    pub unchanged: Vec<PathBuf>,
-    pub removed: Vec<PathBuf>,
-    pub commands: Vec<(Vec<String>, RunResult)>,
-}
-
 /// Writes the files that differ, then (re)loads the job as its [`Reload`]
 /// says. A job that must be reloaded while a night runs is refused before
 /// anything is written.
@@ -144,7 +64,11 @@ pub fn install(
     let look = match install.reload {
         Reload::Always => None,
         Reload::WhenChanged => Some(reload::look(
-            install, runner, changed, situation, &mut done,
+            install,
+            runner,
+            changed,
+            situation.run_in_progress.as_deref(),
+            &mut done,
         )?),
     };
     for file in &install.files {

@@ -11,9 +11,11 @@
 pub mod account;
 pub mod install;
 mod launchd;
+mod outcome;
 pub mod ownership;
 pub mod program;
 mod reload;
+mod runner;
 mod systemd;
 
 use std::path::{Path, PathBuf};

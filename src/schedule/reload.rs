@@ -15,7 +15,8 @@
 use std::time::Duration;
 
 use super::Install;
-use super::install::{Done, InstallError, RunResult, Runner, Situation};
+use super::outcome::{Done, InstallError};
+use super::runner::{RunResult, Runner};
 
 /// How many times `bootstrap` is tried.
 pub const BOOTSTRAP_TRIES: u32 = 5;
@@ -31,12 +32,14 @@ pub struct Look {
     pub changed: bool,
 }
 
-/// Asks launchd about the job and refuses a reload that would stop a night.
+/// Asks launchd about the job and refuses a reload that would stop a night
+/// (launchd says it runs, or `run_in_progress` names the rota run holding the
+/// lock).
 pub fn look(
     install: &Install,
     runner: &dyn Runner,
     changed: bool,
-    situation: &Situation,
+    run_in_progress: Option<&str>,
     done: &mut Done,
 ) -> Result<Look, InstallError> {
     let answer = run(&install.query, runner, done)?;
@@ -53,7 +56,7 @@ pub fn look(
                 install.name
             )));
         }
-        if let Some(holder) = &situation.run_in_progress {
+        if let Some(holder) = run_in_progress {
             return Err(InstallError::Busy(format!(
                 "a rota run holds the lock ({holder}): reloading the job now could stop a night, \
                  so nothing was changed"

@@ -1,17 +1,16 @@
-//! Running the rclone program: spawning it with the options every command
-//! gets, reading its output without letting a pipe stall it, stopping it at a
-//! deadline, and turning its exit code and last message into an
-//! [`RcloneError`] that tells "cannot reach the remote" from other failures.
+//! Watching a running rclone program: reading its output without letting a
+//! pipe stall it, stopping it at a deadline, and turning its exit code and
+//! last message into an [`RcloneError`] that tells "cannot reach the remote"
+//! from other failures. Starting it is [`super::Rclone`]'s job.
 
-use std::ffi::OsString;
-use std::io::{self, Read};
-use std::process::{Child, Command, Stdio};
+use std::io::Read;
+use std::process::Child;
 use std::thread;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
-use super::{Rclone, RcloneError};
+use super::error::RcloneError;
 
 /// What rclone printed and how it ended.
 #[derive(Debug)]
@@ -19,49 +18,6 @@ pub(super) struct Finished {
     pub(super) code: Option<i32>,
     pub(super) stdout: Vec<u8>,
     pub(super) stderr: String,
-}
-
-impl Rclone {
-    pub(super) fn spawn(&self, command: &str, args: &[OsString]) -> Result<Child, RcloneError> {
-        Command::new(&self.program)
-            .args(self.common_args())
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|error| {
-                if error.kind() == io::ErrorKind::NotFound
-                    || error.kind() == io::ErrorKind::PermissionDenied
-                {
-                    RcloneError::Missing {
-                        program: self.program.clone(),
-                        detail: error.to_string(),
-                    }
-                } else {
-                    RcloneError::Failed {
-                        command: command.to_string(),
-                        code: None,
-                        detail: error.to_string(),
-                    }
-                }
-            })
-    }
-
-    /// Runs a command to its end (or its deadline) and turns a failure into
-    /// an [`RcloneError`].
-    pub(super) fn run(
-        &self,
-        command: &str,
-        args: &[OsString],
-        deadline: Option<Duration>,
-    ) -> Result<Finished, RcloneError> {
-        let mut child = self.spawn(command, args)?;
-        let stdout = collect(child.stdout.take());
-        let stderr = collect(child.stderr.take());
-        let done = finish(child, stderr, Some(stdout), command, deadline)?;
-        check_status(command, done)
-    }
 }
 
 /// Reads a pipe to its end on another thread (so neither pipe can fill up and

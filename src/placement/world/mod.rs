@@ -15,7 +15,7 @@ mod sites;
 
 use chrono::NaiveDate;
 
-use super::tamper::Tampered;
+use super::tamper::{self, Tampered};
 use crate::inventory::{DiskView, Inventory};
 use crate::policy::Policy;
 
@@ -83,14 +83,19 @@ pub fn build(policy: &Policy, inventory: &Inventory, today: NaiveDate) -> World 
         sites.push(offsite_site(target, inventory, lookup));
     }
     let stale = stale_copies(&sites, inventory, &chosen, lookup);
-    let mut world = World {
+    let (stale, tampered) = tamper::judge(
+        stale,
+        &backups,
+        &mut sites,
+        &inventory.accepted_changes,
+        today,
+    );
+    World {
         sites,
         backups,
         stale,
-        tampered: Vec::new(),
-    };
-    super::tamper::judge(&mut world, &inventory.accepted_changes, today);
-    world
+        tampered,
+    }
 }
 
 /// For each disk label of the policy: how many disks with it are connected, and

@@ -7,6 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::schedule::install::Situation;
 use crate::schedule::{Install, JobFile, Platform, Reload};
 
 fn fixture(name: &str) -> String {
@@ -109,7 +110,14 @@ fn job() -> Install {
 
 fn reinstall(launchd: &Launchd, changed: bool, situation: &Situation) -> Result<(), String> {
     let mut done = Done::default();
-    let look = look(&job(), launchd, changed, situation, &mut done).map_err(|e| e.to_string())?;
+    let look = look(
+        &job(),
+        launchd,
+        changed,
+        situation.run_in_progress.as_deref(),
+        &mut done,
+    )
+    .map_err(|e| e.to_string())?;
     super::reload(&job(), launchd, look, &mut done)
 }
 
