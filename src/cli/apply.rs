@@ -149,8 +149,9 @@ fn served_night(session: &Session, scheduled: bool) -> NaiveDate {
         return today;
     };
     println!(
-        "Started at {}, after {} {night}'s scheduled start at {} (the server was asleep or off): \
-         this is that night's run, late.",
+        "Started at {}, after {} {night}'s scheduled start at {}: this is that night's run, late \
+         (a start the server slept through runs when it wakes). It plans that night and does not \
+         wait for the next day's backup.",
         calendar.local_time(&session.at).format("%Y-%m-%d %H:%M"),
         full_weekday(night.weekday()),
         schedule.at.format("%H:%M"),
