@@ -191,6 +191,36 @@ pub struct Revision {
     pub changes: String,
 }
 
+impl ContingencyPlan {
+    /// The revision list as a table (headers, rows) for the text and
+    /// Markdown renderings: a first row counts the earlier revisions left
+    /// out, then the latest ones.
+    pub fn revision_table(&self) -> ([String; 4], Vec<Vec<Value>>) {
+        let headers = ["Revision", "Saved", "Content", "What changed"].map(String::from);
+        let earlier = self.earlier_revisions;
+        let earlier = (earlier > 0).then(|| {
+            vec![
+                Value::text("..."),
+                Value::text(format!("and {earlier} earlier")),
+                Value::text(""),
+                Value::text("rota contingency --history lists them all"),
+            ]
+        });
+        let rows = earlier
+            .into_iter()
+            .chain(self.revisions.iter().map(|revision| {
+                vec![
+                    Value::text(revision.number.to_string()),
+                    Value::text(&revision.date),
+                    Value::text(&revision.hash),
+                    Value::text(&revision.changes),
+                ]
+            }))
+            .collect();
+        (headers, rows)
+    }
+}
+
 /// The whole plan, ready to render.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContingencyPlan {

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::document::{Block, ContingencyPlan, Fact, Revision, Section, Value};
+use super::document::{Block, ContingencyPlan, Fact, Section, Value};
 
 pub fn render(plan: &ContingencyPlan) -> String {
     let mut out = String::new();
@@ -29,7 +29,7 @@ pub fn render(plan: &ContingencyPlan) -> String {
     for section in &plan.sections {
         render_section(&mut out, section);
         if section.id == "testing" {
-            revisions(&mut out, &plan.revisions, plan.earlier_revisions);
+            revisions(&mut out, plan);
         }
     }
     out.push_str("## Sign-off\n\n");
@@ -125,31 +125,12 @@ fn table(out: &mut String, headers: &[String], rows: &[Vec<Value>]) {
     out.push('\n');
 }
 
-fn revisions(out: &mut String, revisions: &[Revision], earlier: usize) {
-    if revisions.is_empty() {
+fn revisions(out: &mut String, plan: &ContingencyPlan) {
+    if plan.revisions.is_empty() {
         out.push_str("This version is not saved yet: rota contingency saves it in state_dir.\n\n");
         return;
     }
-    let headers = ["Revision", "Saved", "Content", "What changed"].map(String::from);
-    let earlier = (earlier > 0).then(|| {
-        vec![
-            Value::text("..."),
-            Value::text(format!("and {earlier} earlier")),
-            Value::text(""),
-            Value::text("rota contingency --history lists them all"),
-        ]
-    });
-    let rows: Vec<Vec<Value>> = earlier
-        .into_iter()
-        .chain(revisions.iter().map(|r| {
-            vec![
-                Value::text(r.number.to_string()),
-                Value::text(&r.date),
-                Value::text(&r.hash),
-                Value::text(&r.changes),
-            ]
-        }))
-        .collect();
+    let (headers, rows) = plan.revision_table();
     table(out, &headers, &rows);
 }
 

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::document::{Block, ContingencyPlan, Fact, Revision, Section, Step, Value};
+use super::document::{Block, ContingencyPlan, Fact, Section, Step, Value};
 
 /// Paragraphs wrap at this width.
 const WIDTH: usize = 88;
@@ -38,7 +38,7 @@ pub fn render(plan: &ContingencyPlan) -> String {
     for section in &plan.sections {
         render_section(&mut out, section);
         if section.id == "testing" {
-            revisions(&mut out, &plan.revisions, plan.earlier_revisions);
+            revisions(&mut out, plan);
         }
     }
     heading(&mut out, "SIGN-OFF", '=');
@@ -291,8 +291,8 @@ fn wrap_cell(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn revisions(out: &mut String, revisions: &[Revision], earlier: usize) {
-    if revisions.is_empty() {
+fn revisions(out: &mut String, plan: &ContingencyPlan) {
+    if plan.revisions.is_empty() {
         wrap_into(
             out,
             "This version is not saved yet: rota contingency saves it in state_dir.",
@@ -302,26 +302,7 @@ fn revisions(out: &mut String, revisions: &[Revision], earlier: usize) {
         out.push('\n');
         return;
     }
-    let headers = ["Revision", "Saved", "Content", "What changed"].map(String::from);
-    let earlier = (earlier > 0).then(|| {
-        vec![
-            Value::text("..."),
-            Value::text(format!("and {earlier} earlier")),
-            Value::text(""),
-            Value::text("rota contingency --history lists them all"),
-        ]
-    });
-    let rows: Vec<Vec<Value>> = earlier
-        .into_iter()
-        .chain(revisions.iter().map(|revision| {
-            vec![
-                Value::text(revision.number.to_string()),
-                Value::text(&revision.date),
-                Value::text(&revision.hash),
-                Value::text(&revision.changes),
-            ]
-        }))
-        .collect();
+    let (headers, rows) = plan.revision_table();
     table(out, &headers, &rows);
     out.push('\n');
 }
