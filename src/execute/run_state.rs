@@ -15,6 +15,7 @@ use super::failure::Failure;
 use super::filesystem::Fs;
 use super::journal::{Entry, Journal};
 use super::places::Place;
+use crate::inventory::catalog::CATALOG_FILE;
 use crate::inventory::{Catalog, CatalogError, CopyRecord};
 use crate::policy::Policy;
 
@@ -34,13 +35,9 @@ pub(super) struct RunState<'a> {
 
 impl RunState<'_> {
     pub fn save_catalog(&self) -> Result<(), CatalogError> {
-        self.fs
-            .record("catalog")
-            .map_err(|source| CatalogError::Write {
-                what: "the catalog",
-                path: Catalog::path(&self.policy.state_dir),
-                source,
-            })?;
+        self.fs.record("catalog").map_err(|source| {
+            CATALOG_FILE.write_error(&Catalog::path(&self.policy.state_dir), source)
+        })?;
         self.catalog.save(&self.policy.state_dir)
     }
 
